@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL, Redis/dramatiq, embedded PostgreSQL, and the wiring of them all."""

@@ -1,0 +1,58 @@
+"""The one place that wires Niaga together: settings -> database -> stores -> services."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from adapters.embedded import start_embedded_postgres
+from adapters.postgres.database import Database
+from adapters.postgres.read_models import PostgresReadModels
+from adapters.postgres.stores import PostgresStores
+from adapters.projection_service import ProjectionService
+from adapters.settings import Settings
+from application.customers import CustomerService
+from application.queries import Queries
+from application.tenants import TenantService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Niaga:
+    settings: Settings
+    database: Database
+    stores: PostgresStores
+    read_models: PostgresReadModels
+    projections: ProjectionService
+    tenants: TenantService
+    customers: CustomerService
+    queries: Queries
+
+    @classmethod
+    def start(cls, settings: Settings, *, inline_projections: bool = True) -> Niaga:
+        """Connect (starting embedded PostgreSQL if no DATABASE_URL), migrate the platform store,
+        and build the services. `inline_projections` makes each command bring its own store's
+        read models up to date before it returns; without it a daemon does that."""
+        url = settings.database_url or start_embedded_postgres(settings.niaga_data_dir)
+        database = Database(url, settings.niaga_db_pool_min, settings.niaga_db_pool_max)
+        stores = PostgresStores(database, settings.niaga_platform_schema)
+        stores.migrate_platform()
+        read_models = PostgresReadModels(stores)
+        projections = ProjectionService(
+            stores, settings.niaga_projection_page_size, inline=inline_projections
+        )
+        return cls(
+            settings=settings,
+            database=database,
+            stores=stores,
+            read_models=read_models,
+            projections=projections,
+            tenants=TenantService(stores, read_models, projections),
+            customers=CustomerService(stores, projections),
+            queries=Queries(stores, read_models),
+        )
+
+    def close(self) -> None:
+        self.stores.close()
+        self.database.close()

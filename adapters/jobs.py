@@ -1,0 +1,65 @@
+"""Background jobs on dramatiq: Redis in production, an in-process broker in the embedded default.
+
+Actors are declared per broker by `declare_jobs`, so importing this module changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+
+if TYPE_CHECKING:
+    from adapters.bootstrap import Niaga
+
+log = logging.getLogger(__name__)
+
+
+def make_broker(redis_url: str | None) -> dramatiq.Broker:
+    broker: dramatiq.Broker = RedisBroker(url=redis_url) if redis_url else StubBroker()
+    broker.emit_after("process_boot")
+    return broker
+
+
+@dataclass
+class Jobs:
+    broker: dramatiq.Broker
+    catch_up_projections: Any
+    rebuild_projection: Any
+
+
+def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
+    """Declare Niaga's actors on `broker`, bound to the given container."""
+
+    def catch_up_projections() -> int:
+        return niaga.projections.catch_up_all()
+
+    def rebuild_projection(store: str, projection: str) -> int:
+        from projections.catalog import by_name
+
+        target = next(s for s in niaga.stores.open_stores() if s.ref.name == store)
+        count = niaga.projections.rebuild(target, by_name(projection))
+        log.info("rebuilt %s in %s from %d events", projection, store, count)
+        return count
+
+    options = {"broker": broker, "max_retries": 5, "min_backoff": 1000, "max_backoff": 60_000}
+    return Jobs(
+        broker=broker,
+        catch_up_projections=dramatiq.actor(catch_up_projections, actor_name="catch_up_projections", **options),
+        rebuild_projection=dramatiq.actor(rebuild_projection, actor_name="rebuild_projection", **options),
+    )
+
+
+def run_worker(broker: dramatiq.Broker, stop: threading.Event, threads: int = 4) -> None:
+    """Consume jobs until `stop` is set."""
+    worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=200)
+    worker.start()
+    try:
+        stop.wait()
+    finally:
+        worker.stop()

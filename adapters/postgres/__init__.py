@@ -1,0 +1,1 @@
+"""PostgreSQL persistence: pools, stores, the tenant directory, keys and read-model queries."""

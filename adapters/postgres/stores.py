@@ -1,0 +1,215 @@
+"""The tenant directory and the event stores it points to, all on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from collections.abc import Sequence
+
+from eventsourcing.persistence import InfrastructureFactory, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
+from eventsourcing.utils import Environment
+from psycopg import Cursor, sql
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from adapters.postgres.database import Database
+from adapters.postgres.personal_keys import PostgresPersonalDataKeys
+from application.errors import UnknownTenant
+from application.event_store import EventStore
+from application.ports import Placement
+from migrations import runner as migrations
+
+STORE_SETS = ("store", "read_models")
+PLATFORM_SETS = (*STORE_SETS, "platform")
+
+
+@dataclass(frozen=True)
+class StoreRef:
+    """Where a store lives: a schema in a database (None = the platform database)."""
+
+    schema: str
+    database_url: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.schema if self.database_url is None else f"{self.database_url}#{self.schema}"
+
+
+class PostgresEventStore(EventStore):
+    """An EventStore whose recorder uses a datastore handed to it (and so a shared pool)."""
+
+    name = EventStore.name  # the table is `niaga_events` whatever the subclass
+
+    def __init__(self, datastore: PostgresDatastore, ref: StoreRef) -> None:
+        self._datastore = datastore
+        self.ref = ref
+        super().__init__(
+            {"CREATE_TABLE": "n"},
+            personal_data_keys=lambda _store: PostgresPersonalDataKeys(datastore, ref.schema),
+        )
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        return _DatastoreFactory(env, self._datastore)
+
+
+class _ArrayInsertRecorder(PostgresApplicationRecorder):
+    """Inserts events from four plain arrays instead of an array of a composite type.
+
+    Stores share one connection pool, and a composite type per schema would need a type adapter
+    per schema on every connection; plain arrays need none.
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.insert_events_statement = SQL(
+            "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING notification_id"
+        ).format(Identifier(datastore.schema), Identifier(events_table_name))
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(
+            self.insert_events_statement,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+        )
+
+
+class _DatastoreFactory(PostgresFactory):
+    application_recorder_class = _ArrayInsertRecorder
+
+    def __init__(self, env: Environment, datastore: PostgresDatastore) -> None:
+        InfrastructureFactory.__init__(self, env)
+        self.datastore = datastore
+
+    def close(self) -> None:
+        """The datastore's pool is owned by its Database."""
+
+
+class PostgresStores:
+    """Implements the Stores port: resolves tenants to stores, opening each store once."""
+
+    def __init__(
+        self, database: Database, platform_schema: str, other_pool_max: int = 3
+    ) -> None:
+        self.database = database
+        self.platform_ref = StoreRef(platform_schema)
+        self._other_pool_max = other_pool_max
+        self._databases: dict[str, Database] = {}
+        self._stores: dict[StoreRef, PostgresEventStore] = {}
+        self._directory: dict[UUID, StoreRef] = {}
+        self._lock = threading.RLock()
+
+    def migrate_platform(self) -> list[str]:
+        with self.database.connection() as conn:
+            return migrations.apply(conn, self.platform_ref.schema, PLATFORM_SETS)
+
+    def migrate_all(self) -> dict[str, list[str]]:
+        """Apply pending migrations to the platform store and every store in the directory."""
+        report = {self.platform_ref.name: self.migrate_platform()}
+        for ref in self.refs():
+            if ref != self.platform_ref:
+                with self._database(ref).connection() as conn:
+                    report[ref.name] = migrations.apply(conn, ref.schema, STORE_SETS)
+        return report
+
+    def platform(self) -> EventStore:
+        return self.open(self.platform_ref)
+
+    def for_tenant(self, tenant_id: UUID) -> EventStore:
+        return self.open(self.ref_for(tenant_id))
+
+    def ref_for(self, tenant_id: UUID) -> StoreRef:
+        ref = self._directory.get(tenant_id)
+        if ref is None:
+            ref = self._lookup(tenant_id)
+            self._directory[tenant_id] = ref
+        return ref
+
+    def place(self, tenant_id: UUID, placement: Placement) -> str:
+        ref = self.platform_ref
+        if placement is Placement.OWN_SCHEMA:
+            ref = StoreRef(f"t_{tenant_id.hex[:16]}")
+            with self.database.connection() as conn:
+                migrations.apply(conn, ref.schema, STORE_SETS)
+        with self.database.connection() as conn:
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {}.tenant_directory (tenant_id, store, schema_name, database_url) "
+                    "VALUES (%s, %s, %s, %s)"
+                ).format(sql.Identifier(self.platform_ref.schema)),
+                (tenant_id, ref.name, ref.schema, ref.database_url),
+            )
+        self._directory[tenant_id] = ref
+        return ref.name
+
+    def refs(self) -> list[StoreRef]:
+        """The platform store and every store a tenant is placed in."""
+        with self.database.connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT DISTINCT schema_name, database_url FROM {}.tenant_directory"
+                ).format(sql.Identifier(self.platform_ref.schema))
+            ).fetchall()
+        refs = {StoreRef(r[0], r[1]) for r in rows} - {self.platform_ref}
+        return [self.platform_ref, *sorted(refs, key=lambda r: r.name)]
+
+    def open(self, ref: StoreRef) -> PostgresEventStore:
+        with self._lock:
+            store = self._stores.get(ref)
+            if store is None:
+                datastore = self._database(ref).schema_datastore(ref.schema)
+                store = PostgresEventStore(datastore, ref)
+                self._stores[ref] = store
+            return store
+
+    def open_stores(self) -> Iterator[PostgresEventStore]:
+        for ref in self.refs():
+            yield self.open(ref)
+
+    def database_for(self, store: EventStore) -> Database:
+        return self._database(_ref(store))
+
+    def close(self) -> None:
+        for database in self._databases.values():
+            database.close()
+
+    def _lookup(self, tenant_id: UUID) -> StoreRef:
+        with self.database.connection() as conn:
+            row = conn.execute(
+                sql.SQL(
+                    "SELECT schema_name, database_url FROM {}.tenant_directory WHERE tenant_id = %s"
+                ).format(sql.Identifier(self.platform_ref.schema)),
+                (tenant_id,),
+            ).fetchone()
+        if row is None:
+            raise UnknownTenant(f"no tenant {tenant_id}")
+        return StoreRef(row[0], row[1])
+
+    def _database(self, ref: StoreRef) -> Database:
+        if ref.database_url is None:
+            return self.database
+        with self._lock:
+            database = self._databases.get(ref.database_url)
+            if database is None:
+                database = Database(ref.database_url, 0, self._other_pool_max)
+                self._databases[ref.database_url] = database
+            return database
+
+
+def _ref(store: Any) -> StoreRef:
+    ref: StoreRef = store.ref
+    return ref

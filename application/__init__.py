@@ -1,0 +1,1 @@
+"""Use-cases on aggregates, and the ports through which they reach the outside world."""

@@ -1,0 +1,145 @@
+"""Customer use-cases: register, change contact, forget. Each is load, decide, save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from application.authorization import Permission, authorize
+from application.context import Principal, recording
+from application.errors import ConcurrentModification, NotFound
+from application.event_store import EventStore
+from application.ports import ReadModelSync, Stores
+from domain.customer import Customer, CustomerPhone
+from domain.errors import DuplicateCustomer
+
+
+@dataclass(frozen=True)
+class RegisterCustomer:
+    name: str
+    phone: str
+    email: str | None = None
+    nik: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeCustomerContact:
+    customer_id: UUID
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    nik: str | None = None
+    address: str | None = None
+
+
+class CustomerService:
+    """Commands on customers, authorised per role and always within the caller's tenant."""
+
+    def __init__(self, stores: Stores, sync: ReadModelSync) -> None:
+        self._stores = stores
+        self._sync = sync
+
+    def register(self, principal: Principal, command: RegisterCustomer) -> UUID:
+        authorize(principal, Permission.WRITE_CUSTOMERS)
+        store = self._stores.for_tenant(principal.tenant_id)
+        customer = Customer.register(
+            principal.tenant_id,
+            command.name,
+            command.phone,
+            email=command.email,
+            nik=command.nik,
+            address=command.address,
+        )
+        claim = _claim_phone(store, principal.tenant_id, customer.phone, customer.id)
+        self._save(store, principal, "RegisterCustomer", customer, claim)
+        return customer.id
+
+    def change_contact(self, principal: Principal, command: ChangeCustomerContact) -> None:
+        authorize(principal, Permission.WRITE_CUSTOMERS)
+        store = self._stores.for_tenant(principal.tenant_id)
+        customer = _load(store, principal.tenant_id, command.customer_id)
+        old_phone = customer.phone
+        customer.change_contact(
+            name=command.name,
+            phone=command.phone,
+            email=command.email,
+            nik=command.nik,
+            address=command.address,
+        )
+        changed: list[object] = [customer]
+        if customer.phone != old_phone:
+            changed.append(_claim_phone(store, principal.tenant_id, customer.phone, customer.id))
+            changed.append(_release_phone(store, principal.tenant_id, old_phone))
+        self._save(store, principal, "ChangeCustomerContact", *changed)
+
+    def forget(self, principal: Principal, customer_id: UUID) -> None:
+        """Erase a customer's personal data: destroy their key, then record that they are gone."""
+        authorize(principal, Permission.FORGET_CUSTOMERS)
+        store = self._stores.for_tenant(principal.tenant_id)
+        customer = _load(store, principal.tenant_id, customer_id)
+        phone = customer.phone
+        customer.forget()
+        # The key goes first: if the process dies here the data is already unreadable, and
+        # repeating the command records the Forgotten event.
+        store.niaga_mapper.personal_data.forget(customer_id)
+        released = _release_phone_quietly(store, principal.tenant_id, phone)
+        self._save(store, principal, "ForgetCustomer", customer, released)
+
+    def _save(self, store: EventStore, principal: Principal, command: str, *objs: object) -> None:
+        with recording(
+            command,
+            actor=principal.actor,
+            tenant_id=principal.tenant_id,
+            correlation_id=principal.correlation_id,
+        ):
+            try:
+                position = store.save_and_locate(*objs)
+            except IntegrityError as error:
+                raise _conflict(command) from error
+        self._sync.wait(store, position)
+
+
+def _load(store: EventStore, tenant_id: UUID, customer_id: UUID) -> Customer:
+    try:
+        customer: Customer = store.repository.get(customer_id)
+    except AggregateNotFoundError:
+        customer = None  # type: ignore[assignment]
+    if customer is None or not isinstance(customer, Customer) or customer.tenant_id != tenant_id:
+        # Another tenant's customer is reported exactly like a missing one.
+        raise NotFound(f"no customer {customer_id}", field="id")
+    return customer
+
+
+def _claim_phone(store: EventStore, tenant_id: UUID, phone: str, customer_id: UUID) -> CustomerPhone:
+    index_id = CustomerPhone.id_for(tenant_id, phone)
+    try:
+        index: CustomerPhone = store.repository.get(index_id)
+    except AggregateNotFoundError:
+        return CustomerPhone.claim_new(tenant_id, phone, customer_id)
+    index.claim(customer_id)
+    return index
+
+
+def _release_phone(store: EventStore, tenant_id: UUID, phone: str) -> CustomerPhone:
+    index: CustomerPhone = store.repository.get(CustomerPhone.id_for(tenant_id, phone))
+    index.release()
+    return index
+
+
+def _release_phone_quietly(store: EventStore, tenant_id: UUID, phone: str) -> object:
+    try:
+        return _release_phone(store, tenant_id, phone)
+    except AggregateNotFoundError:
+        return None
+
+
+def _conflict(command: str) -> Exception:
+    if command == "RegisterCustomer":
+        return DuplicateCustomer(
+            "a customer with this phone number is already registered", field="phone"
+        )
+    return ConcurrentModification(f"{command} conflicted with a concurrent change; try again")

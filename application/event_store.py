@@ -1,0 +1,42 @@
+"""One event store: an eventsourcing application bound to one store (a database schema)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Recording
+from eventsourcing.utils import EnvType
+
+from application.mapper import NiagaMapper
+from application.personal_data import PersonalDataCipher, PersonalDataKeys
+
+
+class EventStore(Application[UUID]):
+    """Loads and saves aggregates of one store. Persistence is chosen by the adapters."""
+
+    name = "Niaga"
+    env = {"AGGREGATE_CACHE_MAXSIZE": "20000", "IS_SNAPSHOTTING_ENABLED": "n"}
+
+    def __init__(
+        self,
+        env: EnvType | None,
+        personal_data_keys: Callable[[EventStore], PersonalDataKeys],
+    ) -> None:
+        self._personal_data_keys_factory = personal_data_keys
+        super().__init__(env)
+
+    def construct_mapper(self) -> NiagaMapper:
+        keys = self._personal_data_keys_factory(self)
+        return NiagaMapper(self.construct_transcoder(), PersonalDataCipher(keys))
+
+    @property
+    def niaga_mapper(self) -> NiagaMapper:
+        return cast(NiagaMapper, self.mapper)
+
+    def save_and_locate(self, *objs: Any) -> int:
+        """Save aggregates atomically; return the log position of the last event recorded."""
+        recordings: list[Recording[UUID]] = self.save(*objs)
+        return max((r.notification.id for r in recordings), default=0)

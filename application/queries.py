@@ -1,0 +1,51 @@
+"""The read side: authorised, tenant-scoped queries over read models. Returns DTOs only."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.authorization import Permission, authorize
+from application.context import Principal
+from application.errors import ApplicationError, NotFound
+from application.ports import AuditEntry, CustomerView, Page, ReadModels, Stores
+
+MAX_PAGE = 100
+
+
+class Queries:
+    def __init__(self, stores: Stores, read_models: ReadModels) -> None:
+        self._stores = stores
+        self._read_models = read_models
+
+    def customers(
+        self, principal: Principal, search: str | None, first: int, after: str | None
+    ) -> Page[CustomerView]:
+        authorize(principal, Permission.READ_CUSTOMERS)
+        store = self._stores.for_tenant(principal.tenant_id)
+        term = search.strip() if search and search.strip() else None
+        return self._read_models.customers(
+            store, principal.tenant_id, term, _page_size(first), after
+        )
+
+    def customer(self, principal: Principal, customer_id: UUID) -> CustomerView:
+        authorize(principal, Permission.READ_CUSTOMERS)
+        store = self._stores.for_tenant(principal.tenant_id)
+        view = self._read_models.customer(store, principal.tenant_id, customer_id)
+        if view is None:
+            raise NotFound(f"no customer {customer_id}", field="id")
+        return view
+
+    def audit_log(
+        self, principal: Principal, aggregate_id: UUID | None, first: int, after: str | None
+    ) -> Page[AuditEntry]:
+        authorize(principal, Permission.READ_AUDIT)
+        store = self._stores.for_tenant(principal.tenant_id)
+        return self._read_models.audit_log(
+            store, principal.tenant_id, aggregate_id, _page_size(first), after
+        )
+
+
+def _page_size(first: int) -> int:
+    if first < 1 or first > MAX_PAGE:
+        raise ApplicationError(f"first must be between 1 and {MAX_PAGE}", field="first")
+    return first

@@ -1,0 +1,99 @@
+"""Tenant use-cases: registering businesses, their settings and their API keys."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from uuid import UUID
+
+from application import api_keys
+from eventsourcing.application import AggregateNotFoundError
+
+from application.context import SYSTEM, Actor, ActorKind, Principal, recording
+from application.errors import AuthenticationFailed, NotFound, UnknownTenant
+from application.ports import ApiKeyRecord, Placement, ReadModels, ReadModelSync, Stores
+from domain.roles import Role
+from domain.tenant import Tenant
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    key_id: str
+    tenant_id: UUID
+    role: Role
+    token: str  # shown once, never stored
+
+
+class TenantService:
+    """Registers tenants in the platform store and authenticates their API keys."""
+
+    def __init__(self, stores: Stores, read_models: ReadModels, sync: ReadModelSync) -> None:
+        self._stores = stores
+        self._read_models = read_models
+        self._sync = sync
+
+    def create(self, name: str, placement: Placement, actor: Actor = SYSTEM) -> UUID:
+        tenant_id = uuid.uuid4()
+        Tenant.register(tenant_id, name, store="pending")  # validate before placing anything
+        store_name = self._stores.place(tenant_id, placement)
+        tenant = Tenant.register(tenant_id, name, store=store_name)
+        self._save(tenant, "CreateTenant", actor)
+        return tenant_id
+
+    def change_settings(
+        self,
+        tenant_id: UUID,
+        *,
+        pkp: bool | None = None,
+        invoice_prefix: str | None = None,
+        timezone: str | None = None,
+        actor: Actor = SYSTEM,
+    ) -> None:
+        tenant = self._get(tenant_id)
+        tenant.change_settings(pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone)
+        self._save(tenant, "ChangeTenantSettings", actor)
+
+    def issue_api_key(
+        self, tenant_id: UUID, role: Role, label: str = "", actor: Actor = SYSTEM
+    ) -> IssuedApiKey:
+        tenant = self._get(tenant_id)
+        new_key = api_keys.generate()
+        tenant.issue_api_key(new_key.key_id, new_key.secret_hash, role, label)
+        self._save(tenant, "IssueApiKey", actor)
+        return IssuedApiKey(new_key.key_id, tenant_id, role, new_key.token)
+
+    def revoke_api_key(self, key_id: str, actor: Actor = SYSTEM) -> None:
+        record = self._read_models.api_key(key_id)
+        if record is None:
+            raise NotFound(f"no API key {key_id!r}", field="key_id")
+        tenant = self._get(record.tenant_id)
+        tenant.revoke_api_key(key_id)
+        self._save(tenant, "RevokeApiKey", actor)
+
+    def authenticate(self, token: str) -> Principal:
+        """Turn a bearer token into a principal, or refuse it with a reason."""
+        key_id, secret = api_keys.parse(token)
+        record = self._read_models.api_key(key_id)
+        if record is None or not api_keys.secret_matches(secret, record.secret_hash):
+            raise AuthenticationFailed("unknown API key")
+        if record.revoked:
+            raise AuthenticationFailed("this API key has been revoked")
+        return Principal(record.tenant_id, Role(record.role), _key_actor(record))
+
+    def _get(self, tenant_id: UUID) -> Tenant:
+        platform = self._stores.platform()
+        try:
+            tenant: Tenant = platform.repository.get(tenant_id)
+        except AggregateNotFoundError as error:
+            raise UnknownTenant(f"no tenant {tenant_id}") from error
+        return tenant
+
+    def _save(self, tenant: Tenant, command: str, actor: Actor) -> None:
+        platform = self._stores.platform()
+        with recording(command, actor=actor, tenant_id=tenant.id):
+            position = platform.save_and_locate(tenant)
+        self._sync.wait(platform, position)
+
+
+def _key_actor(record: ApiKeyRecord) -> Actor:
+    return Actor(ActorKind.API_KEY, record.key_id)

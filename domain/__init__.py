@@ -1,0 +1,1 @@
+"""Niaga's domain: aggregates, value objects and the rules they keep. No I/O."""

@@ -1,0 +1,116 @@
+"""A business on the platform: its name, settings and API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+from zoneinfo import available_timezones
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import ApiKeyNotFound, InvalidValue
+from domain.roles import Role
+from domain.values import require_text
+
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+INDONESIAN_TIMEZONES = frozenset({"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"})
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key as the tenant knows it: only a hash of the secret is ever kept."""
+
+    key_id: str
+    secret_hash: str
+    role: Role
+    label: str
+    revoked: bool = False
+
+
+class Tenant(Aggregate):
+    """A business using Niaga. Owns its settings and its API keys."""
+
+    @event("Registered")
+    def __init__(self, id: UUID, name: str, store: str) -> None:  # noqa: A002 (the library's name)
+        self.name = name
+        self.store = store
+        self.pkp = False
+        self.invoice_prefix = "INV"
+        self.timezone = DEFAULT_TIMEZONE
+        self.locked = False
+        self.api_keys: dict[str, ApiKey] = {}
+
+    @classmethod
+    def register(cls, tenant_id: UUID, name: str, store: str) -> Tenant:
+        return cls(id=tenant_id, name=require_text(name, "name", 120), store=store)
+
+    def rename(self, name: str) -> None:
+        self._renamed(name=require_text(name, "name", 120))
+
+    @event("Renamed")
+    def _renamed(self, name: str) -> None:
+        self.name = name
+
+    def change_settings(
+        self,
+        *,
+        pkp: bool | None = None,
+        invoice_prefix: str | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        prefix = self.invoice_prefix if invoice_prefix is None else _invoice_prefix(invoice_prefix)
+        zone = self.timezone if timezone is None else _timezone(timezone)
+        self._settings_changed(
+            pkp=self.pkp if pkp is None else pkp, invoice_prefix=prefix, timezone=zone
+        )
+
+    @event("SettingsChanged")
+    def _settings_changed(self, pkp: bool, invoice_prefix: str, timezone: str) -> None:
+        self.pkp = pkp
+        self.invoice_prefix = invoice_prefix
+        self.timezone = timezone
+
+    def issue_api_key(self, key_id: str, secret_hash: str, role: Role, label: str) -> None:
+        self._api_key_issued(
+            key_id=key_id, secret_hash=secret_hash, role=role.value, label=label.strip()[:80]
+        )
+
+    @event("ApiKeyIssued")
+    def _api_key_issued(self, key_id: str, secret_hash: str, role: str, label: str) -> None:
+        self.api_keys[key_id] = ApiKey(key_id, secret_hash, Role(role), label)
+
+    def revoke_api_key(self, key_id: str) -> None:
+        key = self.api_keys.get(key_id)
+        if key is None:
+            raise ApiKeyNotFound(f"tenant has no API key {key_id!r}", field="key_id")
+        if not key.revoked:
+            self._api_key_revoked(key_id=key_id)
+
+    @event("ApiKeyRevoked")
+    def _api_key_revoked(self, key_id: str) -> None:
+        key = self.api_keys[key_id]
+        self.api_keys[key_id] = ApiKey(key.key_id, key.secret_hash, key.role, key.label, True)
+
+    @property
+    def registered_at(self) -> datetime:
+        return self.created_on
+
+    @property
+    def tenant_id(self) -> UUID:
+        return self.id
+
+
+def _invoice_prefix(raw: str) -> str:
+    prefix = raw.strip().upper()
+    if not (1 <= len(prefix) <= 12) or not prefix.replace("-", "").replace("/", "").isalnum():
+        raise InvalidValue(
+            "invoice prefix must be 1-12 letters, digits, '-' or '/'", field="invoice_prefix"
+        )
+    return prefix
+
+
+def _timezone(raw: str) -> str:
+    if raw not in INDONESIAN_TIMEZONES and raw not in available_timezones():
+        raise InvalidValue(f"unknown time zone {raw!r}", field="timezone")
+    return raw

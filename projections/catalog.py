@@ -1,0 +1,18 @@
+"""Every projection Niaga maintains, by name."""
+
+from projections.audit_log import AuditLogProjection
+from projections.base import Projection
+from projections.customer_list import CustomerListProjection
+from projections.tenants import TenantsProjection
+
+
+def all_projections() -> list[Projection]:
+    return [TenantsProjection(), CustomerListProjection(), AuditLogProjection()]
+
+
+def by_name(name: str) -> Projection:
+    for projection in all_projections():
+        if projection.name == name:
+            return projection
+    known = ", ".join(p.name for p in all_projections())
+    raise KeyError(f"unknown projection {name!r}; known: {known}")

@@ -1,0 +1,76 @@
+"""Fixtures on real services: a PostgreSQL database per test session, a platform schema per test,
+and Redis. A test that needs a service fails (never skips) when the service is unreachable."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from adapters.bootstrap import Niaga
+from adapters.settings import Settings
+from application.context import Actor, ActorKind, Principal
+from application.ports import Placement
+from domain.roles import Role
+
+SERVER_URL = os.environ.get(
+    "NIAGA_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _with_db(url: str, dbname: str) -> str:
+    params = conninfo_to_dict(url)
+    params["dbname"] = dbname
+    return make_conninfo(**params)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A fresh database on the test server for this session, dropped afterwards."""
+    name = f"niaga_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(SERVER_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        pytest.fail(f"PostgreSQL is unreachable at {SERVER_URL}: {error}")
+    with admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield _with_db(SERVER_URL, name)
+    with psycopg.connect(SERVER_URL, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        niaga_platform_schema=f"p_{uuid.uuid4().hex[:10]}",
+        niaga_env="test",
+        redis_url=REDIS_URL,
+    )
+
+
+@pytest.fixture
+def niaga(settings: Settings) -> Iterator[Niaga]:
+    app = Niaga.start(settings)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def tenant_id(niaga: Niaga) -> uuid.UUID:
+    return niaga.tenants.create("Warung Net Sejahtera", Placement.SHARED)
+
+
+def principal_for(tenant_id: uuid.UUID, role: Role = Role.OWNER) -> Principal:
+    return Principal(tenant_id, role, Actor(ActorKind.USER, f"test-{role.value}"))
+
+
+@pytest.fixture
+def owner(tenant_id: uuid.UUID) -> Principal:
+    return principal_for(tenant_id)
