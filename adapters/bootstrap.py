@@ -40,7 +40,10 @@ class Niaga:
         stores.migrate_platform()
         read_models = PostgresReadModels(stores)
         projections = ProjectionService(
-            stores, settings.niaga_projection_page_size, inline=inline_projections
+            stores,
+            settings.niaga_projection_page_size,
+            inline=inline_projections,
+            wait_timeout=settings.niaga_read_model_wait_seconds,
         )
         return cls(
             settings=settings,

@@ -34,8 +34,15 @@ class ProjectionService:
     """Implements ReadModelSync. With `inline=True` a waiting command catches up itself;
     otherwise it waits for a daemon (this process's or another's) to get there."""
 
-    def __init__(self, stores: PostgresStores, page_size: int = 1000, inline: bool = True) -> None:
+    def __init__(
+        self,
+        stores: PostgresStores,
+        page_size: int = 1000,
+        inline: bool = True,
+        wait_timeout: float = 2.0,
+    ) -> None:
         self._stores = stores
+        self.wait_timeout = wait_timeout
         self._page_size = page_size
         self.inline = inline
         self.projections: list[Projection] = all_projections()
@@ -64,19 +71,24 @@ class ProjectionService:
             for p in self.projections
         ]
 
-    def wait(self, store: EventStore, position: int, timeout: float = 2.0) -> bool:
+    def wait(self, store: EventStore, position: int, timeout: float | None = None) -> bool:
+        """Block until every projection of `store` has processed `position` (False on time-out).
+
+        Inline, the caller catches up itself; another runner holding a projection's lock is
+        then waited for like a daemon would be.
+        """
         pg_store = self._stores.open(store.ref)  # type: ignore[attr-defined]
         if self.inline:
             self.catch_up(pg_store)
-            return True
-        self._wake.set()
-        deadline = time.monotonic() + timeout
+        else:
+            self._wake.set()
+        deadline = time.monotonic() + (self.wait_timeout if timeout is None else timeout)
         runner = self.runner(pg_store)
-        while time.monotonic() < deadline:
-            if all(runner.status(p).position >= position for p in self.projections):
-                return True
+        while not all(runner.status(p).position >= position for p in self.projections):
+            if time.monotonic() >= deadline:
+                return False
             time.sleep(0.005)
-        return False
+        return True
 
     def rebuild_into(
         self, store: PostgresEventStore, schema: str, projection: Projection, progress: Progress | None = None

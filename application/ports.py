@@ -41,9 +41,13 @@ class ReadModelSync(Protocol):
 @dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
+    cursors: list[str]  # an opaque cursor for each item, to resume after it
     has_next_page: bool
-    end_cursor: str | None
     total_count: int
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
 
 
 @dataclass(frozen=True)

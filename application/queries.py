@@ -28,12 +28,15 @@ class Queries:
         )
 
     def customer(self, principal: Principal, customer_id: UUID) -> CustomerView:
-        authorize(principal, Permission.READ_CUSTOMERS)
-        store = self._stores.for_tenant(principal.tenant_id)
-        view = self._read_models.customer(store, principal.tenant_id, customer_id)
+        view = self.find_customer(principal, customer_id)
         if view is None:
             raise NotFound(f"no customer {customer_id}", field="id")
         return view
+
+    def find_customer(self, principal: Principal, customer_id: UUID) -> CustomerView | None:
+        authorize(principal, Permission.READ_CUSTOMERS)
+        store = self._stores.for_tenant(principal.tenant_id)
+        return self._read_models.customer(store, principal.tenant_id, customer_id)
 
     def audit_log(
         self, principal: Principal, aggregate_id: UUID | None, first: int, after: str | None

@@ -29,6 +29,7 @@ class Database:
         }
         self._root = self.datastore("public", pool_min=pool_min, pool_max=pool_max)
         self.pool = self._root.pool
+        self.pool.open(wait=True, timeout=30)
 
     def datastore(self, schema: str, *, pool_min: int = 0, pool_max: int = 1) -> PostgresDatastore:
         return PostgresDatastore(
@@ -50,7 +51,6 @@ class Database:
     @contextmanager
     def connection(self) -> Iterator[Connection[Any]]:
         """A pooled connection in autocommit mode with tuple rows."""
-        self._root.pool.open(wait=True, timeout=30)
         with self.pool.connection() as conn:
             conn.row_factory = psycopg.rows.tuple_row  # type: ignore[assignment]
             try:

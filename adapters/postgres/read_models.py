@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -36,7 +37,7 @@ class PostgresReadModels:
         page_where = filters
         page_params = list(params)
         if after:
-            registered_at, last_id = _decode_cursor(after)
+            registered_at, last_id = _customer_cursor(after)
             page_where = sql.SQL("{} AND (registered_at, id) > (%s::timestamptz, %s::uuid)").format(
                 filters
             )
@@ -52,8 +53,8 @@ class PostgresReadModels:
                 sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, filters), params
             ).fetchone()
         items = [_customer(r) for r in rows[:first]]
-        end = _encode_cursor(items[-1].registered_at.isoformat(), str(items[-1].id)) if items else None
-        return Page(items, len(rows) > first, end, int(total[0]) if total else 0)
+        cursors = [_encode_cursor(v.registered_at.isoformat(), str(v.id)) for v in items]
+        return Page(items, cursors, len(rows) > first, int(total[0]) if total else 0)
 
     def customer(self, store: EventStore, tenant_id: UUID, customer_id: UUID) -> CustomerView | None:
         with self._connection(store) as conn:
@@ -84,7 +85,7 @@ class PostgresReadModels:
         page_where = filters
         if after:
             page_where = sql.SQL("{} AND position > %s").format(filters)
-            page_params.append(int(_decode_cursor(after)[0]))
+            page_params.append(_audit_cursor(after))
         with self._connection(store) as conn:
             rows = conn.execute(
                 sql.SQL(
@@ -98,8 +99,8 @@ class PostgresReadModels:
                 sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, filters), params
             ).fetchone()
         items = [AuditEntry(*r) for r in rows[:first]]
-        end = _encode_cursor(str(items[-1].position)) if items else None
-        return Page(items, len(rows) > first, end, int(total[0]) if total else 0)
+        cursors = [_encode_cursor(str(v.position)) for v in items]
+        return Page(items, cursors, len(rows) > first, int(total[0]) if total else 0)
 
     def tenants(self) -> list[TenantView]:
         with self._stores.database.connection() as conn:
@@ -152,6 +153,23 @@ def _like_escape(text: str) -> str:
 
 def _encode_cursor(*parts: str) -> str:
     return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode()
+
+
+def _customer_cursor(cursor: str) -> tuple[datetime, UUID]:
+    parts = _decode_cursor(cursor)
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        return datetime.fromisoformat(parts[0]), UUID(parts[1])
+    except ValueError as error:
+        raise ApplicationError("malformed cursor", field="after") from error
+
+
+def _audit_cursor(cursor: str) -> int:
+    parts = _decode_cursor(cursor)
+    if len(parts) != 1 or not parts[0].isdigit():
+        raise ApplicationError("malformed cursor", field="after")
+    return int(parts[0])
 
 
 def _decode_cursor(cursor: str) -> list[str]:

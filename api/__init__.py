@@ -1,0 +1,1 @@
+"""Entry points: GraphQL and REST over FastAPI, and the `niaga` command line."""

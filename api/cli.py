@@ -1,0 +1,263 @@
+"""The `niaga` command line: serve, worker, migrate, projections, tenants and API keys."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from adapters.bootstrap import Niaga
+from adapters.settings import Settings
+from application.ports import Placement
+from domain.errors import DomainError
+from domain.roles import Role
+
+app = typer.Typer(help="Niaga: the operating core for ISPs, voucher resellers and repair shops.")
+projections_app = typer.Typer(help="Read models: status, rebuild, run the daemon.")
+tenants_app = typer.Typer(help="Tenants on the platform.")
+keys_app = typer.Typer(help="API keys: create (shown once) and revoke.")
+app.add_typer(projections_app, name="projections")
+app.add_typer(tenants_app, name="tenants")
+app.add_typer(keys_app, name="api-keys")
+console = Console()
+err = Console(stderr=True)
+
+
+class RoleChoice(StrEnum):
+    owner = "owner"
+    admin = "admin"
+    manager = "manager"
+    staff = "staff"
+    finance = "finance"
+    technician = "technician"
+    agent = "agent"
+    auditor = "auditor"
+
+
+def _start(inline: bool = True) -> Niaga:
+    try:
+        return Niaga.start(Settings(), inline_projections=inline)
+    except Exception as error:
+        err.print(f"[red]cannot start Niaga:[/] {error}")
+        raise typer.Exit(2) from None
+
+
+def _fail(error: DomainError) -> typer.Exit:
+    err.print(f"[red]error ({error.code}):[/] {error.message}")
+    return typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default NIAGA_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default NIAGA_PORT)")] = None,
+    demo: Annotated[bool, typer.Option(help="Seed and print a demo tenant and API key")] = False,
+    projections: Annotated[
+        bool, typer.Option(help="Run the projection daemon in this process")
+    ] = True,
+) -> None:
+    """Start the HTTP API (GraphQL at /graphql)."""
+    import uvicorn
+
+    from api.main import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    niaga = _start(inline=projections)
+    settings = niaga.settings
+    bind_host, bind_port = host or settings.niaga_host, port or settings.niaga_port
+    if demo:
+        from adapters.demo import ensure_demo
+
+        seeded = ensure_demo(niaga, settings.niaga_data_dir / "demo-api-key.txt")
+        console.print(f"GraphQL:      http://{bind_host}:{bind_port}/graphql")
+        console.print(f"Demo tenant:  {seeded.tenant_id}")
+        console.print(f"Demo API key: {seeded.api_key}")
+        console.print('Send it as the header  Authorization: Bearer <key>')
+    try:
+        uvicorn.run(create_app(niaga, run_projections=projections), host=bind_host, port=bind_port)
+    finally:
+        niaga.close()
+
+
+@app.command()
+def worker(threads: Annotated[int, typer.Option(min=1, max=64)] = 4) -> None:
+    """Consume background jobs from Redis (REDIS_URL) until stopped."""
+    from adapters.jobs import declare_jobs, make_broker, run_worker
+
+    niaga = _start()
+    if not niaga.settings.redis_url:
+        err.print("[red]error:[/] REDIS_URL is not set; the worker needs Redis")
+        raise typer.Exit(2)
+    broker = make_broker(niaga.settings.redis_url)
+    declare_jobs(broker, niaga)
+    stop = _stop_on_signals()
+    console.print(f"worker consuming from {niaga.settings.redis_url} with {threads} threads")
+    run_worker(broker, stop, threads)
+    niaga.close()
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending migrations to the platform store and every tenant store."""
+    niaga = _start()
+    for store, applied in niaga.stores.migrate_all().items():
+        console.print(f"{store}: {', '.join(applied) if applied else 'up to date'}")
+    niaga.close()
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """Position, head and lag of every projection in every store."""
+    niaga = _start()
+    table = Table("store", "projection", "position", "head", "lag")
+    for entry in niaga.projections.status():
+        s = entry.status
+        table.add_row(entry.store, s.name, str(s.position), str(s.head), str(s.lag))
+    console.print(table)
+    niaga.close()
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[str | None, typer.Argument(help="Projection to rebuild")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Rebuild every projection")] = False,
+    store: Annotated[str | None, typer.Option(help="Only this store (default: all)")] = None,
+) -> None:
+    """Rebuild read models from zero beside the live ones, then swap them in."""
+    from projections.catalog import all_projections, by_name
+
+    if bool(name) == all_:
+        err.print("[red]error:[/] name one projection or pass --all (not both)")
+        raise typer.Exit(2)
+    try:
+        chosen = all_projections() if all_ else [by_name(name or "")]
+    except KeyError as error:
+        err.print(f"[red]error:[/] {error.args[0]}")
+        raise typer.Exit(2) from None
+    niaga = _start()
+    stores = [s for s in niaga.stores.open_stores() if store in (None, s.ref.name)]
+    if not stores:
+        err.print(f"[red]error:[/] no store named {store!r}")
+        raise typer.Exit(2)
+    with _progress() as progress:
+        for target in stores:
+            for projection in chosen:
+                task = progress.add_task(f"{target.ref.name}/{projection.name}", total=None)
+
+                def advance(position: int, head: int, task: int = task) -> None:
+                    progress.update(task, completed=position, total=head)
+
+                count = niaga.projections.rebuild(target, projection, advance)
+                progress.update(task, description=f"{target.ref.name}/{projection.name} ({count} events)")
+    niaga.close()
+
+
+@projections_app.command("run")
+def projections_run() -> None:
+    """Keep every store's read models caught up until stopped (the projection daemon)."""
+    niaga = _start(inline=False)
+    console.print("projection daemon running")
+    niaga.projections.run_forever(_stop_on_signals())
+    niaga.close()
+
+
+@tenants_app.command("create")
+def tenants_create(
+    name: Annotated[str, typer.Argument(help="The business's name")],
+    own_schema: Annotated[bool, typer.Option(help="Keep its events in a schema of its own")] = False,
+) -> None:
+    """Register a tenant and print its id."""
+    niaga = _start()
+    try:
+        tenant_id = niaga.tenants.create(name, Placement.OWN_SCHEMA if own_schema else Placement.SHARED)
+    except DomainError as error:
+        raise _fail(error) from None
+    finally:
+        niaga.close()
+    console.print(str(tenant_id))
+
+
+@tenants_app.command("list")
+def tenants_list() -> None:
+    """Every tenant with its store and settings."""
+    niaga = _start()
+    table = Table("id", "name", "store", "PKP", "invoice prefix", "time zone")
+    for t in niaga.read_models.tenants():
+        table.add_row(str(t.id), t.name, t.store, "yes" if t.pkp else "no", t.invoice_prefix, t.timezone)
+    console.print(table)
+    niaga.close()
+
+
+@keys_app.command("create")
+def api_keys_create(
+    tenant_id: Annotated[UUID, typer.Argument(help="Tenant id")],
+    role: Annotated[RoleChoice, typer.Option(help="Role the key acts with")] = RoleChoice.staff,
+    label: Annotated[str, typer.Option(help="What the key is for")] = "",
+) -> None:
+    """Create an API key. The key is printed once and never stored."""
+    niaga = _start()
+    try:
+        issued = niaga.tenants.issue_api_key(tenant_id, Role(role.value), label)
+    except DomainError as error:
+        raise _fail(error) from None
+    finally:
+        niaga.close()
+    console.print(issued.token)
+
+
+@keys_app.command("revoke")
+def api_keys_revoke(key_id: Annotated[str, typer.Argument(help="Key id (the part after nk_)")]) -> None:
+    """Revoke an API key at once."""
+    niaga = _start()
+    try:
+        niaga.tenants.revoke_api_key(key_id)
+    except DomainError as error:
+        raise _fail(error) from None
+    finally:
+        niaga.close()
+    console.print(f"revoked {key_id}")
+
+
+@app.command("export-schema")
+def export_schema(path: Annotated[Path, typer.Argument(help="Where to write the SDL")]) -> None:
+    """Write the GraphQL schema (SDL)."""
+    from api.docs_export import graphql_sdl
+
+    path.write_text(graphql_sdl())
+    console.print(f"wrote {path}")
+
+
+@app.command("export-events")
+def export_events(path: Annotated[Path, typer.Argument(help="Where to write the catalogue")]) -> None:
+    """Write the event catalogue (Markdown)."""
+    from api.docs_export import event_catalogue
+
+    path.write_text(event_catalogue())
+    console.print(f"wrote {path}")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def main() -> None:
+    app()

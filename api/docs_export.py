@@ -1,0 +1,71 @@
+"""Generated documentation: the GraphQL schema and the event catalogue, both from the code."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+from domain.customer import Customer, CustomerPhone
+from domain.tenant import Tenant
+
+from api.graphql.schema import build_schema
+
+AGGREGATES: list[type] = [Tenant, Customer, CustomerPhone]
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+
+def graphql_sdl() -> str:
+    return str(build_schema()) + "\n"
+
+
+def event_catalogue() -> str:
+    lines = [
+        "# Event catalogue",
+        "",
+        "Generated from the code by `niaga export-events docs/events.md`; a test fails when it is",
+        "stale. Every event is stored with its topic (`module:Aggregate.Event`), the aggregate id",
+        "and version, a timestamp, and an envelope: tenant, actor, command, correlation id and",
+        "causation id. Fields marked *personal* are encrypted with the data subject's own key and",
+        "read back as `[forgotten]` once that key is destroyed.",
+        "",
+    ]
+    for aggregate in AGGREGATES:
+        lines += [f"## {aggregate.__name__}", "", _doc(aggregate), ""]
+        for event_class in _events(aggregate):
+            lines += _event_section(aggregate, event_class)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _events(aggregate: type) -> list[type]:
+    base = aggregate.Event  # type: ignore[attr-defined]
+    found = [
+        value
+        for value in vars(aggregate).values()
+        if isinstance(value, type)
+        and issubclass(value, base)
+        and value is not base
+        and value.__name__ != "Created"  # the library's base class, never triggered itself
+    ]
+    return sorted(found, key=lambda cls: cls.__qualname__)
+
+
+def _event_section(aggregate: type, event_class: type) -> list[str]:
+    personal = getattr(event_class, "personal_fields", frozenset())
+    fields = [f for f in dataclasses.fields(event_class) if f.name not in _ENVELOPE]
+    lines = [
+        f"### {event_class.__qualname__}",
+        "",
+        f"Topic: `{event_class.__module__}:{event_class.__qualname__}`",
+        "",
+    ]
+    if not fields:
+        return [*lines, "No fields of its own.", ""]
+    lines += ["| field | type | personal |", "|---|---|---|"]
+    for field in fields:
+        kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", str(field.type))
+        lines.append(f"| `{field.name}` | `{kind}` | {'yes' if field.name in personal else ''} |")
+    return [*lines, ""]
+
+
+def _doc(obj: type) -> str:
+    return inspect.getdoc(obj) or ""

@@ -1,0 +1,1 @@
+"""The GraphQL schema: queries read read models, mutations call application commands."""

@@ -1,0 +1,149 @@
+"""The HTTP application: GraphQL at /graphql, health, readiness and metrics."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.concurrency import run_in_threadpool
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+
+from adapters.bootstrap import Niaga
+from api.deps import NiagaDep, PrincipalDep, require_principal
+from api.graphql.schema import Context, build_schema
+
+log = logging.getLogger(__name__)
+
+
+def create_app(niaga: Niaga, *, run_projections: bool = True) -> FastAPI:
+    """Build the FastAPI app around a started container.
+
+    With `run_projections` a daemon thread keeps every store's read models caught up (the
+    embedded default); in production a separate `niaga projections run` process does it.
+    """
+    stop = threading.Event()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        daemon = None
+        if run_projections:
+            daemon = threading.Thread(
+                target=niaga.projections.run_forever, args=(stop,), name="projections", daemon=True
+            )
+            daemon.start()
+        yield
+        stop.set()
+        if daemon:
+            daemon.join(timeout=5)
+
+    app = FastAPI(
+        title="Niaga",
+        summary="Operating core for ISPs, hotspot voucher resellers and repair shops",
+        lifespan=lifespan,
+    )
+    app.state.niaga = niaga
+    _add_metrics(app, niaga)
+    _add_health(app)
+    app.include_router(_graphql_router(niaga), prefix="/graphql")
+    return app
+
+
+def _graphql_router(niaga: Niaga) -> GraphQLRouter[Context, None]:
+    async def context(request: Request, principal: PrincipalDep) -> Context:
+        wants_graphiql = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+        if not wants_graphiql:
+            require_principal(principal)
+        return Context(niaga, principal)
+
+    return _GraphQLRouter(
+        build_schema(),
+        context_getter=context,
+        graphql_ide=None if niaga.settings.production else "graphiql",
+    )
+
+
+class _GraphQLRouter(GraphQLRouter[Context, None]):
+    """Refused requests get a 4xx status, not a 200 carrying errors.
+
+    A result without data (malformed query, unknown field, bad argument, refused read) is a
+    client error: 403 when a permission was missing, 400 otherwise. Mutations report refusals
+    inside their result unions, with data, and stay 200.
+    """
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        if isinstance(response_data, dict) and response_data.get("errors"):
+            if response_data.get("data") is None:
+                codes = {
+                    (e.get("extensions") or {}).get("code") for e in response_data["errors"]
+                }
+                sub_response.status_code = 403 if "PERMISSION_DENIED" in codes else 400
+        return super().create_response(response_data, sub_response)
+
+
+def _add_health(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz(niaga: NiagaDep) -> JSONResponse:
+        """The database answers."""
+
+        def ping() -> None:
+            with niaga.database.connection() as conn:
+                conn.execute("SELECT 1")
+
+        try:
+            await run_in_threadpool(ping)
+        except Exception as error:
+            log.warning("readiness check failed: %s", error)
+            return JSONResponse({"status": "unavailable", "database": str(error)}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def _add_metrics(app: FastAPI, niaga: Niaga) -> None:
+    registry = CollectorRegistry()
+    requests = Counter(
+        "niaga_http_requests", "HTTP requests", ["method", "path", "status"], registry=registry
+    )
+    latency = Histogram(
+        "niaga_http_request_seconds", "HTTP request latency", ["method", "path"], registry=registry
+    )
+    lag = Gauge(
+        "niaga_projection_lag_events",
+        "Events recorded but not yet projected",
+        ["store", "projection"],
+        registry=registry,
+    )
+
+    @app.middleware("http")
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        path = request.url.path
+        latency.labels(request.method, path).observe(time.perf_counter() - started)
+        requests.labels(request.method, path, str(response.status_code)).inc()
+        return response
+
+    @app.get("/metrics", tags=["operations"])
+    async def metrics() -> Response:
+        """Prometheus metrics, including projection lag per store."""
+        statuses = await run_in_threadpool(niaga.projections.status)
+        for entry in statuses:
+            lag.labels(entry.store, entry.status.name).set(entry.status.lag)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
