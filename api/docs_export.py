@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import inspect
 
+from api.graphql.schema import build_schema
 from domain.customer import Customer, CustomerPhone
 from domain.tenant import Tenant
-
-from api.graphql.schema import build_schema
 
 AGGREGATES: list[type] = [Tenant, Customer, CustomerPhone]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
@@ -50,7 +49,7 @@ def _events(aggregate: type) -> list[type]:
 
 
 def _event_section(aggregate: type, event_class: type) -> list[str]:
-    personal = getattr(event_class, "personal_fields", frozenset())
+    personal: frozenset[str] = getattr(event_class, "personal_fields", frozenset())
     fields = [f for f in dataclasses.fields(event_class) if f.name not in _ENVELOPE]
     lines = [
         f"### {event_class.__qualname__}",
@@ -62,7 +61,11 @@ def _event_section(aggregate: type, event_class: type) -> list[str]:
         return [*lines, "No fields of its own.", ""]
     lines += ["| field | type | personal |", "|---|---|---|"]
     for field in fields:
-        kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", str(field.type))
+        kind = (
+            field.type
+            if isinstance(field.type, str)
+            else getattr(field.type, "__name__", str(field.type))
+        )
         lines.append(f"| `{field.name}` | `{kind}` | {'yes' if field.name in personal else ''} |")
     return [*lines, ""]
 

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -58,7 +59,9 @@ def create_app(niaga: Niaga, *, run_projections: bool = True) -> FastAPI:
 
 def _graphql_router(niaga: Niaga) -> GraphQLRouter[Context, None]:
     async def context(request: Request, principal: PrincipalDep) -> Context:
-        wants_graphiql = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+        wants_graphiql = request.method == "GET" and "text/html" in request.headers.get(
+            "accept", ""
+        )
         if not wants_graphiql:
             require_principal(principal)
         return Context(niaga, principal)
@@ -83,11 +86,10 @@ class _GraphQLRouter(GraphQLRouter[Context, None]):
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
-        if isinstance(response_data, dict) and response_data.get("errors"):
-            if response_data.get("data") is None:
-                codes = {
-                    (e.get("extensions") or {}).get("code") for e in response_data["errors"]
-                }
+        if isinstance(response_data, dict) and response_data.get("data") is None:
+            errors: list[Any] = list(response_data.get("errors") or [])
+            codes = {(e.get("extensions") or {}).get("code") for e in errors}
+            if errors:
                 sub_response.status_code = 403 if "PERMISSION_DENIED" in codes else 400
         return super().create_response(response_data, sub_response)
 

@@ -1,4 +1,4 @@
-"""Role-based access: which role may do what. Checked in the application layer, never in resolvers."""
+"""Role-based access: which role may do what. Checked in the application layer, not resolvers."""
 
 from enum import StrEnum
 

@@ -114,7 +114,9 @@ def _load(store: EventStore, tenant_id: UUID, customer_id: UUID) -> Customer:
     return customer
 
 
-def _claim_phone(store: EventStore, tenant_id: UUID, phone: str, customer_id: UUID) -> CustomerPhone:
+def _claim_phone(
+    store: EventStore, tenant_id: UUID, phone: str, customer_id: UUID
+) -> CustomerPhone:
     index_id = CustomerPhone.id_for(tenant_id, phone)
     try:
         index: CustomerPhone = store.repository.get(index_id)

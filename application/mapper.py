@@ -11,8 +11,8 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
 from application.context import current_meta
-from domain.recorded import EventMeta, RecordedEvent
 from application.personal_data import PersonalDataCipher
+from domain.recorded import EventMeta, RecordedEvent
 
 _META_KEY = "__meta__"
 
@@ -23,6 +23,8 @@ class NiagaMapper(Mapper[UUID]):
         self.personal_data = personal_data
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        # Who and why first: an event refused for lacking them must not leave a key behind.
+        meta = current_meta().as_dict()
         state = dict(vars(domain_event))
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
@@ -32,7 +34,7 @@ class NiagaMapper(Mapper[UUID]):
         for field in _personal_fields(type(domain_event)):
             if state.get(field) is not None:
                 state[field] = self.personal_data.encrypt(originator_id, state[field])
-        state[_META_KEY] = current_meta().as_dict()
+        state[_META_KEY] = meta
         return StoredEvent(
             originator_id=originator_id,
             originator_version=originator_version,

@@ -109,8 +109,9 @@ class ReadModels(Protocol):
         self, store: EventStore, tenant_id: UUID, search: str | None, first: int, after: str | None
     ) -> Page[CustomerView]: ...
 
-    def customer(self, store: EventStore, tenant_id: UUID, customer_id: UUID) -> CustomerView | None:
-        ...
+    def customer(
+        self, store: EventStore, tenant_id: UUID, customer_id: UUID
+    ) -> CustomerView | None: ...
 
     def audit_log(
         self,

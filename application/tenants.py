@@ -6,9 +6,9 @@ import uuid
 from dataclasses import dataclass
 from uuid import UUID
 
-from application import api_keys
 from eventsourcing.application import AggregateNotFoundError
 
+from application import api_keys
 from application.context import SYSTEM, Actor, ActorKind, Principal, recording
 from application.errors import AuthenticationFailed, NotFound, UnknownTenant
 from application.ports import ApiKeyRecord, Placement, ReadModels, ReadModelSync, Stores

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -19,7 +20,27 @@ class Customer(Aggregate):
     class Event(Aggregate.Event, CarriesPersonalData):
         personal_fields = CONTACT_FIELDS
 
-    @event("Registered")
+    class Registered(Event, Aggregate.Created):
+        tenant_id: UUID
+        name: str
+        phone: str
+        email: str | None
+        nik: str | None
+        address: str | None
+
+    class ContactChanged(Event):
+        """Carries the whole contact after the change."""
+
+        name: str
+        phone: str
+        email: str | None
+        nik: str | None
+        address: str | None
+
+    class Forgotten(Event):
+        """Personal data was erased: the subject's key is destroyed."""
+
+    @event(Registered)
     def __init__(
         self,
         tenant_id: UUID,
@@ -72,7 +93,7 @@ class Customer(Aggregate):
         if changed:
             self._contact_changed(**{k: changed.get(k, getattr(self, k)) for k in CONTACT_FIELDS})
 
-    @event("ContactChanged")
+    @event(ContactChanged)
     def _contact_changed(
         self, name: str, phone: str, email: str | None, nik: str | None, address: str | None
     ) -> None:
@@ -83,7 +104,7 @@ class Customer(Aggregate):
         self._refuse_if_forgotten()
         self._forgotten()
 
-    @event("Forgotten")
+    @event(Forgotten)
     def _forgotten(self) -> None:
         self.name = self.phone = FORGOTTEN
         self.email = self.nik = self.address = None
@@ -95,7 +116,7 @@ class Customer(Aggregate):
 
 
 def _contact_changes(**raw: str | None) -> dict[str, str | None]:
-    validators = {
+    validators: dict[str, Callable[[str], str]] = {
         "name": lambda v: require_text(v, "name", 120),
         "phone": normalise_phone,
         "email": validate_email,
@@ -129,8 +150,17 @@ class CustomerPhone(Aggregate):
         # The number itself is not stored: only the id derived from it.
         return cls(id=cls.id_for(tenant_id, phone), customer_id=customer_id)
 
-    @event("Claimed")
-    def __init__(self, id: UUID, customer_id: UUID) -> None:  # noqa: A002 (the library's name)
+    class Claimed(Aggregate.Created):
+        customer_id: UUID
+
+    class Reclaimed(Aggregate.Event):
+        customer_id: UUID
+
+    class Released(Aggregate.Event):
+        pass
+
+    @event(Claimed)
+    def __init__(self, id: UUID, customer_id: UUID) -> None:
         self.customer_id: UUID | None = customer_id
 
     def claim(self, customer_id: UUID) -> None:
@@ -141,7 +171,7 @@ class CustomerPhone(Aggregate):
         if self.customer_id is None:
             self._reclaimed(customer_id=customer_id)
 
-    @event("Reclaimed")
+    @event(Reclaimed)
     def _reclaimed(self, customer_id: UUID) -> None:
         self.customer_id = customer_id
 
@@ -149,6 +179,6 @@ class CustomerPhone(Aggregate):
         if self.customer_id is not None:
             self._released()
 
-    @event("Released")
+    @event(Released)
     def _released(self) -> None:
         self.customer_id = None

@@ -31,8 +31,29 @@ class ApiKey:
 class Tenant(Aggregate):
     """A business using Niaga. Owns its settings and its API keys."""
 
-    @event("Registered")
-    def __init__(self, id: UUID, name: str, store: str) -> None:  # noqa: A002 (the library's name)
+    class Registered(Aggregate.Created):
+        name: str
+        store: str
+
+    class Renamed(Aggregate.Event):
+        name: str
+
+    class SettingsChanged(Aggregate.Event):
+        pkp: bool
+        invoice_prefix: str
+        timezone: str
+
+    class ApiKeyIssued(Aggregate.Event):
+        key_id: str
+        secret_hash: str
+        role: str
+        label: str
+
+    class ApiKeyRevoked(Aggregate.Event):
+        key_id: str
+
+    @event(Registered)
+    def __init__(self, id: UUID, name: str, store: str) -> None:
         self.name = name
         self.store = store
         self.pkp = False
@@ -48,7 +69,7 @@ class Tenant(Aggregate):
     def rename(self, name: str) -> None:
         self._renamed(name=require_text(name, "name", 120))
 
-    @event("Renamed")
+    @event(Renamed)
     def _renamed(self, name: str) -> None:
         self.name = name
 
@@ -65,7 +86,7 @@ class Tenant(Aggregate):
             pkp=self.pkp if pkp is None else pkp, invoice_prefix=prefix, timezone=zone
         )
 
-    @event("SettingsChanged")
+    @event(SettingsChanged)
     def _settings_changed(self, pkp: bool, invoice_prefix: str, timezone: str) -> None:
         self.pkp = pkp
         self.invoice_prefix = invoice_prefix
@@ -76,7 +97,7 @@ class Tenant(Aggregate):
             key_id=key_id, secret_hash=secret_hash, role=role.value, label=label.strip()[:80]
         )
 
-    @event("ApiKeyIssued")
+    @event(ApiKeyIssued)
     def _api_key_issued(self, key_id: str, secret_hash: str, role: str, label: str) -> None:
         self.api_keys[key_id] = ApiKey(key_id, secret_hash, Role(role), label)
 
@@ -87,7 +108,7 @@ class Tenant(Aggregate):
         if not key.revoked:
             self._api_key_revoked(key_id=key_id)
 
-    @event("ApiKeyRevoked")
+    @event(ApiKeyRevoked)
     def _api_key_revoked(self, key_id: str) -> None:
         key = self.api_keys[key_id]
         self.api_keys[key_id] = ApiKey(key.key_id, key.secret_hash, key.role, key.label, True)

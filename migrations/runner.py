@@ -22,7 +22,7 @@ def migrations(set_name: str) -> list[Migration]:
     if set_name not in SETS:
         raise ValueError(f"unknown migration set {set_name!r}")
     folder = resources.files("migrations").joinpath("sql", set_name)
-    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [Migration(set_name, f.name.removesuffix(".sql"), f.read_text()) for f in files]
 
 

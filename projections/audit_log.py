@@ -39,9 +39,9 @@ AUDIT_COLUMNS = (
 
 
 class AuditLogProjection:
-    name = "audit_log"
+    name: str = "audit_log"
     event_types: tuple[type, ...] = ()  # every event
-    tables = ("audit_log", "audit_state")
+    tables: tuple[str, ...] = ("audit_log", "audit_state")
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
         state = _load_state(cur, schema, {e.aggregate_id for e in events})
@@ -49,10 +49,12 @@ class AuditLogProjection:
         for recorded in events:
             fields = _fields(recorded)
             known = state.setdefault(recorded.aggregate_id, {})
-            rows.append(_row(recorded, {k: {"old": known.get(k), "new": v} for k, v in fields.items()}))
+            rows.append(
+                _row(recorded, {k: {"old": known.get(k), "new": v} for k, v in fields.items()})
+            )
             known.update(fields)
             if _forgets(recorded):
-                personal = getattr(recorded.event, "personal_fields", frozenset())
+                personal: frozenset[str] = getattr(recorded.event, "personal_fields", frozenset())
                 _redact_state(known, personal)
                 _redact_pending(rows, recorded.aggregate_id, personal)
                 _redact_stored(cur, schema, recorded.aggregate_id, personal)
@@ -105,13 +107,17 @@ def _redact_state(known: dict[str, Any], personal: frozenset[str]) -> None:
         known[field] = _redacted(known[field])
 
 
-def _redact_pending(rows: list[dict[str, Any]], aggregate_id: UUID, personal: frozenset[str]) -> None:
+def _redact_pending(
+    rows: list[dict[str, Any]], aggregate_id: UUID, personal: frozenset[str]
+) -> None:
     for row in rows:
         if row["aggregate_id"] == aggregate_id:
             row["changes"] = _redact_changes(row["changes"], personal)
 
 
-def _redact_stored(cur: Cursor[Any], schema: str, aggregate_id: UUID, personal: frozenset[str]) -> None:
+def _redact_stored(
+    cur: Cursor[Any], schema: str, aggregate_id: UUID, personal: frozenset[str]
+) -> None:
     cur.execute(
         sql.SQL("SELECT position, changes FROM {} WHERE aggregate_id = %s").format(
             table(schema, "audit_log")

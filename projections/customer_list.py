@@ -31,13 +31,13 @@ CONTACT = ("name", "phone", "email", "nik", "address")
 
 
 class CustomerListProjection:
-    name = "customer_list"
+    name: str = "customer_list"
     event_types: tuple[type, ...] = (
         Customer.Registered,
         Customer.ContactChanged,
         Customer.Forgotten,
     )
-    tables = ("customer_list",)
+    tables: tuple[str, ...] = ("customer_list",)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
         rows = _load(cur, schema, {e.aggregate_id for e in events})

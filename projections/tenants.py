@@ -13,7 +13,7 @@ from projections.base import table
 
 
 class TenantsProjection:
-    name = "tenants"
+    name: str = "tenants"
     event_types: tuple[type, ...] = (
         Tenant.Registered,
         Tenant.Renamed,
@@ -21,7 +21,7 @@ class TenantsProjection:
         Tenant.ApiKeyIssued,
         Tenant.ApiKeyRevoked,
     )
-    tables = ("tenant_list", "api_keys")
+    tables: tuple[str, ...] = ("tenant_list", "api_keys")
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
         # Tenant events are rare; one statement each keeps this projection obvious.
@@ -39,9 +39,11 @@ def _statement(schema: str, recorded: RecordedEvent) -> tuple[sql.Composed, tupl
             "updated_at) VALUES (%s, %s, %s, false, 'INV', 'Asia/Jakarta', %s, %s)"
         ).format(tenants), (tenant_id, event.name, event.store, at, at)
     if isinstance(event, Tenant.Renamed):
-        return sql.SQL("UPDATE {} SET name = %s, updated_at = %s WHERE id = %s").format(
-            tenants
-        ), (event.name, at, tenant_id)
+        return sql.SQL("UPDATE {} SET name = %s, updated_at = %s WHERE id = %s").format(tenants), (
+            event.name,
+            at,
+            tenant_id,
+        )
     if isinstance(event, Tenant.SettingsChanged):
         return sql.SQL(
             "UPDATE {} SET pkp = %s, invoice_prefix = %s, timezone = %s, updated_at = %s "

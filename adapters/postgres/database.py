@@ -20,20 +20,22 @@ class Database:
     def __init__(self, url: str, pool_min: int, pool_max: int) -> None:
         self.url = url
         params = conninfo_to_dict(url)
-        self._params = {
-            "dbname": str(params.get("dbname") or "postgres"),
-            "host": str(params.get("host") or "127.0.0.1"),
-            "port": str(params.get("port") or "5432"),
-            "user": str(params.get("user") or "postgres"),
-            "password": str(params.get("password") or ""),
-        }
+        self._dbname = str(params.get("dbname") or "postgres")
+        self._host = str(params.get("host") or "127.0.0.1")
+        self._port = str(params.get("port") or "5432")
+        self._user = str(params.get("user") or "postgres")
+        self._password = str(params.get("password") or "")
         self._root = self.datastore("public", pool_min=pool_min, pool_max=pool_max)
         self.pool = self._root.pool
         self.pool.open(wait=True, timeout=30)
 
     def datastore(self, schema: str, *, pool_min: int = 0, pool_max: int = 1) -> PostgresDatastore:
         return PostgresDatastore(
-            **self._params,
+            self._dbname,
+            self._host,
+            self._port,
+            self._user,
+            self._password,
             schema=schema,
             pool_size=pool_min,
             max_overflow=pool_max - pool_min,
@@ -44,7 +46,16 @@ class Database:
 
     def schema_datastore(self, schema: str) -> PostgresDatastore:
         """A datastore for one schema that borrows this database's pool."""
-        datastore = _SharedPoolDatastore(**self._params, schema=schema, pool_size=0, max_overflow=1)
+        datastore = _SharedPoolDatastore(
+            self._dbname,
+            self._host,
+            self._port,
+            self._user,
+            self._password,
+            schema=schema,
+            pool_size=0,
+            max_overflow=1,
+        )
         datastore.pool = self.pool
         return datastore
 
@@ -56,7 +67,7 @@ class Database:
             try:
                 yield conn
             finally:
-                conn.row_factory = psycopg.rows.dict_row  # type: ignore[assignment]
+                conn.row_factory = psycopg.rows.dict_row
 
     def direct(self, autocommit: bool = True) -> Connection[Any]:
         """A connection outside the pool (for LISTEN and long admin work)."""

@@ -56,7 +56,9 @@ class PostgresReadModels:
         cursors = [_encode_cursor(v.registered_at.isoformat(), str(v.id)) for v in items]
         return Page(items, cursors, len(rows) > first, int(total[0]) if total else 0)
 
-    def customer(self, store: EventStore, tenant_id: UUID, customer_id: UUID) -> CustomerView | None:
+    def customer(
+        self, store: EventStore, tenant_id: UUID, customer_id: UUID
+    ) -> CustomerView | None:
         with self._connection(store) as conn:
             row = conn.execute(
                 sql.SQL("SELECT {} FROM {} WHERE id = %s AND tenant_id = %s").format(

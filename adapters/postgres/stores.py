@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
-
-from collections.abc import Sequence
 
 from eventsourcing.persistence import InfrastructureFactory, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
@@ -54,7 +52,7 @@ class PostgresEventStore(EventStore):
         )
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
-        return _DatastoreFactory(env, self._datastore)
+        return _DatastoreFactory(env, self._datastore)  # type: ignore[return-value]
 
 
 class _ArrayInsertRecorder(PostgresApplicationRecorder):
@@ -89,7 +87,7 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
 
 
 class _DatastoreFactory(PostgresFactory):
-    application_recorder_class = _ArrayInsertRecorder
+    application_recorder_class = _ArrayInsertRecorder  # type: ignore[assignment]
 
     def __init__(self, env: Environment, datastore: PostgresDatastore) -> None:
         InfrastructureFactory.__init__(self, env)
@@ -102,9 +100,7 @@ class _DatastoreFactory(PostgresFactory):
 class PostgresStores:
     """Implements the Stores port: resolves tenants to stores, opening each store once."""
 
-    def __init__(
-        self, database: Database, platform_schema: str, other_pool_max: int = 3
-    ) -> None:
+    def __init__(self, database: Database, platform_schema: str, other_pool_max: int = 3) -> None:
         self.database = database
         self.platform_ref = StoreRef(platform_schema)
         self._other_pool_max = other_pool_max

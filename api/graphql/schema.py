@@ -13,11 +13,6 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from adapters.bootstrap import Niaga
-from application.context import Principal
-from application.customers import ChangeCustomerContact, RegisterCustomer
-from application.errors import ApplicationError
-from domain.errors import DomainError
-
 from api.graphql.errors import (
     CustomerForgottenError,
     DuplicateCustomerError,
@@ -29,6 +24,10 @@ from api.graphql.errors import (
     as_graphql_error,
 )
 from api.graphql.types import AuditEntryConnection, Customer, CustomerConnection
+from application.context import Principal
+from application.customers import ChangeCustomerContact, RegisterCustomer
+from application.errors import ApplicationError
+from domain.errors import DomainError
 
 T = TypeVar("T")
 
@@ -53,7 +52,9 @@ def _uuid(raw: str, field: str) -> UUID:
     try:
         return UUID(raw)
     except ValueError:
-        raise as_graphql_error(ApplicationError(f"{field} is not a valid id", field=field)) from None
+        raise as_graphql_error(
+            ApplicationError(f"{field} is not a valid id", field=field)
+        ) from None
 
 
 async def _query(call: Callable[[], T]) -> T:
@@ -66,7 +67,9 @@ async def _query(call: Callable[[], T]) -> T:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Customers of your tenant, oldest first; search by name or phone.")
+    @strawberry.field(
+        description="Customers of your tenant, oldest first; search by name or phone."
+    )
     async def customers(
         self, info: NiagaInfo, search: str | None = None, first: int = 20, after: str | None = None
     ) -> CustomerConnection:
@@ -75,13 +78,15 @@ class Query:
         return CustomerConnection.from_page(page)
 
     @strawberry.field(description="One customer by id; null when your tenant has no such customer.")
-    async def customer(self, info: NiagaInfo, id: strawberry.ID) -> Customer | None:  # noqa: A002
+    async def customer(self, info: NiagaInfo, id: strawberry.ID) -> Customer | None:
         niaga, principal = info.context.niaga, info.context.principal
         customer_id = _uuid(id, "id")
         view = await _query(lambda: niaga.queries.find_customer(principal, customer_id))
         return Customer.from_view(view) if view else None
 
-    @strawberry.field(description="Who changed what and when, newest last; optionally one aggregate.")
+    @strawberry.field(
+        description="Who changed what and when, newest last; optionally one aggregate."
+    )
     async def audit_log(
         self,
         info: NiagaInfo,
@@ -104,7 +109,9 @@ class RegisterCustomerInput:
     address: str | None = None
 
 
-@strawberry.input(description="Fields left out keep their value; an empty string clears an optional one.")
+@strawberry.input(
+    description="Fields left out keep their value; an empty string clears an optional one."
+)
 class ChangeCustomerContactInput:
     id: strawberry.ID
     name: str | None = None
@@ -143,7 +150,11 @@ ChangeCustomerContactResult = Annotated[
     strawberry.union("ChangeCustomerContactResult"),
 ]
 ForgetCustomerResult = Annotated[
-    ForgetCustomerSuccess | ValidationError | NotFoundError | PermissionDeniedError | CustomerForgottenError,
+    ForgetCustomerSuccess
+    | ValidationError
+    | NotFoundError
+    | PermissionDeniedError
+    | CustomerForgottenError,
     strawberry.union("ForgetCustomerResult"),
 ]
 
@@ -165,9 +176,13 @@ def _customer_id(raw: str) -> UUID | Error:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Register a customer; the phone number must be new to your tenant.")
+    @strawberry.mutation(
+        description="Register a customer; the phone number must be new to your tenant."
+    )
     async def register_customer(
-        self, info: NiagaInfo, input: RegisterCustomerInput  # noqa: A002
+        self,
+        info: NiagaInfo,
+        input: RegisterCustomerInput,
     ) -> RegisterCustomerResult:
         niaga, principal = info.context.niaga, info.context.principal
         command = RegisterCustomer(input.name, input.phone, input.email, input.nik, input.address)
@@ -182,7 +197,9 @@ class Mutation:
 
     @strawberry.mutation(description="Change a customer's contact data.")
     async def change_customer_contact(
-        self, info: NiagaInfo, input: ChangeCustomerContactInput  # noqa: A002
+        self,
+        info: NiagaInfo,
+        input: ChangeCustomerContactInput,
     ) -> ChangeCustomerContactResult:
         niaga, principal = info.context.niaga, info.context.principal
         customer_id = _customer_id(input.id)
@@ -203,7 +220,7 @@ class Mutation:
     @strawberry.mutation(
         description="Erase a customer's personal data for good (UU PDP). History and amounts stay."
     )
-    async def forget_customer(self, info: NiagaInfo, id: strawberry.ID) -> ForgetCustomerResult:  # noqa: A002
+    async def forget_customer(self, info: NiagaInfo, id: strawberry.ID) -> ForgetCustomerResult:
         niaga, principal = info.context.niaga, info.context.principal
         customer_id = _customer_id(id)
         if isinstance(customer_id, Error):
@@ -219,14 +236,10 @@ class Mutation:
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
-        types=[Error],
-        extensions=[
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
-            QueryDepthLimiter(max_depth=10),
-            MaxTokensLimiter(max_token_count=2000),
-        ],
-    )
+    extensions: list[Any] = [
+        ParserCache(maxsize=256),
+        ValidationCache(maxsize=256),
+        QueryDepthLimiter(max_depth=10),
+        MaxTokensLimiter(max_token_count=2000),
+    ]
+    return strawberry.Schema(query=Query, mutation=Mutation, types=[Error], extensions=extensions)

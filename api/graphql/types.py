@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
+
 import strawberry
 from strawberry.scalars import JSON
 
@@ -10,7 +12,9 @@ from application.ports import AuditEntry as AuditEntryView
 from application.ports import CustomerView, Page
 
 
-@strawberry.type(description="A customer of the tenant. Personal fields read as forgotten once erased.")
+@strawberry.type(
+    description="A customer of the tenant. Personal fields read as forgotten once erased."
+)
 class Customer:
     id: strawberry.ID
     name: str
@@ -91,7 +95,7 @@ class AuditEntry:
             aggregate_type=view.aggregate_type,
             aggregate_id=strawberry.ID(str(view.aggregate_id)),
             version=view.version,
-            changes=view.changes,
+            changes=cast(JSON, view.changes),
             occurred_at=view.occurred_at,
             correlation_id=view.correlation_id,
             causation_id=view.causation_id,

@@ -1,0 +1,68 @@
+"""The `niaga` command line, run as a real process against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.settings import Settings
+
+NIAGA = str(Path(sys.executable).with_name("niaga"))
+
+
+def _run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url or "",
+        "NIAGA_PLATFORM_SCHEMA": settings.niaga_platform_schema,
+        "COLUMNS": "200",
+    }
+    return subprocess.run([NIAGA, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_tenants_and_api_keys_are_managed_from_the_command_line(settings: Settings) -> None:
+    created = _run(settings, "tenants", "create", "Toko Servis HP", "--own-schema")
+    assert created.returncode == 0, created.stderr
+    tenant_id = created.stdout.strip()
+
+    listed = _run(settings, "tenants", "list")
+    assert "Toko Servis HP" in listed.stdout
+
+    key = _run(settings, "api-keys", "create", tenant_id, "--role", "admin", "--label", "kasir")
+    assert key.returncode == 0, key.stderr
+    token = key.stdout.strip()
+    assert token.startswith("nk_")
+
+    revoked = _run(settings, "api-keys", "revoke", token.split("_")[1])
+    assert revoked.returncode == 0, revoked.stderr
+    again = _run(settings, "api-keys", "revoke", "doesnotexist")
+    assert again.returncode == 1
+    assert "NOT_FOUND" in again.stderr
+
+    status = _run(settings, "projections", "status")
+    assert "customer_list" in status.stdout
+    rebuilt = _run(settings, "projections", "rebuild", "--all")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _run(settings, "migrate").returncode == 0
+
+
+def test_bad_flags_get_a_clear_error_and_change_nothing(settings: Settings) -> None:
+    bad_role = _run(
+        settings, "api-keys", "create", "3f1c0c5e-0000-4000-8000-000000000000", "--role", "god"
+    )
+    assert bad_role.returncode == 2
+    assert "'god' is not one of" in bad_role.stderr
+    bad_id = _run(settings, "api-keys", "create", "not-a-uuid")
+    assert bad_id.returncode == 2
+    unknown_tenant = _run(settings, "api-keys", "create", "3f1c0c5e-0000-4000-8000-000000000000")
+    assert unknown_tenant.returncode == 1
+    assert "UNKNOWN_TENANT" in unknown_tenant.stderr
+    unknown_projection = _run(settings, "projections", "rebuild", "nope")
+    assert unknown_projection.returncode == 2
+    assert "unknown projection 'nope'" in unknown_projection.stderr
+    empty_name = _run(settings, "tenants", "create", "   ")
+    assert empty_name.returncode == 1
+    assert "name must not be empty" in empty_name.stderr
+    assert "Toko" not in _run(settings, "tenants", "list").stdout
