@@ -7,9 +7,26 @@ import inspect
 
 from api.graphql.schema import build_schema
 from domain.customer import Customer, CustomerPhone
+from domain.invoice import Invoice, InvoiceNumbering
+from domain.notification import NotificationRequest
+from domain.payment import CustomerAccount, Payment, Transfer
+from domain.plan import Plan
+from domain.subscription import Subscription
 from domain.tenant import Tenant
 
-AGGREGATES: list[type] = [Tenant, Customer, CustomerPhone]
+AGGREGATES: list[type] = [
+    Tenant,
+    Customer,
+    CustomerPhone,
+    Plan,
+    Subscription,
+    Invoice,
+    InvoiceNumbering,
+    Payment,
+    CustomerAccount,
+    Transfer,
+    NotificationRequest,
+]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 

@@ -13,6 +13,16 @@ class Permission(StrEnum):
     FORGET_CUSTOMERS = "customers:forget"
     READ_AUDIT = "audit:read"
     MANAGE_TENANT = "tenant:manage"
+    READ_BILLING = "billing:read"
+    MANAGE_PLANS = "plans:manage"
+    MANAGE_SUBSCRIPTIONS = "subscriptions:manage"
+    ISSUE_INVOICES = "invoices:issue"
+    VOID_INVOICES = "invoices:void"
+    RECORD_PAYMENTS = "payments:record"
+    SUBMIT_TRANSFERS = "transfers:submit"
+    APPROVE_TRANSFERS = "transfers:approve"
+    RUN_BILLING = "billing:run"
+    READ_REPORTS = "reports:read"
 
 
 _EVERYONE = frozenset(Role)
@@ -22,6 +32,20 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.FORGET_CUSTOMERS: frozenset({Role.OWNER, Role.ADMIN}),
     Permission.READ_AUDIT: frozenset({Role.OWNER, Role.ADMIN, Role.AUDITOR, Role.FINANCE}),
     Permission.MANAGE_TENANT: frozenset({Role.OWNER, Role.ADMIN}),
+    Permission.READ_BILLING: _EVERYONE - {Role.AGENT, Role.TECHNICIAN},
+    Permission.MANAGE_PLANS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.MANAGE_SUBSCRIPTIONS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    Permission.ISSUE_INVOICES: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FINANCE}),
+    Permission.VOID_INVOICES: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.RECORD_PAYMENTS: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.SUBMIT_TRANSFERS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.FINANCE}
+    ),
+    Permission.APPROVE_TRANSFERS: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.RUN_BILLING: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.READ_REPORTS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.AUDITOR}
+    ),
 }
 
 

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 
 from application.authorization import Permission, authorize
-from application.context import Principal, recording
-from application.errors import ConcurrentModification, NotFound
+from application.context import Principal
 from application.event_store import EventStore
 from application.ports import ReadModelSync, Stores
+from application.unit_of_work import Saver, load
 from domain.customer import Customer, CustomerPhone
 from domain.errors import DuplicateCustomer
 
@@ -41,7 +40,7 @@ class CustomerService:
 
     def __init__(self, stores: Stores, sync: ReadModelSync) -> None:
         self._stores = stores
-        self._sync = sync
+        self._saver = Saver(sync)
 
     def register(self, principal: Principal, command: RegisterCustomer) -> UUID:
         authorize(principal, Permission.WRITE_CUSTOMERS)
@@ -90,28 +89,12 @@ class CustomerService:
         self._save(store, principal, "ForgetCustomer", customer, released)
 
     def _save(self, store: EventStore, principal: Principal, command: str, *objs: object) -> None:
-        with recording(
-            command,
-            actor=principal.actor,
-            tenant_id=principal.tenant_id,
-            correlation_id=principal.correlation_id,
-        ):
-            try:
-                position = store.save_and_locate(*objs)
-            except IntegrityError as error:
-                raise _conflict(command) from error
-        self._sync.wait(store, position)
+        conflict = _conflict(command) if command == "RegisterCustomer" else None
+        self._saver.save(store, principal, command, *objs, conflict=conflict)
 
 
 def _load(store: EventStore, tenant_id: UUID, customer_id: UUID) -> Customer:
-    try:
-        customer: Customer = store.repository.get(customer_id)
-    except AggregateNotFoundError:
-        customer = None  # type: ignore[assignment]
-    if customer is None or not isinstance(customer, Customer) or customer.tenant_id != tenant_id:
-        # Another tenant's customer is reported exactly like a missing one.
-        raise NotFound(f"no customer {customer_id}", field="id")
-    return customer
+    return load(store, Customer, customer_id, tenant_id, "customer")
 
 
 def _claim_phone(
@@ -140,8 +123,6 @@ def _release_phone_quietly(store: EventStore, tenant_id: UUID, phone: str) -> ob
 
 
 def _conflict(command: str) -> Exception:
-    if command == "RegisterCustomer":
-        return DuplicateCustomer(
-            "a customer with this phone number is already registered", field="phone"
-        )
-    return ConcurrentModification(f"{command} conflicted with a concurrent change; try again")
+    return DuplicateCustomer(
+        "a customer with this phone number is already registered", field="phone"
+    )

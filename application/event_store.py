@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import Recording
 from eventsourcing.utils import EnvType
 
@@ -35,6 +35,16 @@ class EventStore(Application[UUID]):
     @property
     def niaga_mapper(self) -> NiagaMapper:
         return cast(NiagaMapper, self.mapper)
+
+    def get_many(self, ids: list[UUID]) -> dict[UUID, Any]:
+        """Load several aggregates; persistence adapters may do it in one round trip."""
+        found: dict[UUID, Any] = {}
+        for aggregate_id in ids:
+            try:
+                found[aggregate_id] = self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                continue
+        return found
 
     def save_and_locate(self, *objs: Any) -> int:
         """Save aggregates atomically; return the log position of the last event recorded."""

@@ -18,6 +18,58 @@ INDONESIAN_TIMEZONES = frozenset({"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapur
 
 
 @dataclass(frozen=True)
+class BillingPolicy:
+    """When invoices fall due, and how unpaid ones escalate (days counted from the due date)."""
+
+    payment_terms_days: int = 7
+    grace_days: int = 3
+    suspend_after_days: int = 7  # after soft-limiting
+    terminate_after_days: int = 30  # after suspending
+    reminder_offsets: tuple[int, ...] = (-7, -3, -1, 1)
+    numbering_reset: str = "yearly"
+
+    def validated(self) -> BillingPolicy:
+        for name in (
+            "payment_terms_days",
+            "grace_days",
+            "suspend_after_days",
+            "terminate_after_days",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 365:
+                raise InvalidValue(f"{name} must be 0-365 days", field=name)
+        if any(not -60 <= o <= 60 for o in self.reminder_offsets):
+            raise InvalidValue(
+                "reminder offsets must be within 60 days of the due date", field="reminder_offsets"
+            )
+        if self.numbering_reset not in {"yearly", "monthly"}:
+            raise InvalidValue("numbering resets yearly or monthly", field="numbering_reset")
+        return self
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "payment_terms_days": self.payment_terms_days,
+            "grace_days": self.grace_days,
+            "suspend_after_days": self.suspend_after_days,
+            "terminate_after_days": self.terminate_after_days,
+            "reminder_offsets": list(self.reminder_offsets),
+            "numbering_reset": self.numbering_reset,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, object]) -> BillingPolicy:
+        offsets = raw.get("reminder_offsets") or []
+        return cls(
+            int(str(raw["payment_terms_days"])),
+            int(str(raw["grace_days"])),
+            int(str(raw["suspend_after_days"])),
+            int(str(raw["terminate_after_days"])),
+            tuple(int(o) for o in offsets),  # type: ignore[attr-defined]
+            str(raw["numbering_reset"]),
+        )
+
+
+@dataclass(frozen=True)
 class ApiKey:
     """An API key as the tenant knows it: only a hash of the secret is ever kept."""
 
@@ -52,6 +104,9 @@ class Tenant(Aggregate):
     class ApiKeyRevoked(Aggregate.Event):
         key_id: str
 
+    class BillingPolicyChanged(Aggregate.Event):
+        policy: dict[str, object]
+
     @event(Registered)
     def __init__(self, id: UUID, name: str, store: str) -> None:
         self.name = name
@@ -61,6 +116,7 @@ class Tenant(Aggregate):
         self.timezone = DEFAULT_TIMEZONE
         self.locked = False
         self.api_keys: dict[str, ApiKey] = {}
+        self.billing_policy = BillingPolicy()
 
     @classmethod
     def register(cls, tenant_id: UUID, name: str, store: str) -> Tenant:
@@ -112,6 +168,13 @@ class Tenant(Aggregate):
     def _api_key_revoked(self, key_id: str) -> None:
         key = self.api_keys[key_id]
         self.api_keys[key_id] = ApiKey(key.key_id, key.secret_hash, key.role, key.label, True)
+
+    def change_billing_policy(self, policy: BillingPolicy) -> None:
+        self._billing_policy_changed(policy=policy.validated().as_dict())
+
+    @event(BillingPolicyChanged)
+    def _billing_policy_changed(self, policy: dict[str, object]) -> None:
+        self.billing_policy = BillingPolicy.from_dict(policy)
 
     @property
     def registered_at(self) -> datetime:
