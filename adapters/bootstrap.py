@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
 
 from adapters.embedded import start_embedded_postgres
+from adapters.postgres.billing_read_models import PostgresBillingReadModels
 from adapters.postgres.database import Database
 from adapters.postgres.read_models import PostgresReadModels
 from adapters.postgres.stores import PostgresStores
 from adapters.projection_service import ProjectionService
 from adapters.settings import Settings
+from application.billing_queries import BillingQueries
+from application.billing_run import BillingRun
+from application.clock import Clock, SystemClock
 from application.customers import CustomerService
+from application.dunning import Dunning
+from application.invoicing import InvoicingService
+from application.payments import PaymentService
+from application.plans import PlanService
 from application.queries import Queries
+from application.subscriptions import SubscriptionService
+from application.tenancy import tenant_of
 from application.tenants import TenantService
 
 log = logging.getLogger(__name__)
@@ -28,9 +40,20 @@ class Niaga:
     tenants: TenantService
     customers: CustomerService
     queries: Queries
+    clock: Clock
+    billing_read_models: PostgresBillingReadModels
+    plans: PlanService
+    subscriptions: SubscriptionService
+    invoicing: InvoicingService
+    payments: PaymentService
+    billing_run: BillingRun
+    dunning: Dunning
+    billing_queries: BillingQueries
 
     @classmethod
-    def start(cls, settings: Settings, *, inline_projections: bool = True) -> Niaga:
+    def start(
+        cls, settings: Settings, *, inline_projections: bool = True, clock: Clock | None = None
+    ) -> Niaga:
         """Connect (starting embedded PostgreSQL if no DATABASE_URL), migrate the platform store,
         and build the services. `inline_projections` makes each command bring its own store's
         read models up to date before it returns; without it a daemon does that."""
@@ -45,6 +68,8 @@ class Niaga:
             inline=inline_projections,
             wait_timeout=settings.niaga_read_model_wait_seconds,
         )
+        clock = clock or SystemClock()
+        billing = PostgresBillingReadModels(stores)
         return cls(
             settings=settings,
             database=database,
@@ -54,7 +79,20 @@ class Niaga:
             tenants=TenantService(stores, read_models, projections),
             customers=CustomerService(stores, projections),
             queries=Queries(stores, read_models),
+            clock=clock,
+            billing_read_models=billing,
+            plans=PlanService(stores, projections),
+            subscriptions=SubscriptionService(stores, projections, clock),
+            invoicing=InvoicingService(stores, projections, clock),
+            payments=PaymentService(stores, billing, projections, clock),
+            billing_run=BillingRun(stores, billing, projections),
+            dunning=Dunning(stores, billing, projections),
+            billing_queries=BillingQueries(stores, billing),
         )
+
+    def today(self, tenant_id: UUID) -> date:
+        """Today in the tenant's own time zone, by the container's clock."""
+        return self.clock.today(tenant_of(self.stores, tenant_id).timezone)
 
     def close(self) -> None:
         self.stores.close()

@@ -8,11 +8,16 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+
+from adapters.scheduler import run_daily_cycle
+from projections.catalog import by_name
 
 if TYPE_CHECKING:
     from adapters.bootstrap import Niaga
@@ -35,6 +40,7 @@ class Jobs:
     broker: dramatiq.Broker
     catch_up_projections: Any
     rebuild_projection: Any
+    daily_cycle: Any
 
 
 def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
@@ -44,12 +50,14 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         return niaga.projections.catch_up_all()
 
     def rebuild_projection(store: str, projection: str) -> int:
-        from projections.catalog import by_name
-
         target = next(s for s in niaga.stores.open_stores() if s.ref.name == store)
         count = niaga.projections.rebuild(target, by_name(projection))
         log.info("rebuilt %s in %s from %d events", projection, store, count)
         return count
+
+    def daily_cycle(tenant_id: str, on: str | None = None) -> int:
+        cycle = run_daily_cycle(niaga, UUID(tenant_id), date.fromisoformat(on) if on else None)
+        return cycle.billing.invoices
 
     def actor(name: str) -> Any:
         return dramatiq.actor(
@@ -60,6 +68,7 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         broker=broker,
         catch_up_projections=actor("catch_up_projections")(catch_up_projections),
         rebuild_projection=actor("rebuild_projection")(rebuild_projection),
+        daily_cycle=actor("daily_cycle")(daily_cycle),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -35,6 +36,8 @@ keys_app = typer.Typer(help="API keys: create (shown once) and revoke.")
 app.add_typer(projections_app, name="projections")
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(keys_app, name="api-keys")
+billing_app = typer.Typer(help="Billing: the daily run of invoices and dunning.")
+app.add_typer(billing_app, name="billing")
 console = Console()
 err = Console(stderr=True)
 
@@ -73,6 +76,9 @@ def serve(
     projections: Annotated[
         bool, typer.Option(help="Run the projection daemon in this process")
     ] = True,
+    scheduler: Annotated[
+        bool, typer.Option(help="Run the daily billing cycle in this process")
+    ] = True,
 ) -> None:
     """Start the HTTP API (GraphQL at /graphql)."""
     import uvicorn
@@ -93,7 +99,8 @@ def serve(
         console.print(f"Demo API key: {seeded.api_key}")
         console.print("Send it as the header  Authorization: Bearer <key>")
     try:
-        uvicorn.run(create_app(niaga, run_projections=projections), host=bind_host, port=bind_port)
+        app = create_app(niaga, run_projections=projections, run_scheduler=scheduler)
+        uvicorn.run(app, host=bind_host, port=bind_port)
     finally:
         niaga.close()
 
@@ -245,6 +252,88 @@ def api_keys_revoke(
     finally:
         niaga.close()
     console.print(f"revoked {key_id}")
+
+
+def _tenant_ids(niaga: Niaga, tenant: UUID | None) -> list[UUID]:
+    if tenant is not None:
+        return [tenant]
+    return [t.id for t in niaga.read_models.tenants()]
+
+
+@billing_app.command("run")
+def billing_run(
+    on: Annotated[
+        datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="Bill as of this day")
+    ] = None,
+    tenant: Annotated[UUID | None, typer.Option(help="Only this tenant (default: all)")] = None,
+) -> None:
+    """Issue the invoices of every subscription due on a day (default: each tenant's today)."""
+    from adapters.scheduler import system_principal
+
+    niaga = _start()
+    try:
+        for tenant_id in _tenant_ids(niaga, tenant):
+            day = on.date() if on else niaga.today(tenant_id)
+            with _progress() as progress:
+                task = progress.add_task(f"billing {tenant_id} on {day}", total=None)
+
+                def advance(done: int, due: int, task: TaskID = task) -> None:
+                    progress.update(task, completed=done, total=due)
+
+                report = niaga.billing_run.run(system_principal(tenant_id), day, advance)
+            console.print(
+                f"{tenant_id}: {report.invoices} invoices for {report.subscriptions} "
+                f"subscriptions, total {report.total}"
+            )
+    except DomainError as error:
+        raise _fail(error) from None
+    finally:
+        niaga.close()
+
+
+@billing_app.command("dunning")
+def billing_dunning(
+    on: Annotated[
+        datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="As of this day")
+    ] = None,
+    tenant: Annotated[UUID | None, typer.Option(help="Only this tenant (default: all)")] = None,
+) -> None:
+    """Send due reminders and restrict, suspend or terminate unpaid subscriptions."""
+    from adapters.scheduler import system_principal
+
+    niaga = _start()
+    try:
+        for tenant_id in _tenant_ids(niaga, tenant):
+            day = on.date() if on else niaga.today(tenant_id)
+            report = niaga.dunning.run(system_principal(tenant_id), day)
+            console.print(
+                f"{tenant_id} on {day}: {report.reminders} reminders, "
+                f"{len(report.soft_limited)} soft-limited, {len(report.suspended)} suspended, "
+                f"{len(report.terminated)} terminated"
+            )
+    except DomainError as error:
+        raise _fail(error) from None
+    finally:
+        niaga.close()
+
+
+@app.command()
+def scheduler(
+    interval: Annotated[float, typer.Option(min=1.0, help="Seconds between cycles")] = 3600.0,
+) -> None:
+    """Run the daily cycle (billing, dunning) for every tenant, repeatedly; with REDIS_URL the
+    work is sent to the workers as jobs."""
+    from adapters.jobs import declare_jobs, make_broker
+    from adapters.scheduler import run_scheduler
+
+    niaga = _start()
+    dispatch = None
+    if niaga.settings.redis_url:
+        jobs = declare_jobs(make_broker(niaga.settings.redis_url), niaga)
+        dispatch = lambda tenant_id: jobs.daily_cycle.send(str(tenant_id))  # noqa: E731
+    console.print(f"scheduler running every {interval:.0f}s")
+    run_scheduler(niaga, _stop_on_signals(), interval, dispatch)
+    niaga.close()
 
 
 @app.command("export-schema")

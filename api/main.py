@@ -17,33 +17,50 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 
+from adapters import scheduler
 from adapters.bootstrap import Niaga
+from api import rest
 from api.deps import NiagaDep, PrincipalDep, require_principal
-from api.graphql.schema import Context, build_schema
+from api.graphql.schema import build_schema
+from api.graphql.schema_support import Context
 
 log = logging.getLogger(__name__)
 
 
-def create_app(niaga: Niaga, *, run_projections: bool = True) -> FastAPI:
+def create_app(
+    niaga: Niaga, *, run_projections: bool = True, run_scheduler: bool = False
+) -> FastAPI:
     """Build the FastAPI app around a started container.
 
-    With `run_projections` a daemon thread keeps every store's read models caught up (the
-    embedded default); in production a separate `niaga projections run` process does it.
+    With `run_projections` a daemon thread keeps every store's read models caught up, and with
+    `run_scheduler` another runs the daily billing cycle (the embedded default); in production
+    separate `niaga projections run` and `niaga scheduler` processes do that.
     """
     stop = threading.Event()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        daemon = None
+        threads = []
         if run_projections:
-            daemon = threading.Thread(
-                target=niaga.projections.run_forever, args=(stop,), name="projections", daemon=True
+            threads.append(
+                threading.Thread(
+                    target=niaga.projections.run_forever, args=(stop,), name="projections"
+                )
             )
-            daemon.start()
+        if run_scheduler:
+            interval = niaga.settings.niaga_scheduler_interval_seconds
+            threads.append(
+                threading.Thread(
+                    target=scheduler.run_scheduler, args=(niaga, stop, interval), name="scheduler"
+                )
+            )
+        for thread in threads:
+            thread.daemon = True
+            thread.start()
         yield
         stop.set()
-        if daemon:
-            daemon.join(timeout=5)
+        for thread in threads:
+            thread.join(timeout=5)
 
     app = FastAPI(
         title="Niaga",
@@ -54,6 +71,7 @@ def create_app(niaga: Niaga, *, run_projections: bool = True) -> FastAPI:
     _add_metrics(app, niaga)
     _add_health(app)
     app.include_router(_graphql_router(niaga), prefix="/graphql")
+    app.include_router(rest.router)
     return app
 
 

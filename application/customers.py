@@ -61,7 +61,7 @@ class CustomerService:
         authorize(principal, Permission.WRITE_CUSTOMERS)
         store = self._stores.for_tenant(principal.tenant_id)
         customer = _load(store, principal.tenant_id, command.customer_id)
-        old_phone = customer.phone
+        old_claim = customer.phone_claim_id
         customer.change_contact(
             name=command.name,
             phone=command.phone,
@@ -70,9 +70,9 @@ class CustomerService:
             address=command.address,
         )
         changed: list[object] = [customer]
-        if customer.phone != old_phone:
+        if customer.phone_claim_id != old_claim:
             changed.append(_claim_phone(store, principal.tenant_id, customer.phone, customer.id))
-            changed.append(_release_phone(store, principal.tenant_id, old_phone))
+            changed.append(_release_phone(store, old_claim))
         self._save(store, principal, "ChangeCustomerContact", *changed)
 
     def forget(self, principal: Principal, customer_id: UUID) -> None:
@@ -80,12 +80,12 @@ class CustomerService:
         authorize(principal, Permission.FORGET_CUSTOMERS)
         store = self._stores.for_tenant(principal.tenant_id)
         customer = _load(store, principal.tenant_id, customer_id)
-        phone = customer.phone
+        claim = customer.phone_claim_id
         customer.forget()
         # The key goes first: if the process dies here the data is already unreadable, and
         # repeating the command records the Forgotten event.
         store.niaga_mapper.personal_data.forget(customer_id)
-        released = _release_phone_quietly(store, principal.tenant_id, phone)
+        released = _release_phone_quietly(store, claim)
         self._save(store, principal, "ForgetCustomer", customer, released)
 
     def _save(self, store: EventStore, principal: Principal, command: str, *objs: object) -> None:
@@ -109,15 +109,16 @@ def _claim_phone(
     return index
 
 
-def _release_phone(store: EventStore, tenant_id: UUID, phone: str) -> CustomerPhone:
-    index: CustomerPhone = store.repository.get(CustomerPhone.id_for(tenant_id, phone))
+def _release_phone(store: EventStore, claim_id: UUID) -> CustomerPhone:
+    # By the claim's id, not the number: the number may already be unreadable.
+    index: CustomerPhone = store.repository.get(claim_id)
     index.release()
     return index
 
 
-def _release_phone_quietly(store: EventStore, tenant_id: UUID, phone: str) -> object:
+def _release_phone_quietly(store: EventStore, claim_id: UUID) -> object:
     try:
-        return _release_phone(store, tenant_id, phone)
+        return _release_phone(store, claim_id)
     except AggregateNotFoundError:
         return None
 

@@ -64,6 +64,7 @@ class Dunning:
         policy = tenant_of(self._stores, principal.tenant_id).billing_policy
         earliest_offset = min((*policy.reminder_offsets, 0))
         report = DunningReport(on)
+        position = 0
         candidates = self._read_models.overdue(
             store, principal.tenant_id, on + timedelta(days=1 - earliest_offset)
         )
@@ -73,7 +74,9 @@ class Dunning:
                 continue
             changed = self._dun(store, invoice, on, policy, report)
             if changed:
-                self._saver.save(store, principal, "RunDunning", *changed, wait=False)
+                position = self._saver.save(store, principal, "RunDunning", *changed, wait=False)
+        if position:
+            self._saver.wait(store, position)
         return report
 
     def _dun(

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
 from eventsourcing.utils import EnvType
 
 from application.mapper import NiagaMapper
 from application.personal_data import PersonalDataCipher, PersonalDataKeys
+
+
+class DateAsISO(Transcoding):
+    """Calendar dates (due dates, billing periods) as `YYYY-MM-DD`."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
 
 
 class EventStore(Application[UUID]):
@@ -27,6 +41,10 @@ class EventStore(Application[UUID]):
     ) -> None:
         self._personal_data_keys_factory = personal_data_keys
         super().__init__(env)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
 
     def construct_mapper(self) -> NiagaMapper:
         keys = self._personal_data_keys_factory(self)

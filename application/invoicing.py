@@ -113,16 +113,19 @@ class InvoicingService:
         authorize(principal, Permission.VOID_INVOICES)
         store = self._stores.for_tenant(principal.tenant_id)
         invoice = load(store, Invoice, invoice_id, principal.tenant_id, "invoice")
-        invoice.void(reason)
+        invoice.void(reason, self._today(principal))
         self._saver.save(store, principal, "VoidInvoice", invoice)
 
     def credit(self, principal: Principal, invoice_id: UUID, amount: int, reason: str) -> str:
         authorize(principal, Permission.VOID_INVOICES)
         store = self._stores.for_tenant(principal.tenant_id)
         invoice = load(store, Invoice, invoice_id, principal.tenant_id, "invoice")
-        note = invoice.credit(amount, reason)
+        note = invoice.credit(amount, reason, self._today(principal))
         self._saver.save(store, principal, "CreditInvoice", invoice)
         return note
+
+    def _today(self, principal: Principal) -> date:
+        return self._clock.today(tenant_of(self._stores, principal.tenant_id).timezone)
 
 
 class _Retry(ConcurrentModification):

@@ -17,6 +17,7 @@ from application.ports import ReadModelSync, Stores
 from application.tenancy import tenant_of
 from application.unit_of_work import Saver, find, load
 from domain.customer import Customer
+from domain.errors import InvalidValue
 from domain.invoice import Invoice
 from domain.payment import CustomerAccount, Payment, PaymentMethod, Transfer
 from domain.subscription import Subscription, SubscriptionState
@@ -53,6 +54,9 @@ class PaymentService:
 
     def record(self, principal: Principal, command: RecordPayment) -> PaymentOutcome:
         authorize(principal, Permission.RECORD_PAYMENTS)
+        if command.method is PaymentMethod.CREDIT:
+            # Credit is money already received: it is applied to invoices, never received again.
+            raise InvalidValue("credit is applied automatically, not recorded", field="method")
         return self._record(principal, command, "RecordPayment", extra=())
 
     def submit_transfer(

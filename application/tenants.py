@@ -9,11 +9,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from application import api_keys
+from application.authorization import Permission, authorize
 from application.context import SYSTEM, Actor, ActorKind, Principal, recording
 from application.errors import AuthenticationFailed, NotFound, UnknownTenant
 from application.ports import ApiKeyRecord, Placement, ReadModels, ReadModelSync, Stores
 from domain.roles import Role
-from domain.tenant import Tenant
+from domain.tenant import BillingPolicy, Tenant
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,34 @@ class TenantService:
         tenant = self._get(tenant_id)
         tenant.change_settings(pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone)
         self._save(tenant, "ChangeTenantSettings", actor)
+
+    def change_settings_as(
+        self,
+        principal: Principal,
+        *,
+        pkp: bool | None = None,
+        invoice_prefix: str | None = None,
+        timezone: str | None = None,
+    ) -> Tenant:
+        """A tenant's owner or admin changes its settings."""
+        authorize(principal, Permission.MANAGE_TENANT)
+        self.change_settings(
+            principal.tenant_id,
+            pkp=pkp,
+            invoice_prefix=invoice_prefix,
+            timezone=timezone,
+            actor=principal.actor,
+        )
+        return self._get(principal.tenant_id)
+
+    def change_billing_policy_as(
+        self, principal: Principal, policy: BillingPolicy
+    ) -> BillingPolicy:
+        authorize(principal, Permission.MANAGE_TENANT)
+        tenant = self._get(principal.tenant_id)
+        tenant.change_billing_policy(policy)
+        self._save(tenant, "ChangeBillingPolicy", principal.actor)
+        return tenant.billing_policy
 
     def issue_api_key(
         self, tenant_id: UUID, role: Role, label: str = "", actor: Actor = SYSTEM

@@ -61,8 +61,11 @@ class Saver:
             except IntegrityError as error:
                 raise (conflict or _conflict(command)) from error
         if wait:
-            self._sync.wait(store, position)
+            self.wait(store, position)
         return position
+
+    def wait(self, store: EventStore, position: int) -> None:
+        self._sync.wait(store, position)
 
 
 def _conflict(command: str) -> ConcurrentModification:

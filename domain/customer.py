@@ -27,6 +27,7 @@ class Customer(Aggregate):
         email: str | None
         nik: str | None
         address: str | None
+        phone_claim_id: UUID  # not personal: lets the number be released once it is unreadable
 
     class ContactChanged(Event):
         """Carries the whole contact after the change."""
@@ -36,6 +37,7 @@ class Customer(Aggregate):
         email: str | None
         nik: str | None
         address: str | None
+        phone_claim_id: UUID
 
     class Forgotten(Event):
         """Personal data was erased: the subject's key is destroyed."""
@@ -49,6 +51,7 @@ class Customer(Aggregate):
         email: str | None,
         nik: str | None,
         address: str | None,
+        phone_claim_id: UUID,
     ) -> None:
         self.tenant_id = tenant_id
         self.name = name
@@ -56,6 +59,7 @@ class Customer(Aggregate):
         self.email = email
         self.nik = nik
         self.address = address
+        self.phone_claim_id = phone_claim_id
         self.forgotten = False
 
     @classmethod
@@ -68,10 +72,12 @@ class Customer(Aggregate):
         nik: str | None = None,
         address: str | None = None,
     ) -> Customer:
+        number = normalise_phone(phone)
         return cls(
             tenant_id=tenant_id,
             name=require_text(name, "name", 120),
-            phone=normalise_phone(phone),
+            phone=number,
+            phone_claim_id=CustomerPhone.id_for(tenant_id, number),
             email=validate_email(email) if email else None,
             nik=validate_nik(nik) if nik else None,
             address=require_text(address, "address", 500) if address else None,
@@ -91,13 +97,22 @@ class Customer(Aggregate):
         changes = _contact_changes(name=name, phone=phone, email=email, nik=nik, address=address)
         changed = {k: v for k, v in changes.items() if getattr(self, k) != v}
         if changed:
-            self._contact_changed(**{k: changed.get(k, getattr(self, k)) for k in CONTACT_FIELDS})
+            contact = {k: changed.get(k, getattr(self, k)) for k in CONTACT_FIELDS}
+            claim = CustomerPhone.id_for(self.tenant_id, str(contact["phone"]))
+            self._contact_changed(**contact, phone_claim_id=claim)
 
     @event(ContactChanged)
     def _contact_changed(
-        self, name: str, phone: str, email: str | None, nik: str | None, address: str | None
+        self,
+        name: str,
+        phone: str,
+        email: str | None,
+        nik: str | None,
+        address: str | None,
+        phone_claim_id: UUID,
     ) -> None:
         self.name, self.phone, self.email, self.nik, self.address = name, phone, email, nik, address
+        self.phone_claim_id = phone_claim_id
 
     def forget(self) -> None:
         """Erase personal data for good; history and amounts stay."""

@@ -125,12 +125,14 @@ class Invoice(Aggregate):
 
     class Voided(Aggregate.Event):
         reason: str
+        on: date
 
     class Credited(Aggregate.Event):
         credit_note: str
         amount: int
         reason: str
         balance_due: int
+        on: date
 
     @staticmethod
     def id_for_period(subscription_id: UUID, period_key: str) -> UUID:
@@ -270,18 +272,21 @@ class Invoice(Aggregate):
     def _paid(self, paid_on: date) -> None:
         self.status = InvoiceStatus.PAID
 
-    def void(self, reason: str) -> None:
+    def void(self, reason: str, on: date) -> None:
+        """Cancel an invoice nobody has paid or credited; otherwise a credit note is the way."""
         if self.status is InvoiceStatus.VOID:
             raise InvoiceRefused("invoice is already void")
-        if self.paid:
-            raise InvoiceRefused("an invoice with payments cannot be voided; issue a credit note")
-        self._voided(reason=require_text(reason, "reason", 200))
+        if self.paid or self.credited:
+            raise InvoiceRefused(
+                "an invoice with payments or credit notes cannot be voided; issue a credit note"
+            )
+        self._voided(reason=require_text(reason, "reason", 200), on=on)
 
     @event(Voided)
-    def _voided(self, reason: str) -> None:
+    def _voided(self, reason: str, on: date) -> None:
         self.status = InvoiceStatus.VOID
 
-    def credit(self, amount: int, reason: str) -> str:
+    def credit(self, amount: int, reason: str, on: date) -> str:
         """Issue a credit note against the invoice; returns its number."""
         positive_amount(amount)
         if self.status not in {InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID}:
@@ -296,11 +301,14 @@ class Invoice(Aggregate):
             amount=amount,
             reason=require_text(reason, "reason", 200),
             balance_due=self.balance_due - amount,
+            on=on,
         )
         return note
 
     @event(Credited)
-    def _credited(self, credit_note: str, amount: int, reason: str, balance_due: int) -> None:
+    def _credited(
+        self, credit_note: str, amount: int, reason: str, balance_due: int, on: date
+    ) -> None:
         self.credited += amount
         self.credit_notes += 1
         if self.balance_due == 0:

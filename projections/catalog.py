@@ -3,11 +3,23 @@
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
 from projections.customer_list import CustomerListProjection
+from projections.invoices import InvoicesProjection
+from projections.payments import PaymentsProjection
+from projections.plans import PlanListProjection
+from projections.subscriptions import SubscriptionListProjection
 from projections.tenants import TenantsProjection
 
 
 def all_projections() -> list[Projection]:
-    return [TenantsProjection(), CustomerListProjection(), AuditLogProjection()]
+    return [
+        TenantsProjection(),
+        CustomerListProjection(),
+        AuditLogProjection(),
+        PlanListProjection(),
+        SubscriptionListProjection(),
+        InvoicesProjection(),
+        PaymentsProjection(),
+    ]
 
 
 def by_name(name: str) -> Projection:

@@ -73,6 +73,10 @@ class ProjectionRunner:
             applied += count
             if progress:
                 progress(position, head)
+            if position >= head:
+                # Caught up with the head this page saw; asking again would cost a transaction
+                # per projection on every command waiting for its read models.
+                return applied
 
     def status(self, projection: Projection) -> ProjectionStatus:
         with self._connect() as conn:

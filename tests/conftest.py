@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 
 import psycopg
 import pytest
@@ -14,6 +15,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from adapters.bootstrap import Niaga
 from adapters.settings import Settings
+from application.clock import FixedClock
 from application.context import Actor, ActorKind, Principal
 from application.ports import Placement
 from domain.roles import Role
@@ -58,8 +60,14 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def niaga(settings: Settings) -> Iterator[Niaga]:
-    app = Niaga.start(settings)
+def clock() -> FixedClock:
+    """Billing and dunning ask this clock for today; tests move it."""
+    return FixedClock(date(2026, 1, 5))
+
+
+@pytest.fixture
+def niaga(settings: Settings, clock: FixedClock) -> Iterator[Niaga]:
+    app = Niaga.start(settings, clock=clock)
     yield app
     app.close()
 

@@ -29,15 +29,15 @@ class PostgresPersonalDataKeys:
 
     def create(self, subject: UUID, key: bytes) -> bytes:
         with self._datastore.get_connection() as conn:
-            conn.execute(
+            # One statement: on conflict the (key-preserving) update returns the stored key, or
+            # NULL for a forgotten subject, even when a concurrent insert has just committed.
+            row = conn.execute(
                 sql.SQL(
                     "INSERT INTO {} (subject_id, key) VALUES (%s, %s) "
-                    "ON CONFLICT (subject_id) DO NOTHING"
+                    "ON CONFLICT (subject_id) DO UPDATE SET subject_id = EXCLUDED.subject_id "
+                    "RETURNING key"
                 ).format(self._table),
                 (subject, key),
-            )
-            row = conn.execute(
-                sql.SQL("SELECT key FROM {} WHERE subject_id = %s").format(self._table), (subject,)
             ).fetchone()
         if row is None or row["key"] is None:
             raise PersonalDataErased(f"personal data of {subject} has been erased")

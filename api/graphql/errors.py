@@ -42,6 +42,11 @@ class CustomerForgottenError(Error):
     pass
 
 
+@strawberry.type(description="A business rule refused the command (state, duplicate, conflict).")
+class RefusedError(Error):
+    pass
+
+
 _MAPPING: list[tuple[type[DomainError], type[Error]]] = [
     (InvalidValue, ValidationError),
     (DuplicateCustomer, DuplicateCustomerError),
@@ -52,11 +57,11 @@ _MAPPING: list[tuple[type[DomainError], type[Error]]] = [
 
 
 def as_error(error: DomainError) -> Error:
-    """The schema type for a refused command; unexpected kinds become a ValidationError."""
+    """The schema type for a refused command; other rule violations become a RefusedError."""
     for exception_type, error_type in _MAPPING:
         if isinstance(error, exception_type):
             return error_type(message=error.message, code=error.code, field=error.field)
-    return ValidationError(message=error.message, code=error.code, field=error.field)
+    return RefusedError(message=error.message, code=error.code, field=error.field)
 
 
 def as_graphql_error(error: DomainError) -> GraphQLError:

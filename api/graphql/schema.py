@@ -2,50 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
-from strawberry.fastapi import BaseContext
-from strawberry.types import Info
+from strawberry.tools import merge_types
 
-from adapters.bootstrap import Niaga
+from api.graphql.billing_mutations import BillingMutation
+from api.graphql.billing_queries import BillingQuery
 from api.graphql.errors import (
     CustomerForgottenError,
     DuplicateCustomerError,
     Error,
     NotFoundError,
     PermissionDeniedError,
+    RefusedError,
     ValidationError,
-    as_error,
     as_graphql_error,
 )
+from api.graphql.schema_support import NiagaInfo, query, run_command
 from api.graphql.types import AuditEntryConnection, Customer, CustomerConnection
-from application.context import Principal
 from application.customers import ChangeCustomerContact, RegisterCustomer
 from application.errors import ApplicationError
-from domain.errors import DomainError
 
 T = TypeVar("T")
-
-
-class Context(BaseContext):
-    def __init__(self, niaga: Niaga, principal: Principal | None) -> None:
-        super().__init__()
-        self.niaga = niaga
-        self._principal = principal
-
-    @property
-    def principal(self) -> Principal:
-        if self._principal is None:
-            raise as_graphql_error(ApplicationError("authentication required"))
-        return self._principal
-
-
-NiagaInfo = Info[Context, None]
 
 
 def _uuid(raw: str, field: str) -> UUID:
@@ -57,14 +38,6 @@ def _uuid(raw: str, field: str) -> UUID:
         ) from None
 
 
-async def _query(call: Callable[[], T]) -> T:
-    """Run a blocking read off the event loop; domain errors become GraphQL errors."""
-    try:
-        return await run_in_threadpool(call)
-    except DomainError as error:
-        raise as_graphql_error(error) from None
-
-
 @strawberry.type
 class Query:
     @strawberry.field(
@@ -74,14 +47,14 @@ class Query:
         self, info: NiagaInfo, search: str | None = None, first: int = 20, after: str | None = None
     ) -> CustomerConnection:
         niaga, principal = info.context.niaga, info.context.principal
-        page = await _query(lambda: niaga.queries.customers(principal, search, first, after))
+        page = await query(lambda: niaga.queries.customers(principal, search, first, after))
         return CustomerConnection.from_page(page)
 
     @strawberry.field(description="One customer by id; null when your tenant has no such customer.")
     async def customer(self, info: NiagaInfo, id: strawberry.ID) -> Customer | None:
         niaga, principal = info.context.niaga, info.context.principal
         customer_id = _uuid(id, "id")
-        view = await _query(lambda: niaga.queries.find_customer(principal, customer_id))
+        view = await query(lambda: niaga.queries.find_customer(principal, customer_id))
         return Customer.from_view(view) if view else None
 
     @strawberry.field(
@@ -96,7 +69,7 @@ class Query:
     ) -> AuditEntryConnection:
         niaga, principal = info.context.niaga, info.context.principal
         aggregate = _uuid(aggregate_id, "aggregateId") if aggregate_id else None
-        page = await _query(lambda: niaga.queries.audit_log(principal, aggregate, first, after))
+        page = await query(lambda: niaga.queries.audit_log(principal, aggregate, first, after))
         return AuditEntryConnection.from_page(page)
 
 
@@ -137,7 +110,11 @@ class ForgetCustomerSuccess:
 
 
 RegisterCustomerResult = Annotated[
-    RegisterCustomerSuccess | ValidationError | DuplicateCustomerError | PermissionDeniedError,
+    RegisterCustomerSuccess
+    | ValidationError
+    | DuplicateCustomerError
+    | PermissionDeniedError
+    | RefusedError,
     strawberry.union("RegisterCustomerResult"),
 ]
 ChangeCustomerContactResult = Annotated[
@@ -146,7 +123,8 @@ ChangeCustomerContactResult = Annotated[
     | DuplicateCustomerError
     | NotFoundError
     | PermissionDeniedError
-    | CustomerForgottenError,
+    | CustomerForgottenError
+    | RefusedError,
     strawberry.union("ChangeCustomerContactResult"),
 ]
 ForgetCustomerResult = Annotated[
@@ -154,17 +132,10 @@ ForgetCustomerResult = Annotated[
     | ValidationError
     | NotFoundError
     | PermissionDeniedError
-    | CustomerForgottenError,
+    | CustomerForgottenError
+    | RefusedError,
     strawberry.union("ForgetCustomerResult"),
 ]
-
-
-async def _command(call: Callable[[], Any]) -> Any:
-    """Run a blocking command off the event loop; refusals become the schema's error types."""
-    try:
-        return await run_in_threadpool(call)
-    except DomainError as error:
-        return as_error(error)
 
 
 def _customer_id(raw: str) -> UUID | Error:
@@ -192,7 +163,7 @@ class Mutation:
             view = niaga.queries.customer(principal, customer_id)
             return RegisterCustomerSuccess(customer=Customer.from_view(view))
 
-        result: RegisterCustomerResult = await _command(register)
+        result: RegisterCustomerResult = await run_command(register)
         return result
 
     @strawberry.mutation(description="Change a customer's contact data.")
@@ -214,7 +185,7 @@ class Mutation:
             view = niaga.queries.customer(principal, customer_id)
             return ChangeCustomerContactSuccess(customer=Customer.from_view(view))
 
-        result: ChangeCustomerContactResult = await _command(change)
+        result: ChangeCustomerContactResult = await run_command(change)
         return result
 
     @strawberry.mutation(
@@ -231,7 +202,7 @@ class Mutation:
             view = niaga.queries.customer(principal, customer_id)
             return ForgetCustomerSuccess(customer=Customer.from_view(view))
 
-        result: ForgetCustomerResult = await _command(forget)
+        result: ForgetCustomerResult = await run_command(forget)
         return result
 
 
@@ -242,4 +213,9 @@ def build_schema() -> strawberry.Schema:
         QueryDepthLimiter(max_depth=10),
         MaxTokensLimiter(max_token_count=2000),
     ]
-    return strawberry.Schema(query=Query, mutation=Mutation, types=[Error], extensions=extensions)
+    return strawberry.Schema(
+        query=merge_types("Query", (Query, BillingQuery)),
+        mutation=merge_types("Mutation", (Mutation, BillingMutation)),
+        types=[Error],
+        extensions=extensions,
+    )

@@ -1,0 +1,68 @@
+"""The daily cycle: bill what is due and run dunning, for every tenant, on its own today.
+
+Both steps are idempotent, so the scheduler simply repeats the cycle every interval; a missed
+or doubled run costs nothing. Jobs can go through dramatiq (one per tenant) or run in-process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from adapters.bootstrap import Niaga
+from application.billing_run import BillingRunReport
+from application.context import Actor, ActorKind, Principal
+from application.dunning import DunningReport
+from domain.roles import Role
+
+log = logging.getLogger(__name__)
+SCHEDULER = Actor(ActorKind.SYSTEM, "scheduler")
+
+
+@dataclass(frozen=True)
+class DailyCycle:
+    tenant_id: UUID
+    billing: BillingRunReport
+    dunning: DunningReport
+
+
+def system_principal(tenant_id: UUID) -> Principal:
+    return Principal(tenant_id, Role.OWNER, SCHEDULER)
+
+
+def run_daily_cycle(niaga: Niaga, tenant_id: UUID, on: date | None = None) -> DailyCycle:
+    principal = system_principal(tenant_id)
+    day = on or niaga.today(tenant_id)
+    billing = niaga.billing_run.run(principal, day)
+    dunning = niaga.dunning.run(principal, day)
+    log.info(
+        "tenant %s on %s: %d invoices, %d reminders",
+        tenant_id,
+        day,
+        billing.invoices,
+        dunning.reminders,
+    )
+    return DailyCycle(tenant_id, billing, dunning)
+
+
+def run_scheduler(
+    niaga: Niaga,
+    stop: threading.Event,
+    interval: float = 3600.0,
+    dispatch: Callable[[UUID], None] | None = None,
+) -> None:
+    """Every `interval` seconds, run (or dispatch) the daily cycle of every tenant."""
+    while not stop.is_set():
+        for tenant in niaga.read_models.tenants():
+            try:
+                if dispatch:
+                    dispatch(tenant.id)
+                else:
+                    run_daily_cycle(niaga, tenant.id)
+            except Exception:
+                log.exception("daily cycle of tenant %s failed; it runs again next time", tenant.id)
+        stop.wait(interval)

@@ -1,0 +1,50 @@
+"""What every resolver shares: the typed context, and running blocking calls off the loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info
+
+from adapters.bootstrap import Niaga
+from api.graphql.errors import as_error, as_graphql_error
+from application.context import Principal
+from application.errors import ApplicationError
+from domain.errors import DomainError
+
+T = TypeVar("T")
+
+
+class Context(BaseContext):
+    def __init__(self, niaga: Niaga, principal: Principal | None) -> None:
+        super().__init__()
+        self.niaga = niaga
+        self._principal = principal
+
+    @property
+    def principal(self) -> Principal:
+        if self._principal is None:
+            raise as_graphql_error(ApplicationError("authentication required"))
+        return self._principal
+
+
+NiagaInfo = Info[Context, None]
+
+
+async def query(call: Callable[[], T]) -> T:
+    """Run a blocking read off the event loop; domain errors become GraphQL errors."""
+    try:
+        return await run_in_threadpool(call)
+    except DomainError as error:
+        raise as_graphql_error(error) from None
+
+
+async def run_command(call: Callable[[], Any]) -> Any:
+    """Run a blocking command off the event loop; refusals become the schema's error types."""
+    try:
+        return await run_in_threadpool(call)
+    except DomainError as error:
+        return as_error(error)
