@@ -37,7 +37,7 @@ def system_principal(tenant_id: UUID) -> Principal:
 def run_daily_cycle(niaga: Niaga, tenant_id: UUID, on: date | None = None) -> DailyCycle:
     principal = system_principal(tenant_id)
     day = on or niaga.today(tenant_id)
-    billing = niaga.billing_run.run(principal, day)
+    billing = niaga.billing_run.run(principal, day, repeat_ok=True)
     dunning = niaga.dunning.run(principal, day)
     log.info(
         "tenant %s on %s: %d invoices, %d reminders",

@@ -7,7 +7,7 @@ import inspect
 
 from api.graphql.schema import build_schema
 from domain.customer import Customer, CustomerPhone
-from domain.invoice import Invoice, InvoiceNumbering
+from domain.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.notification import NotificationRequest
 from domain.payment import CustomerAccount, Payment, Transfer
 from domain.plan import Plan
@@ -22,6 +22,7 @@ AGGREGATES: list[type] = [
     Subscription,
     Invoice,
     InvoiceNumbering,
+    BillingDay,
     Payment,
     CustomerAccount,
     Transfer,

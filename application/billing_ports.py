@@ -154,6 +154,17 @@ class Churn:
 
 
 @dataclass(frozen=True)
+class NotificationView:
+    id: UUID
+    customer_id: UUID
+    customer_name: str
+    template: str
+    variables: dict[str, str]
+    subject_id: UUID
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
 class SubscriptionFilter:
     state: str | None = None
     plan_id: UUID | None = None
@@ -238,3 +249,9 @@ class BillingReadModels(Protocol):
     def churn(self, store: EventStore, tenant_id: UUID, month: str) -> Churn: ...
 
     def customer_ids_with_credit(self, store: EventStore, tenant_id: UUID) -> set[UUID]: ...
+
+    def notifications(
+        self, store: EventStore, tenant_id: UUID, subject_id: UUID | None, limit: int
+    ) -> list[NotificationView]:
+        """Requested messages, oldest first, optionally about one subject (e.g. an invoice)."""
+        ...

@@ -23,12 +23,20 @@ from application.invoicing import apply_credit, due_date, numbering_for
 from application.ports import ReadModelSync, Stores
 from application.tenancy import tenant_of
 from application.unit_of_work import find
-from domain.invoice import Invoice, new_line
+from domain.errors import DomainError
+from domain.invoice import BillingDay, Invoice, new_line
+from domain.money import format_rupiah
 from domain.payment import CustomerAccount
 from domain.subscription import Subscription
 from domain.tenant import Tenant
 
 BATCH_SIZE = 500
+
+
+class AlreadyBilled(DomainError):
+    code = "ALREADY_BILLED"
+
+
 Progress = Callable[[int, int], None]  # (subscriptions done, subscriptions due)
 
 
@@ -52,13 +60,24 @@ class BillingRun:
         on: date,
         progress: Progress | None = None,
         batch_size: int = BATCH_SIZE,
+        *,
+        repeat_ok: bool = False,
     ) -> BillingRunReport:
+        """Bill everything due on `on`. Refuses a day already billed with nothing new due,
+        unless `repeat_ok` (the scheduler repeats its cycle and expects to find nothing)."""
         authorize(principal, Permission.RUN_BILLING)
         store = self._stores.for_tenant(principal.tenant_id)
         tenant = tenant_of(self._stores, principal.tenant_id)
         self._sync.wait(store, _head(store))  # the due list comes from the read model
         with_credit = self._read_models.customer_ids_with_credit(store, tenant.id)
         due = self._due(store, tenant.id, on)
+        day = find(store, BillingDay, BillingDay.id_for(tenant.id, on))
+        if day is not None and not due and not repeat_ok:
+            raise AlreadyBilled(
+                f"billing for {on:%d/%m/%Y} already ran: {day.invoices} invoices, "
+                f"total {format_rupiah(day.total)}; nothing new is due",
+                field="on",
+            )
         invoices = total = 0
         for start in range(0, len(due), batch_size):
             batch = due[start : start + batch_size]
@@ -67,6 +86,12 @@ class BillingRun:
             total += amount
             if progress:
                 progress(start + len(batch), len(due))
+        if day is None:
+            day = BillingDay.complete(tenant.id, on, invoices, total)
+        elif invoices:
+            day.extend(invoices, total)
+        with recording("RunBilling", actor=principal.actor, tenant_id=tenant.id):
+            store.save(day)
         self._sync.wait(store, _head(store))
         return BillingRunReport(on, len(due), invoices, total)
 

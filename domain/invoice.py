@@ -365,3 +365,49 @@ class InvoiceNumbering(Aggregate):
     @event(NumbersTaken)
     def _taken(self, first: int, count: int) -> None:
         self.last = first + count - 1
+
+
+class BillingDay(Aggregate):
+    """Marks a tenant's billing run for a day as complete, so running it again is refused
+    (while an interrupted run, never marked, simply resumes)."""
+
+    class Completed(Aggregate.Created):
+        tenant_id: UUID
+        on: date
+        invoices: int
+        total: int
+
+    class Extended(Aggregate.Event):
+        invoices: int
+        total: int
+
+    @staticmethod
+    def id_for(tenant_id: UUID, on: date) -> UUID:
+        return uuid5(tenant_id, f"billing-day:{on.isoformat()}")
+
+    @classmethod
+    def complete(cls, tenant_id: UUID, on: date, invoices: int, total: int) -> BillingDay:
+        return cls._create(
+            cls.Completed,
+            id=cls.id_for(tenant_id, on),
+            tenant_id=tenant_id,
+            on=on,
+            invoices=invoices,
+            total=total,
+        )
+
+    @event(Completed)
+    def __init__(self, tenant_id: UUID, on: date, invoices: int, total: int) -> None:
+        self.tenant_id = tenant_id
+        self.on = on
+        self.invoices = invoices
+        self.total = total
+
+    def extend(self, invoices: int, total: int) -> None:
+        """Subscriptions that fell due later that day were billed by a further run."""
+        self._extended(invoices=invoices, total=total)
+
+    @event(Extended)
+    def _extended(self, invoices: int, total: int) -> None:
+        self.invoices += invoices
+        self.total += total

@@ -4,6 +4,7 @@ from projections.audit_log import AuditLogProjection
 from projections.base import Projection
 from projections.customer_list import CustomerListProjection
 from projections.invoices import InvoicesProjection
+from projections.notifications import NotificationOutboxProjection
 from projections.payments import PaymentsProjection
 from projections.plans import PlanListProjection
 from projections.subscriptions import SubscriptionListProjection
@@ -19,6 +20,7 @@ def all_projections() -> list[Projection]:
         SubscriptionListProjection(),
         InvoicesProjection(),
         PaymentsProjection(),
+        NotificationOutboxProjection(),
     ]
 
 

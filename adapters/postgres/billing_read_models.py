@@ -29,6 +29,7 @@ from application.billing_ports import (
     InvoiceFilter,
     InvoiceLineView,
     InvoiceView,
+    NotificationView,
     PlanView,
     PpnReport,
     RevenueMonth,
@@ -208,6 +209,21 @@ class PostgresBillingReadModels:
             table(store, "customer_credit")
         )
         return {r[0] for r in self._all(store, query, [tenant_id])}
+
+    def notifications(
+        self, store: EventStore, tenant_id: UUID, subject_id: UUID | None, limit: int
+    ) -> list[NotificationView]:
+        where: sql.Composable = sql.SQL("n.tenant_id = %s")
+        params: list[Any] = [tenant_id]
+        if subject_id:
+            where = sql.SQL("{} AND n.subject_id = %s").format(where)
+            params.append(subject_id)
+        query = sql.SQL(
+            "SELECT n.id, n.customer_id, coalesce(c.name, ''), n.template, n.variables, "
+            "n.subject_id, n.requested_at FROM {} n LEFT JOIN {} c ON c.id = n.customer_id "
+            "WHERE {} ORDER BY n.position LIMIT %s"
+        ).format(table(store, "notification_outbox"), table(store, "customer_list"), where)
+        return [NotificationView(*r) for r in self._all(store, query, [*params, limit])]
 
     # -- plumbing --------------------------------------------------------------------------
 

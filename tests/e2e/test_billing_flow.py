@@ -111,7 +111,7 @@ def test_a_month_of_billing_through_graphql(niaga: Niaga, server: str, clock: Fi
     billed = _data(gql, RUN_BILLING, on="2026-01-10")["runBilling"]
     assert billed == {"__typename": "BillingRunSuccess", "invoices": 1, "total": 166500}
     again = _data(gql, RUN_BILLING, on="2026-01-10")["runBilling"]
-    assert again["invoices"] == 0
+    assert (again["__typename"], again["code"]) == ("RefusedError", "ALREADY_BILLED")
 
     (edge,) = _data(gql, INVOICES, customerId=customer["id"])["invoices"]["edges"]
     invoice = edge["node"]

@@ -1,0 +1,91 @@
+"""The billing run: exactly once per period, even when run twice or interrupted midway."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import pytest
+
+from adapters.bootstrap import Niaga
+from application.billing_ports import InvoiceFilter
+from application.billing_run import AlreadyBilled
+from application.context import Principal
+from application.customers import RegisterCustomer
+from application.plans import CreatePlan
+from application.subscriptions import Subscribe
+from domain.plan import BillingMode, ServiceType
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _subscribers(niaga: Niaga, owner: Principal, count: int) -> list[UUID]:
+    plan = niaga.plans.create(
+        owner, CreatePlan("Paket 10 Mbps", 100_000, "10M", ServiceType.PPPOE, BillingMode.POSTPAID)
+    )
+    ids = []
+    for n in range(count):
+        customer = niaga.customers.register(
+            owner, RegisterCustomer(f"Pelanggan {n}", f"0812{n:08d}")
+        )
+        ids.append(
+            niaga.subscriptions.subscribe(
+                owner,
+                Subscribe(customer, plan, 10, "core-1", f"user{n}", activate_on=date(2025, 12, 10)),
+            )
+        )
+    return ids
+
+
+def _invoice_numbers(niaga: Niaga, owner: Principal) -> list[str]:
+    page = niaga.billing_queries.invoices(owner, InvoiceFilter(), 100, None)
+    return sorted(i.number or "" for i in page.items)
+
+
+def test_an_interrupted_run_resumes_and_bills_each_subscription_once(
+    niaga: Niaga, owner: Principal
+) -> None:
+    _subscribers(niaga, owner, 7)
+
+    def stop_after_first_batch(done: int, due: int) -> None:
+        raise Interrupted(f"stopped after {done} of {due}")
+
+    with pytest.raises(Interrupted):
+        niaga.billing_run.run(owner, date(2026, 1, 10), stop_after_first_batch, batch_size=3)
+    niaga.projections.catch_up_all()  # as the projection daemon would after the crash
+    assert len(_invoice_numbers(niaga, owner)) == 3
+
+    resumed = niaga.billing_run.run(owner, date(2026, 1, 10), batch_size=3)
+
+    assert (resumed.subscriptions, resumed.invoices) == (4, 4)
+    assert _invoice_numbers(niaga, owner) == [f"INV/2026/{n:05d}" for n in range(1, 8)]
+
+
+def test_a_second_run_for_a_billed_day_is_refused_and_issues_nothing(
+    niaga: Niaga, owner: Principal
+) -> None:
+    _subscribers(niaga, owner, 2)
+    first = niaga.billing_run.run(owner, date(2026, 1, 10))
+    assert first.invoices == 2
+
+    with pytest.raises(AlreadyBilled, match="already ran: 2 invoices"):
+        niaga.billing_run.run(owner, date(2026, 1, 10))
+
+    assert len(_invoice_numbers(niaga, owner)) == 2
+    repeated = niaga.billing_run.run(owner, date(2026, 1, 10), repeat_ok=True)
+    assert repeated.invoices == 0
+
+
+def test_missed_months_are_each_billed_once(niaga: Niaga, owner: Principal) -> None:
+    _subscribers(niaga, owner, 1)
+    report = niaga.billing_run.run(owner, date(2026, 3, 12))
+    assert report.invoices == 3  # January, February and March
+    page = niaga.billing_queries.invoices(owner, InvoiceFilter(), 10, None)
+    periods = sorted(i.period or "" for i in page.items)
+    assert periods == [
+        "2025-12-10..2026-01-10",
+        "2026-01-10..2026-02-10",
+        "2026-02-10..2026-03-10",
+    ]
