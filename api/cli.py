@@ -209,6 +209,28 @@ def tenants_create(
     console.print(str(tenant_id))
 
 
+@tenants_app.command("settings")
+def tenants_settings(
+    tenant_id: Annotated[UUID, typer.Argument(help="Tenant id")],
+    pkp: Annotated[
+        bool | None, typer.Option("--pkp/--not-pkp", help="Registered for PPN (charges PPN)")
+    ] = None,
+    invoice_prefix: Annotated[str | None, typer.Option(help="e.g. INV or BRK")] = None,
+    timezone: Annotated[str | None, typer.Option(help="e.g. Asia/Jakarta")] = None,
+) -> None:
+    """Change a tenant's PKP status, invoice prefix or time zone."""
+    niaga = _start()
+    try:
+        niaga.tenants.change_settings(
+            tenant_id, pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone
+        )
+    except DomainError as error:
+        raise _fail(error) from None
+    finally:
+        niaga.close()
+    console.print(f"updated {tenant_id}")
+
+
 @tenants_app.command("list")
 def tenants_list() -> None:
     """Every tenant with its store and settings."""

@@ -152,3 +152,16 @@ DunningResult = Annotated[DunningSuccess | Errors, strawberry.union("DunningResu
 BillingPolicyResult = Annotated[
     BillingPolicySuccess | Errors, strawberry.union("BillingPolicyResult")
 ]
+
+
+@strawberry.type
+class TenantSettingsSuccess:
+    name: str
+    pkp: bool
+    invoice_prefix: str
+    timezone: str
+
+
+TenantSettingsResult = Annotated[
+    TenantSettingsSuccess | Errors, strawberry.union("TenantSettingsResult")
+]

@@ -33,6 +33,8 @@ from api.graphql.billing_inputs import (
     SubscribeInput,
     SubscriptionResult,
     SubscriptionSuccess,
+    TenantSettingsResult,
+    TenantSettingsSuccess,
     TransferResult,
     TransferSuccess,
 )
@@ -403,6 +405,31 @@ class BillingMutation:
                 terminate_after_days=p.terminate_after_days,
                 reminder_offsets=list(p.reminder_offsets),
                 numbering_reset=p.numbering_reset,
+            )
+
+        return await run_command(change)
+
+    @strawberry.mutation(
+        description="Set your PKP status (whether PPN is charged), invoice prefix and time zone."
+    )
+    async def update_tenant_settings(
+        self,
+        info: NiagaInfo,
+        pkp: bool | None = None,
+        invoice_prefix: str | None = None,
+        timezone: str | None = None,
+    ) -> TenantSettingsResult:
+        niaga, who = info.context.niaga, info.context.principal
+
+        def change() -> TenantSettingsSuccess:
+            tenant = niaga.tenants.change_settings_as(
+                who, pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone
+            )
+            return TenantSettingsSuccess(
+                name=tenant.name,
+                pkp=tenant.pkp,
+                invoice_prefix=tenant.invoice_prefix,
+                timezone=tenant.timezone,
             )
 
         return await run_command(change)

@@ -66,3 +66,28 @@ def test_bad_flags_get_a_clear_error_and_change_nothing(settings: Settings) -> N
     assert empty_name.returncode == 1
     assert "name must not be empty" in empty_name.stderr
     assert "Toko" not in _run(settings, "tenants", "list").stdout
+
+
+def test_billing_runs_from_the_command_line_and_refuses_a_second_run(settings: Settings) -> None:
+    tenant_id = _run(settings, "tenants", "create", "ISP Desa").stdout.strip()
+    assert (
+        _run(
+            settings, "tenants", "settings", tenant_id, "--pkp", "--invoice-prefix", "DSA"
+        ).returncode
+        == 0
+    )
+    bad_prefix = _run(settings, "tenants", "settings", tenant_id, "--invoice-prefix", "no spaces!")
+    assert bad_prefix.returncode == 1
+    assert "INVALID_VALUE" in bad_prefix.stderr
+
+    first = _run(settings, "billing", "run", "--date", "2026-01-10", "--tenant", tenant_id)
+    assert first.returncode == 0, first.stderr
+    assert "0 invoices" in first.stdout
+    second = _run(settings, "billing", "run", "--date", "2026-01-10", "--tenant", tenant_id)
+    assert second.returncode == 1
+    assert "ALREADY_BILLED" in second.stderr
+    bad_date = _run(settings, "billing", "run", "--date", "10-01-2026")
+    assert bad_date.returncode == 2
+    dunning = _run(settings, "billing", "dunning", "--date", "2026-01-21", "--tenant", tenant_id)
+    assert dunning.returncode == 0, dunning.stderr
+    assert "0 reminders" in dunning.stdout
