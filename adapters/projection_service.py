@@ -74,21 +74,22 @@ class ProjectionService:
     def wait(self, store: EventStore, position: int, timeout: float | None = None) -> bool:
         """Block until every projection of `store` has processed `position` (False on time-out).
 
-        Inline, the caller catches up itself; another runner holding a projection's lock is
-        then waited for like a daemon would be.
+        Inline, the caller catches up itself, and tries again while another runner holds a
+        projection's lock: that runner may have read the log before this command's events.
         """
         pg_store = self._stores.open(store.ref)  # type: ignore[attr-defined]
-        if self.inline:
-            self.catch_up(pg_store)
-        else:
-            self._wake.set()
         deadline = time.monotonic() + (self.wait_timeout if timeout is None else timeout)
         runner = self.runner(pg_store)
-        while not self._reached(runner, position):
+        while True:
+            if self.inline:
+                self.catch_up(pg_store)
+            else:
+                self._wake.set()
+            if self._reached(runner, position):
+                return True
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.005)
-        return True
 
     def _reached(self, runner: ProjectionRunner, position: int) -> bool:
         positions = runner.positions()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 from application.authorization import Permission, authorize
@@ -22,7 +23,7 @@ class Queries:
     ) -> Page[CustomerView]:
         authorize(principal, Permission.READ_CUSTOMERS)
         store = self._stores.for_tenant(principal.tenant_id)
-        term = search.strip() if search and search.strip() else None
+        term = _search_term(search)
         return self._read_models.customers(
             store, principal.tenant_id, term, _page_size(first), after
         )
@@ -52,3 +53,15 @@ def _page_size(first: int) -> int:
     if first < 1 or first > MAX_PAGE:
         raise ApplicationError(f"first must be between 1 and {MAX_PAGE}", field="first")
     return first
+
+
+_PHONE_LIKE = re.compile(r"^[\d\s\-+().]+$")
+_SEPARATORS = re.compile(r"[\s\-().]")
+
+
+def _search_term(search: str | None) -> str | None:
+    """Trimmed search text; a phone number typed with separators is searched without them."""
+    term = (search or "").strip()
+    if not term:
+        return None
+    return _SEPARATORS.sub("", term) if _PHONE_LIKE.match(term) else term

@@ -317,3 +317,9 @@ def test_an_auditor_may_read_the_audit_log_and_staff_may_not(
     assert [e.action for e in entries.items] == ["Customer.Registered"]
     with pytest.raises(PermissionDenied):
         niaga.queries.audit_log(principal_for(tenant_id, Role.STAFF), budi, 10, None)
+
+
+def test_a_phone_typed_with_separators_is_found(niaga: Niaga, owner: Principal) -> None:
+    niaga.customers.register(owner, RegisterCustomer("Budi", "081234567890"))
+    found = niaga.queries.customers(owner, "0812-3456 7890", 10, None)
+    assert [c.name for c in found.items] == ["Budi"]

@@ -265,12 +265,6 @@ def test_the_read_models_of_different_tenants_in_one_store_do_not_mix(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug in ProjectionService.wait: inline, a command whose catch-up finds a "
-    "projection locked by another runner only polls; if that runner read the head before this "
-    "command's events, nobody projects them and the command returns before its own write shows",
-)
 def test_a_command_sees_its_own_write_after_another_runner_held_the_projection(
     niaga: Niaga, owner: Principal, store: PostgresEventStore
 ) -> None:
