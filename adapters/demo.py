@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
 from adapters.bootstrap import Niaga
 from application.context import Actor, ActorKind, Principal
 from application.customers import RegisterCustomer
+from application.plans import CreatePlan
 from application.ports import Placement
+from application.subscriptions import Subscribe
+from domain.plan import BillingMode, ServiceType
 from domain.roles import Role
 
 DEMO_TENANT = "Warung Net Demo"
+DEMO_PLANS = [("Paket Hemat 10 Mbps", 150_000, "10M"), ("Paket Keluarga 30 Mbps", 250_000, "30M")]
 DEMO_CUSTOMERS = [
     RegisterCustomer(
         "Budi Santoso", "0812-3456-7890", "budi@example.id", None, "Jl. Merdeka 10, Bandung"
@@ -43,7 +48,28 @@ def ensure_demo(niaga: Niaga, key_file: Path) -> Demo:
     key_file.write_text(key.token + "\n")
     key_file.chmod(0o600)
     if not existing:
-        seeder = Principal(tenant_id, Role.OWNER, Actor(ActorKind.SYSTEM, "demo-seed"))
-        for customer in DEMO_CUSTOMERS:
-            niaga.customers.register(seeder, customer)
+        _seed(niaga, tenant_id)
     return Demo(tenant_id, key.token)
+
+
+def _seed(niaga: Niaga, tenant_id: UUID) -> None:
+    """Customers on two plans, activated last month, so the first billing run has work."""
+    seeder = Principal(tenant_id, Role.OWNER, Actor(ActorKind.SYSTEM, "demo-seed"))
+    niaga.tenants.change_settings(tenant_id, pkp=True, invoice_prefix="WND", actor=seeder.actor)
+    plans = [
+        niaga.plans.create(
+            seeder, CreatePlan(name, price, profile, ServiceType.PPPOE, BillingMode.POSTPAID)
+        )
+        for name, price, profile in DEMO_PLANS
+    ]
+    today = niaga.today(tenant_id)
+    activated = today - timedelta(days=20)
+    for n, customer in enumerate(DEMO_CUSTOMERS):
+        customer_id = niaga.customers.register(seeder, customer)
+        username = customer.name.split()[0].lower()
+        niaga.subscriptions.subscribe(
+            seeder,
+            Subscribe(
+                customer_id, plans[n % len(plans)], 10, "demo-core", username, None, activated
+            ),
+        )

@@ -210,7 +210,7 @@ class BillingMutation:
     @strawberry.mutation(
         description="Move a subscription to another plan: upgrades at once, downgrades next cycle."
     )
-    async def change_subscription_plan(
+    async def change_plan(
         self,
         info: NiagaInfo,
         id: strawberry.ID,
