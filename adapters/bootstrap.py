@@ -23,6 +23,7 @@ from application.invoicing import InvoicingService
 from application.payments import PaymentService
 from application.plans import PlanService
 from application.queries import Queries
+from application.secrets import SecretBox, new_key
 from application.subscriptions import SubscriptionService
 from application.tenancy import tenant_of
 from application.tenants import TenantService
@@ -49,6 +50,7 @@ class Niaga:
     billing_run: BillingRun
     dunning: Dunning
     billing_queries: BillingQueries
+    secrets: SecretBox
 
     @classmethod
     def start(
@@ -69,6 +71,7 @@ class Niaga:
             wait_timeout=settings.niaga_read_model_wait_seconds,
         )
         clock = clock or SystemClock()
+        secret_box = SecretBox(_secret_key(settings))
         billing = PostgresBillingReadModels(stores)
         return cls(
             settings=settings,
@@ -82,12 +85,13 @@ class Niaga:
             clock=clock,
             billing_read_models=billing,
             plans=PlanService(stores, projections),
-            subscriptions=SubscriptionService(stores, projections, clock),
+            subscriptions=SubscriptionService(stores, projections, clock, secret_box),
             invoicing=InvoicingService(stores, projections, clock),
             payments=PaymentService(stores, billing, projections, clock),
             billing_run=BillingRun(stores, billing, projections),
             dunning=Dunning(stores, billing, projections),
             billing_queries=BillingQueries(stores, billing),
+            secrets=secret_box,
         )
 
     def today(self, tenant_id: UUID) -> date:
@@ -97,3 +101,16 @@ class Niaga:
     def close(self) -> None:
         self.stores.close()
         self.database.close()
+
+
+def _secret_key(settings: Settings) -> str:
+    """NIAGA_SECRET_KEY, or (for a single machine) one kept in the data directory."""
+    if settings.niaga_secret_key:
+        return settings.niaga_secret_key
+    path = settings.niaga_data_dir / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(new_key())
+        path.chmod(0o600)
+        log.warning("NIAGA_SECRET_KEY is not set; made one in %s (set it in production)", path)
+    return path.read_text().strip()

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     niaga_db_pool_max: int = 10
     niaga_projection_page_size: int = 1000
     niaga_read_model_wait_seconds: float = 2.0
+    niaga_secret_key: str | None = Field(
+        default=None,
+        description="Seals router and PPP passwords (32 bytes, urlsafe base64); embedded mode "
+        "makes one in the data directory",
+    )
     niaga_scheduler_interval_seconds: float = Field(
         default=3600.0, gt=0, description="How often the daily cycle (billing, dunning) repeats"
     )

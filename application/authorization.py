@@ -23,6 +23,8 @@ class Permission(StrEnum):
     APPROVE_TRANSFERS = "transfers:approve"
     RUN_BILLING = "billing:run"
     READ_REPORTS = "reports:read"
+    MANAGE_ROUTERS = "routers:manage"
+    READ_ROUTERS = "routers:read"
 
 
 _EVERYONE = frozenset(Role)
@@ -43,6 +45,10 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     ),
     Permission.APPROVE_TRANSFERS: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
     Permission.RUN_BILLING: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.MANAGE_ROUTERS: frozenset({Role.OWNER, Role.ADMIN, Role.TECHNICIAN}),
+    Permission.READ_ROUTERS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.TECHNICIAN, Role.AUDITOR}
+    ),
     Permission.READ_REPORTS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.AUDITOR}
     ),

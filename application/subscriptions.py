@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -12,10 +13,11 @@ from application.clock import Clock
 from application.context import Principal
 from application.event_store import EventStore
 from application.ports import ReadModelSync, Stores
+from application.secrets import SecretBox
 from application.tenancy import tenant_of
 from application.unit_of_work import Saver, load
 from domain.customer import Customer
-from domain.errors import CustomerForgotten
+from domain.errors import CustomerForgotten, InvalidValue
 from domain.plan import Plan
 from domain.subscription import Subscription
 
@@ -31,13 +33,17 @@ class Subscribe:
     username: str
     promotion_code: str | None = None
     activate_on: date | None = None  # activate at once on this day (default: stay pending)
+    password: str | None = None  # the PPP password; a random one when not given
 
 
 class SubscriptionService:
-    def __init__(self, stores: Stores, sync: ReadModelSync, clock: Clock) -> None:
+    def __init__(
+        self, stores: Stores, sync: ReadModelSync, clock: Clock, secrets: SecretBox
+    ) -> None:
         self._stores = stores
         self._saver = Saver(sync)
         self._clock = clock
+        self._secrets = secrets
 
     def subscribe(self, principal: Principal, command: Subscribe) -> UUID:
         authorize(principal, Permission.MANAGE_SUBSCRIPTIONS)
@@ -54,6 +60,7 @@ class SubscriptionService:
             command.router,
             command.username,
             command.promotion_code,
+            self._secrets.seal(_ppp_password(command.password)),
         )
         if command.activate_on:
             subscription.activate(command.activate_on)
@@ -111,3 +118,12 @@ class SubscriptionService:
 
     def _today(self, principal: Principal) -> date:
         return self._clock.today(tenant_of(self._stores, principal.tenant_id).timezone)
+
+
+def _ppp_password(given: str | None) -> str:
+    if given is None:
+        return secrets.token_urlsafe(9)
+    password = given.strip()
+    if not 4 <= len(password) <= 64 or any(c.isspace() for c in password):
+        raise InvalidValue("a PPP password is 4-64 characters without spaces", field="password")
+    return password

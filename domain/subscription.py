@@ -113,6 +113,7 @@ class Subscription(Aggregate):
         router: str
         username: str
         promotion: dict[str, object] | None
+        secret_sealed: str  # the PPP password, sealed with the platform key
 
     class Activated(Aggregate.Event):
         on: date
@@ -159,8 +160,10 @@ class Subscription(Aggregate):
         router: str,
         username: str,
         promotion: dict[str, object] | None,
+        secret_sealed: str,
     ) -> None:
         self.tenant_id = tenant_id
+        self.secret_sealed = secret_sealed
         self.customer_id = customer_id
         self.terms = PlanTerms.from_dict(terms)
         self.billing_day = billing_day
@@ -184,6 +187,7 @@ class Subscription(Aggregate):
         router: str,
         username: str,
         promotion_code: str | None = None,
+        secret_sealed: str = "",
     ) -> Subscription:
         if plan.retired:
             raise InvalidValue(f"plan {plan.name} is retired", field="plan_id")
@@ -196,6 +200,7 @@ class Subscription(Aggregate):
             router=require_text(router, "router", 64),
             username=require_text(username, "username", 64),
             promotion=promotion.as_dict() if promotion else None,
+            secret_sealed=secret_sealed,
         )
 
     # -- lifecycle -------------------------------------------------------------------------

@@ -18,11 +18,13 @@ from adapters.settings import Settings
 from application.clock import FixedClock
 from application.context import Actor, ActorKind, Principal
 from application.ports import Placement
+from application.secrets import new_key
 from domain.roles import Role
 
 SERVER_URL = os.environ.get(
     "NIAGA_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+TEST_SECRET_KEY = new_key()
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -55,6 +57,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         niaga_platform_schema=f"p_{uuid.uuid4().hex[:10]}",
         niaga_env="test",
+        niaga_secret_key=TEST_SECRET_KEY,
         redis_url=REDIS_URL,
     )
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory, StoredEvent
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.domain import BaseAggregate
+from eventsourcing.persistence import InfrastructureFactory, Recording, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg import Cursor, sql
@@ -52,11 +54,29 @@ class PostgresEventStore(EventStore):
             personal_data_keys=lambda _store: PostgresPersonalDataKeys(datastore, ref.schema),
         )
 
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """As `Application.save`, but collects the events of aggregates without the library's
+        two runtime `Protocol` checks per object (about 27 us each time on Python 3.11: half a
+        second over a billing run's 20,000 aggregates). Anything else goes the library's way."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            if isinstance(obj, BaseAggregate):
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            else:
+                processing_event.collect_events(obj)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # deprecated, but Application.save still calls it
+        return recordings
+
     def get_many(self, ids: list[UUID]) -> dict[UUID, Any]:
         """Load many aggregates with one query instead of one per aggregate."""
         query = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {}.niaga_events "
-            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+            "WHERE originator_id = ANY(%b) ORDER BY originator_id, originator_version"
         ).format(Identifier(self.ref.schema))
         with self._datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             rows = cur.execute(query, (ids,)).fetchall()
@@ -76,14 +96,16 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
     """Inserts events from four plain arrays instead of an array of a composite type.
 
     Stores share one connection pool, and a composite type per schema would need a type adapter
-    per schema on every connection; plain arrays need none.
+    per schema on every connection; plain arrays need none. The arrays go in binary format (%b):
+    psycopg builds a text-format array in Python, escaping each element with regular expressions,
+    which made a billing run's 1,500-event insert take 68 ms instead of 15 ms.
     """
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.insert_events_statement = SQL(
             "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
             "RETURNING notification_id"
         ).format(Identifier(datastore.schema), Identifier(events_table_name))
         self._values_statements: dict[int, sql.Composed] = {}

@@ -44,6 +44,9 @@ class SubscribeInput:
     activate_on: date | None = strawberry.field(
         default=None, description="Activate at once on this day"
     )
+    password: str | None = strawberry.field(
+        default=None, description="PPP password on the router (a random one when left out)"
+    )
 
 
 @strawberry.input

@@ -190,6 +190,7 @@ class BillingMutation:
                 input.username,
                 input.promotion_code,
                 input.activate_on,
+                input.password,
             )
         )
         if not isinstance(command, Subscribe):

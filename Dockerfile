@@ -1,0 +1,37 @@
+# The Niaga image: one image for every process (API, worker, projection daemon, migrations).
+# Build context is the repository root; only what `pip install .` needs is copied.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY domain/ domain/
+COPY application/ application/
+COPY projections/ projections/
+COPY adapters/ adapters/
+COPY api/ api/
+COPY migrations/ migrations/
+
+# Install, drop the sources (so nothing can shadow the installed package), and fail the build,
+# not the first start, if the migrations' SQL files did not make it into the package.
+RUN pip install . \
+    && cd / && rm -rf /src \
+    && python -c "from importlib.resources import files; sql = files('migrations') / 'sql'; \
+assert sql.is_dir() and any(f.name.endswith('.sql') for d in sql.iterdir() for f in d.iterdir()), \
+'migration SQL missing from the package: package-data in pyproject.toml must match sql/*/*.sql'"
+
+# Never run as root. The container keeps no state: PostgreSQL and Redis hold it.
+RUN useradd --system --uid 10001 --no-create-home --home-dir /app niaga
+WORKDIR /app
+USER niaga
+
+ENV NIAGA_ENV=production \
+    NIAGA_HOST=0.0.0.0 \
+    NIAGA_PORT=8000
+EXPOSE 8000
+
+CMD ["niaga", "serve", "--no-projections", "--host", "0.0.0.0"]

@@ -1,0 +1,1 @@
+"""MikroTik RouterOS API: a simulator speaking the real wire protocol, for tests and demos."""

@@ -1,0 +1,158 @@
+"""Router use-cases: add and update a tenant's routers, and test that Niaga can log in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+from application.authorization import Permission, authorize
+from application.context import Principal
+from application.errors import ApplicationError
+from application.ports import ReadModelSync, Stores
+from application.secrets import SecretBox
+from application.unit_of_work import Saver, load
+from domain.provisioning import PppSecret
+from domain.router import Router
+
+
+@dataclass(frozen=True)
+class RouterAccess:
+    """What it takes to log in to a router's API; the password only ever in memory."""
+
+    name: str
+    host: str
+    port: int
+    tls: bool
+    verify_tls: bool
+    ca_pem: str | None
+    username: str
+    password: str
+
+
+class RouterUnreachable(ApplicationError):
+    """The router did not answer (down, refused, timed out, circuit open): worth retrying."""
+
+    code = "ROUTER_UNREACHABLE"
+
+
+class RouterRefused(ApplicationError):
+    """The router answered with an error (!trap): its message says why; retrying will not help."""
+
+    code = "ROUTER_REFUSED"
+
+
+@dataclass(frozen=True)
+class RouterIdentity:
+    identity: str
+    version: str
+    board: str
+
+
+class RouterGateway(Protocol):
+    """Port: talking to routers. Raises RouterUnreachable or RouterRefused."""
+
+    def identify(self, router: RouterAccess) -> RouterIdentity: ...
+
+    def sync_secret(self, router: RouterAccess, name: str, desired: PppSecret | None) -> list[str]:
+        """Make the router's PPP secret `name` match `desired` (None: absent), writing only the
+        difference, kicking the active session when profile or enabled state changed; return
+        what was changed."""
+        ...
+
+    def tagged_secrets(self, router: RouterAccess, tag_prefix: str) -> dict[str, PppSecret]:
+        """The router's PPP secrets whose comment starts with the tag, by name."""
+        ...
+
+
+@dataclass(frozen=True)
+class AddRouter:
+    name: str
+    host: str
+    username: str
+    password: str
+    port: int | None = None
+    tls: bool = False
+    verify_tls: bool = True
+    ca_pem: str | None = None
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateRouter:
+    router_id: UUID
+    host: str | None = None
+    port: int | None = None
+    tls: bool | None = None
+    verify_tls: bool | None = None
+    ca_pem: str | None = None
+    username: str | None = None
+    password: str | None = None
+    site: str | None = None
+
+
+def access_of(router: Router, secrets: SecretBox) -> RouterAccess:
+    return RouterAccess(
+        router.name,
+        router.host,
+        router.port,
+        router.tls,
+        router.verify_tls,
+        router.ca_pem,
+        router.username,
+        secrets.open(router.password_sealed),
+    )
+
+
+class RouterService:
+    def __init__(
+        self, stores: Stores, sync: ReadModelSync, secrets: SecretBox, gateway: RouterGateway
+    ) -> None:
+        self._stores = stores
+        self._saver = Saver(sync)
+        self._secrets = secrets
+        self._gateway = gateway
+
+    def add(self, principal: Principal, command: AddRouter) -> UUID:
+        authorize(principal, Permission.MANAGE_ROUTERS)
+        if not command.password:
+            raise ApplicationError("the router's API password is required", field="password")
+        router = Router.add(
+            principal.tenant_id,
+            command.name,
+            command.host,
+            command.username,
+            self._secrets.seal(command.password),
+            port=command.port,
+            tls=command.tls,
+            verify_tls=command.verify_tls,
+            ca_pem=command.ca_pem,
+            site=command.site,
+        )
+        self._saver.save(
+            self._stores.for_tenant(principal.tenant_id), principal, "AddRouter", router
+        )
+        return router.id
+
+    def update(self, principal: Principal, command: UpdateRouter) -> None:
+        authorize(principal, Permission.MANAGE_ROUTERS)
+        store = self._stores.for_tenant(principal.tenant_id)
+        router = load(store, Router, command.router_id, principal.tenant_id, "router")
+        router.update(
+            host=command.host,
+            port=command.port,
+            tls=command.tls,
+            verify_tls=command.verify_tls,
+            ca_pem=command.ca_pem,
+            username=command.username,
+            password_sealed=self._secrets.seal(command.password) if command.password else None,
+            site=command.site,
+        )
+        self._saver.save(store, principal, "UpdateRouter", router)
+
+    def test_connection(self, principal: Principal, router_id: UUID) -> RouterIdentity:
+        """Log in and read the router's identity; RouterUnreachable or RouterRefused say why not."""
+        authorize(principal, Permission.MANAGE_ROUTERS)
+        store = self._stores.for_tenant(principal.tenant_id)
+        router = load(store, Router, router_id, principal.tenant_id, "router")
+        return self._gateway.identify(access_of(router, self._secrets))
