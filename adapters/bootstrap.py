@@ -11,8 +11,10 @@ from adapters.embedded import start_embedded_postgres
 from adapters.postgres.billing_read_models import PostgresBillingReadModels
 from adapters.postgres.database import Database
 from adapters.postgres.read_models import PostgresReadModels
+from adapters.postgres.router_read_models import PostgresRouterReadModels
 from adapters.postgres.stores import PostgresStores
 from adapters.projection_service import ProjectionService
+from adapters.routeros.gateway import LibrouterosGateway
 from adapters.settings import Settings
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
@@ -22,7 +24,9 @@ from application.dunning import Dunning
 from application.invoicing import InvoicingService
 from application.payments import PaymentService
 from application.plans import PlanService
+from application.provisioning import ProvisioningService
 from application.queries import Queries
+from application.routers import RouterService
 from application.secrets import SecretBox, new_key
 from application.subscriptions import SubscriptionService
 from application.tenancy import tenant_of
@@ -51,6 +55,9 @@ class Niaga:
     dunning: Dunning
     billing_queries: BillingQueries
     secrets: SecretBox
+    router_read_models: PostgresRouterReadModels
+    routers: RouterService
+    provisioning: ProvisioningService
 
     @classmethod
     def start(
@@ -72,6 +79,8 @@ class Niaga:
         )
         clock = clock or SystemClock()
         secret_box = SecretBox(_secret_key(settings))
+        gateway = LibrouterosGateway()
+        router_views = PostgresRouterReadModels(stores)
         billing = PostgresBillingReadModels(stores)
         return cls(
             settings=settings,
@@ -92,6 +101,9 @@ class Niaga:
             dunning=Dunning(stores, billing, projections),
             billing_queries=BillingQueries(stores, billing),
             secrets=secret_box,
+            router_read_models=router_views,
+            routers=RouterService(stores, projections, secret_box, gateway),
+            provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
         )
 
     def today(self, tenant_id: UUID) -> date:

@@ -12,11 +12,14 @@ from application.context import Actor, ActorKind, Principal
 from application.customers import RegisterCustomer
 from application.plans import CreatePlan
 from application.ports import Placement
+from application.routers import AddRouter, UpdateRouter
 from application.subscriptions import Subscribe
 from domain.plan import BillingMode, ServiceType
 from domain.roles import Role
 
 DEMO_TENANT = "Warung Net Demo"
+DEMO_ROUTER, DEMO_ROUTER_PASSWORD = "demo-core", "demo"
+DEMO_PROFILES = ("10M", "30M", "isolir")
 DEMO_PLANS = [("Paket Hemat 10 Mbps", 150_000, "10M"), ("Paket Keluarga 30 Mbps", 250_000, "30M")]
 DEMO_CUSTOMERS = [
     RegisterCustomer(
@@ -37,19 +40,38 @@ class Demo:
     api_key: str
 
 
-def ensure_demo(niaga: Niaga, key_file: Path) -> Demo:
-    """Seed the demo tenant the first time; afterwards reuse it and its saved key."""
+def ensure_demo(niaga: Niaga, key_file: Path, router: tuple[str, int] | None = None) -> Demo:
+    """Seed the demo tenant the first time; afterwards reuse it and its saved key. With a
+    router address (the in-process RouterOS simulator) the demo router points at it."""
     existing = next((t for t in niaga.read_models.tenants() if t.name == DEMO_TENANT), None)
     if existing and key_file.exists():
+        if router:
+            _point_router(niaga, existing.id, router)
         return Demo(existing.id, key_file.read_text().strip())
     tenant_id = existing.id if existing else niaga.tenants.create(DEMO_TENANT, Placement.SHARED)
     key = niaga.tenants.issue_api_key(tenant_id, Role.OWNER, "demo")
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key_file.write_text(key.token + "\n")
     key_file.chmod(0o600)
+    if router:
+        _point_router(niaga, tenant_id, router)
     if not existing:
         _seed(niaga, tenant_id)
     return Demo(tenant_id, key.token)
+
+
+def _point_router(niaga: Niaga, tenant_id: UUID, address: tuple[str, int]) -> None:
+    """The simulator listens on a new port each start: keep the demo router pointing at it."""
+    seeder = Principal(tenant_id, Role.OWNER, Actor(ActorKind.SYSTEM, "demo-seed"))
+    store = niaga.stores.for_tenant(tenant_id)
+    host, port = address
+    found = niaga.router_read_models.router_id(store, tenant_id, DEMO_ROUTER)
+    if found:
+        niaga.routers.update(seeder, UpdateRouter(found, host=host, port=port))
+    else:
+        niaga.routers.add(
+            seeder, AddRouter(DEMO_ROUTER, host, "admin", DEMO_ROUTER_PASSWORD, port=port)
+        )
 
 
 def _seed(niaga: Niaga, tenant_id: UUID) -> None:
@@ -70,6 +92,6 @@ def _seed(niaga: Niaga, tenant_id: UUID) -> None:
         niaga.subscriptions.subscribe(
             seeder,
             Subscribe(
-                customer_id, plans[n % len(plans)], 10, "demo-core", username, None, activated
+                customer_id, plans[n % len(plans)], 10, DEMO_ROUTER, username, None, activated
             ),
         )

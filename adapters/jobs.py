@@ -41,6 +41,7 @@ class Jobs:
     catch_up_projections: Any
     rebuild_projection: Any
     daily_cycle: Any
+    provision: Any
 
 
 def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
@@ -59,6 +60,10 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         cycle = run_daily_cycle(niaga, UUID(tenant_id), date.fromisoformat(on) if on else None)
         return cycle.billing.invoices
 
+    def provision(tenant_id: str, subscription_id: str) -> bool:
+        # RouterUnreachable propagates: dramatiq retries with exponential backoff and jitter.
+        return niaga.provisioning.provision(UUID(tenant_id), UUID(subscription_id)).ok
+
     def actor(name: str) -> Any:
         return dramatiq.actor(
             actor_name=name, broker=broker, max_retries=5, min_backoff=1000, max_backoff=60_000
@@ -69,6 +74,7 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         catch_up_projections=actor("catch_up_projections")(catch_up_projections),
         rebuild_projection=actor("rebuild_projection")(rebuild_projection),
         daily_cycle=actor("daily_cycle")(daily_cycle),
+        provision=actor("provision")(provision),
     )
 
 

@@ -131,12 +131,20 @@ class ProjectionService:
                     sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(scratch))
                 )
 
-    def run_forever(self, stop: threading.Event, interval: float = 0.5) -> None:
-        """The projection daemon: catch up every store, then sleep until poked or notified."""
+    def run_forever(
+        self,
+        stop: threading.Event,
+        interval: float = 0.5,
+        after_catch_up: Callable[[], object] | None = None,
+    ) -> None:
+        """The projection daemon: catch up every store (then run `after_catch_up`, e.g. the
+        provisioning dispatcher), then sleep until poked or notified."""
         listener = _Listener(self._stores)
         while not stop.is_set():
             try:
                 self.catch_up_all()
+                if after_catch_up:
+                    after_catch_up()
             except Exception:
                 log.exception("projection catch-up failed; retrying")
                 stop.wait(1.0)

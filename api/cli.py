@@ -37,6 +37,8 @@ app.add_typer(projections_app, name="projections")
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(keys_app, name="api-keys")
 billing_app = typer.Typer(help="Billing: the daily run of invoices and dunning.")
+routers_app = typer.Typer(help="MikroTik routers: reconcile, and a RouterOS simulator.")
+app.add_typer(routers_app, name="routers")
 app.add_typer(billing_app, name="billing")
 console = Console()
 err = Console(stderr=True)
@@ -90,18 +92,29 @@ def serve(
     niaga = _start(inline=projections)
     settings = niaga.settings
     bind_host, bind_port = host or settings.niaga_host, port or settings.niaga_port
+    simulator = None
     if demo:
-        from adapters.demo import ensure_demo
+        from adapters.demo import DEMO_PROFILES, DEMO_ROUTER_PASSWORD, ensure_demo
+        from adapters.routeros.simulator import RouterOSSimulator
 
-        seeded = ensure_demo(niaga, settings.niaga_data_dir / "demo-api-key.txt")
+        simulator = RouterOSSimulator("admin", DEMO_ROUTER_PASSWORD, identity="demo-core")
+        router_address = simulator.start()
+        for profile in DEMO_PROFILES:
+            simulator.state.add("/ppp/profile", {"name": profile})
+        seeded = ensure_demo(niaga, settings.niaga_data_dir / "demo-api-key.txt", router_address)
         console.print(f"GraphQL:      http://{bind_host}:{bind_port}/graphql")
         console.print(f"Demo tenant:  {seeded.tenant_id}")
         console.print(f"Demo API key: {seeded.api_key}")
         console.print("Send it as the header  Authorization: Bearer <key>")
+        console.print(
+            f"Demo router:  RouterOS simulator on {router_address[0]}:{router_address[1]}"
+        )
     try:
         app = create_app(niaga, run_projections=projections, run_scheduler=scheduler)
         uvicorn.run(app, host=bind_host, port=bind_port)
     finally:
+        if simulator:
+            simulator.stop()
         niaga.close()
 
 
@@ -183,9 +196,18 @@ def projections_rebuild(
 @projections_app.command("run")
 def projections_run() -> None:
     """Keep every store's read models caught up until stopped (the projection daemon)."""
+    from adapters.jobs import declare_jobs, make_broker
+    from adapters.provisioning_dispatcher import provisioning_dispatcher
+
     niaga = _start(inline=False)
-    console.print("projection daemon running")
-    niaga.projections.run_forever(_stop_on_signals())
+    submit = None
+    if niaga.settings.redis_url:
+        jobs = declare_jobs(make_broker(niaga.settings.redis_url), niaga)
+        submit = lambda tenant, sub: jobs.provision.send(str(tenant), str(sub))  # noqa: E731
+    dispatcher = provisioning_dispatcher(niaga, submit)
+    console.print("projection daemon running (and dispatching router provisioning)")
+    niaga.projections.run_forever(_stop_on_signals(), 0.5, dispatcher.dispatch)
+    dispatcher.close()
     niaga.close()
 
 
@@ -356,6 +378,48 @@ def scheduler(
     console.print(f"scheduler running every {interval:.0f}s")
     run_scheduler(niaga, _stop_on_signals(), interval, dispatch)
     niaga.close()
+
+
+@routers_app.command("reconcile")
+def routers_reconcile(
+    tenant: Annotated[UUID, typer.Option(help="Tenant whose routers to check")],
+    router: Annotated[str | None, typer.Option(help="Only this router (default: all)")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Report drift without repairing it")] = False,
+) -> None:
+    """Compare routers' PPP secrets with Niaga and repair the drift (only items Niaga tagged)."""
+    niaga = _start()
+    try:
+        store = niaga.stores.for_tenant(tenant)
+        names = [r.name for r in niaga.router_read_models.routers(store, tenant) if not r.removed]
+        for name in [router] if router else names:
+            report = niaga.provisioning.reconcile(tenant, name, dry_run=dry_run)
+            verb = "would repair" if dry_run else "repaired"
+            console.print(f"{name}: {verb} {len(report)}" + "".join(f"\n  {r}" for r in report))
+    except DomainError as error:
+        raise _fail(error) from None
+    finally:
+        niaga.close()
+
+
+@routers_app.command("simulate")
+def routers_simulate(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 8728,
+    username: Annotated[str, typer.Option()] = "admin",
+    password: Annotated[str, typer.Option()] = "",
+    profiles: Annotated[
+        str, typer.Option(help="PPP profiles to create, comma-separated")
+    ] = "isolir",
+) -> None:
+    """Run a RouterOS API simulator (librouteros connects to it unchanged) until stopped."""
+    from adapters.routeros.simulator import RouterOSSimulator
+
+    simulator = RouterOSSimulator(username, password)
+    host, bound = simulator.start("127.0.0.1", port)
+    for profile in filter(None, (p.strip() for p in profiles.split(","))):
+        simulator.state.add("/ppp/profile", {"name": profile})
+    console.print(f"RouterOS simulator on {host}:{bound} (user {username!r})")
+    _stop_on_signals().wait()
+    simulator.stop()
 
 
 @app.command("export-schema")

@@ -11,6 +11,8 @@ from domain.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.notification import NotificationRequest
 from domain.payment import CustomerAccount, Payment, Transfer
 from domain.plan import Plan
+from domain.provisioning import Provisioning
+from domain.router import Router
 from domain.subscription import Subscription
 from domain.tenant import Tenant
 
@@ -27,6 +29,8 @@ AGGREGATES: list[type] = [
     CustomerAccount,
     Transfer,
     NotificationRequest,
+    Router,
+    Provisioning,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

@@ -19,6 +19,7 @@ from strawberry.http import GraphQLHTTPResponse
 
 from adapters import scheduler
 from adapters.bootstrap import Niaga
+from adapters.provisioning_dispatcher import provisioning_dispatcher
 from api import rest
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
@@ -42,9 +43,12 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         threads = []
         if run_projections:
+            dispatcher = provisioning_dispatcher(niaga)
             threads.append(
                 threading.Thread(
-                    target=niaga.projections.run_forever, args=(stop,), name="projections"
+                    target=niaga.projections.run_forever,
+                    args=(stop, 0.5, dispatcher.dispatch),
+                    name="projections",
                 )
             )
         if run_scheduler:

@@ -60,11 +60,13 @@ class Provisioning(Aggregate):
         subscription_id: UUID
 
     class Provisioned(Aggregate.Event):
+        subscription_id: UUID
         router: str
         version: int  # the subscription version now on the router
         changes: list[str]
 
     class Failed(Aggregate.Event):
+        subscription_id: UUID
         router: str
         version: int
         message: str
@@ -93,16 +95,21 @@ class Provisioning(Aggregate):
         self.last_error: str | None = None
 
     def succeed(self, router: str, version: int, changes: list[str]) -> None:
-        self._provisioned(router=router, version=version, changes=changes)
+        self._provisioned(
+            subscription_id=self.subscription_id, router=router, version=version, changes=changes
+        )
 
     @event(Provisioned)
-    def _provisioned(self, router: str, version: int, changes: list[str]) -> None:
+    def _provisioned(
+        self, subscription_id: UUID, router: str, version: int, changes: list[str]
+    ) -> None:
         self.synced_version = max(self.synced_version, version)
         self.attempts = 0
         self.last_error = None
 
     def fail(self, router: str, version: int, message: str, will_retry: bool) -> None:
         self._failed(
+            subscription_id=self.subscription_id,
             router=router,
             version=version,
             message=message[:500],
@@ -112,7 +119,13 @@ class Provisioning(Aggregate):
 
     @event(Failed)
     def _failed(
-        self, router: str, version: int, message: str, attempt: int, will_retry: bool
+        self,
+        subscription_id: UUID,
+        router: str,
+        version: int,
+        message: str,
+        attempt: int,
+        will_retry: bool,
     ) -> None:
         self.attempts = attempt
         self.last_error = message

@@ -7,6 +7,7 @@ from projections.invoices import InvoicesProjection
 from projections.notifications import NotificationOutboxProjection
 from projections.payments import PaymentsProjection
 from projections.plans import PlanListProjection
+from projections.provisioning import ProvisioningStatusProjection, RouterListProjection
 from projections.subscriptions import SubscriptionListProjection
 from projections.tenants import TenantsProjection
 
@@ -21,6 +22,8 @@ def all_projections() -> list[Projection]:
         InvoicesProjection(),
         PaymentsProjection(),
         NotificationOutboxProjection(),
+        RouterListProjection(),
+        ProvisioningStatusProjection(),
     ]
 
 
