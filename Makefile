@@ -41,6 +41,8 @@ schema: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.projection_catchup
 	$(BIN)/python -m bench.single_command
+	$(BIN)/python -m bench.billing_run
+	$(BIN)/python -m bench.provisioning
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

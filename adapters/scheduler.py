@@ -17,6 +17,7 @@ from adapters.bootstrap import Niaga
 from application.billing_run import BillingRunReport
 from application.context import Actor, ActorKind, Principal
 from application.dunning import DunningReport
+from domain.errors import DomainError
 from domain.roles import Role
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def run_daily_cycle(niaga: Niaga, tenant_id: UUID, on: date | None = None) -> Da
     day = on or niaga.today(tenant_id)
     billing = niaga.billing_run.run(principal, day, repeat_ok=True)
     dunning = niaga.dunning.run(principal, day)
+    _reconcile_routers(niaga, tenant_id)
     log.info(
         "tenant %s on %s: %d invoices, %d reminders",
         tenant_id,
@@ -47,6 +49,21 @@ def run_daily_cycle(niaga: Niaga, tenant_id: UUID, on: date | None = None) -> Da
         dunning.reminders,
     )
     return DailyCycle(tenant_id, billing, dunning)
+
+
+def _reconcile_routers(niaga: Niaga, tenant_id: UUID) -> None:
+    """Repair drift on every router, one at a time: one that fails does not stop the others."""
+    store = niaga.stores.for_tenant(tenant_id)
+    for router in niaga.router_read_models.routers(store, tenant_id):
+        if router.removed:
+            continue
+        try:
+            repaired = niaga.provisioning.reconcile(tenant_id, router.name)
+        except DomainError as error:
+            log.warning("reconciling %s failed: %s", router.name, error.message)
+            continue
+        for line in repaired:
+            log.info("reconciled %s: %s", router.name, line)
 
 
 def run_scheduler(
