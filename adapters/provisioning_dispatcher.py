@@ -71,7 +71,8 @@ class ProvisioningDispatcher:
         return time.monotonic() - last[1] >= max(backoff(row.attempts), 60.0)
 
     def _run_here(self, tenant_id: UUID, subscription_id: UUID) -> None:
-        assert self._pool is not None
+        if self._pool is None:
+            raise RuntimeError("jobs are submitted elsewhere; there is no local pool")
         self._pool.submit(self._provision, tenant_id, subscription_id)
 
     def _provision(self, tenant_id: UUID, subscription_id: UUID) -> None:
