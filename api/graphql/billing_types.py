@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import strawberry
 
-from api.graphql.types import PageInfo
+from api.graphql.types import PageInfo, connection_parts
 from application import billing_ports as views
 from application.ports import Page
 
@@ -107,14 +107,7 @@ class SubscriptionConnection:
 
     @classmethod
     def from_page(cls, page: Page[views.SubscriptionView]) -> SubscriptionConnection:
-        return cls(
-            edges=[
-                SubscriptionEdge(cursor=c, node=Subscription.from_view(v))
-                for v, c in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-            total_count=page.total_count,
-        )
+        return cls(**connection_parts(page, Subscription.from_view, SubscriptionEdge))
 
 
 @strawberry.type
@@ -198,14 +191,7 @@ class InvoiceConnection:
 
     @classmethod
     def from_page(cls, page: Page[views.InvoiceView]) -> InvoiceConnection:
-        return cls(
-            edges=[
-                InvoiceEdge(cursor=c, node=Invoice.from_view(v))
-                for v, c in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-            total_count=page.total_count,
-        )
+        return cls(**connection_parts(page, Invoice.from_view, InvoiceEdge))
 
 
 @strawberry.type

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import cast
+from typing import Any, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from application.ports import AuditEntry as AuditEntryView
 from application.ports import CustomerView, Page
+
+V = TypeVar("V")
+N = TypeVar("N")
+E = TypeVar("E")
 
 
 @strawberry.type(
@@ -47,6 +52,19 @@ class PageInfo:
     end_cursor: str | None
 
 
+def connection_parts(
+    page: Page[V], node: Callable[[V], N], edge: Callable[..., E]
+) -> dict[str, Any]:
+    """Edges, page info and total of a connection, built the same way for every list."""
+    return {
+        "edges": [
+            edge(cursor=c, node=node(v)) for v, c in zip(page.items, page.cursors, strict=True)
+        ],
+        "page_info": PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        "total_count": page.total_count,
+    }
+
+
 @strawberry.type
 class CustomerEdge:
     cursor: str
@@ -61,14 +79,7 @@ class CustomerConnection:
 
     @classmethod
     def from_page(cls, page: Page[CustomerView]) -> CustomerConnection:
-        return cls(
-            edges=[
-                CustomerEdge(cursor=c, node=Customer.from_view(v))
-                for v, c in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-            total_count=page.total_count,
-        )
+        return cls(**connection_parts(page, Customer.from_view, CustomerEdge))
 
 
 @strawberry.type(description="One recorded change: who did what to which aggregate, and why.")
@@ -116,11 +127,4 @@ class AuditEntryConnection:
 
     @classmethod
     def from_page(cls, page: Page[AuditEntryView]) -> AuditEntryConnection:
-        return cls(
-            edges=[
-                AuditEntryEdge(cursor=c, node=AuditEntry.from_view(v))
-                for v, c in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-            total_count=page.total_count,
-        )
+        return cls(**connection_parts(page, AuditEntry.from_view, AuditEntryEdge))
