@@ -26,6 +26,21 @@ class PppSecret:
     comment: str
 
 
+@dataclass(frozen=True)
+class HotspotUser:
+    """A hotspot login on a router (`/ip/hotspot/user`), e.g. for a voucher.
+
+    `limit_uptime` is a RouterOS duration ("3h", "1d"); `None` limits mean unlimited."""
+
+    name: str
+    password: str
+    profile: str
+    limit_uptime: str | None
+    limit_bytes_total: int | None
+    disabled: bool
+    comment: str
+
+
 def tag_of(subscription_id: UUID) -> str:
     """The comment that marks a router item as ours, so reconciliation knows what it may touch."""
     return f"{TAG_PREFIX}{subscription_id}"
