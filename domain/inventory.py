@@ -184,7 +184,8 @@ class InventoryItem(Aggregate):
         """Stock in; the average cost moves by the weight of what came in."""
         quantity, unit_cost = _quantity(quantity), _amount(unit_cost, "unit_cost")
         held = max(self.on_hand, 0)
-        average = (held * self.average_cost + quantity * unit_cost) // (held + quantity)
+        value, units = held * self.average_cost + quantity * unit_cost, held + quantity
+        average = (value + units // 2) // units  # to the nearest rupiah
         self._received(
             quantity=quantity, unit_cost=unit_cost, average_cost=average, reference=reference
         )

@@ -117,7 +117,9 @@ def test_a_job_goes_from_counter_to_customer_with_stock_following(
     assert view.margin == 350_000
     assert view.warranty_until is not None
     invoice = store.repository.get(invoice_id)
-    assert isinstance(invoice, Invoice) and invoice.number == number and invoice.total == 750_000
+    assert isinstance(invoice, Invoice)
+    assert invoice.number == number
+    assert invoice.total == 750_000
     history = [h.event for h in niaga.repair_read_models.history(store, owner.tenant_id, job)]
     assert history == [
         "Received",
@@ -180,10 +182,12 @@ def test_the_customer_approves_the_quote_on_whatsapp(
 ) -> None:
     job = _quoted(niaga, owner, shop)
     reply = niaga.repairs.answer_quote_from_message(owner.tenant_id, "+6281298765432", " setuju ")
-    assert reply is not None and "disetujui" in reply
+    assert reply is not None
+    assert "disetujui" in reply
     store = niaga.stores.for_tenant(owner.tenant_id)
     view = niaga.repair_read_models.job(store, owner.tenant_id, job)
-    assert view is not None and view.status == "approved"
+    assert view is not None
+    assert view.status == "approved"
     approved = niaga.repair_read_models.history(store, owner.tenant_id, job)[-1]
     assert approved.details["by"] == "customer"
     assert approved.actor == "gateway:whatsapp:+6281298765432"
@@ -197,10 +201,12 @@ def test_the_customer_rejects_the_quote_on_whatsapp(
 ) -> None:
     job = _quoted(niaga, owner, shop)
     reply = niaga.repairs.answer_quote_from_message(owner.tenant_id, PHONE, "Tidak setuju")
-    assert reply is not None and "tidak disetujui" in reply
+    assert reply is not None
+    assert "tidak disetujui" in reply
     store = niaga.stores.for_tenant(owner.tenant_id)
     view = niaga.repair_read_models.job(store, owner.tenant_id, job)
-    assert view is not None and view.status == "rejected"
+    assert view is not None
+    assert view.status == "rejected"
     assert _stock(niaga, owner, shop["lcd"]) == (3, 0)
 
 
@@ -215,7 +221,8 @@ def test_messages_that_are_no_quote_answer_or_from_strangers_are_left_alone(
     assert niaga.repairs.answer_quote_from_message(owner.tenant_id, "bukan nomor", "Setuju") is None
     store = niaga.stores.for_tenant(owner.tenant_id)
     view = niaga.repair_read_models.job(store, owner.tenant_id, job)
-    assert view is not None and view.status == "quoted"
+    assert view is not None
+    assert view.status == "quoted"
 
 
 def test_sla_breach_quote_escalation_and_pickup_reminders_follow_the_clock(
@@ -270,7 +277,8 @@ def test_a_warranty_claim_within_the_period_reopens_the_job(
     niaga.repairs.claim_warranty(owner, job, "layar berkedip lagi")
     store = niaga.stores.for_tenant(owner.tenant_id)
     view = niaga.repair_read_models.job(store, owner.tenant_id, job)
-    assert view is not None and view.status == "in_progress"
+    assert view is not None
+    assert view.status == "in_progress"
     niaga.repairs.complete(owner, job)
     assert _stock(niaga, owner, shop["lcd"]) == (2, 0)  # the part was used once
     niaga.repairs.deliver(owner, job)
@@ -319,7 +327,8 @@ def test_approving_needs_the_parts_in_stock(
         niaga.repairs.answer_quote(owner, job, approve=True)
     store = niaga.stores.for_tenant(owner.tenant_id)
     view = niaga.repair_read_models.job(store, owner.tenant_id, job)
-    assert view is not None and view.status == "quoted"
+    assert view is not None
+    assert view.status == "quoted"
     assert _stock(niaga, owner, shop["lcd"]) == (3, 0)
 
 
