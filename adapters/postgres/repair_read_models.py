@@ -152,6 +152,19 @@ class PostgresRepairReadModels:
         )
         return int(rows[0][0])
 
+    def changed_since(
+        self, store: EventStore, tenant_id: UUID, position: int
+    ) -> list[RepairJobView]:
+        """Jobs whose row changed after `position` in the log, in the order they changed."""
+        rows = self._rows(
+            store,
+            f"SELECT {_JOB_SELECT} FROM {{}} WHERE tenant_id = %s AND position > %s "
+            "ORDER BY position LIMIT 500",
+            "repair_jobs",
+            [tenant_id, position],
+        )
+        return [_job(r) for r in rows]
+
     def history(self, store: EventStore, tenant_id: UUID, job_id: UUID) -> list[JobHistoryEntry]:
         rows = self._rows(
             store,
@@ -237,6 +250,15 @@ class PostgresRepairReadModels:
         )[0][0]
         items = [StockLevel(*r) for r in rows[:first]]
         return Page(items, [_key_cursor(i.sku) for i in items], len(rows) > first, int(total))
+
+    def item(self, store: EventStore, tenant_id: UUID, item_id: UUID) -> StockLevel | None:
+        rows = self._rows(
+            store,
+            f"SELECT {_STOCK_SELECT} FROM {{}} WHERE tenant_id = %s AND id = %s",
+            "inventory_items",
+            [tenant_id, item_id],
+        )
+        return StockLevel(*rows[0]) if rows else None
 
     def movements(
         self,
