@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -140,6 +140,20 @@ class RepairQuery:
                 after=after,
             )
             return t.RepairJobConnection.from_page(page, niaga.clock.now())
+
+        return await query(read)
+
+    @strawberry.field(
+        description="Where the job board is now; pass it to jobBoardChanged(since:) so a "
+        "dashboard misses no change between loading the board and subscribing."
+    )
+    async def repair_board_position(self, info: NiagaInfo) -> int:
+        niaga, who = info.context.niaga, info.context.principal
+
+        def read() -> int:
+            authorize(who, Permission.READ_REPAIRS)
+            store = niaga.stores.for_tenant(who.tenant_id)
+            return niaga.repair_read_models.board_position(store, who.tenant_id)
 
         return await query(read)
 
@@ -601,7 +615,16 @@ class RepairSubscription:
         description="Jobs as they change on the board (received, assigned, quoted, done...)."
     )
     async def job_board_changed(
-        self, info: NiagaInfo, status: str | None = None
+        self,
+        info: NiagaInfo,
+        status: str | None = None,
+        since: Annotated[
+            int | None,
+            strawberry.argument(
+                description="A board position from repairBoardPosition: changes after it are "
+                "pushed too, so none is missed between reading the board and subscribing"
+            ),
+        ] = None,
     ) -> AsyncGenerator[t.RepairJob, None]:
         niaga, who = info.context.niaga, info.context.principal
         try:
@@ -610,7 +633,9 @@ class RepairSubscription:
             raise as_graphql_error(error) from None
         store = niaga.stores.for_tenant(who.tenant_id)
         views = niaga.repair_read_models
-        seen = await run_in_threadpool(views.board_position, store, who.tenant_id)
+        seen = since
+        if seen is None:
+            seen = await run_in_threadpool(views.board_position, store, who.tenant_id)
         while True:
             changed = await run_in_threadpool(views.changed_since, store, who.tenant_id, seen)
             for view in changed:

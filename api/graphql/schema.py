@@ -220,7 +220,8 @@ def build_schema() -> strawberry.Schema:
         mutation=merge_types(
             "Mutation", (Mutation, BillingMutation, RouterMutation, RepairMutation)
         ),
-        subscription=merge_types("Subscription", (RepairSubscription,)),
+        # Named Live, not Subscription: that name is the internet subscription's type.
+        subscription=merge_types("Live", (RepairSubscription,)),
         types=[Error],
         extensions=extensions,
     )
