@@ -20,6 +20,7 @@ from application.inventory import DuplicateSku, OrderLineInput, RegisterItem
 from domain.errors import DomainError, InvalidValue
 from domain.inventory import InsufficientStock
 from domain.invoice import Invoice, InvoiceStatus
+from tests.integration.read_models import assert_live_equals_rebuild, store_of
 
 _SKUS = itertools.count(1)
 
@@ -171,3 +172,4 @@ def test_falling_to_the_reorder_point_alerts_the_shop(niaga: Niaga, owner: Princ
         for m in niaga.repair_read_models.movements(store, owner.tenant_id, item, 10, None).items
     ]
     assert kinds == ["stock_take", "adjust", "receive"]
+    assert_live_equals_rebuild(niaga, store_of(niaga, owner.tenant_id), ("inventory",))

@@ -22,6 +22,7 @@ from domain.invoice import Invoice
 from domain.repair_job import RepairPolicy, RepairRefused
 from domain.roles import Role
 from tests.conftest import principal_for
+from tests.integration.read_models import assert_live_equals_rebuild, store_of
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 PHONE = "081298765432"
@@ -144,6 +145,9 @@ def test_a_job_goes_from_counter_to_customer_with_stock_following(
     (performance,) = niaga.repair_read_models.performance(store, owner.tenant_id)
     assert (performance.jobs_done, performance.mean_hours_to_repair) == (1, 5.0)
     assert performance.sla_met_percent == 100.0
+    assert_live_equals_rebuild(
+        niaga, store_of(niaga, owner.tenant_id), ("repair_board", "technicians", "inventory")
+    )
 
 
 def test_cancelling_an_approved_job_releases_its_parts(
@@ -263,6 +267,9 @@ def test_sla_breach_quote_escalation_and_pickup_reminders_follow_the_clock(
         reminders.append(run_repair_timers(niaga, owner.tenant_id).pickup_reminders)
     assert [day + 1 for day, sent in enumerate(reminders) if sent] == [1, 20, 30]
     assert _templates(niaga, owner, quoted).count("repair_pickup_reminder") == 3
+    assert_live_equals_rebuild(
+        niaga, store_of(niaga, owner.tenant_id), ("repair_board", "inventory")
+    )
 
 
 def test_a_warranty_claim_within_the_period_reopens_the_job(
