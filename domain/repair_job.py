@@ -569,7 +569,12 @@ class RepairJob(Aggregate):
         if self.invoice_id is not None:
             raise RepairRefused("the job is already invoiced", field="invoice_id")
         self._require(
-            {RepairStatus.APPROVED, RepairStatus.IN_PROGRESS, RepairStatus.COMPLETED},
+            {
+                RepairStatus.APPROVED,
+                RepairStatus.IN_PROGRESS,
+                RepairStatus.COMPLETED,
+                RepairStatus.DELIVERED,
+            },
             "invoice",
         )
         self._invoiced(invoice_id=invoice_id)

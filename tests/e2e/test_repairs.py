@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 from websockets.sync.client import connect
 
@@ -154,6 +155,13 @@ def test_a_device_goes_from_intake_to_hand_over_through_graphql(niaga: Niaga, se
     invoiced = gql(INVOICE, id=job["id"])["invoiceRepairJob"]
     assert invoiced["__typename"] == "InvoicedSuccess"  # type: ignore[index]
     assert invoiced["total"] == 475_000  # type: ignore[index]
+    pdf = httpx.get(
+        f"{server}/invoices/{invoiced['invoiceId']}.pdf",  # type: ignore[index]
+        headers=gql.headers,
+        timeout=10,
+    )
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     delivered = _step(gql, DELIVER, "deliverRepairJob", id=job["id"])
     assert delivered["status"] == "delivered"
     assert delivered["margin"] == 225_000
