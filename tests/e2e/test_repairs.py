@@ -321,3 +321,15 @@ def test_a_websocket_without_credentials_is_refused(niaga: Niaga, server: str) -
         ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         with pytest.raises(Exception, match=r"4403|Forbidden"):
             ws.recv(timeout=10)
+
+
+def test_a_websocket_may_authenticate_with_its_header(niaga: Niaga, server: str) -> None:
+    gql, _ = _shop(niaga, server)
+    with connect(
+        _ws_url(server),
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        additional_headers={"Authorization": gql.headers["Authorization"]},
+        open_timeout=10,
+    ) as ws:
+        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"

@@ -349,3 +349,37 @@ def test_a_technician_may_work_on_jobs_but_not_assign_them(
         niaga.repairs.assign(technician, job, shop["technician"])
     with pytest.raises(DomainError):
         niaga.inventory.adjust(technician, shop["lcd"], 5, "temuan")
+
+
+def test_the_board_pages_most_urgent_first_and_filters(
+    niaga: Niaga, owner: Principal, shop: dict[str, UUID]
+) -> None:
+    normal = _receive(niaga, owner, shop)
+    urgent = _receive(niaga, owner, shop, priority="urgent")
+    low = _receive(niaga, owner, shop, priority="low")
+    store = niaga.stores.for_tenant(owner.tenant_id)
+    views = niaga.repair_read_models
+
+    def page(after: str | None, **filters: object) -> tuple[list[UUID], str | None, int]:
+        found = views.jobs(
+            store,
+            owner.tenant_id,
+            status=filters.get("status"),  # type: ignore[arg-type]
+            technician_id=filters.get("technician_id"),  # type: ignore[arg-type]
+            priority=filters.get("priority"),  # type: ignore[arg-type]
+            first=2,
+            after=after,
+        )
+        return [j.id for j in found.items], found.end_cursor, found.total_count
+
+    first, cursor, total = page(None)
+    assert (first, total) == ([urgent, normal], 3)
+    assert page(cursor)[0] == [low]
+    assert page(None, priority="low")[0] == [low]
+    assert page(None, technician_id=shop["technician"])[2] == 3
+    assert page(None, technician_id=uuid4())[2] == 0
+    with pytest.raises(DomainError, match="status must be one of") as bad_status:
+        page(None, status="hilang")
+    assert bad_status.value.field == "status"
+    with pytest.raises(DomainError, match="malformed cursor"):
+        page("bukan-kursor")
