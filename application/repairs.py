@@ -123,6 +123,15 @@ def notify(job: RepairJob, template: str, reason: str, **extra: str) -> Notifica
     )
 
 
+def shop_notice(job: RepairJob, template: str, reason: str, **extra: str) -> NotificationRequest:
+    """A notice to the shop itself (its staff), addressed like low-stock alerts: the recipient
+    is the tenant."""
+    variables = {"perangkat": job.device, "nomor_servis": str(job.id)[:8].upper(), **extra}
+    return NotificationRequest.request(
+        job.tenant_id, job.tenant_id, template, variables, job.id, reason
+    )
+
+
 def status_notice(job: RepairJob, template: str, **extra: str) -> NotificationRequest:
     """The customer hears of this version of the job once."""
     return notify(job, template, f"{template}:{job.version}", **extra)
@@ -409,7 +418,17 @@ class RepairService:
         if job.sla_overdue(now):
             job.breach_sla(now)
             report.sla_breaches.append(job.id)
-            changed += [job, notify(job, "repair_delayed", f"sla:{job.due_at.isoformat()}")]
+            changed += [
+                job,
+                notify(job, "repair_delayed", f"sla:{job.due_at.isoformat()}"),
+                shop_notice(
+                    job,
+                    "shop_repair_overdue",
+                    f"shop-sla:{job.due_at.isoformat()}",
+                    prioritas=job.priority.value,
+                    batas=_fmt(job.due_at),
+                ),
+            ]
         if job.quote_overdue(now, policy):
             job.escalate_quote(now)
             report.escalated_quotes.append(job.id)
@@ -420,6 +439,13 @@ class RepairService:
                     "repair_quote_reminder",
                     f"quote-escalated:{job.version}",
                     total=format_rupiah(job.quote_total),
+                ),
+                shop_notice(
+                    job,
+                    "shop_quote_unanswered",
+                    f"shop-quote-escalated:{job.version}",
+                    total=format_rupiah(job.quote_total),
+                    sejak=_fmt(job.quoted_at or now),
                 ),
             ]
         if job.status is RepairStatus.COMPLETED and job.completed_at is not None:

@@ -87,6 +87,13 @@ TEMPLATES: dict[str, str] = {
         "selesai {selesai}."
     ),
     # To the shop itself (the recipient is the tenant).
+    "shop_repair_overdue": (
+        "Servis {perangkat} (no. {nomor_servis}, prioritas {prioritas}) melewati batas SLA {batas}."
+    ),
+    "shop_quote_unanswered": (
+        "Penawaran servis {perangkat} (no. {nomor_servis}) sebesar {total} belum dijawab "
+        "pelanggan sejak {sejak}."
+    ),
     "low_stock_alert": (
         "Stok {barang} ({sku}) tinggal {tersedia}, di bawah batas pemesanan ulang {batas}."
     ),

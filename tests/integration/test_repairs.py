@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.scheduler import run_repair_timers
+from adapters.scheduler import run_daily_cycle, run_repair_timers
 from application.clock import FixedClock
 from application.context import Principal
 from application.customers import RegisterCustomer
@@ -255,8 +255,10 @@ def test_sla_breach_quote_escalation_and_pickup_reminders_follow_the_clock(
 
     clock.advance(timedelta(hours=4))
     assert run_repair_timers(niaga, owner.tenant_id).escalated_quotes == [quoted]
-    assert "repair_delayed" in _templates(niaga, owner, urgent)
-    assert "repair_quote_reminder" in _templates(niaga, owner, quoted)
+    assert {"repair_delayed", "shop_repair_overdue"} <= set(_templates(niaga, owner, urgent))
+    assert {"repair_quote_reminder", "shop_quote_unanswered"} <= set(
+        _templates(niaga, owner, quoted)
+    )
 
     niaga.repairs.answer_quote(owner, quoted, approve=True)
     niaga.repairs.start(owner, quoted)
@@ -383,3 +385,13 @@ def test_the_board_pages_most_urgent_first_and_filters(
     assert bad_status.value.field == "status"
     with pytest.raises(DomainError, match="malformed cursor"):
         page("bukan-kursor")
+
+
+def test_the_scheduler_cycle_runs_the_repair_timers(
+    niaga: Niaga, owner: Principal, clock: FixedClock, shop: dict[str, UUID]
+) -> None:
+    urgent = _receive(niaga, owner, shop, priority="urgent")
+    clock.advance(timedelta(hours=5))
+    cycle = run_daily_cycle(niaga, owner.tenant_id)
+    assert cycle.repairs is not None
+    assert cycle.repairs.sla_breaches == [urgent]
