@@ -112,6 +112,17 @@ class BestSeller:
     revenue: int
 
 
+@dataclass(frozen=True)
+class PurchaseOrderView:
+    id: UUID
+    supplier: str
+    status: str
+    total: int
+    lines: list[dict[str, Any]]  # item_id, quantity, unit_cost, received
+    drafted_at: datetime
+    updated_at: datetime
+
+
 class RepairReadModels(Protocol):
     def jobs(
         self,
@@ -164,6 +175,15 @@ class RepairReadModels(Protocol):
         first: int,
         after: str | None,
     ) -> Page[StockMovement]: ...
+
+    def purchase_orders(
+        self,
+        store: EventStore,
+        tenant_id: UUID,
+        status: str | None,
+        first: int,
+        after: str | None,
+    ) -> Page[PurchaseOrderView]: ...
 
     def best_sellers(self, store: EventStore, tenant_id: UUID, first: int) -> list[BestSeller]: ...
 

@@ -3,7 +3,7 @@
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
 from projections.customer_list import CustomerListProjection
-from projections.inventory import InventoryProjection
+from projections.inventory import InventoryProjection, PurchaseOrdersProjection
 from projections.invoices import InvoicesProjection
 from projections.notifications import NotificationOutboxProjection
 from projections.payments import PaymentsProjection
@@ -29,6 +29,7 @@ def all_projections() -> list[Projection]:
         RepairBoardProjection(),
         TechniciansProjection(),
         InventoryProjection(),
+        PurchaseOrdersProjection(),
     ]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from psycopg import Cursor, sql
 
-from domain.inventory import InventoryItem, MovementKind
+from domain.inventory import InventoryItem, MovementKind, PurchaseOrder
 from domain.recorded import RecordedEvent
 from projections import rows as r
 from projections.base import table
@@ -134,3 +134,68 @@ def _registered(recorded: RecordedEvent) -> dict[str, Any]:
         "low_stock": False,
         "updated_at": recorded.timestamp,
     }
+
+
+ORDER_COLUMNS = (
+    "id",
+    "tenant_id",
+    "supplier",
+    "status",
+    "total",
+    "lines",
+    "drafted_at",
+    "updated_at",
+)
+
+
+class PurchaseOrdersProjection:
+    name: str = "purchase_orders"
+    event_types: tuple[type, ...] = (
+        PurchaseOrder.Drafted,
+        PurchaseOrder.Ordered,
+        PurchaseOrder.GoodsReceived,
+        PurchaseOrder.Cancelled,
+    )
+    tables: tuple[str, ...] = ("purchase_orders",)
+
+    def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
+        created, existing = r.split(events, PurchaseOrder.Drafted)
+        orders = r.load(cur, schema, "purchase_orders", ORDER_COLUMNS, "id", existing)
+        for recorded in events:
+            e = recorded.event
+            if isinstance(e, PurchaseOrder.Drafted):
+                orders[recorded.aggregate_id] = {
+                    "id": recorded.aggregate_id,
+                    "tenant_id": e.tenant_id,
+                    "supplier": e.supplier,
+                    "status": "draft",
+                    "total": sum(
+                        int(str(x["quantity"])) * int(str(x["unit_cost"])) for x in e.lines
+                    ),
+                    "lines": [{**x, "received": 0} for x in e.lines],
+                    "drafted_at": recorded.timestamp,
+                }
+            row = orders.get(recorded.aggregate_id)
+            if row is None:
+                continue
+            if isinstance(e, PurchaseOrder.Ordered):
+                row["status"] = "ordered"
+            elif isinstance(e, PurchaseOrder.Cancelled):
+                row["status"] = "cancelled"
+            elif isinstance(e, PurchaseOrder.GoodsReceived):
+                row["status"] = e.status
+                row["lines"] = [
+                    {**x, "received": int(x["received"]) + e.received.get(str(x["item_id"]), 0)}
+                    for x in row["lines"]
+                ]
+            row["updated_at"] = recorded.timestamp
+        r.save(
+            cur,
+            schema,
+            "purchase_orders",
+            ORDER_COLUMNS,
+            "id",
+            orders,
+            created,
+            jsonb=frozenset({"lines"}),
+        )

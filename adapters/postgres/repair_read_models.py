@@ -17,18 +17,21 @@ from application.ports import Page
 from application.repair_ports import (
     BestSeller,
     JobHistoryEntry,
+    PurchaseOrderView,
     RepairJobView,
     StockLevel,
     StockMovement,
     TechnicianPerformance,
     TechnicianView,
 )
+from domain.inventory import PurchaseOrderStatus
 from domain.repair_job import Priority, RepairStatus
 from projections.repairs import JOB_COLUMNS
 
 _JOB_SELECT = ", ".join(c for c in JOB_COLUMNS if c != "sla_met")
 _STATUSES = frozenset(s.value for s in RepairStatus)
 _PRIORITIES = frozenset(p.value for p in Priority)
+_ORDER_STATUSES = frozenset(s.value for s in PurchaseOrderStatus)
 _STOCK_SELECT = (
     "id, sku, name, barcode, supplier, average_cost, price, on_hand, reserved, "
     "on_hand - reserved, reorder_point, low_stock, updated_at"
@@ -291,6 +294,40 @@ class PostgresRepairReadModels:
         )[0][0]
         items = [StockMovement(*r) for r in rows[:first]]
         return Page(items, [_key_cursor(m.position) for m in items], len(rows) > first, int(total))
+
+    def purchase_orders(
+        self,
+        store: EventStore,
+        tenant_id: UUID,
+        status: str | None,
+        first: int,
+        after: str | None,
+    ) -> Page[PurchaseOrderView]:
+        """Oldest first; filter by status."""
+        first = _first(first)
+        where = "tenant_id = %s"
+        params: list[Any] = [tenant_id]
+        if status:
+            where += " AND status = %s"
+            params.append(one_of(status, _ORDER_STATUSES, "status"))
+        page_where, page_params = where, list(params)
+        if after:
+            at, last_id = decode_cursor(after)
+            page_where += " AND (drafted_at, id) > (%s, %s)"
+            page_params += [at, last_id]
+        rows = self._rows(
+            store,
+            "SELECT id, supplier, status, total, lines, drafted_at, updated_at FROM {} "
+            f"WHERE {page_where} ORDER BY drafted_at, id LIMIT %s",
+            "purchase_orders",
+            [*page_params, first + 1],
+        )
+        total = self._rows(
+            store, f"SELECT count(*) FROM {{}} WHERE {where}", "purchase_orders", params
+        )[0][0]
+        items = [PurchaseOrderView(*r) for r in rows[:first]]
+        cursors = [encode_cursor(o.drafted_at, o.id) for o in items]
+        return Page(items, cursors, len(rows) > first, int(total))
 
     def best_sellers(self, store: EventStore, tenant_id: UUID, first: int) -> list[BestSeller]:
         """Items by quantity sold at the counter or used in repairs (revenue at list price)."""

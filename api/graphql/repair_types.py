@@ -19,6 +19,7 @@ from application.repair_ports import (
 )
 from application.repair_ports import (
     JobHistoryEntry,
+    PurchaseOrderView,
     RepairJobView,
     StockLevel,
     StockMovement,
@@ -309,6 +310,41 @@ class PurchaseOrder:
     )
     total: int
     lines: list[PurchaseOrderLine]
+
+
+def purchase_order_of(view: PurchaseOrderView) -> PurchaseOrder:
+    return PurchaseOrder(
+        id=_id(view.id),
+        supplier=view.supplier,
+        status=view.status,
+        total=view.total,
+        lines=[
+            PurchaseOrderLine(
+                item_id=_id(x["item_id"]),
+                quantity=int(x["quantity"]),
+                unit_cost=int(x["unit_cost"]),
+                received=int(x["received"]),
+            )
+            for x in view.lines
+        ],
+    )
+
+
+@strawberry.type
+class PurchaseOrderEdge:
+    cursor: str
+    node: PurchaseOrder
+
+
+@strawberry.type
+class PurchaseOrderConnection:
+    edges: list[PurchaseOrderEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def from_page(cls, page: Page[PurchaseOrderView]) -> PurchaseOrderConnection:
+        return cls(**connection_parts(page, purchase_order_of, PurchaseOrderEdge))
 
 
 # inputs

@@ -253,6 +253,26 @@ class RepairQuery:
 
         return await query(read)
 
+    @strawberry.field(description="Purchase orders, oldest first; filter by status.")
+    async def purchase_orders(
+        self,
+        info: NiagaInfo,
+        status: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> t.PurchaseOrderConnection:
+        niaga, who = info.context.niaga, info.context.principal
+
+        def read() -> t.PurchaseOrderConnection:
+            authorize(who, Permission.READ_INVENTORY)
+            store = niaga.stores.for_tenant(who.tenant_id)
+            page = niaga.repair_read_models.purchase_orders(
+                store, who.tenant_id, status, first, after
+            )
+            return t.PurchaseOrderConnection.from_page(page)
+
+        return await query(read)
+
     @strawberry.field(description="A purchase order and how much of it has arrived.")
     async def purchase_order(self, info: NiagaInfo, id: strawberry.ID) -> t.PurchaseOrder | None:
         def read() -> t.PurchaseOrder | None:

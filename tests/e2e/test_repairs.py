@@ -333,3 +333,43 @@ def test_a_websocket_may_authenticate_with_its_header(niaga: Niaga, server: str)
     ) as ws:
         ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+
+
+PO_RESULT = (
+    "{ __typename ... on PurchaseOrderSuccess { order { id status total lines { received } } } "
+    "... on Error { code message field } }"
+)
+
+
+def test_a_purchase_order_through_graphql(niaga: Niaga, server: str) -> None:
+    gql, ids = _shop(niaga, server)
+    drafted = gql(
+        "mutation($lines: [PurchaseOrderLineInput!]!) { draftPurchaseOrder(supplier: "
+        '"CV Sparepart", lines: $lines) ' + PO_RESULT + " }",
+        lines=[{"itemId": ids["item"], "quantity": 5, "unitCost": 220_000}],
+    )["draftPurchaseOrder"]
+    order = drafted["order"]["id"]  # type: ignore[index]
+    gql("mutation($id: ID!) { placePurchaseOrder(id: $id) " + PO_RESULT + " }", id=order)
+    over = gql(
+        "mutation($id: ID!, $lines: [ReceivedLineInput!]!) { receivePurchaseOrder(id: $id, "
+        "lines: $lines) " + PO_RESULT + " }",
+        id=order,
+        lines=[{"itemId": ids["item"], "quantity": 6}],
+    )["receivePurchaseOrder"]
+    assert over["code"] == "PURCHASE_ORDER_REFUSED"  # type: ignore[index]
+    part = gql(
+        "mutation($id: ID!, $lines: [ReceivedLineInput!]!) { receivePurchaseOrder(id: $id, "
+        "lines: $lines) " + PO_RESULT + " }",
+        id=order,
+        lines=[{"itemId": ids["item"], "quantity": 2}],
+    )["receivePurchaseOrder"]
+    assert part["order"]["status"] == "partly_received"  # type: ignore[index]
+    listed = gql(
+        '{ purchaseOrders(status: "partly_received") { totalCount edges { node { id total '
+        "lines { received } } } } inventoryItems { edges { node { onHand } } } }"
+    )
+    assert listed["purchaseOrders"] == {  # type: ignore[comparison-overlap]
+        "totalCount": 1,
+        "edges": [{"node": {"id": order, "total": 1_100_000, "lines": [{"received": 2}]}}],
+    }
+    assert listed["inventoryItems"]["edges"] == [{"node": {"onHand": 4}}]  # type: ignore[index]

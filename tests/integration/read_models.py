@@ -34,6 +34,7 @@ PRIMARY_KEYS = {
     "technicians": "id",
     "inventory_items": "id",
     "stock_movements": "position",
+    "purchase_orders": "id",
     TRACKING_TABLE: "projection",
 }
 

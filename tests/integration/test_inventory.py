@@ -100,6 +100,15 @@ def test_a_purchase_order_received_in_parts_moves_stock_and_average_cost(
     recorded = store.repository.get(item)
     assert (recorded.on_hand, recorded.average_cost) == (20, 115_000)
     assert _level(niaga, owner, item) == (20, 0)
+    listed = niaga.repair_read_models.purchase_orders(store, owner.tenant_id, "received", 10, None)
+    assert [(o.id, o.total, o.lines[0]["received"]) for o in listed.items] == [
+        (order, 1_300_000, 10)
+    ]
+    assert (
+        niaga.repair_read_models.purchase_orders(store, owner.tenant_id, "draft", 10, None).items
+        == []
+    )
+    assert_live_equals_rebuild(niaga, store_of(niaga, owner.tenant_id), ("purchase_orders",))
 
 
 def test_a_counter_sale_is_an_invoice_paid_by_several_methods(
