@@ -171,6 +171,14 @@ class RepairService:
         self._saver.save(self._store(principal), principal, "AddTechnician", technician)
         return technician.id
 
+    def deactivate_technician(self, principal: Principal, technician_id: UUID) -> None:
+        """No new work for them; jobs already assigned keep their technician."""
+        authorize(principal, Permission.MANAGE_REPAIR_SETTINGS)
+        store = self._store(principal)
+        technician = load(store, Technician, technician_id, principal.tenant_id, "technician")
+        technician.deactivate()
+        self._saver.save(store, principal, "DeactivateTechnician", technician)
+
     # the job's life
 
     def receive(self, principal: Principal, command: ReceiveJob) -> UUID:

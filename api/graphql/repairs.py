@@ -314,6 +314,23 @@ class RepairMutation:
 
         return await run_command(run)
 
+    @strawberry.mutation(description="No new work for a technician; assigned jobs stay.")
+    async def deactivate_technician(self, info: NiagaInfo, id: strawberry.ID) -> t.TechnicianResult:
+        niaga, who = info.context.niaga, info.context.principal
+
+        def run() -> t.TechnicianSuccess:
+            technician_id = parse_uuid(id, "id")
+            niaga.repairs.deactivate_technician(who, technician_id)
+            store = niaga.stores.for_tenant(who.tenant_id)
+            view = next(
+                v
+                for v in niaga.repair_read_models.technicians(store, who.tenant_id)
+                if v.id == technician_id
+            )
+            return t.TechnicianSuccess(technician=t.Technician.from_view(view))
+
+        return await run_command(run)
+
     @strawberry.mutation(description="Take a device in; the customer is told by WhatsApp.")
     async def receive_repair_job(
         self, info: NiagaInfo, input: t.ReceiveRepairJobInput

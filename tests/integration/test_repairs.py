@@ -395,3 +395,18 @@ def test_the_scheduler_cycle_runs_the_repair_timers(
     cycle = run_daily_cycle(niaga, owner.tenant_id)
     assert cycle.repairs is not None
     assert cycle.repairs.sla_breaches == [urgent]
+
+
+def test_a_deactivated_technician_gets_no_new_work(
+    niaga: Niaga, owner: Principal, shop: dict[str, UUID]
+) -> None:
+    job = _receive(niaga, owner, shop)
+    other = niaga.repairs.add_technician(owner, "Citra")
+    niaga.repairs.deactivate_technician(owner, other)
+    with pytest.raises(NotFound, match="no technician"):
+        niaga.repairs.assign(owner, job, other)
+    store = niaga.stores.for_tenant(owner.tenant_id)
+    listed = {
+        t.name: t.active for t in niaga.repair_read_models.technicians(store, owner.tenant_id)
+    }
+    assert listed == {"Andi": True, "Citra": False}
