@@ -11,6 +11,7 @@ from adapters.embedded import start_embedded_postgres
 from adapters.postgres.billing_read_models import PostgresBillingReadModels
 from adapters.postgres.database import Database
 from adapters.postgres.read_models import PostgresReadModels
+from adapters.postgres.repair_read_models import PostgresRepairReadModels
 from adapters.postgres.router_read_models import PostgresRouterReadModels
 from adapters.postgres.stores import PostgresStores
 from adapters.projection_service import ProjectionService
@@ -19,13 +20,16 @@ from adapters.settings import Settings
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
 from application.clock import Clock, SystemClock
+from application.counter import CounterService
 from application.customers import CustomerService
 from application.dunning import Dunning
+from application.inventory import InventoryService
 from application.invoicing import InvoicingService
 from application.payments import PaymentService
 from application.plans import PlanService
 from application.provisioning import ProvisioningService
 from application.queries import Queries
+from application.repairs import RepairService
 from application.routers import RouterService
 from application.secrets import SecretBox, new_key
 from application.subscriptions import SubscriptionService
@@ -58,6 +62,10 @@ class Niaga:
     router_read_models: PostgresRouterReadModels
     routers: RouterService
     provisioning: ProvisioningService
+    repair_read_models: PostgresRepairReadModels
+    repairs: RepairService
+    inventory: InventoryService
+    counter: CounterService
 
     @classmethod
     def start(
@@ -82,6 +90,7 @@ class Niaga:
         gateway = LibrouterosGateway()
         router_views = PostgresRouterReadModels(stores)
         billing = PostgresBillingReadModels(stores)
+        repair_views = PostgresRepairReadModels(stores)
         return cls(
             settings=settings,
             database=database,
@@ -104,6 +113,10 @@ class Niaga:
             router_read_models=router_views,
             routers=RouterService(stores, projections, secret_box, gateway),
             provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
+            repair_read_models=repair_views,
+            repairs=RepairService(stores, projections, clock, repair_views),
+            inventory=InventoryService(stores, projections),
+            counter=CounterService(stores, projections, clock),
         )
 
     def today(self, tenant_id: UUID) -> date:

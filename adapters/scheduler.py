@@ -17,6 +17,7 @@ from adapters.bootstrap import Niaga
 from application.billing_run import BillingRunReport
 from application.context import Actor, ActorKind, Principal
 from application.dunning import DunningReport
+from application.repairs import TimerReport
 from domain.errors import DomainError
 from domain.roles import Role
 
@@ -29,6 +30,7 @@ class DailyCycle:
     tenant_id: UUID
     billing: BillingRunReport
     dunning: DunningReport
+    repairs: TimerReport | None = None
 
 
 def system_principal(tenant_id: UUID) -> Principal:
@@ -41,6 +43,7 @@ def run_daily_cycle(niaga: Niaga, tenant_id: UUID, on: date | None = None) -> Da
     billing = niaga.billing_run.run(principal, day, repeat_ok=True)
     dunning = niaga.dunning.run(principal, day)
     _reconcile_routers(niaga, tenant_id)
+    repairs = run_repair_timers(niaga, tenant_id)
     log.info(
         "tenant %s on %s: %d invoices, %d reminders",
         tenant_id,
@@ -48,7 +51,22 @@ def run_daily_cycle(niaga: Niaga, tenant_id: UUID, on: date | None = None) -> Da
         billing.invoices,
         dunning.reminders,
     )
-    return DailyCycle(tenant_id, billing, dunning)
+    return DailyCycle(tenant_id, billing, dunning, repairs)
+
+
+def run_repair_timers(niaga: Niaga, tenant_id: UUID) -> TimerReport:
+    """The repair shop's timers as of the container's clock: SLA breaches, escalation of
+    unanswered quotes, pick-up reminders. Idempotent, so every scheduler pass runs them."""
+    report = niaga.repairs.run_timers(system_principal(tenant_id))
+    if report.sla_breaches or report.escalated_quotes or report.pickup_reminders:
+        log.info(
+            "tenant %s repairs: %d SLA breaches, %d quotes escalated, %d pick-up reminders",
+            tenant_id,
+            len(report.sla_breaches),
+            len(report.escalated_quotes),
+            report.pickup_reminders,
+        )
+    return report
 
 
 def _reconcile_routers(niaga: Niaga, tenant_id: UUID) -> None:

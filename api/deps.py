@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, status
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from adapters.bootstrap import Niaga
 from application.context import Principal
 from application.errors import AuthenticationFailed
 
 
-def get_niaga(request: Request) -> Niaga:
+def get_niaga(request: HTTPConnection) -> Niaga:
     niaga: Niaga = request.app.state.niaga
     return niaga
 
@@ -20,7 +21,7 @@ def get_niaga(request: Request) -> Niaga:
 NiagaDep = Annotated[Niaga, Depends(get_niaga)]
 
 
-async def optional_principal(request: Request, niaga: NiagaDep) -> Principal | None:
+async def optional_principal(request: HTTPConnection, niaga: NiagaDep) -> Principal | None:
     """The caller named by `Authorization: Bearer <api key>`; None when no header was sent.
 
     A header that is present but wrong is refused with 401 at once.

@@ -7,11 +7,13 @@ import inspect
 
 from api.graphql.schema import build_schema
 from domain.customer import Customer, CustomerPhone
+from domain.inventory import InventoryItem, PurchaseOrder
 from domain.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.notification import NotificationRequest
 from domain.payment import CustomerAccount, Payment, Transfer
 from domain.plan import Plan
 from domain.provisioning import Provisioning
+from domain.repair_job import RepairJob, RepairSettings, Technician
 from domain.router import Router
 from domain.subscription import Subscription
 from domain.tenant import Tenant
@@ -31,6 +33,11 @@ AGGREGATES: list[type] = [
     NotificationRequest,
     Router,
     Provisioning,
+    RepairJob,
+    RepairSettings,
+    Technician,
+    InventoryItem,
+    PurchaseOrder,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

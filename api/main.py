@@ -9,11 +9,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 
@@ -24,6 +26,7 @@ from api import rest
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
 from api.graphql.schema_support import Context
+from domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +83,13 @@ def create_app(
 
 
 def _graphql_router(niaga: Niaga) -> GraphQLRouter[Context, None]:
-    async def context(request: Request, principal: PrincipalDep) -> Context:
-        wants_graphiql = request.method == "GET" and "text/html" in request.headers.get(
-            "accept", ""
+    async def context(connection: HTTPConnection, principal: PrincipalDep) -> Context:
+        if isinstance(connection, WebSocket):
+            return Context(niaga, principal)  # may authenticate in connection_init instead
+        wants_graphiql = (
+            isinstance(connection, Request)
+            and connection.method == "GET"
+            and "text/html" in connection.headers.get("accept", "")
         )
         if not wants_graphiql:
             require_principal(principal)
@@ -102,6 +109,24 @@ class _GraphQLRouter(GraphQLRouter[Context, None]):
     client error: 403 when a permission was missing, 400 otherwise. Mutations report refusals
     inside their result unions, with data, and stay 200.
     """
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
+        """A websocket (subscriptions) authenticates with its Authorization header, or, as
+        browsers cannot set one, with `{"Authorization": "Bearer <api key>"}` in the
+        connection_init payload."""
+        if context.authenticated:
+            return None
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        header = str(params.get("Authorization") or params.get("authorization") or "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ConnectionRejectionError({"message": "authentication required"})
+        try:
+            principal = await run_in_threadpool(context.niaga.tenants.authenticate, token.strip())
+        except DomainError as error:
+            raise ConnectionRejectionError({"message": error.message}) from None
+        context.authenticate(principal)
+        return None
 
     def create_response(
         self,

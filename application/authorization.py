@@ -25,6 +25,14 @@ class Permission(StrEnum):
     READ_REPORTS = "reports:read"
     MANAGE_ROUTERS = "routers:manage"
     READ_ROUTERS = "routers:read"
+    READ_REPAIRS = "repairs:read"
+    WRITE_REPAIRS = "repairs:write"
+    WORK_ON_REPAIRS = "repairs:work"
+    ASSIGN_REPAIRS = "repairs:assign"
+    MANAGE_REPAIR_SETTINGS = "repairs:settings"
+    READ_INVENTORY = "inventory:read"
+    MANAGE_INVENTORY = "inventory:manage"
+    SELL_AT_COUNTER = "counter:sell"
 
 
 _EVERYONE = frozenset(Role)
@@ -51,6 +59,20 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     ),
     Permission.READ_REPORTS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.AUDITOR}
+    ),
+    # The repair shop: the counter takes devices in and hands them back, technicians work on
+    # them, managers assign work and keep the settings.
+    Permission.READ_REPAIRS: _EVERYONE - {Role.AGENT},
+    Permission.WRITE_REPAIRS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    Permission.WORK_ON_REPAIRS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.TECHNICIAN}
+    ),
+    Permission.ASSIGN_REPAIRS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.MANAGE_REPAIR_SETTINGS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.READ_INVENTORY: _EVERYONE - {Role.AGENT},
+    Permission.MANAGE_INVENTORY: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.SELL_AT_COUNTER: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.FINANCE}
     ),
 }
 

@@ -1,8 +1,9 @@
-"""The clock is a port: billing and dunning ask it for today, and tests set it."""
+"""The clock is a port: billing and dunning ask it for today, repair timers for now, and tests
+set it."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -11,20 +12,40 @@ class Clock(Protocol):
     def today(self, timezone: str) -> date:
         """Today's date in the tenant's time zone."""
 
+    def now(self) -> datetime:
+        """The current instant, time-zone aware."""
+
 
 class SystemClock:
     def today(self, timezone: str) -> date:
         return datetime.now(ZoneInfo(timezone)).date()
 
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
 
 class FixedClock:
-    """A clock that says what it is told; for tests and for replaying a day's billing."""
+    """A clock that says what it is told; for tests and for replaying a day's billing.
+
+    Its instant is midnight UTC of its day unless set with `set_now`; `advance` moves both."""
 
     def __init__(self, today: date) -> None:
         self.current = today
+        self._instant: datetime | None = None
 
     def today(self, timezone: str) -> date:
         return self.current
 
     def set(self, today: date) -> None:
         self.current = today
+        self._instant = None
+
+    def now(self) -> datetime:
+        return self._instant or datetime.combine(self.current, time(), UTC)
+
+    def set_now(self, instant: datetime) -> None:
+        self._instant = instant
+        self.current = instant.date()
+
+    def advance(self, by: timedelta) -> None:
+        self.set_now(self.now() + by)

@@ -36,6 +36,67 @@ TEMPLATES: dict[str, str] = {
     ),
     "reactivated": "Halo {nama}, pembayaran diterima. Layanan internet Anda sudah aktif kembali.",
     "payment_received": "Halo {nama}, pembayaran {jumlah} sudah kami terima. Terima kasih.",
+    # The repair shop ({nomor_servis} is the job's short number, {perangkat} the device).
+    "repair_received": (
+        "Halo {nama}, {perangkat} Anda sudah kami terima untuk diservis (no. servis "
+        "{nomor_servis}). Perkiraan selesai {selesai}."
+    ),
+    "repair_diagnosed": (
+        "Halo {nama}, hasil pemeriksaan {perangkat} (no. {nomor_servis}): {diagnosa}. "
+        "Rincian biaya segera kami kirim."
+    ),
+    "repair_quoted": (
+        "Halo {nama}, biaya servis {perangkat} (no. {nomor_servis}): {rincian}. Total {total}. "
+        "Balas SETUJU untuk melanjutkan atau TIDAK SETUJU untuk membatalkan."
+    ),
+    "repair_quote_reminder": (
+        "Halo {nama}, kami masih menunggu jawaban Anda atas biaya servis {perangkat} "
+        "(no. {nomor_servis}) sebesar {total}. Balas SETUJU atau TIDAK SETUJU."
+    ),
+    "repair_approved": (
+        "Halo {nama}, terima kasih. Servis {perangkat} (no. {nomor_servis}) disetujui dan "
+        "segera kami kerjakan."
+    ),
+    "repair_rejected": (
+        "Halo {nama}, biaya servis {perangkat} (no. {nomor_servis}) tidak disetujui. "
+        "Perangkat dapat diambil di toko."
+    ),
+    "repair_in_progress": (
+        "Halo {nama}, {perangkat} Anda (no. {nomor_servis}) sedang dikerjakan teknisi kami."
+    ),
+    "repair_completed": (
+        "Halo {nama}, servis {perangkat} (no. {nomor_servis}) sudah selesai dan siap diambil."
+    ),
+    "repair_pickup_reminder": (
+        "Halo {nama}, {perangkat} Anda (no. {nomor_servis}) sudah selesai diservis {hari} hari "
+        "yang lalu dan belum diambil. Silakan ambil di toko kami."
+    ),
+    "repair_delivered": (
+        "Halo {nama}, {perangkat} (no. {nomor_servis}) sudah diserahkan. Garansi servis "
+        "berlaku sampai {garansi}. Terima kasih."
+    ),
+    "repair_cancelled": (
+        "Halo {nama}, servis {perangkat} (no. {nomor_servis}) dibatalkan: {alasan}."
+    ),
+    "repair_delayed": (
+        "Halo {nama}, mohon maaf, servis {perangkat} (no. {nomor_servis}) memerlukan waktu "
+        "lebih lama dari perkiraan. Kami kabari segera setelah selesai."
+    ),
+    "repair_warranty_claimed": (
+        "Halo {nama}, klaim garansi {perangkat} (no. {nomor_servis}) kami terima. Perkiraan "
+        "selesai {selesai}."
+    ),
+    # To the shop itself (the recipient is the tenant).
+    "shop_repair_overdue": (
+        "Servis {perangkat} (no. {nomor_servis}, prioritas {prioritas}) melewati batas SLA {batas}."
+    ),
+    "shop_quote_unanswered": (
+        "Penawaran servis {perangkat} (no. {nomor_servis}) sebesar {total} belum dijawab "
+        "pelanggan sejak {sejak}."
+    ),
+    "low_stock_alert": (
+        "Stok {barang} ({sku}) tinggal {tersedia}, di bawah batas pemesanan ulang {batas}."
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"{(\w+)}")

@@ -3,11 +3,13 @@
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
 from projections.customer_list import CustomerListProjection
+from projections.inventory import InventoryProjection, PurchaseOrdersProjection
 from projections.invoices import InvoicesProjection
 from projections.notifications import NotificationOutboxProjection
 from projections.payments import PaymentsProjection
 from projections.plans import PlanListProjection
 from projections.provisioning import ProvisioningStatusProjection, RouterListProjection
+from projections.repairs import RepairBoardProjection, TechniciansProjection
 from projections.subscriptions import SubscriptionListProjection
 from projections.tenants import TenantsProjection
 
@@ -24,6 +26,10 @@ def all_projections() -> list[Projection]:
         NotificationOutboxProjection(),
         RouterListProjection(),
         ProvisioningStatusProjection(),
+        RepairBoardProjection(),
+        TechniciansProjection(),
+        InventoryProjection(),
+        PurchaseOrdersProjection(),
     ]
 
 

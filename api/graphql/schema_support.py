@@ -25,6 +25,14 @@ class Context(BaseContext):
         self._principal = principal
 
     @property
+    def authenticated(self) -> bool:
+        return self._principal is not None
+
+    def authenticate(self, principal: Principal) -> None:
+        """A websocket that authenticated in its connection_init message."""
+        self._principal = principal
+
+    @property
     def principal(self) -> Principal:
         if self._principal is None:
             raise as_graphql_error(ApplicationError("authentication required"))

@@ -29,6 +29,12 @@ PRIMARY_KEYS = {
     "payment_list": "id",
     "transfer_list": "id",
     "customer_credit": "customer_id",
+    "repair_jobs": "id",
+    "repair_job_history": "position",
+    "technicians": "id",
+    "inventory_items": "id",
+    "stock_movements": "position",
+    "purchase_orders": "id",
     TRACKING_TABLE: "projection",
 }
 
