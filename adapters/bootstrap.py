@@ -13,9 +13,11 @@ from adapters.postgres.database import Database
 from adapters.postgres.read_models import PostgresReadModels
 from adapters.postgres.router_read_models import PostgresRouterReadModels
 from adapters.postgres.stores import PostgresStores
+from adapters.postgres.webhook_read_models import PostgresEventLogReader, PostgresWebhookReadModels
 from adapters.projection_service import ProjectionService
 from adapters.routeros.gateway import LibrouterosGateway
 from adapters.settings import Settings
+from adapters.webhooks.sender import HttpWebhookSender, SocketResolver
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
 from application.clock import Clock, SystemClock
@@ -31,6 +33,9 @@ from application.secrets import SecretBox, new_key
 from application.subscriptions import SubscriptionService
 from application.tenancy import tenant_of
 from application.tenants import TenantService
+from application.webhook_delivery import WebhookDeliverer
+from application.webhook_targets import TargetPolicy
+from application.webhooks import WebhookService
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +63,10 @@ class Niaga:
     router_read_models: PostgresRouterReadModels
     routers: RouterService
     provisioning: ProvisioningService
+    webhook_read_models: PostgresWebhookReadModels
+    webhooks: WebhookService
+    webhook_sender: HttpWebhookSender
+    webhook_deliverer: WebhookDeliverer
 
     @classmethod
     def start(
@@ -82,6 +91,8 @@ class Niaga:
         gateway = LibrouterosGateway()
         router_views = PostgresRouterReadModels(stores)
         billing = PostgresBillingReadModels(stores)
+        webhook_views = PostgresWebhookReadModels(stores)
+        webhook_sender = HttpWebhookSender(settings.niaga_webhook_timeout_seconds)
         return cls(
             settings=settings,
             database=database,
@@ -104,6 +115,20 @@ class Niaga:
             router_read_models=router_views,
             routers=RouterService(stores, projections, secret_box, gateway),
             provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
+            webhook_read_models=webhook_views,
+            webhooks=WebhookService(
+                stores,
+                projections,
+                webhook_views,
+                PostgresEventLogReader(stores),
+                secret_box,
+                _webhook_targets(settings),
+                clock,
+            ),
+            webhook_sender=webhook_sender,
+            webhook_deliverer=WebhookDeliverer(
+                stores, webhook_views, webhook_sender, secret_box, clock
+            ),
         )
 
     def today(self, tenant_id: UUID) -> date:
@@ -111,8 +136,17 @@ class Niaga:
         return self.clock.today(tenant_of(self.stores, tenant_id).timezone)
 
     def close(self) -> None:
+        self.webhook_sender.close()
         self.stores.close()
         self.database.close()
+
+
+def _webhook_targets(settings: Settings) -> TargetPolicy:
+    return TargetPolicy(
+        SocketResolver(),
+        allow_private=settings.niaga_webhooks_allow_private,
+        require_https=settings.production,
+    )
 
 
 def _secret_key(settings: Settings) -> str:

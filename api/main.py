@@ -20,6 +20,7 @@ from strawberry.http import GraphQLHTTPResponse
 from adapters import scheduler
 from adapters.bootstrap import Niaga
 from adapters.provisioning_dispatcher import provisioning_dispatcher
+from adapters.webhooks.dispatcher import webhook_dispatcher
 from api import rest
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
@@ -44,10 +45,16 @@ def create_app(
         threads = []
         if run_projections:
             dispatcher = provisioning_dispatcher(niaga)
+            webhooks = webhook_dispatcher(niaga)
+
+            def after_catch_up() -> None:
+                dispatcher.dispatch()
+                webhooks.run_once()
+
             threads.append(
                 threading.Thread(
                     target=niaga.projections.run_forever,
-                    args=(stop, 0.5, dispatcher.dispatch),
+                    args=(stop, 0.5, after_catch_up),
                     name="projections",
                 )
             )

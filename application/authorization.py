@@ -25,6 +25,8 @@ class Permission(StrEnum):
     READ_REPORTS = "reports:read"
     MANAGE_ROUTERS = "routers:manage"
     READ_ROUTERS = "routers:read"
+    MANAGE_WEBHOOKS = "webhooks:manage"
+    READ_WEBHOOKS = "webhooks:read"
 
 
 _EVERYONE = frozenset(Role)
@@ -49,6 +51,8 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_ROUTERS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.TECHNICIAN, Role.AUDITOR}
     ),
+    Permission.MANAGE_WEBHOOKS: frozenset({Role.OWNER, Role.ADMIN}),
+    Permission.READ_WEBHOOKS: frozenset({Role.OWNER, Role.ADMIN, Role.AUDITOR}),
     Permission.READ_REPORTS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.AUDITOR}
     ),

@@ -36,6 +36,11 @@ TEMPLATES: dict[str, str] = {
     ),
     "reactivated": "Halo {nama}, pembayaran diterima. Layanan internet Anda sudah aktif kembali.",
     "payment_received": "Halo {nama}, pembayaran {jumlah} sudah kami terima. Terima kasih.",
+    # To the tenant's staff, not a customer.
+    "webhook_endpoint_disabled": (
+        "Webhook ke {url} dinonaktifkan otomatis karena semua pengiriman gagal sejak {sejak}. "
+        "Periksa server penerima, lalu aktifkan kembali endpoint tersebut."
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"{(\w+)}")

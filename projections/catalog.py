@@ -10,6 +10,7 @@ from projections.plans import PlanListProjection
 from projections.provisioning import ProvisioningStatusProjection, RouterListProjection
 from projections.subscriptions import SubscriptionListProjection
 from projections.tenants import TenantsProjection
+from projections.webhooks import WebhookDeliveriesProjection, WebhookEndpointsProjection
 
 
 def all_projections() -> list[Projection]:
@@ -24,6 +25,8 @@ def all_projections() -> list[Projection]:
         NotificationOutboxProjection(),
         RouterListProjection(),
         ProvisioningStatusProjection(),
+        WebhookEndpointsProjection(),
+        WebhookDeliveriesProjection(),
     ]
 
 
