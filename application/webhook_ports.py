@@ -61,6 +61,7 @@ class DeliveryFilter:
 class DueDelivery:
     tenant_id: UUID
     delivery_id: UUID
+    due_at: datetime
 
 
 class WebhookReadModels(Protocol):

@@ -97,10 +97,10 @@ class PostgresWebhookReadModels:
 
     def due(self, store: EventStore, now: datetime, limit: int) -> list[DueDelivery]:
         query = sql.SQL(
-            "SELECT tenant_id, id FROM {} WHERE status = 'pending' AND next_attempt_at <= %s "
-            "ORDER BY next_attempt_at LIMIT %s"
+            "SELECT tenant_id, id, next_attempt_at FROM {} "
+            "WHERE status = 'pending' AND next_attempt_at <= %s ORDER BY next_attempt_at LIMIT %s"
         ).format(table(store, "webhook_deliveries"))
-        return [DueDelivery(r[0], r[1]) for r in self._all(store, query, [now, limit])]
+        return [DueDelivery(*r) for r in self._all(store, query, [now, limit])]
 
     def delivered_since(self, store: EventStore, endpoint_id: UUID, since: datetime) -> bool:
         query = sql.SQL(

@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -33,6 +34,7 @@ from projections.runner import ProjectionRunner
 
 log = logging.getLogger(__name__)
 Submit = Callable[[UUID, list[UUID]], None]
+Attempt = tuple[UUID, datetime | None]  # a delivery and when its attempt is due
 BATCH = 100
 RESUBMIT_AFTER = 60.0  # seconds before a submitted delivery that still looks due is sent again
 FAN_OUT = "webhook_fan_out"
@@ -52,7 +54,7 @@ class _FanOut:
         store: PostgresEventStore,
         read_models: PostgresWebhookReadModels,
         clock: Clock,
-        scheduled: Callable[[UUID, list[UUID]], None],
+        scheduled: Callable[[UUID, list[Attempt]], None],
     ) -> None:
         self._store = store
         self._read_models = read_models
@@ -65,11 +67,11 @@ class _FanOut:
             return
         deliveries = deliveries_for(messages_for(self._store, events), endpoints, self._clock.now())
         save_new(self._store, deliveries, "ScheduleWebhookDeliveries")
-        by_tenant: dict[UUID, list[UUID]] = {}
+        by_tenant: dict[UUID, list[Attempt]] = {}
         for delivery in deliveries:
-            by_tenant.setdefault(delivery.tenant_id, []).append(delivery.id)
-        for tenant_id, ids in by_tenant.items():
-            self._scheduled(tenant_id, ids)
+            by_tenant.setdefault(delivery.tenant_id, []).append((delivery.id, delivery.due_at))
+        for tenant_id, attempts in by_tenant.items():
+            self._scheduled(tenant_id, attempts)
 
 
 class WebhookDispatcher:
@@ -92,7 +94,7 @@ class WebhookDispatcher:
             ThreadPoolExecutor(workers, thread_name_prefix="webhooks") if submit is None else None
         )
         self._submit = submit or self._run_here
-        self._sent: dict[UUID, float] = {}
+        self._sent: dict[UUID, tuple[datetime | None, float]] = {}
 
     def run_once(self) -> int:
         """Fan out what the logs recorded since last time, then submit due retries."""
@@ -102,9 +104,9 @@ class WebhookDispatcher:
         """Schedule deliveries for new events in every store; returns how many were submitted."""
         submitted = 0
 
-        def scheduled(tenant_id: UUID, ids: list[UUID]) -> None:
+        def scheduled(tenant_id: UUID, attempts: list[Attempt]) -> None:
             nonlocal submitted
-            submitted += self._send(tenant_id, ids)
+            submitted += self._send(tenant_id, attempts)
 
         for store in self._stores.open_stores():
             fan_out = _FanOut(store, self._read_models, self._clock, scheduled)
@@ -117,30 +119,38 @@ class WebhookDispatcher:
         submitted = 0
         now = self._clock.now()
         for store in self._stores.open_stores():
-            by_tenant: dict[UUID, list[UUID]] = {}
+            by_tenant: dict[UUID, list[Attempt]] = {}
             for due in self._read_models.due(store, now, 5000):
-                by_tenant.setdefault(due.tenant_id, []).append(due.delivery_id)
-            for tenant_id, ids in by_tenant.items():
-                submitted += self._send(tenant_id, ids)
+                by_tenant.setdefault(due.tenant_id, []).append((due.delivery_id, due.due_at))
+            for tenant_id, attempts in by_tenant.items():
+                submitted += self._send(tenant_id, attempts)
         return submitted
 
     def close(self) -> None:
         if self._pool:
             self._pool.shutdown(wait=True)
 
-    def _send(self, tenant_id: UUID, ids: list[UUID]) -> int:
+    def _send(self, tenant_id: UUID, attempts: list[Attempt]) -> int:
+        """Submit attempts not submitted yet; one that still looks due a minute after it was
+        submitted (a lost job) is submitted again."""
         now = time.monotonic()
-        fresh = [i for i in ids if now - self._sent.get(i, -RESUBMIT_AFTER) >= RESUBMIT_AFTER]
-        for delivery_id in fresh:
-            self._sent[delivery_id] = now
+        fresh = [
+            delivery_id for delivery_id, due_at in attempts if self._fresh(delivery_id, due_at, now)
+        ]
+        for delivery_id, due_at in attempts:
+            self._sent[delivery_id] = (due_at, now)
         for start in range(0, len(fresh), BATCH):
             self._submit(tenant_id, fresh[start : start + BATCH])
         self._forget_old(now)
         return len(fresh)
 
+    def _fresh(self, delivery_id: UUID, due_at: datetime | None, now: float) -> bool:
+        sent = self._sent.get(delivery_id)
+        return sent is None or sent[0] != due_at or now - sent[1] >= RESUBMIT_AFTER
+
     def _forget_old(self, now: float) -> None:
         if len(self._sent) > 100_000:
-            self._sent = {k: t for k, t in self._sent.items() if now - t < RESUBMIT_AFTER}
+            self._sent = {k: v for k, v in self._sent.items() if now - v[1] < RESUBMIT_AFTER}
 
     def _runner(self, store: PostgresEventStore) -> ProjectionRunner:
         return ProjectionRunner(
