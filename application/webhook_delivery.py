@@ -75,7 +75,8 @@ def deliveries_for(
         )
         for message in messages
         for endpoint in by_tenant.get(message.tenant_id, [])
-        if not endpoint.event_types or message.type in endpoint.event_types
+        if message.position > endpoint.created_position
+        and (not endpoint.event_types or message.type in endpoint.event_types)
     ]
 
 

@@ -28,6 +28,7 @@ class WebhookEndpointView:
     secret_rotated_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    created_position: int = 0  # it receives events recorded after this position
 
 
 @dataclass(frozen=True)

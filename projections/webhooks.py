@@ -24,6 +24,7 @@ ENDPOINT_COLUMNS = (
     "disabled_reason",
     "deleted",
     "secret_rotated_at",
+    "created_position",
     "created_at",
     "updated_at",
 )
@@ -104,6 +105,7 @@ def _endpoint(rows: dict[Any, Row], r: RecordedEvent) -> None:
             "disabled_reason": None,
             "deleted": False,
             "secret_rotated_at": None,
+            "created_position": r.position,
             "created_at": r.timestamp,
         }
     row = rows.get(r.aggregate_id)

@@ -24,7 +24,7 @@ from domain.recorded import RecordedEvent
 
 _ENDPOINT_COLUMNS = sql.SQL(
     "id, tenant_id, url, event_types, description, enabled, disabled_reason, secret_rotated_at, "
-    "created_at, updated_at"
+    "created_at, updated_at, created_position"
 )
 _DELIVERY_COLUMNS = sql.SQL(
     "id, tenant_id, endpoint_id, message_id, event_type, position, status, attempts, "

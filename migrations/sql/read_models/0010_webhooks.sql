@@ -9,6 +9,8 @@ CREATE TABLE webhook_endpoints (
     disabled_reason text,
     deleted boolean NOT NULL DEFAULT false,
     secret_rotated_at timestamptz,
+    -- where in the log it was created: it receives only what was recorded after
+    created_position bigint NOT NULL,
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL
 );
