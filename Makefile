@@ -37,6 +37,7 @@ test: $(DEV_STAMP) lint
 schema: $(STAMP)
 	$(BIN)/niaga export-schema docs/schema.graphql
 	$(BIN)/niaga export-events docs/events.md
+	$(BIN)/niaga export-openapi docs/openapi.json
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.projection_catchup

@@ -10,6 +10,7 @@ from uuid import UUID
 from adapters.embedded import start_embedded_postgres
 from adapters.postgres.billing_read_models import PostgresBillingReadModels
 from adapters.postgres.database import Database
+from adapters.postgres.payment_read_models import PostgresPaymentReadModels
 from adapters.postgres.read_models import PostgresReadModels
 from adapters.postgres.router_read_models import PostgresRouterReadModels
 from adapters.postgres.stores import PostgresStores
@@ -24,6 +25,7 @@ from application.clock import Clock, SystemClock
 from application.customers import CustomerService
 from application.dunning import Dunning
 from application.invoicing import InvoicingService
+from application.payment_queries import PaymentQueries
 from application.payments import PaymentService
 from application.plans import PlanService
 from application.provisioning import ProvisioningService
@@ -67,6 +69,7 @@ class Niaga:
     webhooks: WebhookService
     webhook_sender: HttpWebhookSender
     webhook_deliverer: WebhookDeliverer
+    payment_queries: PaymentQueries
 
     @classmethod
     def start(
@@ -129,6 +132,7 @@ class Niaga:
             webhook_deliverer=WebhookDeliverer(
                 stores, webhook_views, webhook_sender, secret_box, clock
             ),
+            payment_queries=PaymentQueries(stores, PostgresPaymentReadModels(stores)),
         )
 
     def today(self, tenant_id: UUID) -> date:

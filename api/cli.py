@@ -442,6 +442,17 @@ def export_schema(path: Annotated[Path, typer.Argument(help="Where to write the 
     console.print(f"wrote {path}")
 
 
+@app.command("export-openapi")
+def export_openapi(
+    path: Annotated[Path, typer.Argument(help="Where to write the OpenAPI JSON")],
+) -> None:
+    """Write the public REST API's OpenAPI document."""
+    from api.docs_export import openapi_json
+
+    path.write_text(openapi_json())
+    console.print(f"wrote {path}")
+
+
 @app.command("export-events")
 def export_events(
     path: Annotated[Path, typer.Argument(help="Where to write the catalogue")],

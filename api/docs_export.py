@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 
 from api.graphql.schema import build_schema
+from api.public_api import openapi_document
 from domain.customer import Customer, CustomerPhone
 from domain.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.notification import NotificationRequest
@@ -15,6 +17,7 @@ from domain.provisioning import Provisioning
 from domain.router import Router
 from domain.subscription import Subscription
 from domain.tenant import Tenant
+from domain.webhook import WebhookDelivery, WebhookEndpoint
 
 AGGREGATES: list[type] = [
     Tenant,
@@ -31,8 +34,14 @@ AGGREGATES: list[type] = [
     NotificationRequest,
     Router,
     Provisioning,
+    WebhookEndpoint,
+    WebhookDelivery,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+
+def openapi_json() -> str:
+    return json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
 
 
 def graphql_sdl() -> str:

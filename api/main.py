@@ -21,7 +21,7 @@ from adapters import scheduler
 from adapters.bootstrap import Niaga
 from adapters.provisioning_dispatcher import provisioning_dispatcher
 from adapters.webhooks.dispatcher import webhook_dispatcher
-from api import rest
+from api import public_api, rest
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
 from api.graphql.schema_support import Context
@@ -83,6 +83,7 @@ def create_app(
     _add_health(app)
     app.include_router(_graphql_router(niaga), prefix="/graphql")
     app.include_router(rest.router)
+    public_api.install(app, niaga.settings)
     return app
 
 
