@@ -29,6 +29,8 @@ PRIMARY_KEYS = {
     "payment_list": "id",
     "transfer_list": "id",
     "customer_credit": "customer_id",
+    "webhook_endpoints": "id",
+    "webhook_deliveries": "id",
     TRACKING_TABLE: "projection",
 }
 
