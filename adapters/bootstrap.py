@@ -95,7 +95,9 @@ class Niaga:
         router_views = PostgresRouterReadModels(stores)
         billing = PostgresBillingReadModels(stores)
         webhook_views = PostgresWebhookReadModels(stores)
-        webhook_sender = HttpWebhookSender(settings.niaga_webhook_timeout_seconds)
+        webhook_sender = HttpWebhookSender(
+            settings.niaga_webhook_timeout_seconds, settings.niaga_webhook_concurrency
+        )
         return cls(
             settings=settings,
             database=database,

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
         "on-premises receivers)",
     )
     niaga_webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    niaga_webhook_concurrency: int = Field(
+        default=16, ge=1, le=256, description="Webhook POSTs in flight at once, per process"
+    )
     niaga_api_rate_per_second: float = Field(
         default=10.0, gt=0, description="Public REST API: requests per second per API key"
     )

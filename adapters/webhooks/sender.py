@@ -20,7 +20,7 @@ USER_AGENT = "Niaga-Webhooks/1"
 class HttpWebhookSender:
     """Implements WebhookSender. Redirects are not followed: a receiver answers where it is."""
 
-    def __init__(self, timeout: float = 10.0, concurrency: int = 32) -> None:
+    def __init__(self, timeout: float = 10.0, concurrency: int = 16) -> None:
         self._client = httpx.Client(
             timeout=timeout,
             follow_redirects=False,
