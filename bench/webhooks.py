@@ -51,15 +51,18 @@ def main() -> None:
     deliveries = args.events * args.endpoints
     raw = Figure("raw httpx POST, keep-alive (baseline)", "requests/s")
     niaga_figure = Figure("niaga fan-out: schedule, sign, POST, record", "deliveries/s")
-    with receiver() as url, throwaway_database("niaga_bench_hooks") as db:
-        with running_niaga(
+    with (
+        receiver() as url,
+        throwaway_database("niaga_bench_hooks") as db,
+        running_niaga(
             db, inline_projections=False, allow_private=True, concurrency=args.threads
-        ) as niaga:
-            for _ in range(args.repeat):
-                raw.time(lambda: _raw(url, deliveries, args.threads))
-                owner = _seed(niaga, url, args.events, args.endpoints)
-                niaga_figure.time(lambda: _fan_out(niaga))
-                _check(niaga, owner, deliveries)
+        ) as niaga,
+    ):
+        for _ in range(args.repeat):
+            raw.time(lambda: _raw(url, deliveries, args.threads))
+            owner = _seed(niaga, url, args.events, args.endpoints)
+            niaga_figure.time(lambda: _fan_out(niaga))
+            _check(niaga, owner, deliveries)
     report(
         f"Webhook fan-out: {args.events} events x {args.endpoints} endpoints", raw, [niaga_figure]
     )
