@@ -38,6 +38,7 @@ schema: $(STAMP)
 	$(BIN)/niaga export-schema docs/schema.graphql
 	$(BIN)/niaga export-events docs/events.md
 	$(BIN)/niaga export-openapi docs/openapi.json
+	$(BIN)/niaga export-webhook-events docs/webhook-events.md
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.projection_catchup

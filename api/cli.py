@@ -453,6 +453,17 @@ def export_openapi(
     console.print(f"wrote {path}")
 
 
+@app.command("export-webhook-events")
+def export_webhook_events(
+    path: Annotated[Path, typer.Argument(help="Where to write the catalogue")],
+) -> None:
+    """Write the public webhook event types (Markdown)."""
+    from api.docs_export import webhook_catalogue
+
+    path.write_text(webhook_catalogue())
+    console.print(f"wrote {path}")
+
+
 @app.command("export-events")
 def export_events(
     path: Annotated[Path, typer.Argument(help="Where to write the catalogue")],

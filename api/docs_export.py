@@ -8,6 +8,7 @@ import json
 
 from api.graphql.schema import build_schema
 from api.public_api import openapi_document
+from application.public_events import CATALOGUE
 from domain.customer import Customer, CustomerPhone
 from domain.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.notification import NotificationRequest
@@ -42,6 +43,33 @@ _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_top
 
 def openapi_json() -> str:
     return json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
+
+
+def webhook_catalogue() -> str:
+    """The public event types integrators receive, from the mapping itself."""
+    lines = [
+        "# Webhook event types",
+        "",
+        "Generated from `application/public_events.py` by `niaga export-webhook-events",
+        "docs/webhook-events.md`; a test fails when it is stale. Every message is the envelope",
+        "described in [webhooks.md](webhooks.md) with one of these types; `data` has exactly",
+        "the fields listed. Dates are `YYYY-MM-DD`, amounts are integers in the currency's minor",
+        "unit (whole rupiah), ids are UUIDs.",
+        "",
+    ]
+    for kind in CATALOGUE:
+        source = f"{kind.source.__qualname__}"
+        lines += [
+            f"## `{kind.name}` (version {kind.version})",
+            "",
+            f"{kind.description} From the domain event `{source}`.",
+            "",
+            "| field | meaning |",
+            "|---|---|",
+            *(f"| `{name}` | {meaning} |" for name, meaning in kind.fields.items()),
+            "",
+        ]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def graphql_sdl() -> str:

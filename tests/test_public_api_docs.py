@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from api.docs_export import openapi_json
+from api.docs_export import openapi_json, webhook_catalogue
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -22,3 +22,21 @@ def test_every_public_resource_is_listed_and_read_by_id() -> None:
     ]:
         assert "get" in paths[f"/api/v1/{resource}"]
         assert "get" in paths[f"/api/v1/{resource}/{{{key}}}"]
+
+
+def test_the_webhook_event_catalogue_is_current() -> None:
+    assert (DOCS / "webhook-events.md").read_text() == webhook_catalogue(), "run `make schema`"
+
+
+def test_the_signed_example_in_the_webhook_docs_verifies() -> None:
+    from datetime import UTC, datetime
+
+    from standardwebhooks import Webhook
+
+    text = (DOCS / "webhooks.md").read_text()
+    block = text.split("```http\n", 1)[1].split("\n```", 1)[0].splitlines()
+    headers = dict(line.split(": ", 1) for line in block[1:] if ": " in line)
+    body = block[-1]
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    at = datetime.fromtimestamp(int(headers["webhook-timestamp"]), UTC)
+    assert Webhook(secret).sign(headers["webhook-id"], at, body) == headers["webhook-signature"]
