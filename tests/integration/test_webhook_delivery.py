@@ -192,3 +192,23 @@ def test_a_second_fan_out_over_the_same_events_schedules_nothing_twice(
     step(niaga, synchronous_dispatcher(niaga))
     assert len(deliveries(niaga, owner)) == 1
     assert len(receiver.received) == 1
+
+
+@pytest.mark.fail_first(1)
+def test_a_due_retry_survives_a_restart_of_the_process(
+    niaga: Niaga, owner: Principal, clock: FixedClock, receiver: WebhookReceiver
+) -> None:
+    _endpoint(niaga, owner, receiver.url)
+    register(niaga, owner, "Budi", "081234567890")
+    step(niaga, synchronous_dispatcher(niaga))
+    (failed,) = deliveries(niaga, owner)
+    assert failed.next_attempt_at is not None
+
+    # A new process knows nothing of the first one's jobs: the retry comes from the read model.
+    restarted = synchronous_dispatcher(niaga)
+    assert restarted.dispatch_due() == 0, "not due yet"
+    clock.set_now(failed.next_attempt_at)
+    assert restarted.dispatch_due() == 1
+    niaga.projections.catch_up_all()
+    (done,) = deliveries(niaga, owner)
+    assert (done.status, done.attempts) == ("delivered", 2)
