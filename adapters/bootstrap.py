@@ -132,7 +132,7 @@ class Niaga:
             ),
             webhook_sender=webhook_sender,
             webhook_deliverer=WebhookDeliverer(
-                stores, webhook_views, webhook_sender, secret_box, clock
+                stores, webhook_views, webhook_sender, secret_box, clock, _webhook_targets(settings)
             ),
             payment_queries=PaymentQueries(stores, PostgresPaymentReadModels(stores)),
         )

@@ -27,6 +27,8 @@ from application.webhook_ports import (
     WebhookResponse,
     WebhookSender,
 )
+from application.webhook_targets import TargetPolicy
+from domain.errors import DomainError
 from domain.notification import NotificationRequest
 from domain.recorded import RecordedEvent
 from domain.webhook import WebhookDelivery, WebhookEndpoint
@@ -104,7 +106,9 @@ class WebhookDeliverer:
         sender: WebhookSender,
         secrets: SecretBox,
         clock: Clock,
+        policy: TargetPolicy,
     ) -> None:
+        self._policy = policy
         self._stores = stores
         self._read_models = read_models
         self._sender = sender
@@ -125,9 +129,18 @@ class WebhookDeliverer:
             return report
         endpoints = _endpoints(store, {d.endpoint_id for d in due})
         sendable = self._cancel_unsendable(due, endpoints, report)
+        refused = self._refused_targets({endpoints[d.endpoint_id].url for d in sendable})
         responses = self._sender.send(
-            [self._outgoing(d, endpoints[d.endpoint_id], now) for d in sendable]
-        )
+            [
+                self._outgoing(d, endpoints[d.endpoint_id], now)
+                for d in sendable
+                if endpoints[d.endpoint_id].url not in refused
+            ]
+        ) + [
+            WebhookResponse(d.id, None, 0, "", refused[endpoints[d.endpoint_id].url])
+            for d in sendable
+            if endpoints[d.endpoint_id].url in refused
+        ]
         self._record(sendable, responses, report)
         changed: list[Any] = list(due)
         changed += self._disable_failing(store, sendable, endpoints, report)
@@ -157,6 +170,17 @@ class WebhookDeliverer:
                 continue
             report.cancelled += 1
         return sendable
+
+    def _refused_targets(self, urls: set[str]) -> dict[str, str]:
+        """URLs whose host now resolves somewhere webhooks may not go (its DNS may have changed
+        since the endpoint was checked), with the reason; those attempts fail unsent."""
+        refused = {}
+        for url in urls:
+            try:
+                self._policy.check(url)
+            except DomainError as error:
+                refused[url] = error.message
+        return refused
 
     def _outgoing(
         self, delivery: WebhookDelivery, endpoint: WebhookEndpoint, now: datetime

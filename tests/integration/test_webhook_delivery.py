@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from adapters.bootstrap import Niaga
 from adapters.settings import Settings
+from adapters.webhooks.dispatcher import webhook_dispatcher
+from adapters.webhooks.sender import SocketResolver
 from application.clock import FixedClock
 from application.context import Principal
+from application.webhook_delivery import WebhookDeliverer
+from application.webhook_targets import TargetPolicy
 from application.webhooks import CreateWebhookEndpoint
 from domain.webhook import RETRY_SCHEDULE
 from tests.fakes.webhook_receiver import WebhookReceiver
@@ -212,3 +217,29 @@ def test_a_due_retry_survives_a_restart_of_the_process(
     niaga.projections.catch_up_all()
     (done,) = deliveries(niaga, owner)
     assert (done.status, done.attempts) == ("delivered", 2)
+
+
+def test_a_target_that_now_resolves_into_a_private_range_is_not_sent_to(
+    niaga: Niaga, owner: Principal, receiver: WebhookReceiver
+) -> None:
+    _endpoint(niaga, owner, receiver.url)
+    register(niaga, owner, "Budi", "081234567890")
+    strict = WebhookDeliverer(
+        niaga.stores,
+        niaga.webhook_read_models,
+        niaga.webhook_sender,
+        niaga.secrets,
+        niaga.clock,
+        TargetPolicy(SocketResolver()),
+    )
+
+    def deliver(tenant_id: UUID, ids: list[UUID]) -> None:
+        strict.deliver(tenant_id, ids)
+
+    webhook_dispatcher(niaga, deliver).fan_out()
+    niaga.projections.catch_up_all()
+    (refused,) = deliveries(niaga, owner)
+    assert (refused.status, refused.attempts, refused.last_status_code) == ("pending", 1, None)
+    assert refused.last_error is not None
+    assert "private, loopback or link-local" in refused.last_error
+    assert receiver.received == []
