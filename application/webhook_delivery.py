@@ -88,11 +88,15 @@ def save_new(store: EventStore, deliveries: list[WebhookDelivery], command: str)
     if not deliveries:
         return 0
     existing = store.get_many([d.id for d in deliveries])
-    new = [d for d in deliveries if d.id not in existing]
-    if new:
-        with recording(command, actor=WEBHOOKS, tenant_id=None):
+    by_tenant: dict[UUID, list[WebhookDelivery]] = {}
+    for delivery in deliveries:
+        if delivery.id not in existing:
+            by_tenant.setdefault(delivery.tenant_id, []).append(delivery)
+    for tenant_id, new in by_tenant.items():
+        # Saved per tenant, so each tenant's audit log shows its own deliveries.
+        with recording(command, actor=WEBHOOKS, tenant_id=tenant_id):
             store.save(*new)
-    return len(new)
+    return sum(len(new) for new in by_tenant.values())
 
 
 class WebhookDeliverer:
