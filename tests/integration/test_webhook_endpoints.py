@@ -183,7 +183,7 @@ def test_replay_from_a_position_sends_the_history_to_a_new_endpoint(
     niaga.projections.catch_up_all()
     step(niaga, dispatcher)
     got = [verified(created.secret, r)["data"]["customer_id"] for r in receiver.received]
-    assert got == [str(c) for c in customers]
+    assert sorted(got) == sorted(str(c) for c in customers)  # sent concurrently: any order
 
     # A second replay is a new batch: sent again.
     again = niaga.webhooks.replay(owner, ReplayWebhookEvents(created.endpoint_id, 0))
