@@ -18,7 +18,8 @@ from domain.provisioning import Provisioning
 from domain.router import Router
 from domain.subscription import Subscription
 from domain.tenant import Tenant
-from domain.webhook import WebhookDelivery, WebhookEndpoint
+from domain.webhook import WebhookEndpoint
+from domain.webhook_delivery import WebhookDelivery
 
 AGGREGATES: list[type] = [
     Tenant,
@@ -50,7 +51,7 @@ def webhook_catalogue() -> str:
     lines = [
         "# Webhook event types",
         "",
-        "Generated from `application/public_events.py` by `niaga export-webhook-events",
+        "Generated from `application/public_event_types.py` by `niaga export-webhook-events",
         "docs/webhook-events.md`; a test fails when it is stale. Every message is the envelope",
         "described in [webhooks.md](webhooks.md) with one of these types; `data` has exactly",
         "the fields listed. Dates are `YYYY-MM-DD`, amounts are integers in the currency's minor",

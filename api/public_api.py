@@ -5,17 +5,26 @@ payments, listed with filters and cursors or read by id. Authenticated by API ke
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from datetime import date
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Security
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from adapters.settings import Settings
 from api.deps import NiagaDep, PrincipalDep, require_principal
+from api.public_models import (
+    ApiError,
+    CustomerPublic,
+    ErrorResponse,
+    InvoicePublic,
+    ListPage,
+    PaymentPublic,
+    SubscriptionPublic,
+)
 from api.rate_limit import TokenBuckets, retry_after
 from application.billing_ports import InvoiceFilter, SubscriptionFilter
 from application.context import Principal
@@ -26,96 +35,6 @@ from domain.errors import DomainError
 VERSION = "1.0.0"
 T = TypeVar("T")
 V = TypeVar("V")
-
-
-class ApiError(BaseModel):
-    code: str = Field(description="Stable, e.g. NOT_FOUND, APPLICATION_ERROR, RATE_LIMITED")
-    message: str
-    field: str | None = None
-
-
-class ErrorResponse(BaseModel):
-    detail: ApiError
-
-
-class ListPage(BaseModel, Generic[T]):
-    data: list[T]
-    has_more: bool = Field(description="Whether another page follows")
-    next_cursor: str | None = Field(description="Pass as `after` to read the next page")
-    total_count: int = Field(description="Items matching the filters, over all pages")
-
-
-class CustomerPublic(BaseModel):
-    id: UUID
-    name: str = Field(description="`[forgotten]` once the customer's data was erased")
-    phone: str | None
-    email: str | None
-    address: str | None
-    forgotten: bool
-    registered_at: datetime
-    updated_at: datetime
-
-
-class InvoiceLinePublic(BaseModel):
-    kind: str
-    description: str
-    quantity: int
-    unit_price: int
-    amount: int
-    taxable: bool
-
-
-class InvoicePublic(BaseModel):
-    id: UUID
-    customer_id: UUID
-    subscription_id: UUID | None
-    number: str | None = Field(description="Null while drafted")
-    status: str = Field(description="drafted, issued, partially_paid, paid or void")
-    period: str | None
-    issued_on: date | None
-    due_on: date | None
-    subtotal: int
-    dpp: int
-    ppn: int
-    total: int
-    paid: int
-    credited: int
-    balance_due: int
-    lines: list[InvoiceLinePublic]
-    updated_at: datetime
-
-
-class SubscriptionPublic(BaseModel):
-    id: UUID
-    customer_id: UUID
-    plan_id: UUID
-    plan_name: str
-    price: int
-    state: str = Field(description="pending, active, soft_limited, suspended or terminated")
-    billing_day: int
-    router: str
-    username: str
-    next_bill_on: date | None
-    activated_on: date | None
-    terminated_on: date | None
-    updated_at: datetime
-
-
-class PaymentAllocationPublic(BaseModel):
-    invoice_id: UUID
-    amount: int
-
-
-class PaymentPublic(BaseModel):
-    id: UUID
-    customer_id: UUID
-    amount: int
-    method: str
-    reference: str
-    received_on: date
-    allocations: list[PaymentAllocationPublic]
-    credit: int = Field(description="Left over as credit on the customer's account")
-    recorded_at: datetime
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {

@@ -31,7 +31,8 @@ from application.webhook_targets import TargetPolicy
 from domain.errors import DomainError
 from domain.notification import NotificationRequest
 from domain.recorded import RecordedEvent
-from domain.webhook import WebhookDelivery, WebhookEndpoint
+from domain.webhook import WebhookEndpoint
+from domain.webhook_delivery import WebhookDelivery
 
 log = logging.getLogger(__name__)
 WEBHOOKS = Actor(ActorKind.SYSTEM, "webhooks")

@@ -29,7 +29,8 @@ from application.webhook_ports import (
 )
 from application.webhook_signing import new_secret
 from application.webhook_targets import TargetPolicy
-from domain.webhook import WebhookDelivery, WebhookEndpoint, WebhookRefused
+from domain.webhook import WebhookEndpoint, WebhookRefused
+from domain.webhook_delivery import WebhookDelivery
 
 DEFAULT_OVERLAP = timedelta(hours=24)
 REPLAY_PAGE = 500

@@ -9,7 +9,8 @@ from typing import Any
 from psycopg import Cursor
 
 from domain.recorded import RecordedEvent
-from domain.webhook import WebhookDelivery, WebhookEndpoint
+from domain.webhook import WebhookEndpoint
+from domain.webhook_delivery import WebhookDelivery
 from projections import rows as table_rows
 from projections.rows import Row
 

@@ -12,7 +12,7 @@ import httpx
 
 from application.webhook_ports import OutgoingWebhook, WebhookResponse
 from application.webhook_signing import headers
-from domain.webhook import EXCERPT_LENGTH
+from domain.webhook_delivery import EXCERPT_LENGTH
 
 USER_AGENT = "Niaga-Webhooks/1"
 

@@ -20,7 +20,7 @@ from application.context import Principal
 from application.webhook_delivery import WebhookDeliverer
 from application.webhook_targets import TargetPolicy
 from application.webhooks import CreateWebhookEndpoint
-from domain.webhook import RETRY_SCHEDULE
+from domain.webhook_delivery import RETRY_SCHEDULE
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.integration.webhooks import (
     body,

@@ -15,7 +15,8 @@ from application.public_events import CATALOGUE, validate_types
 from application.webhook_signing import headers, new_secret, signature
 from application.webhook_targets import is_public
 from domain.errors import InvalidValue
-from domain.webhook import RETRY_SCHEDULE, WebhookDelivery, WebhookEndpoint, WebhookRefused
+from domain.webhook import WebhookEndpoint, WebhookRefused
+from domain.webhook_delivery import RETRY_SCHEDULE, WebhookDelivery
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
