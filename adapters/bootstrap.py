@@ -127,12 +127,12 @@ class Niaga:
                 webhook_views,
                 PostgresEventLogReader(stores),
                 secret_box,
-                _webhook_targets(settings),
+                webhook_targets(settings),
                 clock,
             ),
             webhook_sender=webhook_sender,
             webhook_deliverer=WebhookDeliverer(
-                stores, webhook_views, webhook_sender, secret_box, clock, _webhook_targets(settings)
+                stores, webhook_views, webhook_sender, secret_box, clock, webhook_targets(settings)
             ),
             payment_queries=PaymentQueries(stores, PostgresPaymentReadModels(stores)),
         )
@@ -147,7 +147,8 @@ class Niaga:
         self.database.close()
 
 
-def _webhook_targets(settings: Settings) -> TargetPolicy:
+def webhook_targets(settings: Settings) -> TargetPolicy:
+    """Where webhooks may go: https only in production, private ranges only if allowed."""
     return TargetPolicy(
         SocketResolver(),
         allow_private=settings.niaga_webhooks_allow_private,

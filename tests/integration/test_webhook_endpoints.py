@@ -9,9 +9,9 @@ from uuid import uuid4
 
 import pytest
 
-from adapters.bootstrap import Niaga
+from adapters.bootstrap import Niaga, webhook_targets
 from adapters.postgres.webhook_read_models import PostgresEventLogReader
-from adapters.settings import Settings
+from adapters.settings import Environment, Settings
 from adapters.webhooks.sender import SocketResolver
 from application.context import Principal
 from application.errors import ApplicationError, NotFound, PermissionDenied
@@ -84,11 +84,31 @@ def test_targets_in_private_ranges_are_refused_unless_allowed(
     assert niaga.webhooks.endpoints(owner) == []
 
 
-def test_production_refuses_plain_http(niaga: Niaga, owner: Principal) -> None:
-    production = _service(niaga, TargetPolicy(SocketResolver(), require_https=True))
+def test_production_refuses_plain_http(niaga: Niaga, owner: Principal, settings: Settings) -> None:
+    in_production = settings.model_copy(update={"niaga_env": Environment.PRODUCTION})
+    production = _service(niaga, webhook_targets(in_production))
     with pytest.raises(TargetRefused, match="https"):
         production.create(owner, CreateWebhookEndpoint("http://hooks.example.com/in", []))
     assert niaga.webhooks.endpoints(owner) == []
+
+
+def test_paging_through_deliveries_newest_first(
+    niaga: Niaga, owner: Principal, receiver: WebhookReceiver
+) -> None:
+    for name, phone in [("Budi", "081234567890"), ("Siti", "081298765432"), ("Agus", "0857111")]:
+        register(niaga, owner, name, phone + "0" * (12 - len(phone)))
+    endpoint = niaga.webhooks.create(owner, CreateWebhookEndpoint(receiver.url, [])).endpoint_id
+    niaga.webhooks.replay(owner, ReplayWebhookEvents(endpoint, 0))
+    niaga.projections.catch_up_all()
+    where = DeliveryFilter(endpoint_id=endpoint, status="pending")
+    first = niaga.webhooks.deliveries(owner, where, 2, None)
+    assert (len(first.items), first.has_next_page, first.total_count) == (2, True, 3)
+    rest = niaga.webhooks.deliveries(owner, where, 2, first.end_cursor)
+    assert (len(rest.items), rest.has_next_page) == (1, False)
+    seen = [d.id for d in first.items + rest.items]
+    assert len(set(seen)) == 3
+    created = [d.created_at for d in first.items + rest.items]
+    assert created == sorted(created, reverse=True)
 
 
 def test_a_host_that_does_not_resolve_is_refused(niaga: Niaga, owner: Principal) -> None:
