@@ -147,14 +147,9 @@ class WebhookDeliverer:
             if endpoints[d.endpoint_id].url in refused
         ]
         self._record(sendable, responses, report)
-        changed: list[Any] = list(due)
-        changed += self._disable_failing(store, sendable, endpoints, report)
-        try:
-            with recording("DeliverWebhooks", actor=WEBHOOKS, tenant_id=tenant_id):
-                store.save(*changed)
-        except IntegrityError:
-            # Another worker recorded an outcome for one of these first; its record stands.
-            log.info("webhook outcomes for %s were recorded concurrently", tenant_id)
+        groups: list[list[Any]] = [[d] for d in due]
+        groups += self._disable_failing(store, sendable, endpoints, report)
+        save_outcomes(store, tenant_id, groups)
         return report
 
     def _cancel_unsendable(
@@ -231,11 +226,11 @@ class WebhookDeliverer:
         deliveries: list[WebhookDelivery],
         endpoints: dict[UUID, WebhookEndpoint],
         report: DeliveryReport,
-    ) -> list[Any]:
+    ) -> list[list[Any]]:
         """Endpoints with a delivery that exhausted its schedule and no success since that
         delivery's first attempt: every attempt over the whole window failed."""
         succeeded = {d.endpoint_id for d in deliveries if d.status == "delivered"}
-        changed: list[Any] = []
+        changed: list[list[Any]] = []
         for delivery in deliveries:
             endpoint = endpoints[delivery.endpoint_id]
             if not delivery.gave_up or not endpoint.enabled or endpoint.id in succeeded:
@@ -244,9 +239,30 @@ class WebhookDeliverer:
             if self._read_models.delivered_since(store, endpoint.id, since):
                 continue
             endpoint.disable("persistent_failure")
-            changed += [endpoint, _disabled_notice(endpoint, since)]
+            changed.append([endpoint, _disabled_notice(endpoint, since)])
             report.disabled_endpoints.append(endpoint.id)
         return changed
+
+
+def save_outcomes(store: EventStore, tenant_id: UUID, groups: list[list[Any]]) -> None:
+    """Everything in one save; if another worker recorded an outcome of one of these first
+    (a job submitted twice), save group by group, and its record stands for that one."""
+    everything = [obj for group in groups for obj in group]
+    # A failed save has already collected the pending events; keep them to try again.
+    pending = [list(obj.pending_events) for obj in everything]
+    with recording("DeliverWebhooks", actor=WEBHOOKS, tenant_id=tenant_id):
+        try:
+            store.save(*everything)
+            return
+        except IntegrityError:
+            log.info("webhook outcomes for %s were recorded concurrently", tenant_id)
+        for obj, events in zip(everything, pending, strict=True):
+            obj.pending_events[:] = events
+        for group in groups:
+            try:
+                store.save(*group)
+            except IntegrityError:
+                continue
 
 
 def _disabled_notice(endpoint: WebhookEndpoint, since: datetime) -> NotificationRequest:

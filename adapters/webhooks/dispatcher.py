@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 Submit = Callable[[UUID, list[UUID]], None]
 Attempt = tuple[UUID, datetime | None]  # a delivery and when its attempt is due
 BATCH = 100
-RESUBMIT_AFTER = 60.0  # seconds before a submitted delivery that still looks due is sent again
+# Seconds before a submitted delivery that still looks due is sent again: longer than a batch
+# can take against slow receivers, so only a lost job is sent twice.
+RESUBMIT_AFTER = 300.0
 FAN_OUT = "webhook_fan_out"
 
 
@@ -131,16 +133,15 @@ class WebhookDispatcher:
             self._pool.shutdown(wait=True)
 
     def _send(self, tenant_id: UUID, attempts: list[Attempt]) -> int:
-        """Submit attempts not submitted yet; one that still looks due a minute after it was
+        """Submit attempts not submitted yet; one that still looks due five minutes after it was
         submitted (a lost job) is submitted again."""
         now = time.monotonic()
-        fresh = [
-            delivery_id for delivery_id, due_at in attempts if self._fresh(delivery_id, due_at, now)
-        ]
-        for delivery_id, due_at in attempts:
+        fresh = [(i, due_at) for i, due_at in attempts if self._fresh(i, due_at, now)]
+        for delivery_id, due_at in fresh:
             self._sent[delivery_id] = (due_at, now)
-        for start in range(0, len(fresh), BATCH):
-            self._submit(tenant_id, fresh[start : start + BATCH])
+        ids = [delivery_id for delivery_id, _ in fresh]
+        for start in range(0, len(ids), BATCH):
+            self._submit(tenant_id, ids[start : start + BATCH])
         self._forget_old(now)
         return len(fresh)
 

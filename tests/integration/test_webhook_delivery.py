@@ -16,8 +16,8 @@ from adapters.settings import Settings
 from adapters.webhooks.dispatcher import webhook_dispatcher
 from adapters.webhooks.sender import SocketResolver
 from application.clock import FixedClock
-from application.context import Principal
-from application.webhook_delivery import WebhookDeliverer
+from application.context import Principal, recording
+from application.webhook_delivery import WEBHOOKS, WebhookDeliverer, save_outcomes
 from application.webhook_targets import TargetPolicy
 from application.webhooks import CreateWebhookEndpoint
 from domain.webhook_delivery import RETRY_SCHEDULE
@@ -243,3 +243,27 @@ def test_a_target_that_now_resolves_into_a_private_range_is_not_sent_to(
     assert refused.last_error is not None
     assert "private, loopback or link-local" in refused.last_error
     assert receiver.received == []
+
+
+def test_outcomes_recorded_concurrently_keep_the_first_and_save_the_rest(
+    niaga: Niaga, owner: Principal, clock: FixedClock, receiver: WebhookReceiver
+) -> None:
+    _endpoint(niaga, owner, receiver.url)
+    register(niaga, owner, "Budi", "081234567890")
+    register(niaga, owner, "Siti", "081298765432")
+    webhook_dispatcher(niaga, lambda tenant, ids: None).fan_out()  # scheduled, not sent
+    niaga.projections.catch_up_all()
+    ids = [d.id for d in deliveries(niaga, owner)]
+    store = niaga.stores.for_tenant(owner.tenant_id)
+    mine = store.get_many(ids)
+    theirs = store.get_many(ids[:1])[ids[0]]  # another worker with the same job
+    theirs.record_success(clock.now(), 200, 5, "theirs")
+    with recording("DeliverWebhooks", actor=WEBHOOKS, tenant_id=owner.tenant_id):
+        store.save(theirs)
+    for delivery in mine.values():
+        delivery.record_success(clock.now(), 202, 7, "mine")
+
+    save_outcomes(store, owner.tenant_id, [[d] for d in mine.values()])
+    niaga.projections.catch_up_all()
+    excerpts = {d.id: d.last_response_excerpt for d in deliveries(niaga, owner)}
+    assert excerpts == {ids[0]: "theirs", ids[1]: "mine"}
