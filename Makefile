@@ -37,6 +37,8 @@ test: $(DEV_STAMP) lint
 schema: $(STAMP)
 	$(BIN)/niaga export-schema docs/schema.graphql
 	$(BIN)/niaga export-events docs/events.md
+	$(BIN)/niaga export-openapi docs/openapi.json
+	$(BIN)/niaga export-webhook-events docs/webhook-events.md
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.projection_catchup
@@ -44,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.billing_run
 	$(BIN)/python -m bench.provisioning
 	$(BIN)/python -m bench.repairs
+	$(BIN)/python -m bench.webhooks
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -10,13 +10,16 @@ from uuid import UUID
 from adapters.embedded import start_embedded_postgres
 from adapters.postgres.billing_read_models import PostgresBillingReadModels
 from adapters.postgres.database import Database
+from adapters.postgres.payment_read_models import PostgresPaymentReadModels
 from adapters.postgres.read_models import PostgresReadModels
 from adapters.postgres.repair_read_models import PostgresRepairReadModels
 from adapters.postgres.router_read_models import PostgresRouterReadModels
 from adapters.postgres.stores import PostgresStores
+from adapters.postgres.webhook_read_models import PostgresEventLogReader, PostgresWebhookReadModels
 from adapters.projection_service import ProjectionService
 from adapters.routeros.gateway import LibrouterosGateway
 from adapters.settings import Settings
+from adapters.webhooks.sender import HttpWebhookSender, SocketResolver
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
 from application.clock import Clock, SystemClock
@@ -25,6 +28,7 @@ from application.customers import CustomerService
 from application.dunning import Dunning
 from application.inventory import InventoryService
 from application.invoicing import InvoicingService
+from application.payment_queries import PaymentQueries
 from application.payments import PaymentService
 from application.plans import PlanService
 from application.provisioning import ProvisioningService
@@ -35,6 +39,9 @@ from application.secrets import SecretBox, new_key
 from application.subscriptions import SubscriptionService
 from application.tenancy import tenant_of
 from application.tenants import TenantService
+from application.webhook_delivery import WebhookDeliverer
+from application.webhook_targets import TargetPolicy
+from application.webhooks import WebhookService
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +73,11 @@ class Niaga:
     repairs: RepairService
     inventory: InventoryService
     counter: CounterService
+    webhook_read_models: PostgresWebhookReadModels
+    webhooks: WebhookService
+    webhook_sender: HttpWebhookSender
+    webhook_deliverer: WebhookDeliverer
+    payment_queries: PaymentQueries
 
     @classmethod
     def start(
@@ -91,6 +103,10 @@ class Niaga:
         router_views = PostgresRouterReadModels(stores)
         billing = PostgresBillingReadModels(stores)
         repair_views = PostgresRepairReadModels(stores)
+        webhook_views = PostgresWebhookReadModels(stores)
+        webhook_sender = HttpWebhookSender(
+            settings.niaga_webhook_timeout_seconds, settings.niaga_webhook_concurrency
+        )
         return cls(
             settings=settings,
             database=database,
@@ -117,6 +133,21 @@ class Niaga:
             repairs=RepairService(stores, projections, clock, repair_views),
             inventory=InventoryService(stores, projections),
             counter=CounterService(stores, projections, clock),
+            webhook_read_models=webhook_views,
+            webhooks=WebhookService(
+                stores,
+                projections,
+                webhook_views,
+                PostgresEventLogReader(stores),
+                secret_box,
+                webhook_targets(settings),
+                clock,
+            ),
+            webhook_sender=webhook_sender,
+            webhook_deliverer=WebhookDeliverer(
+                stores, webhook_views, webhook_sender, secret_box, clock, webhook_targets(settings)
+            ),
+            payment_queries=PaymentQueries(stores, PostgresPaymentReadModels(stores)),
         )
 
     def today(self, tenant_id: UUID) -> date:
@@ -124,8 +155,18 @@ class Niaga:
         return self.clock.today(tenant_of(self.stores, tenant_id).timezone)
 
     def close(self) -> None:
+        self.webhook_sender.close()
         self.stores.close()
         self.database.close()
+
+
+def webhook_targets(settings: Settings) -> TargetPolicy:
+    """Where webhooks may go: https only in production, private ranges only if allowed."""
+    return TargetPolicy(
+        SocketResolver(),
+        allow_private=settings.niaga_webhooks_allow_private,
+        require_https=settings.production,
+    )
 
 
 def _secret_key(settings: Settings) -> str:

@@ -42,6 +42,7 @@ class Jobs:
     rebuild_projection: Any
     daily_cycle: Any
     provision: Any
+    deliver_webhooks: Any
 
 
 def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
@@ -64,6 +65,12 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         # RouterUnreachable propagates: dramatiq retries with exponential backoff and jitter.
         return niaga.provisioning.provision(UUID(tenant_id), UUID(subscription_id)).ok
 
+    def deliver_webhooks(tenant_id: str, delivery_ids: list[str]) -> int:
+        # Each outcome is recorded as an event; a failed POST is retried on its own schedule
+        # (derived from the read model), not by dramatiq.
+        report = niaga.webhook_deliverer.deliver(UUID(tenant_id), [UUID(i) for i in delivery_ids])
+        return report.delivered
+
     def actor(name: str) -> Any:
         return dramatiq.actor(
             actor_name=name, broker=broker, max_retries=5, min_backoff=1000, max_backoff=60_000
@@ -75,6 +82,7 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         rebuild_projection=actor("rebuild_projection")(rebuild_projection),
         daily_cycle=actor("daily_cycle")(daily_cycle),
         provision=actor("provision")(provision),
+        deliver_webhooks=actor("deliver_webhooks")(deliver_webhooks),
     )
 
 

@@ -47,6 +47,21 @@ class Settings(BaseSettings):
     niaga_scheduler_interval_seconds: float = Field(
         default=3600.0, gt=0, description="How often the daily cycle (billing, dunning) repeats"
     )
+    niaga_webhooks_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook URLs in private, loopback and link-local ranges (tests, "
+        "on-premises receivers)",
+    )
+    niaga_webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    niaga_webhook_concurrency: int = Field(
+        default=16, ge=1, le=256, description="Webhook POSTs in flight at once, per process"
+    )
+    niaga_api_rate_per_second: float = Field(
+        default=10.0, gt=0, description="Public REST API: requests per second per API key"
+    )
+    niaga_api_rate_burst: int = Field(
+        default=20, ge=1, description="Public REST API: requests an idle API key may burst"
+    )
 
     @field_validator("niaga_platform_schema")
     @classmethod

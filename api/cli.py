@@ -198,16 +198,27 @@ def projections_run() -> None:
     """Keep every store's read models caught up until stopped (the projection daemon)."""
     from adapters.jobs import declare_jobs, make_broker
     from adapters.provisioning_dispatcher import provisioning_dispatcher
+    from adapters.webhooks.dispatcher import webhook_dispatcher
 
     niaga = _start(inline=False)
-    submit = None
+    submit = deliver = None
     if niaga.settings.redis_url:
         jobs = declare_jobs(make_broker(niaga.settings.redis_url), niaga)
         submit = lambda tenant, sub: jobs.provision.send(str(tenant), str(sub))  # noqa: E731
+        deliver = lambda tenant, ids: jobs.deliver_webhooks.send(  # noqa: E731
+            str(tenant), [str(i) for i in ids]
+        )
     dispatcher = provisioning_dispatcher(niaga, submit)
-    console.print("projection daemon running (and dispatching router provisioning)")
-    niaga.projections.run_forever(_stop_on_signals(), 0.5, dispatcher.dispatch)
+    webhooks = webhook_dispatcher(niaga, deliver)
+
+    def after_catch_up() -> None:
+        dispatcher.dispatch()
+        webhooks.run_once()
+
+    console.print("projection daemon running (and dispatching provisioning and webhooks)")
+    niaga.projections.run_forever(_stop_on_signals(), 0.5, after_catch_up)
     dispatcher.close()
+    webhooks.close()
     niaga.close()
 
 
@@ -428,6 +439,28 @@ def export_schema(path: Annotated[Path, typer.Argument(help="Where to write the 
     from api.docs_export import graphql_sdl
 
     path.write_text(graphql_sdl())
+    console.print(f"wrote {path}")
+
+
+@app.command("export-openapi")
+def export_openapi(
+    path: Annotated[Path, typer.Argument(help="Where to write the OpenAPI JSON")],
+) -> None:
+    """Write the public REST API's OpenAPI document."""
+    from api.docs_export import openapi_json
+
+    path.write_text(openapi_json())
+    console.print(f"wrote {path}")
+
+
+@app.command("export-webhook-events")
+def export_webhook_events(
+    path: Annotated[Path, typer.Argument(help="Where to write the catalogue")],
+) -> None:
+    """Write the public webhook event types (Markdown)."""
+    from api.docs_export import webhook_catalogue
+
+    path.write_text(webhook_catalogue())
     console.print(f"wrote {path}")
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 
 from api.graphql.schema import build_schema
+from api.public_api import openapi_document
+from application.public_events import CATALOGUE
 from domain.customer import Customer, CustomerPhone
 from domain.inventory import InventoryItem, PurchaseOrder
 from domain.invoice import BillingDay, Invoice, InvoiceNumbering
@@ -17,6 +20,8 @@ from domain.repair_job import RepairJob, RepairSettings, Technician
 from domain.router import Router
 from domain.subscription import Subscription
 from domain.tenant import Tenant
+from domain.webhook import WebhookEndpoint
+from domain.webhook_delivery import WebhookDelivery
 
 AGGREGATES: list[type] = [
     Tenant,
@@ -38,8 +43,41 @@ AGGREGATES: list[type] = [
     Technician,
     InventoryItem,
     PurchaseOrder,
+    WebhookEndpoint,
+    WebhookDelivery,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+
+def openapi_json() -> str:
+    return json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
+
+
+def webhook_catalogue() -> str:
+    """The public event types integrators receive, from the mapping itself."""
+    lines = [
+        "# Webhook event types",
+        "",
+        "Generated from `application/public_event_types.py` by `niaga export-webhook-events",
+        "docs/webhook-events.md`; a test fails when it is stale. Every message is the envelope",
+        "described in [webhooks.md](webhooks.md) with one of these types; `data` has exactly",
+        "the fields listed. Dates are `YYYY-MM-DD`, amounts are integers in the currency's minor",
+        "unit (whole rupiah), ids are UUIDs.",
+        "",
+    ]
+    for kind in CATALOGUE:
+        source = f"{kind.source.__qualname__}"
+        lines += [
+            f"## `{kind.name}` (version {kind.version})",
+            "",
+            f"{kind.description} From the domain event `{source}`.",
+            "",
+            "| field | meaning |",
+            "|---|---|",
+            *(f"| `{name}` | {meaning} |" for name, meaning in kind.fields.items()),
+            "",
+        ]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def graphql_sdl() -> str:

@@ -22,7 +22,8 @@ from strawberry.http import GraphQLHTTPResponse
 from adapters import scheduler
 from adapters.bootstrap import Niaga
 from adapters.provisioning_dispatcher import provisioning_dispatcher
-from api import rest
+from adapters.webhooks.dispatcher import webhook_dispatcher
+from api import public_api, rest
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
 from api.graphql.schema_support import Context
@@ -47,10 +48,16 @@ def create_app(
         threads = []
         if run_projections:
             dispatcher = provisioning_dispatcher(niaga)
+            webhooks = webhook_dispatcher(niaga)
+
+            def after_catch_up() -> None:
+                dispatcher.dispatch()
+                webhooks.run_once()
+
             threads.append(
                 threading.Thread(
                     target=niaga.projections.run_forever,
-                    args=(stop, 0.5, dispatcher.dispatch),
+                    args=(stop, 0.5, after_catch_up),
                     name="projections",
                 )
             )
@@ -79,6 +86,7 @@ def create_app(
     _add_health(app)
     app.include_router(_graphql_router(niaga), prefix="/graphql")
     app.include_router(rest.router)
+    public_api.install(app, niaga.settings)
     return app
 
 

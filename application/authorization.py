@@ -33,6 +33,8 @@ class Permission(StrEnum):
     READ_INVENTORY = "inventory:read"
     MANAGE_INVENTORY = "inventory:manage"
     SELL_AT_COUNTER = "counter:sell"
+    MANAGE_WEBHOOKS = "webhooks:manage"
+    READ_WEBHOOKS = "webhooks:read"
 
 
 _EVERYONE = frozenset(Role)
@@ -57,6 +59,8 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_ROUTERS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.TECHNICIAN, Role.AUDITOR}
     ),
+    Permission.MANAGE_WEBHOOKS: frozenset({Role.OWNER, Role.ADMIN}),
+    Permission.READ_WEBHOOKS: frozenset({Role.OWNER, Role.ADMIN, Role.AUDITOR}),
     Permission.READ_REPORTS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.AUDITOR}
     ),

@@ -156,7 +156,7 @@ class Churn:
 @dataclass(frozen=True)
 class NotificationView:
     id: UUID
-    customer_id: UUID
+    customer_id: UUID | None  # None: for the tenant's staff
     customer_name: str
     template: str
     variables: dict[str, str]

@@ -1,9 +1,9 @@
-"""The clock is a port: billing and dunning ask it for today, repair timers for now, and tests
-set it."""
+"""The clock is a port: billing and dunning ask it for today, repair timers and webhook retries
+for the time, and tests set it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ class Clock(Protocol):
         """Today's date in the tenant's time zone."""
 
     def now(self) -> datetime:
-        """The current instant, time-zone aware."""
+        """The current instant, time-zone aware (UTC)."""
 
 
 class SystemClock:
@@ -27,7 +27,8 @@ class SystemClock:
 class FixedClock:
     """A clock that says what it is told; for tests and for replaying a day's billing.
 
-    Its instant is midnight UTC of its day unless set with `set_now`; `advance` moves both."""
+    Its instant follows the real time until `set_now` or `advance` fixes it; from then on its day
+    follows its instant. `set` fixes the day alone and frees the instant again."""
 
     def __init__(self, today: date) -> None:
         self.current = today
@@ -41,11 +42,12 @@ class FixedClock:
         self._instant = None
 
     def now(self) -> datetime:
-        return self._instant or datetime.combine(self.current, time(), UTC)
+        return self._instant or datetime.now(UTC)
 
     def set_now(self, instant: datetime) -> None:
         self._instant = instant
         self.current = instant.date()
 
-    def advance(self, by: timedelta) -> None:
+    def advance(self, by: timedelta) -> datetime:
         self.set_now(self.now() + by)
+        return self.now()

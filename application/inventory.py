@@ -1,7 +1,7 @@
 """Inventory use-cases: items, stock movements, stock takes and purchase orders.
 
 Falling to an item's reorder point records a LowStock event and asks for a notification to the
-shop itself: its `customer_id` is the tenant's id (the shop is the recipient, not a customer).
+shop's staff: a request without a customer.
 """
 
 from __future__ import annotations

@@ -124,12 +124,9 @@ def notify(job: RepairJob, template: str, reason: str, **extra: str) -> Notifica
 
 
 def shop_notice(job: RepairJob, template: str, reason: str, **extra: str) -> NotificationRequest:
-    """A notice to the shop itself (its staff), addressed like low-stock alerts: the recipient
-    is the tenant."""
+    """A notice to the shop itself (its staff), addressed like low-stock alerts: no customer."""
     variables = {"perangkat": job.device, "nomor_servis": str(job.id)[:8].upper(), **extra}
-    return NotificationRequest.request(
-        job.tenant_id, job.tenant_id, template, variables, job.id, reason
-    )
+    return NotificationRequest.request(job.tenant_id, None, template, variables, job.id, reason)
 
 
 def status_notice(job: RepairJob, template: str, **extra: str) -> NotificationRequest:

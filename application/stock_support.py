@@ -28,7 +28,7 @@ def retrying(attempt: Callable[[], T]) -> T:
 def low_stock_alerts(objs: Sequence[object]) -> list[NotificationRequest]:
     """A notification to the shop for each LowStock event the items are about to record.
 
-    The shop itself is the recipient: `customer_id` carries the tenant's id."""
+    The shop's staff are the recipients, so the request names no customer."""
     alerts = []
     for item in objs:
         if not isinstance(item, InventoryItem):
@@ -38,7 +38,7 @@ def low_stock_alerts(objs: Sequence[object]) -> list[NotificationRequest]:
                 alerts.append(
                     NotificationRequest.request(
                         item.tenant_id,
-                        item.tenant_id,
+                        None,
                         "low_stock_alert",
                         {
                             "sku": item.sku,

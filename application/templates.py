@@ -97,6 +97,11 @@ TEMPLATES: dict[str, str] = {
     "low_stock_alert": (
         "Stok {barang} ({sku}) tinggal {tersedia}, di bawah batas pemesanan ulang {batas}."
     ),
+    # To the tenant's staff, not a customer.
+    "webhook_endpoint_disabled": (
+        "Webhook ke {url} dinonaktifkan otomatis karena semua pengiriman gagal sejak {sejak}. "
+        "Periksa server penerima, lalu aktifkan kembali endpoint tersebut."
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"{(\w+)}")

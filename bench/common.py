@@ -56,13 +56,18 @@ def throwaway_database(prefix: str) -> Iterator[str]:
 
 
 @contextmanager
-def running_niaga(url: str, *, inline_projections: bool = True) -> Iterator[Niaga]:
-    """A Niaga container on a fresh platform schema of `url`, as the tests start one."""
+def running_niaga(
+    url: str, *, inline_projections: bool = True, allow_private: bool = False, concurrency: int = 16
+) -> Iterator[Niaga]:
+    """A Niaga container on a fresh platform schema of `url`, as the tests start one
+    (`allow_private`: webhooks may go to a receiver on loopback)."""
     settings = Settings(
         database_url=url,
         redis_url=None,
         niaga_env="test",
         niaga_platform_schema=f"p_{uuid.uuid4().hex[:10]}",
+        niaga_webhooks_allow_private=allow_private,
+        niaga_webhook_concurrency=concurrency,
     )
     niaga = Niaga.start(settings, inline_projections=inline_projections)
     try:

@@ -1,5 +1,6 @@
 """A request to tell a customer something (a reminder, a notice): made once, sent by a channel
-adapter later. It holds no personal data: the message is rendered when it is sent."""
+adapter later. It holds no personal data: the message is rendered when it is sent. A request
+without a customer is meant for the tenant's own staff (e.g. a webhook endpoint was disabled)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from eventsourcing.domain import Aggregate, event
 class NotificationRequest(Aggregate):
     class Requested(Aggregate.Created):
         tenant_id: UUID
-        customer_id: UUID
+        customer_id: UUID | None
         template: str
         variables: dict[str, str]
         subject_id: UUID  # what it is about, e.g. the invoice
@@ -25,7 +26,7 @@ class NotificationRequest(Aggregate):
     def request(
         cls,
         tenant_id: UUID,
-        customer_id: UUID,
+        customer_id: UUID | None,
         template: str,
         variables: dict[str, str],
         subject_id: UUID,
@@ -45,7 +46,7 @@ class NotificationRequest(Aggregate):
     def __init__(
         self,
         tenant_id: UUID,
-        customer_id: UUID,
+        customer_id: UUID | None,
         template: str,
         variables: dict[str, str],
         subject_id: UUID,

@@ -12,6 +12,7 @@ from projections.provisioning import ProvisioningStatusProjection, RouterListPro
 from projections.repairs import RepairBoardProjection, TechniciansProjection
 from projections.subscriptions import SubscriptionListProjection
 from projections.tenants import TenantsProjection
+from projections.webhooks import WebhookDeliveriesProjection, WebhookEndpointsProjection
 
 
 def all_projections() -> list[Projection]:
@@ -30,6 +31,8 @@ def all_projections() -> list[Projection]:
         TechniciansProjection(),
         InventoryProjection(),
         PurchaseOrdersProjection(),
+        WebhookEndpointsProjection(),
+        WebhookDeliveriesProjection(),
     ]
 
 

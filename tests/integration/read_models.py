@@ -35,6 +35,8 @@ PRIMARY_KEYS = {
     "inventory_items": "id",
     "stock_movements": "position",
     "purchase_orders": "id",
+    "webhook_endpoints": "id",
+    "webhook_deliveries": "id",
     TRACKING_TABLE: "projection",
 }
 
