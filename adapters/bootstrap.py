@@ -13,9 +13,11 @@ from adapters.postgres.database import Database
 from adapters.postgres.read_models import PostgresReadModels
 from adapters.postgres.router_read_models import PostgresRouterReadModels
 from adapters.postgres.stores import PostgresStores
+from adapters.postgres.voucher_read_models import PostgresVoucherReadModels
 from adapters.projection_service import ProjectionService
 from adapters.routeros.gateway import LibrouterosGateway
 from adapters.settings import Settings
+from application.agents import AgentService
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
 from application.clock import Clock, SystemClock
@@ -31,6 +33,10 @@ from application.secrets import SecretBox, new_key
 from application.subscriptions import SubscriptionService
 from application.tenancy import tenant_of
 from application.tenants import TenantService
+from application.voucher_batches import VoucherBatches
+from application.voucher_commands import VoucherCommands
+from application.voucher_queries import VoucherQueries
+from application.vouchers import VoucherService
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +64,7 @@ class Niaga:
     router_read_models: PostgresRouterReadModels
     routers: RouterService
     provisioning: ProvisioningService
+    vouchers: Vouchers
 
     @classmethod
     def start(
@@ -104,6 +111,7 @@ class Niaga:
             router_read_models=router_views,
             routers=RouterService(stores, projections, secret_box, gateway),
             provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
+            vouchers=Vouchers.build(stores, projections, clock),
         )
 
     def today(self, tenant_id: UUID) -> date:
@@ -113,6 +121,34 @@ class Niaga:
     def close(self) -> None:
         self.stores.close()
         self.database.close()
+
+
+@dataclass
+class Vouchers:
+    """Hotspot vouchers and the agents who resell them."""
+
+    read_models: PostgresVoucherReadModels
+    agents: AgentService
+    service: VoucherService
+    batches: VoucherBatches
+    queries: VoucherQueries
+    commands: VoucherCommands
+
+    @classmethod
+    def build(cls, stores: PostgresStores, sync: ProjectionService, clock: Clock) -> Vouchers:
+        views = PostgresVoucherReadModels(stores)
+        agents = AgentService(stores, sync, views)
+        service = VoucherService(stores, sync, clock, agents, views)
+        batches = VoucherBatches(stores, sync, clock, agents)
+        queries = VoucherQueries(stores, views, agents)
+        return cls(
+            views,
+            agents,
+            service,
+            batches,
+            queries,
+            VoucherCommands(service, batches, queries, agents),
+        )
 
 
 def _secret_key(settings: Settings) -> str:

@@ -25,6 +25,12 @@ class Permission(StrEnum):
     READ_REPORTS = "reports:read"
     MANAGE_ROUTERS = "routers:manage"
     READ_ROUTERS = "routers:read"
+    MANAGE_VOUCHERS = "vouchers:manage"
+    SELL_VOUCHERS = "vouchers:sell"
+    READ_VOUCHERS = "vouchers:read"
+    BUY_VOUCHERS = "vouchers:buy"
+    MANAGE_AGENTS = "agents:manage"
+    READ_AGENTS = "agents:read"
 
 
 _EVERYONE = frozenset(Role)
@@ -52,6 +58,14 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_REPORTS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.AUDITOR}
     ),
+    Permission.MANAGE_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.SELL_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    # Agents read only their own and their downline's vouchers and ledgers (scoped by the
+    # voucher services).
+    Permission.READ_VOUCHERS: _EVERYONE - {Role.TECHNICIAN},
+    Permission.BUY_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.AGENT}),
+    Permission.MANAGE_AGENTS: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.READ_AGENTS: _EVERYONE - {Role.TECHNICIAN, Role.STAFF},
 }
 
 

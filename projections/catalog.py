@@ -1,5 +1,6 @@
 """Every projection Niaga maintains, by name."""
 
+from projections.agents import AgentLedgerProjection, AgentListProjection
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
 from projections.customer_list import CustomerListProjection
@@ -10,6 +11,7 @@ from projections.plans import PlanListProjection
 from projections.provisioning import ProvisioningStatusProjection, RouterListProjection
 from projections.subscriptions import SubscriptionListProjection
 from projections.tenants import TenantsProjection
+from projections.vouchers import VoucherProfilesProjection, VoucherStockProjection
 
 
 def all_projections() -> list[Projection]:
@@ -24,6 +26,10 @@ def all_projections() -> list[Projection]:
         NotificationOutboxProjection(),
         RouterListProjection(),
         ProvisioningStatusProjection(),
+        VoucherProfilesProjection(),
+        VoucherStockProjection(),
+        AgentListProjection(),
+        AgentLedgerProjection(),
     ]
 
 
