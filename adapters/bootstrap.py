@@ -21,6 +21,7 @@ from application.agents import AgentService
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
 from application.clock import Clock, SystemClock
+from application.context import Actor
 from application.customers import CustomerService
 from application.dunning import Dunning
 from application.invoicing import InvoicingService
@@ -37,6 +38,7 @@ from application.voucher_batches import VoucherBatches
 from application.voucher_commands import VoucherCommands
 from application.voucher_queries import VoucherQueries
 from application.vouchers import VoucherService
+from domain.roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +91,14 @@ class Niaga:
         gateway = LibrouterosGateway()
         router_views = PostgresRouterReadModels(stores)
         billing = PostgresBillingReadModels(stores)
+        tenants = TenantService(stores, read_models, projections)
         return cls(
             settings=settings,
             database=database,
             stores=stores,
             read_models=read_models,
             projections=projections,
-            tenants=TenantService(stores, read_models, projections),
+            tenants=tenants,
             customers=CustomerService(stores, projections),
             queries=Queries(stores, read_models),
             clock=clock,
@@ -111,7 +114,7 @@ class Niaga:
             router_read_models=router_views,
             routers=RouterService(stores, projections, secret_box, gateway),
             provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
-            vouchers=Vouchers.build(stores, projections, clock),
+            vouchers=Vouchers.build(stores, projections, clock, tenants),
         )
 
     def today(self, tenant_id: UUID) -> date:
@@ -135,9 +138,16 @@ class Vouchers:
     commands: VoucherCommands
 
     @classmethod
-    def build(cls, stores: PostgresStores, sync: ProjectionService, clock: Clock) -> Vouchers:
+    def build(
+        cls, stores: PostgresStores, sync: ProjectionService, clock: Clock, tenants: TenantService
+    ) -> Vouchers:
         views = PostgresVoucherReadModels(stores)
-        agents = AgentService(stores, sync, views)
+
+        def issue_key(tenant_id: UUID, label: str, actor: Actor) -> tuple[str, str]:
+            issued = tenants.issue_api_key(tenant_id, Role.AGENT, label, actor)
+            return issued.key_id, issued.token
+
+        agents = AgentService(stores, sync, views, issue_key)
         service = VoucherService(stores, sync, clock, agents, views)
         batches = VoucherBatches(stores, sync, clock, agents)
         queries = VoucherQueries(stores, views, agents)

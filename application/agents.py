@@ -6,11 +6,12 @@ downline; every other role sees every agent of its tenant.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
 from application.authorization import Permission, authorize
-from application.context import Principal
+from application.context import Actor, Principal
 from application.errors import NotFound, PermissionDenied
 from application.event_store import EventStore
 from application.ports import ReadModelSync, Stores
@@ -34,11 +35,22 @@ def login_of(principal: Principal) -> str:
     return str(principal.actor)
 
 
+# Issues an API key with the agent role: (tenant, label, actor) -> (key id, token).
+KeyIssuer = Callable[[UUID, str, Actor], tuple[str, str]]
+
+
 class AgentService:
-    def __init__(self, stores: Stores, sync: ReadModelSync, read_models: VoucherReadModels) -> None:
+    def __init__(
+        self,
+        stores: Stores,
+        sync: ReadModelSync,
+        read_models: VoucherReadModels,
+        issue_key: KeyIssuer,
+    ) -> None:
         self._stores = stores
         self._saver = Saver(sync)
         self._read_models = read_models
+        self._issue_key = issue_key
 
     def enroll(self, principal: Principal, command: EnrollAgent) -> UUID:
         """Enrol an agent under the owner or under a parent agent; an agent may enrol its own
@@ -91,6 +103,14 @@ class AgentService:
         agent.link_login(login)
         links = [] if existing else [AgentLogin.link(principal.tenant_id, login, agent_id)]
         self._saver.save(store, principal, "LinkAgentLogin", agent, *links)
+
+    def issue_api_key(self, principal: Principal, agent_id: UUID) -> str:
+        """A new API key that acts as the agent (role agent); the token is shown only once."""
+        authorize(principal, Permission.MANAGE_AGENTS)
+        agent = self.load(self._store(principal), principal.tenant_id, agent_id)
+        key_id, token = self._issue_key(principal.tenant_id, f"agent {agent.name}", principal.actor)
+        self.link_login(principal, agent_id, f"api_key:{key_id}")
+        return token
 
     def request_top_up(self, principal: Principal, agent_id: UUID, amount: int) -> None:
         store = self._store(principal)

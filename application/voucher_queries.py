@@ -73,6 +73,18 @@ class VoucherQueries:
             raise NotFound(f"no voucher batch {batch_id}", field="id")
         return found
 
+    def by_ids(self, principal: Principal, ids: list[UUID]) -> list[VoucherView]:
+        authorize(principal, Permission.READ_VOUCHERS)
+        scope = self._agents.scope(principal)
+        found = self._read_models.by_ids(self._store(principal), principal.tenant_id, ids)
+        return [v for v in found if scope is None or v.agent_id in scope]
+
+    def agent(self, principal: Principal, agent_id: UUID) -> AgentView:
+        found = [a for a in self.agents(principal) if a.id == agent_id]
+        if not found:
+            raise NotFound(f"no agent {agent_id}", field="agentId")
+        return found[0]
+
     def stock(self, principal: Principal) -> list[StockCount]:
         authorize(principal, Permission.READ_VOUCHERS)
         return self._read_models.stock(

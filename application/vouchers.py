@@ -131,12 +131,14 @@ class VoucherService:
         self._saver.save(store, principal, "RecordFirstLogin", voucher)
         return voucher
 
-    def record_used_up(self, principal: Principal, username: str) -> None:
+    def record_used_up(self, principal: Principal, username: str) -> Voucher:
+        """The router reports the voucher's time or data quota ran out."""
         authorize(principal, Permission.SELL_VOUCHERS)
         store = self._store(principal)
         voucher = self._by_username(store, principal.tenant_id, username)
         voucher.use_up(self._clock.now())
         self._saver.save(store, principal, "RecordVoucherUsedUp", voucher)
+        return voucher
 
     def revoke(
         self, principal: Principal, voucher_id: UUID, reason: str, refund: bool = False

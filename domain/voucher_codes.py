@@ -35,6 +35,8 @@ CHARSETS: dict[str, str] = {
 }
 _PREFIX = re.compile(r"^[A-Za-z0-9]*$")
 _DURATION = re.compile(r"(\d+)([wdhms])")
+_SIZE = re.compile(r"(\d+)([kmg]?)b?")
+_UNIT_BYTES = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 _UNIT_SECONDS = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
 
 
@@ -157,3 +159,14 @@ def routeros_duration(seconds: int | None) -> str | None:
         if amount:
             parts.append(f"{amount}{unit}")
     return "".join(parts) or "0s"
+
+
+def parse_size(raw: str | None, field: str) -> int | None:
+    """`"500M"`, `"2G"`, `"750MB"` as bytes (binary units, as RouterOS counts); empty is none."""
+    text = (raw or "").strip().lower().replace(" ", "")
+    if not text:
+        return None
+    match = _SIZE.fullmatch(text)
+    if match is None or int(match[1]) <= 0:
+        raise InvalidValue(f"{field} must be a size such as 500M or 2G, got {raw!r}", field=field)
+    return int(match[1]) * _UNIT_BYTES[match[2]]

@@ -103,6 +103,13 @@ class PostgresVoucherReadModels:
         ).format(source)
         return [VoucherView(*r) for r in self._all(store, query, [tenant_id, batch_id])]
 
+    def by_ids(self, store: EventStore, tenant_id: UUID, ids: list[UUID]) -> list[VoucherView]:
+        source = _VOUCHERS.format(table(store, "voucher_stock"), table(store, "voucher_profiles"))
+        query = sql.SQL("{} WHERE v.tenant_id = %s AND v.id = ANY(%s) ORDER BY v.username").format(
+            source
+        )
+        return [VoucherView(*r) for r in self._all(store, query, [tenant_id, ids])]
+
     def stock(
         self, store: EventStore, tenant_id: UUID, agent_scope: list[UUID] | None
     ) -> list[StockCount]:

@@ -57,9 +57,7 @@ class Desk:
         balance: int = 0,
         credit_limit: int = 0,
     ) -> UUID:
-        agent_id = self.v.agents.enroll(
-            self.owner, EnrollAgent(name, phone, parent, credit_limit)
-        )
+        agent_id = self.v.agents.enroll(self.owner, EnrollAgent(name, phone, parent, credit_limit))
         if balance:
             self.v.agents.top_up(self.owner, agent_id, balance, f"setoran awal {name}")
         return agent_id
