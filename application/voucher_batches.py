@@ -26,7 +26,7 @@ from application.unit_of_work import find
 from domain.agent import Agent
 from domain.errors import InvalidValue
 from domain.voucher import Voucher, VoucherBatch, VoucherProfile
-from domain.voucher_codes import CodeSpec, check_quantity, draw_codes
+from domain.voucher_codes import CodeSpec, Draw, check_quantity, draw_codes
 
 MAX_ATTEMPTS = 10
 
@@ -74,12 +74,14 @@ class VoucherBatches:
         clock: Clock,
         agents: AgentService,
         max_attempts: int = MAX_ATTEMPTS,
+        draw: Draw | None = None,
     ) -> None:
         self._stores = stores
         self._sync = sync
         self._clock = clock
         self._agents = agents
         self._max_attempts = max_attempts
+        self._draw = draw  # None: a cryptographic random source
 
     def generate(self, principal: Principal, command: GenerateVouchers) -> GeneratedBatch:
         """Vouchers for the owner's own stock: nobody's balance moves."""
@@ -147,7 +149,7 @@ class VoucherBatches:
     ) -> _Draft:
         tenant_id = principal.tenant_id
         batch = VoucherBatch.generate(tenant_id, profile.id, quantity, spec, buyer_id)
-        pairs = draw_codes(spec, quantity, taken)
+        pairs = draw_codes(spec, quantity, taken, self._draw)
         vouchers = [Voucher.generate(tenant_id, batch.id, profile.id, u, p) for u, p in pairs]
         objects: list[object] = [batch, *vouchers]
         agents: list[Agent] = []
