@@ -15,13 +15,13 @@ from domain.voucher import ProfileTerms
 
 
 class Desk:
-    def __init__(self, niaga: Niaga, owner: Principal) -> None:
+    def __init__(self, niaga: Niaga, owner: Principal, router_name: str = "hotspot-1") -> None:
         self.niaga = niaga
         self.owner = owner
         self.tenant_id = owner.tenant_id
         self.v = niaga.vouchers
         self.router_id = niaga.routers.add(
-            owner, AddRouter("hotspot-1", "192.0.2.10", "niaga", "rahasia")
+            owner, AddRouter(router_name, "192.0.2.10", "niaga", "rahasia")
         )
 
     def profile(
