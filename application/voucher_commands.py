@@ -101,6 +101,8 @@ class VoucherCommands:
         try:
             return action(sender, words[1:])
         except DomainError as error:
+            if error.field == "profile":
+                return f"Paket {words[1]} tidak dikenal. Ketik HARGA untuk daftar paket."
             return f"Maaf, perintah gagal: {error.message}"
 
     def _identify(self, tenant_id: UUID, phone: str) -> Sender:
