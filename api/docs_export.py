@@ -6,6 +6,7 @@ import dataclasses
 import inspect
 
 from api.graphql.schema import build_schema
+from domain.agent import Agent, AgentLogin, AgentPhone
 from domain.customer import Customer, CustomerPhone
 from domain.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.notification import NotificationRequest
@@ -15,6 +16,7 @@ from domain.provisioning import Provisioning
 from domain.router import Router
 from domain.subscription import Subscription
 from domain.tenant import Tenant
+from domain.voucher import Voucher, VoucherBatch, VoucherProfile, VoucherSettings
 
 AGGREGATES: list[type] = [
     Tenant,
@@ -31,6 +33,13 @@ AGGREGATES: list[type] = [
     NotificationRequest,
     Router,
     Provisioning,
+    VoucherProfile,
+    VoucherBatch,
+    Voucher,
+    VoucherSettings,
+    Agent,
+    AgentPhone,
+    AgentLogin,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

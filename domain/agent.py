@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError, InvalidValue
 from domain.money import format_rupiah, positive_amount
+from domain.personal_data import CarriesPersonalData
 from domain.values import normalise_phone, require_text
 
 MAX_DEPTH = 5
@@ -37,7 +38,10 @@ class Movement(StrEnum):
 class Agent(Aggregate):
     """A reseller. Level 1 agents sell for the owner; their children are level 2, and so on."""
 
-    class Enrolled(Aggregate.Created):
+    class Enrolled(Aggregate.Created, CarriesPersonalData):
+        """An agent is often a person: name and number are encrypted with the agent's key."""
+
+        personal_fields = frozenset({"name", "phone"})
         tenant_id: UUID
         name: str
         phone: str

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from psycopg import sql
 
 from adapters.bootstrap import Niaga
 from adapters.scheduler import expire_vouchers
@@ -89,7 +90,7 @@ def test_concurrent_batches_drawing_the_same_codes_still_end_with_unique_codes(
         start.wait()
         try:
             results.append(batches.generate(owner, GenerateVouchers("3JAM", quantity)))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     workers = [threading.Thread(target=generate) for _ in range(threads)]
@@ -286,3 +287,21 @@ def test_an_agent_phone_number_is_enrolled_once(niaga: Niaga, owner: Principal, 
     with pytest.raises(Exception) as refused:
         desk.agent("Budi lagi", phone)
     assert getattr(refused.value, "code", "") == "DUPLICATE_AGENT"
+
+
+def test_an_agent_name_and_number_are_not_stored_in_clear(
+    niaga: Niaga, owner: Principal, desk: Desk
+) -> None:
+    desk.agent("Suryani Wulandari", "081299998888")
+    schema = store_of(niaga, owner.tenant_id).ref.schema
+    with niaga.database.connection() as conn:
+        for clear in ("Suryani Wulandari", "+6281299998888"):
+            row = conn.execute(
+                sql.SQL(
+                    "SELECT count(*) FROM {}.niaga_events "
+                    "WHERE position(convert_to(%s, 'UTF8') in state) > 0"
+                ).format(sql.Identifier(schema)),
+                (clear,),
+            ).fetchone()
+            assert row is not None and row[0] == 0
+    assert [a.name for a in niaga.vouchers.queries.agents(owner)] == ["Suryani Wulandari"]
