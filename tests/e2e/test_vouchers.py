@@ -18,47 +18,35 @@ ERROR = "... on Error { __typename code message field }"
 ADD_ROUTER = """
 mutation { addRouter(input: {name: "hs-1", host: "192.0.2.7", username: "niaga",
   password: "rahasia"}) { ... on RouterSuccess { router { id } } } }"""
-CREATE_PROFILE = (
-    """
-mutation($input: VoucherProfileInput!) {
-  createVoucherProfile(input: $input) {
+CREATE_PROFILE = f"""
+mutation($input: VoucherProfileInput!) {{
+  createVoucherProfile(input: $input) {{
     __typename
-    ... on VoucherProfileSuccess { profile { id name validity timeQuota dataQuotaBytes
-      sellingPrice agentPrices } }
-    %s
-  }
-}"""
-    % ERROR
-)
-ENROLL = (
-    """
-mutation($input: EnrollAgentInput!) {
-  enrollAgent(input: $input) { __typename ... on AgentSuccess { agent { id level } } %s }
-}"""
-    % ERROR
-)
-TOP_UP = (
-    """
-mutation($id: ID!, $amount: Int!) {
-  topUpAgent(agentId: $id, amount: $amount, reference: "setor tunai") {
-    __typename ... on AgentSuccess { agent { balance } } %s }
-}"""
-    % ERROR
-)
+    ... on VoucherProfileSuccess {{ profile {{ id name validity timeQuota dataQuotaBytes
+      sellingPrice agentPrices }} }}
+    {ERROR}
+  }}
+}}"""
+ENROLL = f"""
+mutation($input: EnrollAgentInput!) {{
+  enrollAgent(input: $input) {{ __typename ... on AgentSuccess {{ agent {{ id level }} }} {ERROR} }}
+}}"""
+TOP_UP = f"""
+mutation($id: ID!, $amount: Int!) {{
+  topUpAgent(agentId: $id, amount: $amount, reference: "setor tunai") {{
+    __typename ... on AgentSuccess {{ agent {{ balance }} }} {ERROR} }}
+}}"""
 ISSUE_KEY = """
 mutation($id: ID!) { issueAgentApiKey(agentId: $id) { ... on AgentApiKey { token } } }"""
-BUY = (
-    """
-mutation($input: GenerateVouchersInput!) {
-  buyVouchers(input: $input) {
+BUY = f"""
+mutation($input: GenerateVouchersInput!) {{
+  buyVouchers(input: $input) {{
     __typename
-    ... on VoucherBatchSuccess { batch { id quantity unitPrice charged balanceAfter
-      codes { username password } } }
-    %s
-  }
-}"""
-    % ERROR
-)
+    ... on VoucherBatchSuccess {{ batch {{ id quantity unitPrice charged balanceAfter
+      codes {{ username password }} }} }}
+    {ERROR}
+  }}
+}}"""
 
 
 def _setup(niaga: Niaga, owner: GraphQL) -> dict[str, Any]:
@@ -146,7 +134,8 @@ def test_an_agent_buys_prints_and_sees_only_its_own_vouchers(niaga: Niaga, serve
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
-    assert sheet.status_code == 200 and sheet.headers["content-type"] == "application/pdf"
+    assert sheet.status_code == 200
+    assert sheet.headers["content-type"] == "application/pdf"
     text = PdfReader(io.BytesIO(sheet.content)).pages[0].extract_text()
     assert all(code["username"] in text for code in batch["codes"])
     wrong_layout = httpx.get(

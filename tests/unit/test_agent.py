@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 from uuid import uuid4
 
@@ -118,7 +119,7 @@ def test_the_balance_is_the_sum_of_the_ledger_and_never_below_the_credit_limit(
         _apply(agent, action, amount)
     movements = _movements(agent)
     assert agent.balance == sum(e.balance_after - e.balance_before for e in movements)
-    for earlier, later in zip(movements, movements[1:], strict=False):
+    for earlier, later in itertools.pairwise(movements):
         assert later.balance_before == earlier.balance_after
     assert all(e.balance_after >= -credit_limit for e in movements)
 
@@ -131,7 +132,8 @@ def test_a_rebuilt_agent_has_the_same_balance(actions: list[tuple[str, int]]) ->
     rebuilt = None
     for e in agent.collect_events():
         rebuilt = e.mutate(rebuilt)
-    assert rebuilt is not None and rebuilt.balance == agent.balance
+    assert rebuilt is not None
+    assert rebuilt.balance == agent.balance
 
 
 @settings(max_examples=3, deadline=None)

@@ -145,7 +145,8 @@ def test_a_voucher_goes_from_generated_to_sold_to_active_to_expired() -> None:
     assert not voucher.expire(NOON + timedelta(hours=3, minutes=59))
     assert voucher.expire(NOON + timedelta(hours=4))
     assert _names(voucher) == ["Generated", "Sold", "FirstLogin", "Expired"]
-    assert voucher.agent_id == agent and voucher.price == 2300
+    assert voucher.agent_id == agent
+    assert voucher.price == 2300
 
 
 def test_a_voucher_cannot_be_sold_twice() -> None:
@@ -234,7 +235,9 @@ def test_a_code_spec_refuses_what_a_router_or_a_printer_cannot_take(
 
 def test_vc_codes_use_the_username_as_password_and_up_codes_do_not() -> None:
     (vc,) = draw_codes(CodeSpec.of("vc", 6, "upper", "HS"), 1)
-    assert vc[0] == vc[1] and vc[0].startswith("HS") and len(vc[0]) == 8
+    assert vc[0] == vc[1]
+    assert vc[0].startswith("HS")
+    assert len(vc[0]) == 8
     up = draw_codes(CodeSpec.of("up", 6, "lower_numeric"), 50)
     assert any(u != p for u, p in up)
 

@@ -34,7 +34,9 @@ def test_each_layout_fills_its_pages_and_prints_every_code(layout: str, per_page
     assert len(reader.pages) == 3
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert all(f"hs{n:04d}" in text for n in range(count))
-    assert "pw0000" in text and "Rp3.000" in text and "Warung Net" in text
+    assert "pw0000" in text
+    assert "Rp3.000" in text
+    assert "Warung Net" in text
 
 
 def test_the_thermal_label_is_58_mm_wide() -> None:
