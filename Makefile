@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.single_command
 	$(BIN)/python -m bench.billing_run
 	$(BIN)/python -m bench.provisioning
+	$(BIN)/python -m bench.vouchers
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
