@@ -159,7 +159,10 @@ class VoucherReadModels(Protocol):
         since: date,
         until: date,
         agent_scope: list[UUID] | None,
-    ) -> list[SalesRow]: ...
+        timezone: str = "UTC",
+    ) -> list[SalesRow]:
+        """Sold vouchers per calendar day, week or month in `timezone`."""
+        ...
 
     def commissions(
         self,
@@ -168,4 +171,5 @@ class VoucherReadModels(Protocol):
         month_from: date,
         month_to: date,
         agent_scope: list[UUID] | None,
+        timezone: str = "UTC",
     ) -> list[CommissionRow]: ...

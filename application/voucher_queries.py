@@ -13,6 +13,7 @@ from application.context import Principal
 from application.errors import ApplicationError, NotFound
 from application.event_store import EventStore
 from application.ports import Page, Stores
+from application.tenancy import tenant_of
 from application.voucher_ports import (
     AgentView,
     CommissionRow,
@@ -121,6 +122,7 @@ class VoucherQueries:
             since,
             until,
             self._agents.scope(principal),
+            self._timezone(principal),
         )
 
     def commissions(
@@ -135,12 +137,17 @@ class VoucherQueries:
             month_from.replace(day=1),
             month_to.replace(day=1),
             self._agents.scope(principal),
+            self._timezone(principal),
         )
 
     def _require_visible(self, principal: Principal, agent_id: UUID) -> None:
         scope = self._agents.scope(principal)
         if scope is not None and agent_id not in scope:
             raise NotFound(f"no agent {agent_id}", field="agentId")
+
+    def _timezone(self, principal: Principal) -> str:
+        """Reports count days and months as the tenant's own calendar does."""
+        return tenant_of(self._stores, principal.tenant_id).timezone
 
     def _store(self, principal: Principal) -> EventStore:
         return self._stores.for_tenant(principal.tenant_id)

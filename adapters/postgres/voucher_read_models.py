@@ -176,14 +176,16 @@ class PostgresVoucherReadModels:
         since: date,
         until: date,
         agent_scope: list[UUID] | None,
+        timezone: str = "UTC",
     ) -> list[SalesRow]:
         unit = sql.Literal(_TRUNC[period])
         scope, params = _scope("v.agent_id", agent_scope)
         query = sql.SQL(
-            "SELECT date_trunc({unit}, v.sold_at AT TIME ZONE 'UTC')::date AS period, v.agent_id, "
+            "SELECT date_trunc({unit}, v.sold_at AT TIME ZONE %s)::date AS period, v.agent_id, "
             "v.profile_id, coalesce(p.name, ''), count(*), coalesce(sum(v.price), 0) "
             "FROM {stock} v LEFT JOIN {profiles} p ON p.id = v.profile_id "
-            "WHERE v.tenant_id = %s AND v.sold_at >= %s AND v.sold_at < %s{scope} "
+            "WHERE v.tenant_id = %s AND v.sold_at >= (%s::timestamp AT TIME ZONE %s) "
+            "AND v.sold_at < (%s::timestamp AT TIME ZONE %s){scope} "
             "GROUP BY 1, v.agent_id, v.profile_id, p.name ORDER BY 1, v.agent_id NULLS FIRST, 4"
         ).format(
             unit=unit,
@@ -192,8 +194,8 @@ class PostgresVoucherReadModels:
             scope=scope,
         )
         until_next = date.fromordinal(until.toordinal() + 1)
-        rows = self._all(store, query, [tenant_id, since, until_next, *params])
-        return [SalesRow(*r) for r in rows]
+        values = [timezone, tenant_id, since, timezone, until_next, timezone, *params]
+        return [SalesRow(*r) for r in self._all(store, query, values)]
 
     def commissions(
         self,
@@ -202,19 +204,21 @@ class PostgresVoucherReadModels:
         month_from: date,
         month_to: date,
         agent_scope: list[UUID] | None,
+        timezone: str = "UTC",
     ) -> list[CommissionRow]:
         scope, params = _scope("agent_id", agent_scope)
         end = date(month_to.year + month_to.month // 12, month_to.month % 12 + 1, 1)
         query = sql.SQL(
-            "SELECT agent_id, date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date, "
+            "SELECT agent_id, date_trunc('month', occurred_at AT TIME ZONE %s)::date, "
             "(detail->>'from_agent_id')::uuid, (detail->>'profile_id')::uuid, "
             "sum((detail->>'quantity')::int), sum(amount) "
             "FROM {} WHERE tenant_id = %s AND kind = 'commission' "
-            "AND occurred_at >= %s AND occurred_at < %s{} "
+            "AND occurred_at >= (%s::timestamp AT TIME ZONE %s) "
+            "AND occurred_at < (%s::timestamp AT TIME ZONE %s){} "
             "GROUP BY 1, 2, 3, 4 ORDER BY 2, 1, 3, 4"
         ).format(table(store, "agent_ledger"), scope)
-        rows = self._all(store, query, [tenant_id, month_from, end, *params])
-        return [CommissionRow(*r) for r in rows]
+        values = [timezone, tenant_id, month_from, timezone, end, timezone, *params]
+        return [CommissionRow(*r) for r in self._all(store, query, values)]
 
     def _all(self, store: EventStore, query: sql.Composed, params: list[Any]) -> list[Any]:
         with self._connection(store) as conn:

@@ -15,6 +15,7 @@ from api.graphql.billing_support import parse_id
 from api.graphql.errors import ValidationError
 from api.graphql.schema_support import NiagaInfo, query, run_command
 from application.agents import EnrollAgent
+from application.authorization import Permission, authorize
 from application.voucher_batches import GenerateVouchers
 from application.voucher_ports import VoucherFilter
 from application.vouchers import CreateVoucherProfile
@@ -159,6 +160,21 @@ async def _with_ids(call: Callable[[], Any]) -> Any:
 
 @strawberry.type
 class VoucherQuery:
+    @strawberry.field(description="The hotspot login URL printed as QR codes, and admin numbers.")
+    async def voucher_settings(self, info: NiagaInfo) -> t.VoucherSettingsSuccess | None:
+        niaga, who = info.context.niaga, info.context.principal
+
+        def read() -> t.VoucherSettingsSuccess | None:
+            authorize(who, Permission.MANAGE_VOUCHERS)
+            found = niaga.vouchers.service.settings(who.tenant_id)
+            if found is None:
+                return None
+            return t.VoucherSettingsSuccess(
+                login_url=found.login_url, admin_phones=found.admin_phones
+            )
+
+        return await query(read)
+
     @strawberry.field(description="Voucher packages, by name.")
     async def voucher_profiles(self, info: NiagaInfo) -> list[t.VoucherProfile]:
         niaga, who = info.context.niaga, info.context.principal

@@ -16,9 +16,15 @@ from psycopg import sql
 
 from adapters.bootstrap import Niaga
 from adapters.scheduler import expire_vouchers
+from application.agents import EnrollAgent
 from application.clock import FixedClock
 from application.context import Principal
-from application.errors import ConcurrentModification, NotFound, PermissionDenied
+from application.errors import (
+    ApplicationError,
+    ConcurrentModification,
+    NotFound,
+    PermissionDenied,
+)
 from application.voucher_batches import GenerateVouchers, VoucherBatches
 from application.voucher_ports import VoucherFilter
 from domain.agent import InsufficientBalance
@@ -307,3 +313,47 @@ def test_an_agent_name_and_number_are_not_stored_in_clear(
             assert row is not None
             assert row[0] == 0
     assert [a.name for a in niaga.vouchers.queries.agents(owner)] == ["Suryani Wulandari"]
+
+
+def test_sales_are_counted_per_day_week_and_month_of_the_tenant_calendar(
+    niaga: Niaga, owner: Principal, desk: Desk, clock: FixedClock
+) -> None:
+    agent = desk.agent("Budi", _phone(), balance=100_000)
+    # 18:00 UTC on 31 January is 01:00 on 1 February in Jakarta (UTC+7).
+    clock.set_now(datetime(2026, 1, 31, 18, 0, tzinfo=UTC))
+    niaga.vouchers.batches.buy(owner, GenerateVouchers("3JAM", 2), agent)
+    clock.set_now(datetime(2026, 1, 30, 3, 0, tzinfo=UTC))
+    stock = niaga.vouchers.batches.generate(owner, GenerateVouchers("3JAM", 1))
+    queries = niaga.vouchers.queries
+    niaga.vouchers.service.sell(owner, [v.id for v in queries.batch(owner, stock.batch_id)])
+    since, until = datetime(2026, 1, 1).date(), datetime(2026, 2, 28).date()
+
+    def sales(who: Principal, period: str) -> list[tuple[str, object, int, int]]:
+        rows = queries.sales(who, period, since, until)
+        return [(r.period.isoformat(), r.agent_id, r.vouchers, r.revenue) for r in rows]
+
+    assert sales(owner, "day") == [("2026-01-30", None, 1, 3000), ("2026-02-01", agent, 2, 4000)]
+    assert sales(owner, "month") == [
+        ("2026-01-01", None, 1, 3000),
+        ("2026-02-01", agent, 2, 4000),
+    ]
+    # Friday 30 January and Sunday 1 February are in the week of Monday 26 January.
+    assert sales(owner, "week") == [("2026-01-26", None, 1, 3000), ("2026-01-26", agent, 2, 4000)]
+    assert sales(desk.agent_principal(agent), "month") == [("2026-02-01", agent, 2, 4000)]
+    with pytest.raises(ApplicationError) as refused:
+        queries.sales(owner, "year", since, until)
+    assert refused.value.field == "period"
+
+
+def test_an_agent_enrolls_sub_agents_only_under_itself(
+    niaga: Niaga, owner: Principal, desk: Desk
+) -> None:
+    top = desk.agent("Budi", _phone())
+    other = desk.agent("Lain", _phone())
+    as_top = desk.agent_principal(top)
+    child = niaga.vouchers.agents.enroll(as_top, EnrollAgent("Sari", _phone()))
+    assert niaga.vouchers.queries.agent(owner, child).parent_id == top
+    with pytest.raises(PermissionDenied):
+        niaga.vouchers.agents.enroll(as_top, EnrollAgent("Joko", _phone(), other))
+    with pytest.raises(PermissionDenied):
+        niaga.vouchers.agents.top_up(as_top, top, 1_000_000, "sendiri")
