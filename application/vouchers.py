@@ -66,6 +66,10 @@ class VoucherService:
             settings.change(login_url, phones)
         self._saver.save(store, principal, "ConfigureVouchers", settings)
 
+    def settings_for(self, principal: Principal) -> VoucherSettings | None:
+        authorize(principal, Permission.MANAGE_VOUCHERS)
+        return self.settings(principal.tenant_id)
+
     def settings(self, tenant_id: UUID) -> VoucherSettings | None:
         store = self._stores.for_tenant(tenant_id)
         return find(store, VoucherSettings, VoucherSettings.id_for(tenant_id))

@@ -15,7 +15,6 @@ from api.graphql.billing_support import parse_id
 from api.graphql.errors import ValidationError
 from api.graphql.schema_support import NiagaInfo, query, run_command
 from application.agents import EnrollAgent
-from application.authorization import Permission, authorize
 from application.voucher_batches import GenerateVouchers
 from application.voucher_ports import VoucherFilter
 from application.vouchers import CreateVoucherProfile
@@ -165,8 +164,7 @@ class VoucherQuery:
         niaga, who = info.context.niaga, info.context.principal
 
         def read() -> t.VoucherSettingsSuccess | None:
-            authorize(who, Permission.MANAGE_VOUCHERS)
-            found = niaga.vouchers.service.settings(who.tenant_id)
+            found = niaga.vouchers.service.settings_for(who)
             if found is None:
                 return None
             return t.VoucherSettingsSuccess(
