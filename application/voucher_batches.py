@@ -149,23 +149,22 @@ class VoucherBatches:
     ) -> _Draft:
         tenant_id = principal.tenant_id
         batch = VoucherBatch.generate(tenant_id, profile.id, quantity, spec, buyer_id)
-        pairs = draw_codes(spec, quantity, taken, self._draw)
-        vouchers = [Voucher.generate(tenant_id, batch.id, profile.id, u, p) for u, p in pairs]
-        objects: list[object] = [batch, *vouchers]
         agents: list[Agent] = []
         unit_price = charged = 0
-        balance_after = None
-        if buyer_id is not None:
+        if buyer_id is not None:  # pay first: a refusal costs no drawing
             agent = self._agents.load(store, tenant_id, buyer_id)
             unit_price = profile.terms.price_for_level(agent.level)
             charged = unit_price * quantity
             agent.debit(charged, batch.id, profile.id, quantity)
+            agents = [agent, *self._pay_commissions(store, profile, agent, batch.id, quantity)]
+        pairs = draw_codes(spec, quantity, taken, self._draw)
+        vouchers = [Voucher.generate(tenant_id, batch.id, profile.id, u, p) for u, p in pairs]
+        if agents:
             now = self._clock.now()
             for voucher in vouchers:
-                voucher.sell(unit_price, now, agent.id)
-            agents = [agent, *self._pay_commissions(store, profile, agent, batch.id, quantity)]
-            objects += agents
-            balance_after = agent.balance
+                voucher.sell(unit_price, now, agents[0].id)
+        objects: list[object] = [batch, *vouchers, *agents]
+        balance_after = agents[0].balance if agents else None
         result = GeneratedBatch(
             batch.id, profile.id, profile.name, pairs, buyer_id, unit_price, charged, balance_after
         )
