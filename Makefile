@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.provisioning
 	$(BIN)/python -m bench.repairs
 	$(BIN)/python -m bench.webhooks
+	$(BIN)/python -m bench.vouchers
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -15,14 +15,17 @@ from adapters.postgres.read_models import PostgresReadModels
 from adapters.postgres.repair_read_models import PostgresRepairReadModels
 from adapters.postgres.router_read_models import PostgresRouterReadModels
 from adapters.postgres.stores import PostgresStores
+from adapters.postgres.voucher_read_models import PostgresVoucherReadModels
 from adapters.postgres.webhook_read_models import PostgresEventLogReader, PostgresWebhookReadModels
 from adapters.projection_service import ProjectionService
 from adapters.routeros.gateway import LibrouterosGateway
 from adapters.settings import Settings
 from adapters.webhooks.sender import HttpWebhookSender, SocketResolver
+from application.agents import AgentService
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
 from application.clock import Clock, SystemClock
+from application.context import Actor
 from application.counter import CounterService
 from application.customers import CustomerService
 from application.dunning import Dunning
@@ -39,9 +42,14 @@ from application.secrets import SecretBox, new_key
 from application.subscriptions import SubscriptionService
 from application.tenancy import tenant_of
 from application.tenants import TenantService
+from application.voucher_batches import VoucherBatches
+from application.voucher_commands import VoucherCommands
+from application.voucher_queries import VoucherQueries
+from application.vouchers import VoucherService
 from application.webhook_delivery import WebhookDeliverer
 from application.webhook_targets import TargetPolicy
 from application.webhooks import WebhookService
+from domain.roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +86,7 @@ class Niaga:
     webhook_sender: HttpWebhookSender
     webhook_deliverer: WebhookDeliverer
     payment_queries: PaymentQueries
+    vouchers: Vouchers
 
     @classmethod
     def start(
@@ -107,13 +116,14 @@ class Niaga:
         webhook_sender = HttpWebhookSender(
             settings.niaga_webhook_timeout_seconds, settings.niaga_webhook_concurrency
         )
+        tenants = TenantService(stores, read_models, projections)
         return cls(
             settings=settings,
             database=database,
             stores=stores,
             read_models=read_models,
             projections=projections,
-            tenants=TenantService(stores, read_models, projections),
+            tenants=tenants,
             customers=CustomerService(stores, projections),
             queries=Queries(stores, read_models),
             clock=clock,
@@ -148,6 +158,7 @@ class Niaga:
                 stores, webhook_views, webhook_sender, secret_box, clock, webhook_targets(settings)
             ),
             payment_queries=PaymentQueries(stores, PostgresPaymentReadModels(stores)),
+            vouchers=Vouchers.build(stores, projections, clock, tenants),
         )
 
     def today(self, tenant_id: UUID) -> date:
@@ -167,6 +178,41 @@ def webhook_targets(settings: Settings) -> TargetPolicy:
         allow_private=settings.niaga_webhooks_allow_private,
         require_https=settings.production,
     )
+
+
+@dataclass
+class Vouchers:
+    """Hotspot vouchers and the agents who resell them."""
+
+    read_models: PostgresVoucherReadModels
+    agents: AgentService
+    service: VoucherService
+    batches: VoucherBatches
+    queries: VoucherQueries
+    commands: VoucherCommands
+
+    @classmethod
+    def build(
+        cls, stores: PostgresStores, sync: ProjectionService, clock: Clock, tenants: TenantService
+    ) -> Vouchers:
+        views = PostgresVoucherReadModels(stores)
+
+        def issue_key(tenant_id: UUID, label: str, actor: Actor) -> tuple[str, str]:
+            issued = tenants.issue_api_key(tenant_id, Role.AGENT, label, actor)
+            return issued.key_id, issued.token
+
+        agents = AgentService(stores, sync, views, issue_key)
+        service = VoucherService(stores, sync, clock, agents, views)
+        batches = VoucherBatches(stores, sync, clock, agents)
+        queries = VoucherQueries(stores, views, agents)
+        return cls(
+            views,
+            agents,
+            service,
+            batches,
+            queries,
+            VoucherCommands(service, batches, queries, agents),
+        )
 
 
 def _secret_key(settings: Settings) -> str:

@@ -44,6 +44,7 @@ def run_daily_cycle(niaga: Niaga, tenant_id: UUID, on: date | None = None) -> Da
     dunning = niaga.dunning.run(principal, day)
     _reconcile_routers(niaga, tenant_id)
     repairs = run_repair_timers(niaga, tenant_id)
+    expire_vouchers(niaga, tenant_id)
     log.info(
         "tenant %s on %s: %d invoices, %d reminders",
         tenant_id,
@@ -82,6 +83,14 @@ def _reconcile_routers(niaga: Niaga, tenant_id: UUID) -> None:
             continue
         for line in repaired:
             log.info("reconciled %s: %s", router.name, line)
+
+
+def expire_vouchers(niaga: Niaga, tenant_id: UUID) -> int:
+    """Expire the tenant's vouchers whose validity has passed by the container's clock."""
+    expired = niaga.vouchers.service.expire_due(system_principal(tenant_id))
+    if expired:
+        log.info("tenant %s: %d vouchers expired", tenant_id, expired)
+    return expired
 
 
 def run_scheduler(

@@ -9,6 +9,7 @@ import json
 from api.graphql.schema import build_schema
 from api.public_api import openapi_document
 from application.public_events import CATALOGUE
+from domain.agent import Agent, AgentLogin, AgentPhone
 from domain.customer import Customer, CustomerPhone
 from domain.inventory import InventoryItem, PurchaseOrder
 from domain.invoice import BillingDay, Invoice, InvoiceNumbering
@@ -20,6 +21,7 @@ from domain.repair_job import RepairJob, RepairSettings, Technician
 from domain.router import Router
 from domain.subscription import Subscription
 from domain.tenant import Tenant
+from domain.voucher import Voucher, VoucherBatch, VoucherProfile, VoucherSettings
 from domain.webhook import WebhookEndpoint
 from domain.webhook_delivery import WebhookDelivery
 
@@ -45,6 +47,13 @@ AGGREGATES: list[type] = [
     PurchaseOrder,
     WebhookEndpoint,
     WebhookDelivery,
+    VoucherProfile,
+    VoucherBatch,
+    Voucher,
+    VoucherSettings,
+    Agent,
+    AgentPhone,
+    AgentLogin,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

@@ -1,4 +1,4 @@
-"""REST routes for what is not a GraphQL query: invoice PDFs."""
+"""REST routes for what is not a GraphQL query: invoice PDFs and voucher sheets."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from starlette.concurrency import run_in_threadpool
 
 from adapters.bootstrap import Niaga
 from adapters.pdf.invoice_pdf import BillTo, Seller, render_invoice_pdf
+from adapters.pdf.voucher_pdf import Layout, PrintedVoucher, render_voucher_pdf
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from application.context import Principal
 from application.tenancy import tenant_of
 from domain.errors import DomainError
+from domain.voucher_codes import routeros_duration
+
+# MikroTik's default hotspot address, until the voucher desk is configured with its own.
+DEFAULT_LOGIN_URL = "http://10.5.50.1/login"
 
 router = APIRouter()
 
@@ -51,3 +56,47 @@ def _render(niaga: Niaga, who: Principal, invoice_id: UUID) -> bytes:
         address=customer.address if customer else None,
     )
     return render_invoice_pdf(invoice, Seller(name=tenant.name, pkp=tenant.pkp), bill_to, None)
+
+
+@router.get(
+    "/voucher-batches/{batch_id}.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+    tags=["vouchers"],
+)
+async def voucher_batch_pdf(
+    batch_id: UUID, niaga: NiagaDep, principal: PrincipalDep, layout: Layout = Layout.NORMAL
+) -> Response:
+    """A batch's vouchers as a printable sheet: `normal` (A4, 24 a page), `small` (A4, 65 a
+    page) or `thermal` (58 mm roll), each with a QR code that logs in to the hotspot."""
+    who = require_principal(principal)
+    try:
+        pdf = await run_in_threadpool(_render_batch, niaga, who, batch_id, layout)
+    except DomainError as error:
+        status = {"NOT_FOUND": 404, "PERMISSION_DENIED": 403}.get(error.code, 400)
+        raise HTTPException(status, detail=error.message) from None
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="voucher-{batch_id}.pdf"'},
+    )
+
+
+def _render_batch(niaga: Niaga, who: Principal, batch_id: UUID, layout: Layout) -> bytes:
+    vouchers = niaga.vouchers.queries.batch(who, batch_id)
+    profiles = {p.id: p for p in niaga.vouchers.queries.profiles(who)}
+    settings = niaga.vouchers.service.settings(who.tenant_id)
+    printed = [
+        PrintedVoucher(
+            v.username,
+            v.password,
+            v.profile_name,
+            profiles[v.profile_id].selling_price,
+            routeros_duration(profiles[v.profile_id].validity_seconds) or "",
+        )
+        for v in vouchers
+    ]
+    login_url = settings.login_url if settings else DEFAULT_LOGIN_URL
+    return render_voucher_pdf(
+        printed, layout, login_url, tenant_of(niaga.stores, who.tenant_id).name
+    )

@@ -35,6 +35,12 @@ class Permission(StrEnum):
     SELL_AT_COUNTER = "counter:sell"
     MANAGE_WEBHOOKS = "webhooks:manage"
     READ_WEBHOOKS = "webhooks:read"
+    MANAGE_VOUCHERS = "vouchers:manage"
+    SELL_VOUCHERS = "vouchers:sell"
+    READ_VOUCHERS = "vouchers:read"
+    BUY_VOUCHERS = "vouchers:buy"
+    MANAGE_AGENTS = "agents:manage"
+    READ_AGENTS = "agents:read"
 
 
 _EVERYONE = frozenset(Role)
@@ -78,6 +84,14 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.SELL_AT_COUNTER: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.FINANCE}
     ),
+    Permission.MANAGE_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.SELL_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    # Agents read only their own and their downline's vouchers and ledgers (scoped by the
+    # voucher services).
+    Permission.READ_VOUCHERS: _EVERYONE - {Role.TECHNICIAN},
+    Permission.BUY_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.AGENT}),
+    Permission.MANAGE_AGENTS: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.READ_AGENTS: _EVERYONE - {Role.TECHNICIAN, Role.STAFF},
 }
 
 

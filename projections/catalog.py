@@ -1,5 +1,6 @@
 """Every projection Niaga maintains, by name."""
 
+from projections.agents import AgentLedgerProjection, AgentListProjection
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
 from projections.customer_list import CustomerListProjection
@@ -12,6 +13,7 @@ from projections.provisioning import ProvisioningStatusProjection, RouterListPro
 from projections.repairs import RepairBoardProjection, TechniciansProjection
 from projections.subscriptions import SubscriptionListProjection
 from projections.tenants import TenantsProjection
+from projections.vouchers import VoucherProfilesProjection, VoucherStockProjection
 from projections.webhooks import WebhookDeliveriesProjection, WebhookEndpointsProjection
 
 
@@ -33,6 +35,10 @@ def all_projections() -> list[Projection]:
         PurchaseOrdersProjection(),
         WebhookEndpointsProjection(),
         WebhookDeliveriesProjection(),
+        VoucherProfilesProjection(),
+        VoucherStockProjection(),
+        AgentListProjection(),
+        AgentLedgerProjection(),
     ]
 
 

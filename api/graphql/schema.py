@@ -25,6 +25,7 @@ from api.graphql.repairs import RepairMutation, RepairQuery, RepairSubscription
 from api.graphql.routers import RouterMutation, RouterQuery
 from api.graphql.schema_support import NiagaInfo, query, run_command
 from api.graphql.types import AuditEntryConnection, Customer, CustomerConnection
+from api.graphql.vouchers import VoucherMutation, VoucherQuery
 from api.graphql.webhooks import WebhookMutation, WebhookQuery
 from application.customers import ChangeCustomerContact, RegisterCustomer
 from application.errors import ApplicationError
@@ -217,9 +218,19 @@ def build_schema() -> strawberry.Schema:
         MaxTokensLimiter(max_token_count=2000),
     ]
     return strawberry.Schema(
-        query=merge_types("Query", (Query, BillingQuery, RouterQuery, RepairQuery, WebhookQuery)),
+        query=merge_types(
+            "Query", (Query, BillingQuery, RouterQuery, RepairQuery, VoucherQuery, WebhookQuery)
+        ),
         mutation=merge_types(
-            "Mutation", (Mutation, BillingMutation, RouterMutation, RepairMutation, WebhookMutation)
+            "Mutation",
+            (
+                Mutation,
+                BillingMutation,
+                RouterMutation,
+                RepairMutation,
+                VoucherMutation,
+                WebhookMutation,
+            ),
         ),
         # Named Live, not Subscription: that name is the internet subscription's type.
         subscription=merge_types("Live", (RepairSubscription,)),

@@ -16,7 +16,7 @@ from projections.base import Projection
 from projections.catalog import by_name
 from projections.runner import TRACKING_TABLE
 
-PRIMARY_KEYS = {
+PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "customer_list": "id",
     "audit_log": "position",
     "audit_state": "aggregate_id",
@@ -37,16 +37,24 @@ PRIMARY_KEYS = {
     "purchase_orders": "id",
     "webhook_endpoints": "id",
     "webhook_deliveries": "id",
+    "voucher_profiles": "id",
+    "voucher_stock": "id",
+    "agent_list": "id",
+    "agent_ledger": ("agent_id", "version"),
     TRACKING_TABLE: "projection",
 }
 
 
 def rows(niaga: Niaga, schema: str, table: str) -> list[tuple[Any, ...]]:
     """Every row of a table, ordered by its primary key."""
+    key = PRIMARY_KEYS[table]
+    columns = (key,) if isinstance(key, str) else key
     with niaga.database.connection() as conn:
         return conn.execute(
             sql.SQL("SELECT * FROM {}.{} ORDER BY {}").format(
-                sql.Identifier(schema), sql.Identifier(table), sql.Identifier(PRIMARY_KEYS[table])
+                sql.Identifier(schema),
+                sql.Identifier(table),
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
             )
         ).fetchall()
 

@@ -1,0 +1,112 @@
+"""A voucher batch: generated (and bought by an agent) and printed, against raw batched inserts.
+
+    python -m bench.vouchers                      # a batch of 1,000 vouchers, 3 runs
+    python -m bench.vouchers --vouchers 10000 --repeat 1
+
+The baseline inserts the same number of rows (id, username, password) with psycopg's
+executemany in one transaction. Niaga's figures are its commands with the read models caught
+up before they return: a stock batch (one event per voucher plus the batch), an agent's
+purchase (a second event per voucher for the sale, the agent's debit and its upline's
+commission, all in one transaction), and the printed sheet (normal A4 layout, a QR code per
+voucher). Provisioning the batch on a router is not part of this figure yet.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from psycopg import sql
+
+from adapters.bootstrap import Niaga
+from adapters.pdf.voucher_pdf import PrintedVoucher, render_voucher_pdf
+from application.agents import EnrollAgent
+from application.context import Actor, ActorKind, Principal
+from application.ports import Placement
+from application.routers import AddRouter
+from application.voucher_batches import GenerateVouchers
+from application.vouchers import CreateVoucherProfile
+from bench.common import Figure, base_parser, ratio_of, report, running_niaga, throwaway_database
+from domain.roles import Role
+from domain.voucher import ProfileTerms
+
+GOAL_SECONDS = 5.0  # 1,000 vouchers generated and provisioned (BENCHMARKS.md)
+
+
+def main() -> None:
+    parser = base_parser(__doc__ or "")
+    parser.add_argument("--vouchers", type=int, default=1000)
+    args = parser.parse_args()
+    raw = Figure("raw executemany, 1 transaction (baseline)", "rows/s")
+    stock = Figure("niaga generate (stock)", "vouchers/s")
+    bought = Figure("niaga buy (agent: sale, debit, commission)", "vouchers/s")
+    printed = Figure("niaga print (normal A4 sheet)", "vouchers/s")
+    totals: list[float] = []
+    with throwaway_database("niaga_bench_vouchers") as url, running_niaga(url) as niaga:
+        owner, agent = _seed(niaga, args.vouchers * args.repeat)
+        for _ in range(args.repeat):
+            raw.time(lambda: _raw(niaga, args.vouchers))
+            stock.time(lambda: _generate(niaga, owner, args.vouchers))
+            started = time.perf_counter()
+            batch = niaga.vouchers.batches.buy(
+                owner, GenerateVouchers("BENCH", args.vouchers), agent
+            )
+            bought.record(args.vouchers, time.perf_counter() - started)
+            print_started = time.perf_counter()
+            sheet = _print(niaga, owner, batch.batch_id)
+            printed.record(sheet, time.perf_counter() - print_started)
+            totals.append(time.perf_counter() - started)
+    report(f"A batch of {args.vouchers} vouchers", raw, [stock, bought, printed])
+    for figure in (stock, bought):
+        print(f"  {figure.label} / raw: {ratio_of(figure, raw):.2f}x")
+    median_total = sorted(totals)[len(totals) // 2]
+    print(
+        f"  bought and printed, end to end: {median_total:.2f} s for {args.vouchers} vouchers "
+        f"(goal <= {GOAL_SECONDS:g} s for 1,000 including provisioning, not yet measured here)"
+    )
+
+
+def _seed(niaga: Niaga, vouchers: int) -> tuple[Principal, uuid.UUID]:
+    tenant_id = niaga.tenants.create("Bench Hotspot", Placement.OWN_SCHEMA)
+    owner = Principal(tenant_id, Role.OWNER, Actor(ActorKind.USER, "bench"))
+    router = niaga.routers.add(owner, AddRouter("hs-1", "192.0.2.1", "admin", "bench"))
+    terms = ProfileTerms.of(
+        "bench",
+        validity_seconds=86_400,
+        cost_price=1000,
+        selling_price=3000,
+        agent_prices=(2000, 2500),
+        commission_kind="level_margin",
+    )
+    niaga.vouchers.service.create_profile(owner, CreateVoucherProfile("BENCH", router, terms))
+    agents = niaga.vouchers.agents
+    top = agents.enroll(owner, EnrollAgent("Agen Utama", "081200000001"))
+    buyer = agents.enroll(owner, EnrollAgent("Agen", "081200000002", top))
+    agents.top_up(owner, buyer, vouchers * 2500, "bench")
+    return owner, buyer
+
+
+def _raw(niaga: Niaga, count: int) -> int:
+    with niaga.database.connection() as conn:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS raw_vouchers (id uuid, u text, p text)")
+        with conn.transaction(), conn.cursor() as cur:
+            cur.executemany(
+                sql.SQL("INSERT INTO raw_vouchers VALUES (%s, %s, %s)"),
+                [(uuid.uuid4(), f"u{n}", f"p{n}") for n in range(count)],
+            )
+    return count
+
+
+def _generate(niaga: Niaga, owner: Principal, count: int) -> int:
+    return len(niaga.vouchers.batches.generate(owner, GenerateVouchers("BENCH", count)).codes)
+
+
+def _print(niaga: Niaga, owner: Principal, batch_id: uuid.UUID) -> int:
+    vouchers = niaga.vouchers.queries.batch(owner, batch_id)
+    printed = [PrintedVoucher(v.username, v.password, v.profile_name, 3000, "1d") for v in vouchers]
+    render_voucher_pdf(printed, "normal", "http://10.5.50.1/login", "Bench Hotspot")
+    return len(printed)
+
+
+if __name__ == "__main__":
+    main()
