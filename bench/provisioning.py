@@ -51,7 +51,7 @@ def main() -> None:
     niaga_figure = Figure("niaga provisioning job", "subscriptions/s")
     with (
         throwaway_database("niaga_bench_prov") as url,
-        running_niaga(url, inline_projections=False) as niaga,
+        running_niaga(url) as niaga,
     ):
         for run in range(args.repeat):
             routers = _routers(args.routers)
