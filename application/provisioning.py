@@ -1,17 +1,20 @@
-"""Pushing subscription state to routers: one idempotent job per subscription, its outcome
-recorded as an event, retried while the router is unreachable."""
+"""Pushing state to routers: one idempotent job per target (a subscription's PPP secret, or a
+hotspot user such as a voucher's), its outcome recorded as an event, retried while the router
+is unreachable. Reconciliation repairs whatever drifted on a router since."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
 from application.context import Actor, ActorKind, recording
+from application.errors import ApplicationError, NotFound
 from application.event_store import EventStore
 from application.ports import Stores
 from application.routers import (
+    AddressEntry,
     RouterAccess,
     RouterGateway,
     RouterRefused,
@@ -19,10 +22,23 @@ from application.routers import (
     access_of,
 )
 from application.secrets import SecretBox
+from application.tenancy import tenant_of
 from application.unit_of_work import find
-from domain.provisioning import TAG_PREFIX, PppSecret, Provisioning, desired_secret
+from domain.provisioning import (
+    SUBSCRIPTION,
+    TAG_PREFIX,
+    VOUCHER,
+    HotspotUser,
+    PppSecret,
+    Provisioning,
+    desired_secret,
+    hotspot_differences,
+    isolir_list_of,
+    tag_of,
+)
 from domain.router import Router
 from domain.subscription import Subscription
+from domain.tenant import IsolirPolicy
 
 PROVISIONER = Actor(ActorKind.SYSTEM, "provisioner")
 
@@ -41,7 +57,7 @@ class RouterView:
 
 @dataclass(frozen=True)
 class ProvisioningView:
-    subscription_id: UUID
+    subscription_id: UUID  # the target's id: a subscription's, or a voucher's
     tenant_id: UUID
     router: str
     username: str
@@ -49,21 +65,44 @@ class ProvisioningView:
     attempts: int
     last_error: str | None
     updated_at: datetime
+    kind: str = SUBSCRIPTION  # subscription or voucher
 
 
-class RouterReadModels(Protocol):
+@dataclass(frozen=True)
+class WantedHotspotUser:
+    """A hotspot user a router should hold; its password sealed with the platform key."""
+
+    target_id: UUID
+    router: str
+    user: HotspotUser
+
+
+class DesiredHotspotUsers(Protocol):
+    """Port: every hotspot user that should be on a router, for reconciliation."""
+
+    def hotspot_users(
+        self, store: EventStore, tenant_id: UUID, router: str
+    ) -> list[WantedHotspotUser]: ...
+
+
+class RouterReadModels(DesiredHotspotUsers, Protocol):
     def routers(self, store: EventStore, tenant_id: UUID) -> list[RouterView]: ...
 
     def router_id(self, store: EventStore, tenant_id: UUID, name: str) -> UUID | None: ...
 
     def provisioning(
-        self, store: EventStore, tenant_id: UUID, status: str | None, limit: int
+        self,
+        store: EventStore,
+        tenant_id: UUID,
+        status: str | None,
+        limit: int,
+        kind: str | None = None,
     ) -> list[ProvisioningView]: ...
 
 
 @dataclass(frozen=True)
 class Outcome:
-    subscription_id: UUID
+    subscription_id: UUID  # the target's id
     ok: bool
     changes: list[str]
     error: str | None = None
@@ -76,32 +115,45 @@ class ProvisioningService:
         read_models: RouterReadModels,
         secrets: SecretBox,
         gateway: RouterGateway,
+        hotspot_users: DesiredHotspotUsers | None = None,
     ) -> None:
         self._stores = stores
         self._read_models = read_models
         self._secrets = secrets
         self._gateway = gateway
+        # Whatever provision_hotspot_user last recorded, unless another source is given.
+        self._hotspot_users = hotspot_users or read_models
 
     def provision(self, tenant_id: UUID, subscription_id: UUID) -> Outcome:
-        """Make the subscription's router hold what the subscription says now.
+        """Make the target's router hold what the target says now: a subscription's PPP secret
+        (and isolir address-list entry), or the hotspot user last recorded for a voucher.
 
         Raises RouterUnreachable (after recording the failure) so a job runner retries it;
         a router's refusal is recorded and returned, since retrying will not change its answer.
         """
         store = self._stores.for_tenant(tenant_id)
+        record = find(store, Provisioning, Provisioning.id_for(subscription_id))
+        if record is not None and record.kind == VOUCHER:
+            return self._push_hotspot_user(store, record)
         subscription = find(store, Subscription, subscription_id)
         if subscription is None or subscription.tenant_id != tenant_id:
             return Outcome(subscription_id, False, [], "no such subscription")
-        record = find(store, Provisioning, Provisioning.id_for(subscription_id))
         record = record or Provisioning.start(tenant_id, subscription_id)
         router = self._router(store, tenant_id, subscription.router)
         if router is None:
             return self._failed(
                 store, record, subscription, f"unknown router {subscription.router!r}", False
             )
-        desired = desired_secret(subscription, self._password(subscription))
+        isolir = self._isolir(tenant_id)
+        desired = desired_secret(subscription, self._password(subscription), isolir)
         try:
-            changes = self._gateway.sync_secret(router, subscription.username, desired)
+            changes = self._gateway.sync_subscriber(
+                router,
+                subscription.username,
+                desired,
+                tag_of(subscription.id),
+                isolir_list_of(subscription, isolir),
+            )
         except RouterUnreachable as error:
             self._failed(store, record, subscription, error.message, True)
             raise
@@ -111,15 +163,69 @@ class ProvisioningService:
         self._save(store, tenant_id, record)
         return Outcome(subscription_id, True, changes)
 
+    def provision_hotspot_user(
+        self,
+        tenant_id: UUID,
+        target_id: UUID,
+        router_id: UUID,
+        desired: HotspotUser | None,
+        version: int,
+    ) -> Outcome:
+        """Record what router `router_id` should hold for target `target_id` (a voucher, say):
+        `desired`, or no hotspot user at all when None; then push it.
+
+        `version` orders the calls: one older than the last recorded is not recorded, and the
+        newer state already recorded is pushed instead. The comment is given Niaga's tag when it
+        lacks one, so reconciliation knows the user as ours. Raises RouterUnreachable like
+        `provision`."""
+        store = self._stores.for_tenant(tenant_id)
+        router = find(store, Router, router_id)
+        if router is None or router.tenant_id != tenant_id or router.removed:
+            raise NotFound(f"no router {router_id}", field="router_id")
+        record = find(store, Provisioning, Provisioning.id_for(target_id))
+        record = record or Provisioning.start(tenant_id, target_id, VOUCHER)
+        if record.kind != VOUCHER:
+            raise ApplicationError(f"{target_id} is a subscription", field="target_id")
+        sealed = None
+        if desired is not None:
+            user = desired.validated()
+            if not user.comment.startswith(TAG_PREFIX):
+                user = replace(user, comment=f"{tag_of(target_id)} {user.comment}".strip())
+            sealed = {**user.as_dict(), "password": self._secrets.seal(user.password)}
+        record.want_hotspot_user(router_id, router.name, sealed, version)
+        return self._push_hotspot_user(store, record)
+
     def reconcile(self, tenant_id: UUID, router_name: str, dry_run: bool = False) -> list[str]:
-        """Compare the router's tagged PPP secrets with the subscriptions placed on it and
-        repair every difference; return one line per difference found."""
+        """Compare the router's tagged PPP secrets, isolir address-list entries and hotspot
+        users with what Niaga wants there and repair every difference; return one line per
+        difference found."""
         store = self._stores.for_tenant(tenant_id)
         router = self._router(store, tenant_id, router_name)
         if router is None:
             raise RouterRefused(f"unknown router {router_name!r}", field="router")
+        subscriptions = self._subscriptions_on(store, tenant_id, router_name)
+        isolir = self._isolir(tenant_id)
+        return [
+            *self._reconcile_secrets(router, subscriptions, isolir, dry_run),
+            *self._reconcile_addresses(router, subscriptions, isolir, dry_run),
+            *self._reconcile_hotspot_users(store, tenant_id, router, dry_run),
+        ]
+
+    # --- reconciliation ---------------------------------------------------------------------
+
+    def _reconcile_secrets(
+        self,
+        router: RouterAccess,
+        subscriptions: list[Subscription],
+        isolir: IsolirPolicy,
+        dry_run: bool,
+    ) -> list[str]:
         have = self._gateway.tagged_secrets(router, TAG_PREFIX)
-        want = self._desired_on(store, tenant_id, router_name)
+        want: dict[str, PppSecret] = {}
+        for subscription in subscriptions:
+            secret = desired_secret(subscription, self._password(subscription), isolir)
+            if secret is not None:
+                want[secret.name] = secret
         report = []
         for name in sorted(set(have) | set(want)):
             if have.get(name) == want.get(name):
@@ -129,17 +235,116 @@ class ProvisioningService:
                 self._gateway.sync_secret(router, name, want.get(name))
         return report
 
-    def _desired_on(
+    def _reconcile_addresses(
+        self,
+        router: RouterAccess,
+        subscriptions: list[Subscription],
+        isolir: IsolirPolicy,
+        dry_run: bool,
+    ) -> list[str]:
+        names = {tag_of(s.id): s.username for s in subscriptions}
+        want = {
+            tag_of(s.id): wanted
+            for s in subscriptions
+            if (wanted := isolir_list_of(s, isolir)) is not None
+        }
+        have: dict[str, list[AddressEntry]] = {}
+        for entry in self._gateway.tagged_addresses(router, TAG_PREFIX):
+            have.setdefault(entry.comment, []).append(entry)
+        report = []
+        for tag in sorted(set(have) | set(want)):
+            lists = sorted(e.list for e in have.get(tag, []))
+            wanted = want.get(tag)
+            if lists == ([wanted] if wanted else []):
+                continue
+            who = names.get(tag, tag)
+            if not lists:
+                report.append(f"address-list {wanted}: {who} missing on the router")
+            elif wanted is None:
+                report.append(f"address-list {', '.join(lists)}: {who} not wanted (extra)")
+            else:
+                report.append(f"address-list {wanted}: {who} is on {', '.join(lists)}")
+            if not dry_run:
+                self._gateway.sync_isolir_address(router, names.get(tag), tag, wanted)
+        return report
+
+    def _reconcile_hotspot_users(
+        self, store: EventStore, tenant_id: UUID, router: RouterAccess, dry_run: bool
+    ) -> list[str]:
+        have = self._gateway.tagged_hotspot_users(router, TAG_PREFIX)
+        want = {
+            wanted.user.name: self._opened(wanted.user)
+            for wanted in self._hotspot_users.hotspot_users(store, tenant_id, router.name)
+        }
+        report = []
+        for name in sorted(set(have) | set(want)):
+            found, wanted = have.get(name), want.get(name)
+            if found is None:
+                report.append(f"hotspot user {name}: missing on the router")
+            elif wanted is None:
+                report.append(f"hotspot user {name}: on the router but not wanted (extra)")
+            elif fields := hotspot_differences(found, wanted):
+                report.append(f"hotspot user {name}: differs in {', '.join(fields)}")
+            else:
+                continue
+            if not dry_run:
+                self._gateway.sync_hotspot_user(router, name, wanted)
+        return report
+
+    def _subscriptions_on(
         self, store: EventStore, tenant_id: UUID, router_name: str
-    ) -> dict[str, PppSecret]:
-        views = self._read_models.provisioning(store, tenant_id, None, 100_000)
+    ) -> list[Subscription]:
+        views = self._read_models.provisioning(store, tenant_id, None, 100_000, SUBSCRIPTION)
         ids = [v.subscription_id for v in views if v.router == router_name]
-        wanted: dict[str, PppSecret] = {}
-        for subscription in store.get_many(ids).values():
-            secret = desired_secret(subscription, self._password(subscription))
-            if secret is not None:
-                wanted[secret.name] = secret
-        return wanted
+        return list(store.get_many(ids).values())
+
+    # --- hotspot users ----------------------------------------------------------------------
+
+    def _push_hotspot_user(self, store: EventStore, record: Provisioning) -> Outcome:
+        router_name = record.router or ""
+        router_agg = find(store, Router, record.router_id) if record.router_id else None
+        if router_agg is None or router_agg.removed:
+            return self._record_failure(
+                store, record, router_name, f"unknown router {router_name!r}", False
+            )
+        router = access_of(router_agg, self._secrets)
+        user = self._opened_record(record.wanted_user)
+        name = user.name if user else record.hotspot_name
+        changes: list[str] = []
+        try:
+            if name:
+                changes = self._gateway.sync_hotspot_user(router, name, user)
+        except RouterUnreachable as error:
+            self._record_failure(store, record, router.name, error.message, True)
+            raise
+        except RouterRefused as error:
+            return self._record_failure(store, record, router.name, error.message, False)
+        record.succeed(router.name, record.wanted_version, changes)
+        self._save(store, record.tenant_id, record)
+        return Outcome(record.target_id, True, changes)
+
+    def _opened_record(self, raw: dict[str, object] | None) -> HotspotUser | None:
+        return None if raw is None else self._opened(HotspotUser.from_dict(raw))
+
+    def _opened(self, user: HotspotUser) -> HotspotUser:
+        return replace(user, password=self._secrets.open(user.password))
+
+    def _record_failure(
+        self,
+        store: EventStore,
+        record: Provisioning,
+        router: str,
+        message: str,
+        will_retry: bool,
+    ) -> Outcome:
+        record.fail(router, record.wanted_version, message, will_retry)
+        self._save(store, record.tenant_id, record)
+        return Outcome(record.target_id, False, [], message)
+
+    # --- shared -----------------------------------------------------------------------------
+
+    def _isolir(self, tenant_id: UUID) -> IsolirPolicy:
+        return tenant_of(self._stores, tenant_id).isolir_policy
 
     def _router(self, store: EventStore, tenant_id: UUID, name: str) -> RouterAccess | None:
         router_id = self._read_models.router_id(store, tenant_id, name)

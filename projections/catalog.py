@@ -7,7 +7,11 @@ from projections.invoices import InvoicesProjection
 from projections.notifications import NotificationOutboxProjection
 from projections.payments import PaymentsProjection
 from projections.plans import PlanListProjection
-from projections.provisioning import ProvisioningStatusProjection, RouterListProjection
+from projections.provisioning import (
+    HotspotUsersWantedProjection,
+    ProvisioningStatusProjection,
+    RouterListProjection,
+)
 from projections.subscriptions import SubscriptionListProjection
 from projections.tenants import TenantsProjection
 
@@ -24,6 +28,7 @@ def all_projections() -> list[Projection]:
         NotificationOutboxProjection(),
         RouterListProjection(),
         ProvisioningStatusProjection(),
+        HotspotUsersWantedProjection(),
     ]
 
 
