@@ -250,9 +250,10 @@ class LibrouterosGateway:
             self._breaker.record(key, ok=False)
             raise RouterRefused(f"{router.name}: {error.message}") from None
         except ssl.SSLError as error:
+            # Retrying will not make a certificate verify: a refusal, not an outage.
             self._breaker.record(key, ok=False)
             raise RouterRefused(
-                f"{router.name} ({key}): TLS failed: {error.reason or error}"
+                f"{router.name} ({key}): TLS failed: {_tls_problem(error)}"
             ) from None
         except (OSError, LibRouterosError) as error:
             self._breaker.record(key, ok=False)
@@ -457,6 +458,12 @@ def _first(rows: Any, default: Any = ...) -> Any:
 
 def _describe(error: BaseException) -> str:
     return str(error) or type(error).__name__
+
+
+def _tls_problem(error: ssl.SSLError) -> str:
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"certificate verify failed ({error.verify_message})"
+    return str(error.reason or error)
 
 
 def _tls(router: RouterAccess) -> Callable[[socket.socket], socket.socket] | None:
