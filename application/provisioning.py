@@ -4,6 +4,7 @@ is unreachable. Reconciliation repairs whatever drifted on a router since."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
@@ -66,6 +67,15 @@ class ProvisioningView:
     last_error: str | None
     updated_at: datetime
     kind: str = SUBSCRIPTION  # subscription or voucher
+
+
+@dataclass(frozen=True)
+class HotspotTarget:
+    """One hotspot user to provision: what target `target_id` wants at its `version`."""
+
+    target_id: UUID
+    desired: HotspotUser | None
+    version: int
 
 
 @dataclass(frozen=True)
@@ -178,22 +188,103 @@ class ProvisioningService:
         newer state already recorded is pushed instead. The comment is given Niaga's tag when it
         lacks one, so reconciliation knows the user as ours. Raises RouterUnreachable like
         `provision`."""
+        target = HotspotTarget(target_id, desired, version)
+        (outcome,) = self.provision_hotspot_users(tenant_id, router_id, [target])
+        return outcome
+
+    def provision_hotspot_users(
+        self, tenant_id: UUID, router_id: UUID, targets: Sequence[HotspotTarget]
+    ) -> list[Outcome]:
+        """`provision_hotspot_user` for many targets on one router (a voucher batch): their
+        records read together, the users written over one kept connection, every outcome saved
+        in one transaction. Bad input refuses the whole batch before anything is recorded."""
         store = self._stores.for_tenant(tenant_id)
         router = find(store, Router, router_id)
         if router is None or router.tenant_id != tenant_id or router.removed:
             raise NotFound(f"no router {router_id}", field="router_id")
-        record = find(store, Provisioning, Provisioning.id_for(target_id))
-        record = record or Provisioning.start(tenant_id, target_id, VOUCHER)
-        if record.kind != VOUCHER:
-            raise ApplicationError(f"{target_id} is a subscription", field="target_id")
-        sealed = None
-        if desired is not None:
-            user = desired.validated()
-            if not user.comment.startswith(TAG_PREFIX):
-                user = replace(user, comment=f"{tag_of(target_id)} {user.comment}".strip())
-            sealed = {**user.as_dict(), "password": self._secrets.seal(user.password)}
-        record.want_hotspot_user(router_id, router.name, sealed, version)
-        return self._push_hotspot_user(store, record)
+        if len({t.target_id for t in targets}) < len(targets):
+            raise ApplicationError("a target appears twice in the batch", field="targets")
+        users = [self._tagged(t) for t in targets]
+        ids = [Provisioning.id_for(t.target_id) for t in targets]
+        found = store.get_many(ids)
+        records = []
+        for target, record_id, user in zip(targets, ids, users, strict=True):
+            record = found.get(record_id) or Provisioning.start(
+                tenant_id, target.target_id, VOUCHER
+            )
+            if record.kind != VOUCHER:
+                raise ApplicationError(f"{target.target_id} is a subscription", field="target_id")
+            sealed = (
+                None
+                if user is None
+                else {**user.as_dict(), "password": self._secrets.seal(user.password)}
+            )
+            if not record.want_hotspot_user(router_id, router.name, sealed, target.version):
+                user = self._opened_record(record.wanted_user)  # a newer state was recorded
+            records.append((record, user))
+        if any(record.router_id != router_id for record, _ in records):
+            # Late calls for targets since moved to another router: pushed one by one.
+            return [self._push_hotspot_user(store, record) for record, _ in records]
+        return self._push_hotspot_users(store, access_of(router, self._secrets), records)
+
+    def _fail_all(
+        self,
+        store: EventStore,
+        router: RouterAccess,
+        records: list[tuple[Provisioning, HotspotUser | None]],
+        message: str,
+        will_retry: bool,
+    ) -> list[Outcome]:
+        for record, _ in records:
+            record.fail(router.name, record.wanted_version, message, will_retry)
+        if records:
+            self._save(store, records[0][0].tenant_id, *(r for r, _ in records))
+        return [Outcome(r.target_id, False, [], message) for r, _ in records]
+
+    def _tagged(self, target: HotspotTarget) -> HotspotUser | None:
+        if target.desired is None:
+            return None
+        user = target.desired.validated()
+        if user.comment.startswith(TAG_PREFIX):
+            return user
+        return replace(user, comment=f"{tag_of(target.target_id)} {user.comment}".strip())
+
+    def _push_hotspot_users(
+        self,
+        store: EventStore,
+        router: RouterAccess,
+        records: list[tuple[Provisioning, HotspotUser | None]],
+    ) -> list[Outcome]:
+        work = [
+            (record, name, user)
+            for record, user in records
+            if (name := user.name if user else record.hotspot_name)
+        ]
+        try:
+            results = self._gateway.sync_hotspot_users(
+                router, [(name, user) for _, name, user in work]
+            )
+        except RouterUnreachable as error:
+            self._fail_all(store, router, records, error.message, True)
+            raise
+        except RouterRefused as error:  # e.g. the login: the same answer for every user
+            return self._fail_all(store, router, records, error.message, False)
+        outcomes = {record.id: Outcome(record.target_id, True, []) for record, _ in records}
+        for (record, _, _), result in zip(work, results, strict=True):
+            if isinstance(result, RouterRefused):
+                message = f"{router.name}: {result.message}"
+                outcomes[record.id] = Outcome(record.target_id, False, [], message)
+            else:
+                outcomes[record.id] = Outcome(record.target_id, True, result)
+        for record, _ in records:
+            outcome = outcomes[record.id]
+            if outcome.ok:
+                record.succeed(router.name, record.wanted_version, outcome.changes)
+            else:
+                record.fail(router.name, record.wanted_version, outcome.error or "", False)
+        if records:
+            self._save(store, records[0][0].tenant_id, *(r for r, _ in records))
+        return [outcomes[record.id] for record, _ in records]
 
     def reconcile(self, tenant_id: UUID, router_name: str, dry_run: bool = False) -> list[str]:
         """Compare the router's tagged PPP secrets, isolir address-list entries and hotspot
@@ -368,9 +459,9 @@ class ProvisioningService:
         self._save(store, subscription.tenant_id, record)
         return Outcome(subscription.id, False, [], message)
 
-    def _save(self, store: EventStore, tenant_id: UUID, record: Provisioning) -> None:
+    def _save(self, store: EventStore, tenant_id: UUID, *records: Provisioning) -> None:
         with recording("Provision", actor=PROVISIONER, tenant_id=tenant_id):
-            store.save(record)
+            store.save(*records)
 
 
 def _difference(name: str, have: PppSecret | None, want: PppSecret | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -101,6 +102,13 @@ class RouterGateway(Protocol):
     ) -> list[str]:
         """Make the hotspot user `name` match `desired` (None: absent), writing only the
         difference; kick its active sessions when it is disabled or removed."""
+        ...
+
+    def sync_hotspot_users(
+        self, router: RouterAccess, users: Sequence[tuple[str, HotspotUser | None]]
+    ) -> list[list[str] | RouterRefused]:
+        """`sync_hotspot_user` for many users over one connection: per user the changes, or
+        the router's refusal of that user. Raises RouterUnreachable for all of them."""
         ...
 
     def tagged_hotspot_users(self, router: RouterAccess, tag_prefix: str) -> dict[str, HotspotUser]:

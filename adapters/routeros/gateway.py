@@ -14,7 +14,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import librouteros
@@ -67,7 +67,7 @@ class ConnectionPool:
     librouteros runs one command at a time on a connection, so a connection is lent to one job
     at a time; at most `idle_per_router` are kept, each for at most `max_idle` seconds."""
 
-    def __init__(self, idle_per_router: int = 4, max_idle: float = 30.0) -> None:
+    def __init__(self, idle_per_router: int = 8, max_idle: float = 30.0) -> None:
         self._idle_per_router = idle_per_router
         self._max_idle = max_idle
         self._idle: dict[tuple[object, ...], list[tuple[float, Any]]] = {}
@@ -187,6 +187,20 @@ class LibrouterosGateway:
         self, router: RouterAccess, name: str, desired: HotspotUser | None
     ) -> list[str]:
         return self._run(router, lambda api: _sync_hotspot_user(api, name, desired))
+
+    def sync_hotspot_users(
+        self, router: RouterAccess, users: Sequence[tuple[str, HotspotUser | None]]
+    ) -> list[list[str] | RouterRefused]:
+        def sync(api: Any) -> list[list[str] | RouterRefused]:
+            results: list[list[str] | RouterRefused] = []
+            for name, desired in users:
+                try:
+                    results.append(_sync_hotspot_user(api, name, desired))
+                except TrapError as error:  # this user is refused; the others go on
+                    results.append(RouterRefused(error.message))
+            return results
+
+        return self._run(router, sync)
 
     def tagged_hotspot_users(self, router: RouterAccess, tag_prefix: str) -> dict[str, HotspotUser]:
         rows = self._run(router, lambda api: list(api.rawCmd(f"{HOTSPOT_USERS}/print")))

@@ -16,9 +16,9 @@ from adapters.routeros.simulator import RouterOSSimulator
 from adapters.routeros.tls import self_signed_certificate, server_context
 from application.context import Principal
 from application.customers import RegisterCustomer
-from application.errors import NotFound
+from application.errors import ApplicationError, NotFound
 from application.plans import CreatePlan
-from application.provisioning import ProvisioningView
+from application.provisioning import HotspotTarget, ProvisioningView
 from application.routers import AddRouter, RouterUnreachable
 from application.subscriptions import Subscribe
 from application.unit_of_work import find
@@ -435,3 +435,25 @@ def test_an_unreachable_host_is_retried_and_the_circuit_opens(
     (status,) = _statuses(niaga, owner)
     assert (status.status, status.attempts) == ("failed", 6)
     assert status.last_error == messages[-1]
+
+
+def test_a_batch_of_hotspot_users_records_each_outcome_on_its_own(
+    niaga: Niaga, owner: Principal, router: RouterOSSimulator
+) -> None:
+    router_id = _add_router(niaga, owner, router)
+    good, bad = uuid4(), uuid4()
+    batch = [
+        HotspotTarget(good, _voucher("vch-1"), 1),
+        HotspotTarget(bad, _voucher("vch-2", profile="3hari"), 1),
+    ]
+    with pytest.raises(ApplicationError, match="twice"):
+        niaga.provisioning.provision_hotspot_users(owner.tenant_id, router_id, [*batch, batch[0]])
+    assert router.items("/ip/hotspot/user") == []
+
+    ok, refused = niaga.provisioning.provision_hotspot_users(owner.tenant_id, router_id, batch)
+    assert (ok.subscription_id, ok.ok, ok.changes) == (good, True, ["added"])
+    assert (refused.subscription_id, refused.ok) == (bad, False)
+    assert refused.error == "core-1: input does not match any value of profile"
+    assert [u["name"] for u in router.items("/ip/hotspot/user")] == ["vch-1"]
+    statuses = {s.subscription_id: s.status for s in _statuses(niaga, owner, "voucher")}
+    assert statuses == {good: "synced", bad: "failed"}
