@@ -412,7 +412,8 @@ def routers_reconcile(
     router: Annotated[str | None, typer.Option(help="Only this router (default: all)")] = None,
     dry_run: Annotated[bool, typer.Option(help="Report drift without repairing it")] = False,
 ) -> None:
-    """Compare routers' PPP secrets with Niaga and repair the drift (only items Niaga tagged)."""
+    """Compare routers' PPP secrets, isolir address lists and hotspot users with Niaga and
+    repair the drift (only items Niaga tagged)."""
     niaga = _start()
     try:
         store = niaga.stores.for_tenant(tenant)
