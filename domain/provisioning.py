@@ -17,7 +17,6 @@ from domain.subscription import Subscription, SubscriptionState
 from domain.tenant import IsolirPolicy
 
 TAG_PREFIX = "niaga:"
-DEFAULT_ISOLIR_PROFILE = "isolir"
 SUBSCRIPTION, VOUCHER = "subscription", "voucher"
 """What a provisioning record pushes: a subscription's PPP secret, or a hotspot user."""
 _DURATION = re.compile(r"^(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?$|^\d+:\d{2}:\d{2}$")

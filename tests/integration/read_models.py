@@ -29,6 +29,8 @@ PRIMARY_KEYS = {
     "payment_list": "id",
     "transfer_list": "id",
     "customer_credit": "customer_id",
+    "provisioning_status": "subscription_id",
+    "hotspot_users_wanted": "target_id",
     TRACKING_TABLE: "projection",
 }
 

@@ -26,6 +26,7 @@ from domain.errors import InvalidValue
 from domain.plan import BillingMode, ServiceType
 from domain.provisioning import HotspotUser, Provisioning, tag_of
 from domain.tenant import IsolirPolicy, Tenant
+from tests.integration.read_models import assert_live_equals_rebuild, store_of
 
 USER, PASSWORD = "niaga", "rahasia"
 
@@ -457,3 +458,26 @@ def test_a_batch_of_hotspot_users_records_each_outcome_on_its_own(
     assert [u["name"] for u in router.items("/ip/hotspot/user")] == ["vch-1"]
     statuses = {s.subscription_id: s.status for s in _statuses(niaga, owner, "voucher")}
     assert statuses == {good: "synced", bad: "failed"}
+
+
+def test_provisioning_read_models_rebuild_to_what_was_kept_live(
+    niaga: Niaga, owner: Principal, router: RouterOSSimulator
+) -> None:
+    router_id = _add_router(niaga, owner, router)
+    subscription = _subscription(niaga, owner)
+    niaga.provisioning.provision(owner.tenant_id, subscription)
+    kept, dropped, refused = uuid4(), uuid4(), uuid4()
+    provision = niaga.provisioning.provision_hotspot_user
+    provision(owner.tenant_id, kept, router_id, _voucher("vch-1"), 1)
+    provision(owner.tenant_id, kept, router_id, _voucher("vch-1", limit_bytes_total=10**9), 2)
+    provision(owner.tenant_id, dropped, router_id, _voucher("vch-2"), 1)
+    provision(owner.tenant_id, dropped, router_id, None, 2)
+    provision(owner.tenant_id, refused, router_id, _voucher("vch-3", profile="3hari"), 1)
+    niaga.projections.catch_up_all()
+    store = store_of(niaga, owner.tenant_id)
+    wanted = niaga.router_read_models.hotspot_users(store, owner.tenant_id, "core-1")
+    assert [(w.target_id, w.user.limit_bytes_total) for w in wanted] == [
+        (kept, 10**9),
+        (refused, None),  # refused by the router, still wanted: reconciliation retries it
+    ]
+    assert_live_equals_rebuild(niaga, store, ("provisioning_status", "hotspot_users_wanted"))
