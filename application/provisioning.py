@@ -4,9 +4,10 @@ is unreachable. Reconciliation repairs whatever drifted on a router since."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 from uuid import UUID
 
@@ -321,9 +322,10 @@ class ProvisioningService:
         for name in sorted(set(have) | set(want)):
             if have.get(name) == want.get(name):
                 continue
-            report.append(_difference(name, have.get(name), want.get(name)))
+            line = _difference(name, have.get(name), want.get(name))
             if not dry_run:
-                self._gateway.sync_secret(router, name, want.get(name))
+                line += _repaired(partial(self._gateway.sync_secret, router, name, want.get(name)))
+            report.append(line)
         return report
 
     def _reconcile_addresses(
@@ -350,13 +352,17 @@ class ProvisioningService:
                 continue
             who = names.get(tag, tag)
             if not lists:
-                report.append(f"address-list {wanted}: {who} missing on the router")
+                line = f"address-list {wanted}: {who} missing on the router"
             elif wanted is None:
-                report.append(f"address-list {', '.join(lists)}: {who} not wanted (extra)")
+                line = f"address-list {', '.join(lists)}: {who} not wanted (extra)"
             else:
-                report.append(f"address-list {wanted}: {who} is on {', '.join(lists)}")
+                line = f"address-list {wanted}: {who} is on {', '.join(lists)}"
             if not dry_run:
-                self._gateway.sync_isolir_address(router, names.get(tag), tag, wanted)
+                repair = partial(
+                    self._gateway.sync_isolir_address, router, names.get(tag), tag, wanted
+                )
+                line += _repaired(repair)
+            report.append(line)
         return report
 
     def _reconcile_hotspot_users(
@@ -371,15 +377,16 @@ class ProvisioningService:
         for name in sorted(set(have) | set(want)):
             found, wanted = have.get(name), want.get(name)
             if found is None:
-                report.append(f"hotspot user {name}: missing on the router")
+                line = f"hotspot user {name}: missing on the router"
             elif wanted is None:
-                report.append(f"hotspot user {name}: on the router but not wanted (extra)")
+                line = f"hotspot user {name}: on the router but not wanted (extra)"
             elif fields := hotspot_differences(found, wanted):
-                report.append(f"hotspot user {name}: differs in {', '.join(fields)}")
+                line = f"hotspot user {name}: differs in {', '.join(fields)}"
             else:
                 continue
             if not dry_run:
-                self._gateway.sync_hotspot_user(router, name, wanted)
+                line += _repaired(partial(self._gateway.sync_hotspot_user, router, name, wanted))
+            report.append(line)
         return report
 
     def _subscriptions_on(
@@ -462,6 +469,16 @@ class ProvisioningService:
     def _save(self, store: EventStore, tenant_id: UUID, *records: Provisioning) -> None:
         with recording("Provision", actor=PROVISIONER, tenant_id=tenant_id):
             store.save(*records)
+
+
+def _repaired(repair: Callable[[], object]) -> str:
+    """Run one repair; a refusal (say, a profile missing on the router) is reported on the
+    difference's line instead of stopping the repair of the others."""
+    try:
+        repair()
+    except RouterRefused as error:
+        return f" (not repaired: {error.message})"
+    return ""
 
 
 def _difference(name: str, have: PppSecret | None, want: PppSecret | None) -> str:

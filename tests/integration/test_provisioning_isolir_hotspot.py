@@ -481,3 +481,23 @@ def test_provisioning_read_models_rebuild_to_what_was_kept_live(
         (refused, None),  # refused by the router, still wanted: reconciliation retries it
     ]
     assert_live_equals_rebuild(niaga, store, ("provisioning_status", "hotspot_users_wanted"))
+
+
+def test_a_repair_the_router_refuses_is_reported_and_the_others_go_on(
+    niaga: Niaga, owner: Principal, router: RouterOSSimulator
+) -> None:
+    router_id = _add_router(niaga, owner, router)
+    provision = niaga.provisioning.provision_hotspot_user
+    provision(owner.tenant_id, uuid4(), router_id, _voucher("vch-a", profile="3hari"), 1)
+    provision(owner.tenant_id, uuid4(), router_id, _voucher("vch-b"), 1)
+    api = _api(router)
+    tuple(api.rawCmd("/ip/hotspot/user/remove", "=numbers=vch-b"))
+    api.close()
+    niaga.projections.catch_up_all()
+
+    assert niaga.provisioning.reconcile(owner.tenant_id, "core-1") == [
+        "hotspot user vch-a: missing on the router "
+        "(not repaired: core-1: input does not match any value of profile)",
+        "hotspot user vch-b: missing on the router",
+    ]
+    assert [u["name"] for u in router.items("/ip/hotspot/user")] == ["vch-b"]
