@@ -144,7 +144,7 @@ class ProvisioningService:
         """
         store = self._stores.for_tenant(tenant_id)
         record = find(store, Provisioning, Provisioning.id_for(subscription_id))
-        if record is not None and record.kind == VOUCHER:
+        if record is not None and record.kind == VOUCHER and record.tenant_id == tenant_id:
             return self._push_hotspot_user(store, record)
         subscription = find(store, Subscription, subscription_id)
         if subscription is None or subscription.tenant_id != tenant_id:
@@ -203,6 +203,8 @@ class ProvisioningService:
         router = find(store, Router, router_id)
         if router is None or router.tenant_id != tenant_id or router.removed:
             raise NotFound(f"no router {router_id}", field="router_id")
+        if not targets:
+            return []
         if len({t.target_id for t in targets}) < len(targets):
             raise ApplicationError("a target appears twice in the batch", field="targets")
         users = [self._tagged(t) for t in targets]
@@ -213,6 +215,8 @@ class ProvisioningService:
             record = found.get(record_id) or Provisioning.start(
                 tenant_id, target.target_id, VOUCHER
             )
+            if record.tenant_id != tenant_id:
+                raise NotFound(f"no target {target.target_id}", field="target_id")
             if record.kind != VOUCHER:
                 raise ApplicationError(f"{target.target_id} is a subscription", field="target_id")
             sealed = (

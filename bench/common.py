@@ -56,13 +56,19 @@ def throwaway_database(prefix: str) -> Iterator[str]:
 
 
 @contextmanager
-def running_niaga(url: str, *, inline_projections: bool = True) -> Iterator[Niaga]:
-    """A Niaga container on a fresh platform schema of `url`, as the tests start one."""
+def running_niaga(
+    url: str, *, inline_projections: bool = True, read_model_wait: float = 2.0
+) -> Iterator[Niaga]:
+    """A Niaga container on a fresh platform schema of `url`, as the tests start one.
+
+    Without inline projections nothing runs the projections but an explicit catch-up, so give
+    `read_model_wait=0` then: otherwise every command waits that long for them in vain."""
     settings = Settings(
         database_url=url,
         redis_url=None,
         niaga_env="test",
         niaga_platform_schema=f"p_{uuid.uuid4().hex[:10]}",
+        niaga_read_model_wait_seconds=read_model_wait,
     )
     niaga = Niaga.start(settings, inline_projections=inline_projections)
     try:

@@ -261,7 +261,9 @@ class LibrouterosGateway:
                 ssl_wrapper=_tls(router),
             )
         except TrapError as error:
-            self._breaker.record(key, ok=False)
+            # The login was refused (wrong credentials): the router is up, and its own message
+            # must reach the record rather than an open circuit's.
+            self._breaker.record(key, ok=True)
             raise RouterRefused(f"{router.name}: {error.message}") from None
         except ssl.SSLError as error:
             # Retrying will not make a certificate verify: a refusal, not an outage.

@@ -301,6 +301,10 @@ def test_bad_hotspot_input_is_refused_before_anything_is_recorded(
         provision(tenant, target, router_id, _voucher(limit_bytes_total=-5), 1)
     with pytest.raises(NotFound):
         provision(tenant, target, uuid4(), _voucher(), 1)
+    subscription = _subscription(niaga, owner)
+    niaga.provisioning.provision(tenant, subscription)
+    with pytest.raises(ApplicationError, match="is a subscription"):
+        provision(tenant, subscription, router_id, _voucher(), 1)
     store = niaga.stores.for_tenant(tenant)
     assert find(store, Provisioning, Provisioning.id_for(target)) is None
     assert router.items("/ip/hotspot/user") == []
