@@ -143,13 +143,18 @@ class ProvisioningService:
         a router's refusal is recorded and returned, since retrying will not change its answer.
         """
         store = self._stores.for_tenant(tenant_id)
-        record = find(store, Provisioning, Provisioning.id_for(subscription_id))
-        if record is not None and record.kind == VOUCHER and record.tenant_id == tenant_id:
+        record_id = Provisioning.id_for(subscription_id)
+        found = store.get_many([record_id, subscription_id])  # one round trip for both
+        record, subscription = found.get(record_id), found.get(subscription_id)
+        if isinstance(record, Provisioning) and (record.kind, record.tenant_id) == (
+            VOUCHER,
+            tenant_id,
+        ):
             return self._push_hotspot_user(store, record)
-        subscription = find(store, Subscription, subscription_id)
-        if subscription is None or subscription.tenant_id != tenant_id:
+        if not isinstance(subscription, Subscription) or subscription.tenant_id != tenant_id:
             return Outcome(subscription_id, False, [], "no such subscription")
-        record = record or Provisioning.start(tenant_id, subscription_id)
+        if not isinstance(record, Provisioning):
+            record = Provisioning.start(tenant_id, subscription_id)
         router = self._router(store, tenant_id, subscription.router)
         if router is None:
             return self._failed(

@@ -1,6 +1,6 @@
 """Provisioning against RouterOS simulators, each figure next to raw librouteros in the same run.
 
-    python -m bench.provisioning        # 1,000 hotspot users; 300 subscriptions on 10 routers
+    python -m bench.provisioning        # 1,000 hotspot users; 200 subscriptions on 10 routers
     python -m bench.provisioning --hotspot-users 1000 --subscriptions 1000 --routers 10
 
 1. Hotspot users (a voucher batch) on one router. Niaga records each desired user as an event,
@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument(
         "--job-users", type=int, default=250, help="users for the job-per-user figure"
     )
-    parser.add_argument("--subscriptions", type=int, default=300)
+    parser.add_argument("--subscriptions", type=int, default=200)
     parser.add_argument("--routers", type=int, default=10)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()

@@ -408,6 +408,10 @@ def test_wrong_credentials_are_a_failure_with_the_routers_message_not_retried(
     assert outcome.error == "core-1: invalid user name or password (6)"
     record = _last_failure(niaga, owner, subscription)
     assert (record.attempts, record.last_error) == (1, outcome.error)
+    for _ in range(6):  # the router answered each time: no open circuit hides its message
+        outcome = niaga.provisioning.provision(owner.tenant_id, subscription)
+    assert outcome.error == "core-1: invalid user name or password (6)"
+    assert _last_failure(niaga, owner, subscription).attempts == 7
     assert router.items("/ppp/secret") == []
 
 
