@@ -26,8 +26,10 @@ from rich.table import Table
 from adapters.bootstrap import Niaga
 from adapters.settings import Settings
 from application.ports import Placement
+from application.tenancy import tenant_of
 from domain.errors import DomainError
 from domain.roles import Role
+from domain.tenant import IsolirPolicy
 
 app = typer.Typer(help="Niaga: the operating core for ISPs, voucher resellers and repair shops.")
 projections_app = typer.Typer(help="Read models: status, rebuild, run the daemon.")
@@ -250,18 +252,42 @@ def tenants_settings(
     ] = None,
     invoice_prefix: Annotated[str | None, typer.Option(help="e.g. INV or BRK")] = None,
     timezone: Annotated[str | None, typer.Option(help="e.g. Asia/Jakarta")] = None,
+    isolir_mode: Annotated[
+        str | None, typer.Option(help="Isolir by 'profile' or by 'address_list'")
+    ] = None,
+    isolir_profile: Annotated[str | None, typer.Option(help="PPP profile for isolir")] = None,
+    isolir_address_list: Annotated[
+        str | None, typer.Option(help="Firewall address list for isolir")
+    ] = None,
 ) -> None:
-    """Change a tenant's PKP status, invoice prefix or time zone."""
+    """Change a tenant's PKP status, invoice prefix, time zone or isolir policy."""
     niaga = _start()
     try:
-        niaga.tenants.change_settings(
-            tenant_id, pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone
-        )
+        if (pkp, invoice_prefix, timezone) != (None, None, None):
+            niaga.tenants.change_settings(
+                tenant_id, pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone
+            )
+        if (isolir_mode, isolir_profile, isolir_address_list) != (None, None, None):
+            _change_isolir(niaga, tenant_id, isolir_mode, isolir_profile, isolir_address_list)
     except DomainError as error:
         raise _fail(error) from None
     finally:
         niaga.close()
     console.print(f"updated {tenant_id}")
+
+
+def _change_isolir(
+    niaga: Niaga, tenant_id: UUID, mode: str | None, profile: str | None, address_list: str | None
+) -> None:
+    current = tenant_of(niaga.stores, tenant_id).isolir_policy
+    niaga.tenants.change_isolir_policy(
+        tenant_id,
+        IsolirPolicy(
+            current.mode if mode is None else mode,
+            current.profile if profile is None else profile,
+            current.address_list if address_list is None else address_list,
+        ),
+    )
 
 
 @tenants_app.command("list")
@@ -397,7 +423,8 @@ def routers_reconcile(
     router: Annotated[str | None, typer.Option(help="Only this router (default: all)")] = None,
     dry_run: Annotated[bool, typer.Option(help="Report drift without repairing it")] = False,
 ) -> None:
-    """Compare routers' PPP secrets with Niaga and repair the drift (only items Niaga tagged)."""
+    """Compare routers' PPP secrets, isolir address lists and hotspot users with Niaga and
+    repair the drift (only items Niaga tagged)."""
     niaga = _start()
     try:
         store = niaga.stores.for_tenant(tenant)

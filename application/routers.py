@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -12,7 +13,7 @@ from application.errors import ApplicationError
 from application.ports import ReadModelSync, Stores
 from application.secrets import SecretBox
 from application.unit_of_work import Saver, load
-from domain.provisioning import PppSecret
+from domain.provisioning import HotspotUser, PppSecret
 from domain.router import Router
 
 
@@ -49,6 +50,15 @@ class RouterIdentity:
     board: str
 
 
+@dataclass(frozen=True)
+class AddressEntry:
+    """A firewall address-list entry (`/ip/firewall/address-list`) on a router."""
+
+    list: str
+    address: str
+    comment: str
+
+
 class RouterGateway(Protocol):
     """Port: talking to routers. Raises RouterUnreachable or RouterRefused."""
 
@@ -62,6 +72,47 @@ class RouterGateway(Protocol):
 
     def tagged_secrets(self, router: RouterAccess, tag_prefix: str) -> dict[str, PppSecret]:
         """The router's PPP secrets whose comment starts with the tag, by name."""
+        ...
+
+    def sync_subscriber(
+        self,
+        router: RouterAccess,
+        name: str,
+        desired: PppSecret | None,
+        tag: str,
+        isolir_list: str | None,
+    ) -> list[str]:
+        """`sync_secret`, and keep the address-list entries tagged `tag` to exactly one in
+        `isolir_list` (none when None), holding the secret's address; kick the active session
+        when the profile, enabled state or isolir membership changed."""
+        ...
+
+    def sync_isolir_address(
+        self, router: RouterAccess, name: str | None, tag: str, isolir_list: str | None
+    ) -> list[str]:
+        """Only the address-list part of `sync_subscriber` (for secret `name`, if known)."""
+        ...
+
+    def tagged_addresses(self, router: RouterAccess, tag_prefix: str) -> list[AddressEntry]:
+        """The router's address-list entries whose comment starts with the tag."""
+        ...
+
+    def sync_hotspot_user(
+        self, router: RouterAccess, name: str, desired: HotspotUser | None
+    ) -> list[str]:
+        """Make the hotspot user `name` match `desired` (None: absent), writing only the
+        difference; kick its active sessions when it is disabled or removed."""
+        ...
+
+    def sync_hotspot_users(
+        self, router: RouterAccess, users: Sequence[tuple[str, HotspotUser | None]]
+    ) -> list[list[str] | RouterRefused]:
+        """`sync_hotspot_user` for many users over one connection: per user the changes, or
+        the router's refusal of that user. Raises RouterUnreachable for all of them."""
+        ...
+
+    def tagged_hotspot_users(self, router: RouterAccess, tag_prefix: str) -> dict[str, HotspotUser]:
+        """The router's hotspot users whose comment starts with the tag, by name."""
         ...
 
 

@@ -14,7 +14,7 @@ from application.context import SYSTEM, Actor, ActorKind, Principal, recording
 from application.errors import AuthenticationFailed, NotFound, UnknownTenant
 from application.ports import ApiKeyRecord, Placement, ReadModels, ReadModelSync, Stores
 from domain.roles import Role
-from domain.tenant import BillingPolicy, Tenant
+from domain.tenant import BillingPolicy, IsolirPolicy, Tenant
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,19 @@ class TenantService:
         tenant.change_billing_policy(policy)
         self._save(tenant, "ChangeBillingPolicy", principal.actor)
         return tenant.billing_policy
+
+    def change_isolir_policy(
+        self, tenant_id: UUID, policy: IsolirPolicy, actor: Actor = SYSTEM
+    ) -> IsolirPolicy:
+        tenant = self._get(tenant_id)
+        tenant.change_isolir_policy(policy)
+        self._save(tenant, "ChangeIsolirPolicy", actor)
+        return tenant.isolir_policy
+
+    def change_isolir_policy_as(self, principal: Principal, policy: IsolirPolicy) -> IsolirPolicy:
+        """How unpaid subscribers are restricted on the routers: a profile or an address list."""
+        authorize(principal, Permission.MANAGE_TENANT)
+        return self.change_isolir_policy(principal.tenant_id, policy, principal.actor)
 
     def issue_api_key(
         self, tenant_id: UUID, role: Role, label: str = "", actor: Actor = SYSTEM

@@ -57,10 +57,18 @@ def throwaway_database(prefix: str) -> Iterator[str]:
 
 @contextmanager
 def running_niaga(
-    url: str, *, inline_projections: bool = True, allow_private: bool = False, concurrency: int = 16
+    url: str,
+    *,
+    inline_projections: bool = True,
+    allow_private: bool = False,
+    concurrency: int = 16,
+    read_model_wait: float = 2.0,
 ) -> Iterator[Niaga]:
     """A Niaga container on a fresh platform schema of `url`, as the tests start one
-    (`allow_private`: webhooks may go to a receiver on loopback)."""
+    (`allow_private`: webhooks may go to a receiver on loopback).
+
+    Without inline projections nothing runs the projections but an explicit catch-up, so give
+    `read_model_wait=0` then: otherwise every command waits that long for them in vain."""
     settings = Settings(
         database_url=url,
         redis_url=None,
@@ -68,6 +76,7 @@ def running_niaga(
         niaga_platform_schema=f"p_{uuid.uuid4().hex[:10]}",
         niaga_webhooks_allow_private=allow_private,
         niaga_webhook_concurrency=concurrency,
+        niaga_read_model_wait_seconds=read_model_wait,
     )
     niaga = Niaga.start(settings, inline_projections=inline_projections)
     try:

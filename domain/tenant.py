@@ -69,6 +69,37 @@ class BillingPolicy:
         )
 
 
+ISOLIR_MODES = ("profile", "address_list")
+
+
+@dataclass(frozen=True)
+class IsolirPolicy:
+    """How an unpaid subscriber is restricted on the router (isolir).
+
+    `profile`: the PPP secret moves to the `profile` profile. `address_list`: the secret keeps its
+    plan's profile and the subscriber's address joins the firewall address list `address_list`,
+    which the router redirects to a payment page. Either way the active session is kicked."""
+
+    mode: str = "profile"
+    profile: str = "isolir"
+    address_list: str = "isolir"
+
+    def validated(self) -> IsolirPolicy:
+        if self.mode not in ISOLIR_MODES:
+            raise InvalidValue(
+                f"isolir mode must be one of {', '.join(ISOLIR_MODES)}", field="isolir_mode"
+            )
+        for name, value in (
+            ("isolir_profile", self.profile),
+            ("isolir_address_list", self.address_list),
+        ):
+            if not value or len(value) > 64 or any(c.isspace() or c in "=?" for c in value):
+                raise InvalidValue(
+                    f"{name} must be 1-64 characters without spaces, '=' or '?'", field=name
+                )
+        return self
+
+
 @dataclass(frozen=True)
 class ApiKey:
     """An API key as the tenant knows it: only a hash of the secret is ever kept."""
@@ -107,6 +138,11 @@ class Tenant(Aggregate):
     class BillingPolicyChanged(Aggregate.Event):
         policy: dict[str, object]
 
+    class IsolirPolicyChanged(Aggregate.Event):
+        mode: str
+        profile: str
+        address_list: str
+
     @event(Registered)
     def __init__(self, id: UUID, name: str, store: str) -> None:
         self.name = name
@@ -117,6 +153,7 @@ class Tenant(Aggregate):
         self.locked = False
         self.api_keys: dict[str, ApiKey] = {}
         self.billing_policy = BillingPolicy()
+        self.isolir_policy = IsolirPolicy()
 
     @classmethod
     def register(cls, tenant_id: UUID, name: str, store: str) -> Tenant:
@@ -175,6 +212,16 @@ class Tenant(Aggregate):
     @event(BillingPolicyChanged)
     def _billing_policy_changed(self, policy: dict[str, object]) -> None:
         self.billing_policy = BillingPolicy.from_dict(policy)
+
+    def change_isolir_policy(self, policy: IsolirPolicy) -> None:
+        policy = policy.validated()
+        self._isolir_policy_changed(
+            mode=policy.mode, profile=policy.profile, address_list=policy.address_list
+        )
+
+    @event(IsolirPolicyChanged)
+    def _isolir_policy_changed(self, mode: str, profile: str, address_list: str) -> None:
+        self.isolir_policy = IsolirPolicy(mode, profile, address_list)
 
     @property
     def registered_at(self) -> datetime:

@@ -9,7 +9,11 @@ from projections.invoices import InvoicesProjection
 from projections.notifications import NotificationOutboxProjection
 from projections.payments import PaymentsProjection
 from projections.plans import PlanListProjection
-from projections.provisioning import ProvisioningStatusProjection, RouterListProjection
+from projections.provisioning import (
+    HotspotUsersWantedProjection,
+    ProvisioningStatusProjection,
+    RouterListProjection,
+)
 from projections.repairs import RepairBoardProjection, TechniciansProjection
 from projections.subscriptions import SubscriptionListProjection
 from projections.tenants import TenantsProjection
@@ -39,6 +43,7 @@ def all_projections() -> list[Projection]:
         VoucherStockProjection(),
         AgentListProjection(),
         AgentLedgerProjection(),
+        HotspotUsersWantedProjection(),
     ]
 
 

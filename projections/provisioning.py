@@ -36,6 +36,20 @@ _STATUS = (
     "last_error",
     "scheduled_change",
     "updated_at",
+    "kind",
+)
+_WANTED = (
+    "target_id",
+    "tenant_id",
+    "router",
+    "name",
+    "password_sealed",
+    "profile",
+    "limit_uptime",
+    "limit_bytes_total",
+    "disabled",
+    "comment",
+    "version",
 )
 
 
@@ -89,6 +103,7 @@ class ProvisioningStatusProjection:
         *_CHANGES_ROUTER,
         Subscription.PlanChangeScheduled,
         Subscription.Billed,
+        Provisioning.HotspotUserWanted,
         Provisioning.Provisioned,
         Provisioning.Failed,
     )
@@ -101,8 +116,62 @@ class ProvisioningStatusProjection:
         _store(cur, schema, list(rows.values()))
 
 
+class HotspotUsersWantedProjection:
+    """The hotspot users each router should hold: the state each voucher's provisioning job
+    last recorded (a row per target; none when it wants no user)."""
+
+    name: str = "hotspot_users_wanted"
+    event_types: tuple[type, ...] = (Provisioning.HotspotUserWanted,)
+    tables: tuple[str, ...] = ("hotspot_users_wanted",)
+
+    def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
+        wanted = table(schema, "hotspot_users_wanted")
+        latest: dict[UUID, Any] = {}
+        for recorded in events:
+            latest[recorded.event.subscription_id] = recorded.event
+        gone = [target for target, e in latest.items() if e.user is None]
+        if gone:
+            cur.execute(sql.SQL("DELETE FROM {} WHERE target_id = ANY(%s)").format(wanted), (gone,))
+        rows = [_wanted_row(e) for e in latest.values() if e.user is not None]
+        if not rows:
+            return
+        cur.executemany(
+            sql.SQL(
+                "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (target_id) DO UPDATE SET {}"
+            ).format(
+                wanted,
+                sql.SQL(", ").join(map(sql.Identifier, _WANTED)),
+                sql.SQL(", ").join(sql.Placeholder() * len(_WANTED)),
+                sql.SQL(", ").join(
+                    sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in _WANTED[1:]
+                ),
+            ),
+            rows,
+        )
+
+
+def _wanted_row(e: Any) -> tuple[Any, ...]:
+    user = e.user
+    return (
+        e.subscription_id,
+        e.tenant_id,
+        e.router,
+        user["name"],
+        user["password"],
+        user["profile"],
+        user.get("limit_uptime"),
+        user.get("limit_bytes_total"),
+        bool(user["disabled"]),
+        user["comment"],
+        e.version,
+    )
+
+
 def _subscription_of(recorded: RecordedEvent) -> UUID:
-    if isinstance(recorded.event, Provisioning.Provisioned | Provisioning.Failed):
+    if isinstance(
+        recorded.event,
+        Provisioning.Provisioned | Provisioning.Failed | Provisioning.HotspotUserWanted,
+    ):
         subscription_id: UUID = recorded.event.subscription_id
         return subscription_id
     return recorded.aggregate_id
@@ -122,7 +191,10 @@ def _apply(rows: dict[UUID, dict[str, Any]], recorded: RecordedEvent) -> None:
             "attempts": 0,
             "last_error": None,
             "scheduled_change": False,
+            "kind": "subscription",
         }
+    if isinstance(e, Provisioning.HotspotUserWanted):
+        _want_hotspot_user(rows, e)
     row = rows.get(_subscription_of(recorded))
     if row is None:
         return
@@ -140,6 +212,25 @@ def _apply(rows: dict[UUID, dict[str, Any]], recorded: RecordedEvent) -> None:
         row.update(attempts=e.attempt, last_error=e.message)
     row["status"] = _status(row)
     row["updated_at"] = recorded.timestamp
+
+
+def _want_hotspot_user(rows: dict[UUID, dict[str, Any]], e: Any) -> None:
+    row = rows.setdefault(
+        e.subscription_id,
+        {
+            "subscription_id": e.subscription_id,
+            "tenant_id": e.tenant_id,
+            "username": "",
+            "synced_version": 0,
+            "attempts": 0,
+            "last_error": None,
+            "scheduled_change": False,
+            "kind": "voucher",
+        },
+    )
+    row.update(router=e.router, desired_version=e.version)
+    if e.user is not None:
+        row["username"] = e.user["name"]
 
 
 def _status(row: dict[str, Any]) -> str:

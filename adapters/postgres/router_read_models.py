@@ -9,7 +9,12 @@ from psycopg import sql
 
 from adapters.postgres.stores import PostgresStores
 from application.event_store import EventStore
-from application.provisioning import ProvisioningView, RouterView
+from application.provisioning import ProvisioningView, RouterView, WantedHotspotUser
+from domain.provisioning import HotspotUser
+
+_VIEW = (
+    "subscription_id, tenant_id, router, username, status, attempts, last_error, updated_at, kind"
+)
 
 
 class PostgresRouterReadModels:
@@ -36,16 +41,21 @@ class PostgresRouterReadModels:
         return rows[0][0] if rows else None
 
     def provisioning(
-        self, store: EventStore, tenant_id: UUID, status: str | None, limit: int
+        self,
+        store: EventStore,
+        tenant_id: UUID,
+        status: str | None,
+        limit: int,
+        kind: str | None = None,
     ) -> list[ProvisioningView]:
         where = "tenant_id = %s" + (" AND status = %s" if status else "")
-        params: list[Any] = [tenant_id, *([status] if status else []), limit]
+        where += " AND kind = %s" if kind else ""
+        params: list[Any] = [tenant_id, *([status] if status else []), *([kind] if kind else [])]
         rows = self._rows(
             store,
-            "SELECT subscription_id, tenant_id, router, username, status, attempts, last_error, "
-            "updated_at FROM {} WHERE " + where + " ORDER BY updated_at LIMIT %s",
+            f"SELECT {_VIEW} FROM {{}} WHERE {where} ORDER BY updated_at LIMIT %s",
             "provisioning_status",
-            params,
+            [*params, limit],
         )
         return [ProvisioningView(*r) for r in rows]
 
@@ -53,12 +63,24 @@ class PostgresRouterReadModels:
         """Every tenant's pending or failed rows in this store, for the dispatcher."""
         rows = self._rows(
             store,
-            "SELECT subscription_id, tenant_id, router, username, status, attempts, last_error, "
-            "updated_at FROM {} WHERE status <> 'synced' ORDER BY updated_at LIMIT %s",
+            f"SELECT {_VIEW} FROM {{}} WHERE status <> 'synced' ORDER BY updated_at LIMIT %s",
             "provisioning_status",
             [limit],
         )
         return [ProvisioningView(*r) for r in rows]
+
+    def hotspot_users(
+        self, store: EventStore, tenant_id: UUID, router: str
+    ) -> list[WantedHotspotUser]:
+        rows = self._rows(
+            store,
+            "SELECT target_id, router, name, password_sealed, profile, limit_uptime, "
+            "limit_bytes_total, disabled, comment FROM {} WHERE tenant_id = %s AND router = %s "
+            "ORDER BY name",
+            "hotspot_users_wanted",
+            [tenant_id, router],
+        )
+        return [WantedHotspotUser(r[0], r[1], HotspotUser(*r[2:])) for r in rows]
 
     def _rows(self, store: EventStore, query: str, name: str, params: list[Any]) -> list[Any]:
         schema: str = store.ref.schema  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from adapters.routeros.menus import MENUS, Menu
+from adapters.routeros.menus import BOOLEANS, MENUS, Menu
 from adapters.routeros.protocol import Sentence
 from adapters.routeros.query import QueryError, matches
 from adapters.routeros.state import RouterError, RouterState
@@ -153,7 +153,7 @@ class Dispatcher:
     def _print(self, menu: Menu, arguments: dict[str, str], queries: list[str]) -> Reply:
         if unknown := set(arguments) - _PRINT_OPTIONS:
             return trap(f"unknown parameter {sorted(unknown)[0]}", 1)
-        rows = self._state.rows(menu.path)
+        rows = self._state.rows(menu.path, _equality(menu, queries))
         if "from" in arguments and not menu.singleton:
             chosen = {item.id for item in self._state.resolve(menu.path, arguments["from"])}
             rows = [row for row in rows if row[".id"] in chosen]
@@ -177,6 +177,19 @@ class Dispatcher:
     def _reject_extra(arguments: dict[str, str]) -> None:
         if arguments:
             raise RouterError(f"unknown parameter {next(iter(arguments))}", 1)
+
+
+def _equality(menu: Menu, queries: list[str]) -> tuple[str, str] | None:
+    """A leading `?name=value` test on a stored, non-boolean property narrows the rows before
+    they are rendered; every query word is still evaluated on what is left."""
+    if not queries or any(word.startswith("?#") for word in queries):
+        return None  # operators may combine tests: nothing can be left out beforehand
+    if queries[0].startswith(("?-", "?<", "?>", "?=")):
+        return None
+    name, equals, value = queries[0][1:].partition("=")
+    if not equals or name in BOOLEANS or name not in menu.fields:
+        return None
+    return name, value
 
 
 def _same(given: str, expected: str) -> bool:

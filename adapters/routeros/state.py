@@ -76,14 +76,20 @@ class RouterState:
 
     # --- commands -------------------------------------------------------------------------
 
-    def rows(self, path: str) -> list[dict[str, str]]:
-        """Every item as `print` shows it, `.id` first (singletons have none)."""
+    def rows(self, path: str, where: tuple[str, str] | None = None) -> list[dict[str, str]]:
+        """Every item as `print` shows it, `.id` first (singletons have none); with `where`
+        (a property and a stored value), only the items holding that value, without rendering
+        the others: routers answer a look-up by name without listing everything."""
         if path == SYSTEM_RESOURCE.path:
             return [self._resource()]
         if path == SYSTEM_IDENTITY.path:
             return [dict(self._identity)]
         table = self._tables[path]
-        return [self._render(table.menu, item) for item in table.items.values()]
+        items = list(table.items.values())
+        if where is not None:
+            name, value = where
+            items = [item for item in items if item.values.get(name) == value]
+        return [self._render(table.menu, item) for item in items]
 
     def add(self, path: str, given: Mapping[str, str]) -> str:
         table = self._tables[path]

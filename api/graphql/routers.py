@@ -15,6 +15,7 @@ from api.graphql.errors import ValidationError
 from api.graphql.schema_support import NiagaInfo, query, run_command
 from application.authorization import Permission, authorize
 from application.routers import AddRouter, UpdateRouter
+from domain.tenant import IsolirPolicy as IsolirPolicyValue
 
 
 @strawberry.type
@@ -29,15 +30,38 @@ class Router:
     updated_at: datetime
 
 
-@strawberry.type(description="Whether a subscription's state has reached its router.")
+@strawberry.type(
+    description="Whether a subscription's or a voucher's state has reached its router."
+)
 class ProvisioningStatus:
-    subscription_id: strawberry.ID
+    subscription_id: strawberry.ID = strawberry.field(
+        description="The subscription's id, or the voucher's when kind is voucher"
+    )
+    kind: str = strawberry.field(description="subscription or voucher")
     router: str
     username: str
     status: str = strawberry.field(description="synced, pending or failed")
     attempts: int
     last_error: str | None = strawberry.field(description="The router's own message")
     updated_at: datetime
+
+
+@strawberry.type(description="How unpaid subscribers are restricted (isolir) on the routers.")
+class IsolirPolicy:
+    mode: str = strawberry.field(
+        description="profile: move to the isolir profile; address_list: add the address to a "
+        "firewall address list"
+    )
+    profile: str
+    address_list: str
+
+
+@strawberry.type
+class IsolirPolicySuccess:
+    isolir_policy: IsolirPolicy
+
+
+IsolirPolicyResult = Annotated[IsolirPolicySuccess | Errors, strawberry.union("IsolirPolicyResult")]
 
 
 @strawberry.input
@@ -112,22 +136,32 @@ class RouterQuery:
         return await query(read)
 
     @strawberry.field(
-        description="Provisioning per subscription; filter by synced, pending, failed."
+        description="Provisioning per subscription and voucher; filter by status (synced, "
+        "pending, failed) and kind (subscription, voucher)."
     )
     async def provisioning_status(
-        self, info: NiagaInfo, status: str | None = None, first: int = 50
+        self,
+        info: NiagaInfo,
+        status: str | None = None,
+        first: int = 50,
+        kind: str | None = None,
     ) -> list[ProvisioningStatus]:
         niaga, who = info.context.niaga, info.context.principal
+        if status not in (None, "synced", "pending", "failed"):
+            raise GraphQLError("status must be synced, pending or failed")
+        if kind not in (None, "subscription", "voucher"):
+            raise GraphQLError("kind must be subscription or voucher")
 
         def read() -> list[ProvisioningStatus]:
             authorize(who, Permission.READ_ROUTERS)
             store = niaga.stores.for_tenant(who.tenant_id)
             rows = niaga.router_read_models.provisioning(
-                store, who.tenant_id, status, min(first, 500)
+                store, who.tenant_id, status, max(1, min(first, 500)), kind
             )
             return [
                 ProvisioningStatus(
                     subscription_id=strawberry.ID(str(r.subscription_id)),
+                    kind=r.kind,
                     router=r.router,
                     username=r.username,
                     status=r.status,
@@ -201,3 +235,28 @@ class RouterMutation:
             )
 
         return await run_command(test)
+
+    @strawberry.mutation(
+        description="Choose how unpaid subscribers are restricted (isolir): mode profile or "
+        "address_list, the isolir profile's name and the address list's name."
+    )
+    async def change_isolir_policy(
+        self,
+        info: NiagaInfo,
+        mode: str,
+        profile: str = "isolir",
+        address_list: str = "isolir",
+    ) -> IsolirPolicyResult:
+        niaga, who = info.context.niaga, info.context.principal
+
+        def change() -> IsolirPolicySuccess:
+            policy = niaga.tenants.change_isolir_policy_as(
+                who, IsolirPolicyValue(mode, profile, address_list)
+            )
+            return IsolirPolicySuccess(
+                isolir_policy=IsolirPolicy(
+                    mode=policy.mode, profile=policy.profile, address_list=policy.address_list
+                )
+            )
+
+        return await run_command(change)

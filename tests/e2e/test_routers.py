@@ -109,3 +109,30 @@ def test_bad_router_input_is_refused(niaga: Niaga, server: str) -> None:
         input={"name": "x", "host": "10.0.0.2", "username": "a", "password": "b"},
     )["addRouter"]
     assert refused["code"] == "PERMISSION_DENIED"
+
+
+CHANGE_ISOLIR = """
+mutation($mode: String!, $list: String!) {
+  changeIsolirPolicy(mode: $mode, addressList: $list) {
+    __typename
+    ... on IsolirPolicySuccess { isolirPolicy { mode profile addressList } }
+    ... on Error { code message field }
+  }
+}"""
+
+
+def test_the_isolir_policy_is_chosen_and_bad_choices_refused(niaga: Niaga, server: str) -> None:
+    tenant_id = niaga.tenants.create("ISP Depok", Placement.SHARED)
+    gql = GraphQL(server, niaga.tenants.issue_api_key(tenant_id, Role.OWNER).token)
+    changed = gql(CHANGE_ISOLIR, mode="address_list", list="blokir")["changeIsolirPolicy"]
+    assert changed["isolirPolicy"] == {
+        "mode": "address_list",
+        "profile": "isolir",
+        "addressList": "blokir",
+    }
+    bad = gql(CHANGE_ISOLIR, mode="firewall", list="blokir")["changeIsolirPolicy"]
+    assert (bad["code"], bad["field"]) == ("INVALID_VALUE", "isolir_mode")
+    staff = GraphQL(server, niaga.tenants.issue_api_key(tenant_id, Role.STAFF).token)
+    refused = staff(CHANGE_ISOLIR, mode="profile", list="isolir")["changeIsolirPolicy"]
+    assert refused["code"] == "PERMISSION_DENIED"
+    assert gql('{ provisioningStatus(kind: "voucher") { kind } }')["provisioningStatus"] == []

@@ -41,6 +41,8 @@ PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "voucher_stock": "id",
     "agent_list": "id",
     "agent_ledger": ("agent_id", "version"),
+    "provisioning_status": "subscription_id",
+    "hotspot_users_wanted": "target_id",
     TRACKING_TABLE: "projection",
 }
 
