@@ -8,20 +8,26 @@ from datetime import date
 from uuid import UUID
 
 from adapters.embedded import start_embedded_postgres
+from adapters.gateways.registry import gateway_protocols
 from adapters.postgres.billing_read_models import PostgresBillingReadModels
 from adapters.postgres.database import Database
+from adapters.postgres.gateway_read_models import PostgresGatewayReadModels
 from adapters.postgres.read_models import PostgresReadModels
 from adapters.postgres.router_read_models import PostgresRouterReadModels
 from adapters.postgres.stores import PostgresStores
 from adapters.projection_service import ProjectionService
 from adapters.routeros.gateway import LibrouterosGateway
-from adapters.settings import Settings
+from adapters.settings import ProofStorageKind, Settings
+from adapters.storage.local import LocalProofStorage
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
 from application.clock import Clock, SystemClock
 from application.customers import CustomerService
 from application.dunning import Dunning
+from application.gateway_accounts import GatewayAccounts
+from application.gateway_callbacks import GatewayCallbacks
 from application.invoicing import InvoicingService
+from application.payment_links import PaymentLinks
 from application.payments import PaymentService
 from application.plans import PlanService
 from application.provisioning import ProvisioningService
@@ -31,6 +37,7 @@ from application.secrets import SecretBox, new_key
 from application.subscriptions import SubscriptionService
 from application.tenancy import tenant_of
 from application.tenants import TenantService
+from application.transfer_proofs import ProofStorage, TransferProofs
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +65,11 @@ class Niaga:
     router_read_models: PostgresRouterReadModels
     routers: RouterService
     provisioning: ProvisioningService
+    gateway_read_models: PostgresGatewayReadModels
+    gateway_accounts: GatewayAccounts
+    payment_links: PaymentLinks
+    gateway_callbacks: GatewayCallbacks
+    transfer_proofs: TransferProofs
 
     @classmethod
     def start(
@@ -82,6 +94,10 @@ class Niaga:
         gateway = LibrouterosGateway()
         router_views = PostgresRouterReadModels(stores)
         billing = PostgresBillingReadModels(stores)
+        payments = PaymentService(stores, billing, projections, clock)
+        gateway_views = PostgresGatewayReadModels(stores)
+        accounts = GatewayAccounts(stores, projections, secret_box)
+        protocols = gateway_protocols(settings.niaga_gateway_timeout_seconds)
         return cls(
             settings=settings,
             database=database,
@@ -96,7 +112,7 @@ class Niaga:
             plans=PlanService(stores, projections),
             subscriptions=SubscriptionService(stores, projections, clock, secret_box),
             invoicing=InvoicingService(stores, projections, clock),
-            payments=PaymentService(stores, billing, projections, clock),
+            payments=payments,
             billing_run=BillingRun(stores, billing, projections),
             dunning=Dunning(stores, billing, projections),
             billing_queries=BillingQueries(stores, billing),
@@ -104,6 +120,21 @@ class Niaga:
             router_read_models=router_views,
             routers=RouterService(stores, projections, secret_box, gateway),
             provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
+            gateway_read_models=gateway_views,
+            gateway_accounts=accounts,
+            payment_links=PaymentLinks(
+                stores,
+                projections,
+                clock,
+                accounts,
+                protocols,
+                gateway_views,
+                settings.niaga_public_url,
+            ),
+            gateway_callbacks=GatewayCallbacks(stores, projections, accounts, protocols, payments),
+            transfer_proofs=TransferProofs(
+                stores, payments, _proof_storage(settings), settings.niaga_proof_max_bytes
+            ),
         )
 
     def today(self, tenant_id: UUID) -> date:
@@ -113,6 +144,14 @@ class Niaga:
     def close(self) -> None:
         self.stores.close()
         self.database.close()
+
+
+def _proof_storage(settings: Settings) -> ProofStorage:
+    if settings.niaga_proof_storage is ProofStorageKind.S3:
+        from adapters.storage.s3 import S3ProofStorage
+
+        return S3ProofStorage.from_settings(settings)
+    return LocalProofStorage(settings.niaga_proof_dir or settings.niaga_data_dir / "proofs")
 
 
 def _secret_key(settings: Settings) -> str:

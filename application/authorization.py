@@ -25,6 +25,8 @@ class Permission(StrEnum):
     READ_REPORTS = "reports:read"
     MANAGE_ROUTERS = "routers:manage"
     READ_ROUTERS = "routers:read"
+    MANAGE_GATEWAYS = "gateways:manage"
+    CREATE_PAYMENT_LINKS = "payment_links:create"
 
 
 _EVERYONE = frozenset(Role)
@@ -48,6 +50,10 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_ROUTERS: frozenset({Role.OWNER, Role.ADMIN, Role.TECHNICIAN}),
     Permission.READ_ROUTERS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.TECHNICIAN, Role.AUDITOR}
+    ),
+    Permission.MANAGE_GATEWAYS: frozenset({Role.OWNER, Role.ADMIN}),
+    Permission.CREATE_PAYMENT_LINKS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.FINANCE}
     ),
     Permission.READ_REPORTS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.AUDITOR}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -11,10 +11,16 @@ class Clock(Protocol):
     def today(self, timezone: str) -> date:
         """Today's date in the tenant's time zone."""
 
+    def now(self) -> datetime:
+        """The current instant, in UTC (expiry times of payment links)."""
+
 
 class SystemClock:
     def today(self, timezone: str) -> date:
         return datetime.now(ZoneInfo(timezone)).date()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -25,6 +31,10 @@ class FixedClock:
 
     def today(self, timezone: str) -> date:
         return self.current
+
+    def now(self) -> datetime:
+        """Noon UTC of the day it was set to: tests move instants a day at a time."""
+        return datetime.combine(self.current, time(12), tzinfo=UTC)
 
     def set(self, today: date) -> None:
         self.current = today

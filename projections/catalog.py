@@ -3,6 +3,11 @@
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
 from projections.customer_list import CustomerListProjection
+from projections.gateways import (
+    GatewayAccountListProjection,
+    PaymentCallbackLogProjection,
+    PaymentLinkListProjection,
+)
 from projections.invoices import InvoicesProjection
 from projections.notifications import NotificationOutboxProjection
 from projections.payments import PaymentsProjection
@@ -24,6 +29,9 @@ def all_projections() -> list[Projection]:
         NotificationOutboxProjection(),
         RouterListProjection(),
         ProvisioningStatusProjection(),
+        PaymentLinkListProjection(),
+        PaymentCallbackLogProjection(),
+        GatewayAccountListProjection(),
     ]
 
 
