@@ -26,6 +26,7 @@ from application.customers import CustomerService
 from application.dunning import Dunning
 from application.gateway_accounts import GatewayAccounts
 from application.gateway_callbacks import GatewayCallbacks
+from application.gateway_queries import GatewayQueries
 from application.invoicing import InvoicingService
 from application.payment_links import PaymentLinks
 from application.payments import PaymentService
@@ -70,6 +71,7 @@ class Niaga:
     payment_links: PaymentLinks
     gateway_callbacks: GatewayCallbacks
     transfer_proofs: TransferProofs
+    gateway_queries: GatewayQueries
 
     @classmethod
     def start(
@@ -135,6 +137,7 @@ class Niaga:
             transfer_proofs=TransferProofs(
                 stores, payments, _proof_storage(settings), settings.niaga_proof_max_bytes
             ),
+            gateway_queries=GatewayQueries(stores, gateway_views),
         )
 
     def today(self, tenant_id: UUID) -> date:

@@ -16,6 +16,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
+from adapters.gateways.recheck import callback_rechecker
 from adapters.scheduler import run_daily_cycle
 from projections.catalog import by_name
 
@@ -42,6 +43,7 @@ class Jobs:
     rebuild_projection: Any
     daily_cycle: Any
     provision: Any
+    recheck_gateway_callbacks: Any
 
 
 def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
@@ -64,6 +66,10 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         # RouterUnreachable propagates: dramatiq retries with exponential backoff and jitter.
         return niaga.provisioning.provision(UUID(tenant_id), UUID(subscription_id)).ok
 
+    def recheck_gateway_callbacks() -> int:
+        # Callbacks whose status re-check found the gateway down; each waits its own backoff.
+        return callback_rechecker(niaga).sweep()
+
     def actor(name: str) -> Any:
         return dramatiq.actor(
             actor_name=name, broker=broker, max_retries=5, min_backoff=1000, max_backoff=60_000
@@ -75,6 +81,7 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         rebuild_projection=actor("rebuild_projection")(rebuild_projection),
         daily_cycle=actor("daily_cycle")(daily_cycle),
         provision=actor("provision")(provision),
+        recheck_gateway_callbacks=actor("recheck_gateway_callbacks")(recheck_gateway_callbacks),
     )
 
 

@@ -7,6 +7,7 @@ import inspect
 
 from api.graphql.schema import build_schema
 from domain.customer import Customer, CustomerPhone
+from domain.gateway import GatewayAccount, GatewayCallback, PaymentLink
 from domain.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.notification import NotificationRequest
 from domain.payment import CustomerAccount, Payment, Transfer
@@ -31,6 +32,9 @@ AGGREGATES: list[type] = [
     NotificationRequest,
     Router,
     Provisioning,
+    GatewayAccount,
+    PaymentLink,
+    GatewayCallback,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

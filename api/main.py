@@ -19,8 +19,9 @@ from strawberry.http import GraphQLHTTPResponse
 
 from adapters import scheduler
 from adapters.bootstrap import Niaga
+from adapters.gateways.recheck import callback_rechecker
 from adapters.provisioning_dispatcher import provisioning_dispatcher
-from api import rest
+from api import callbacks, rest, transfer_proofs
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
 from api.graphql.schema_support import Context
@@ -44,10 +45,16 @@ def create_app(
         threads = []
         if run_projections:
             dispatcher = provisioning_dispatcher(niaga)
+            rechecker = callback_rechecker(niaga)
+
+            def after_catch_up() -> None:
+                dispatcher.dispatch()
+                rechecker.sweep_when_due()
+
             threads.append(
                 threading.Thread(
                     target=niaga.projections.run_forever,
-                    args=(stop, 0.5, dispatcher.dispatch),
+                    args=(stop, 0.5, after_catch_up),
                     name="projections",
                 )
             )
@@ -76,6 +83,8 @@ def create_app(
     _add_health(app)
     app.include_router(_graphql_router(niaga), prefix="/graphql")
     app.include_router(rest.router)
+    app.include_router(callbacks.router)
+    app.include_router(transfer_proofs.router)
     return app
 
 

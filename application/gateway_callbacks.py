@@ -104,6 +104,15 @@ class GatewayCallbacks:
         log.note = note
         return self._with_retries(lambda: self._first_verdict(store, access, note, log))
 
+    def refuse(
+        self, gateway_name: str, tenant_ref: str, raw: RawCallback, status: int, reason: str
+    ) -> CallbackAnswer:
+        """Record a callback refused before it could be read (e.g. too large)."""
+        tenant_id = _tenant_id(tenant_ref)
+        store = self._store(tenant_id)
+        log = _Log(tenant_id if store else None, tenant_ref, gateway_name, raw)
+        return self._reject(store or self._stores.platform(), log, status, reason)
+
     def recheck(self, tenant_id: UUID, callback_id: UUID) -> CallbackAnswer | None:
         """Ask the gateway again about a callback kept as pending_recheck (None if it is not)."""
         store = self._stores.for_tenant(tenant_id)

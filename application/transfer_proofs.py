@@ -23,6 +23,14 @@ class ProofRefused(ApplicationError):
     code = "PROOF_REFUSED"
 
 
+class ProofTooLarge(ProofRefused):
+    code = "PROOF_TOO_LARGE"
+
+
+class ProofTypeRefused(ProofRefused):
+    code = "PROOF_TYPE_REFUSED"
+
+
 class ProofStorage(Protocol):
     """Port: object storage for proofs. Keys are made by Niaga, never by the uploader."""
 
@@ -88,11 +96,15 @@ class TransferProofs:
             raise
         return SubmittedProof(transfer_id, key, kind.content_type, len(data))
 
+    @property
+    def max_bytes(self) -> int:
+        return self._max_bytes
+
     def check(self, data: bytes) -> ProofFile:
         if not data:
             raise ProofRefused("the proof file is empty", field="file")
         if len(data) > self._max_bytes:
-            raise ProofRefused(
+            raise ProofTooLarge(
                 f"the proof is {len(data)} bytes; at most {self._max_bytes} are accepted",
                 field="file",
             )

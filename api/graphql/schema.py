@@ -21,6 +21,7 @@ from api.graphql.errors import (
     ValidationError,
     as_graphql_error,
 )
+from api.graphql.gateways import GatewayMutation, GatewayQuery
 from api.graphql.routers import RouterMutation, RouterQuery
 from api.graphql.schema_support import NiagaInfo, query, run_command
 from api.graphql.types import AuditEntryConnection, Customer, CustomerConnection
@@ -215,8 +216,10 @@ def build_schema() -> strawberry.Schema:
         MaxTokensLimiter(max_token_count=2000),
     ]
     return strawberry.Schema(
-        query=merge_types("Query", (Query, BillingQuery, RouterQuery)),
-        mutation=merge_types("Mutation", (Mutation, BillingMutation, RouterMutation)),
+        query=merge_types("Query", (Query, BillingQuery, RouterQuery, GatewayQuery)),
+        mutation=merge_types(
+            "Mutation", (Mutation, BillingMutation, RouterMutation, GatewayMutation)
+        ),
         types=[Error],
         extensions=extensions,
     )
