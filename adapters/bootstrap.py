@@ -137,7 +137,7 @@ class Niaga:
             transfer_proofs=TransferProofs(
                 stores, payments, _proof_storage(settings), settings.niaga_proof_max_bytes
             ),
-            gateway_queries=GatewayQueries(stores, gateway_views),
+            gateway_queries=GatewayQueries(stores, gateway_views, clock),
         )
 
     def today(self, tenant_id: UUID) -> date:

@@ -188,8 +188,15 @@ class GatewayAccountView:
 
 class GatewayReadModels(Protocol):
     def links(
-        self, store: EventStore, tenant_id: UUID, invoice_id: UUID | None, status: str | None
-    ) -> list[PaymentLinkView]: ...
+        self,
+        store: EventStore,
+        tenant_id: UUID,
+        invoice_id: UUID | None,
+        status: str | None,
+        now: datetime,
+    ) -> list[PaymentLinkView]:
+        """Newest first; a link whose expiry has passed by `now` reads as expired."""
+        ...
 
     def callbacks(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.authorization import Permission, authorize
+from application.clock import Clock
 from application.context import Principal
 from application.errors import ApplicationError, NotFound
 from application.event_store import EventStore
@@ -20,15 +21,17 @@ from application.queries import MAX_PAGE
 
 
 class GatewayQueries:
-    def __init__(self, stores: Stores, read_models: GatewayReadModels) -> None:
+    def __init__(self, stores: Stores, read_models: GatewayReadModels, clock: Clock) -> None:
         self._stores = stores
         self._read_models = read_models
+        self._clock = clock
 
     def link(self, principal: Principal, link_id: UUID) -> PaymentLinkView:
         authorize(principal, Permission.READ_BILLING)
-        for view in self._read_models.links(
-            self._store(principal), principal.tenant_id, None, None
-        ):
+        views = self._read_models.links(
+            self._store(principal), principal.tenant_id, None, None, self._clock.now()
+        )
+        for view in views:
             if view.id == link_id:
                 return view
         raise NotFound(f"no payment link {link_id}", field="id")
@@ -38,7 +41,7 @@ class GatewayQueries:
     ) -> list[PaymentLinkView]:
         authorize(principal, Permission.READ_BILLING)
         return self._read_models.links(
-            self._store(principal), principal.tenant_id, invoice_id, status
+            self._store(principal), principal.tenant_id, invoice_id, status, self._clock.now()
         )
 
     def callbacks(

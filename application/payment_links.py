@@ -20,7 +20,13 @@ from application.gateway_ports import GatewayAccess, GatewayProtocol, GatewayRea
 from application.ports import ReadModelSync, Stores
 from application.unit_of_work import Saver, find, load
 from domain.customer import Customer
-from domain.gateway import Gateway, PaymentLink, PaymentLinkRefused, gateway_named
+from domain.gateway import (
+    Gateway,
+    LinkStatus,
+    PaymentLink,
+    PaymentLinkRefused,
+    gateway_named,
+)
 from domain.invoice import Invoice, InvoiceStatus
 
 
@@ -75,9 +81,9 @@ class PaymentLinks:
         """The link to hand out again, if any, and the active ones to mark expired."""
         now = self._clock.now()
         reusable, outdated = None, []
-        for view in self._read_models.links(store, tenant_id, invoice.id, "active"):
+        for view in self._read_models.links(store, tenant_id, invoice.id, None, now):
             link = find(store, PaymentLink, view.id)
-            if link is None or link.gateway is not gateway:
+            if link is None or link.gateway is not gateway or link.status is not LinkStatus.ACTIVE:
                 continue
             if link.usable(now) and link.amount == invoice.balance_due and reusable is None:
                 reusable = link

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -40,7 +40,12 @@ class PostgresGatewayReadModels:
         self._stores = stores
 
     def links(
-        self, store: EventStore, tenant_id: UUID, invoice_id: UUID | None, status: str | None
+        self,
+        store: EventStore,
+        tenant_id: UUID,
+        invoice_id: UUID | None,
+        status: str | None,
+        now: datetime,
     ) -> list[PaymentLinkView]:
         """Newest first; `status` as reported (a link past its expiry reads as expired)."""
         filters: list[str] = ["tenant_id = %s"]
@@ -55,7 +60,7 @@ class PostgresGatewayReadModels:
         )
         if status:
             params.append(one_of(status, LINK_STATUSES, "status"))
-        rows = self._all(store, query, [datetime.now(UTC), *params])
+        rows = self._all(store, query, [now, *params])
         return [PaymentLinkView(*r) for r in rows]
 
     def callbacks(
