@@ -31,7 +31,9 @@ from application.gateway_ports import (
 from application.payments import DuplicatePayment, PaymentService, RecordPayment
 from application.ports import ReadModelSync, Stores
 from application.unit_of_work import find
+from domain.errors import DomainError
 from domain.gateway import Gateway, GatewayCallback, PaymentLink, Verdict
+from domain.invoice import InvoiceRefused
 from domain.payment import Payment, PaymentMethod
 from domain.roles import Role
 
@@ -102,7 +104,15 @@ class GatewayCallbacks:
         except CallbackRejected as error:
             return self._reject(store, log, error.http_status, error.message)
         log.note = note
-        return self._with_retries(lambda: self._first_verdict(store, access, note, log))
+        try:
+            return self._with_retries(lambda: self._first_verdict(store, access, note, log))
+        except DomainError as error:
+            # Verified, but the payment could not be recorded now: keep it for the re-check
+            # rather than lose it.
+            reason = f"could not be recorded yet: {error.message}"
+            return self._commit(
+                store, access, _Decision(Verdict.PENDING_RECHECK, reason, 200), log.create
+            )
 
     def refuse(
         self, gateway_name: str, tenant_ref: str, raw: RawCallback, status: int, reason: str
@@ -207,7 +217,8 @@ class GatewayCallbacks:
         for _ in range(_CONFLICT_RETRIES - 1):
             try:
                 return decide()
-            except (DuplicatePayment, ConcurrentModification):
+            except (DuplicatePayment, ConcurrentModification, InvoiceRefused):
+                # InvoiceRefused: the open invoices were read before a racing delivery paid them.
                 continue
         return decide()
 

@@ -29,6 +29,9 @@ PRIMARY_KEYS = {
     "payment_list": "id",
     "transfer_list": "id",
     "customer_credit": "customer_id",
+    "payment_link_list": "id",
+    "payment_callback_log": "id",
+    "gateway_account_list": "id",
     TRACKING_TABLE: "projection",
 }
 
