@@ -110,7 +110,9 @@ class TransferProofs:
             )
         kind = sniff(data)
         if kind is None:
-            raise ProofRefused("the proof must be a JPEG, PNG or WebP image or a PDF", field="file")
+            raise ProofTypeRefused(
+                "the proof must be a JPEG, PNG or WebP image or a PDF", field="file"
+            )
         return kind
 
     def proof(self, principal: Principal, transfer_id: UUID) -> tuple[bytes, str]:

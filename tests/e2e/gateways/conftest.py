@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +21,7 @@ from adapters.gateways.fakes import (
     FakeXendit,
     SignedCallback,
 )
+from adapters.settings import Settings
 from application.customers import RegisterCustomer
 from application.gateway_accounts import ConfigureGateway
 from application.invoicing import DraftInvoice, LineInput
@@ -127,6 +129,12 @@ def _cases() -> dict[str, Case]:
             "signature",
         ),
     }
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """Proofs go to a directory of the test's own."""
+    return settings.model_copy(update={"niaga_proof_dir": tmp_path / "proofs"})
 
 
 @pytest.fixture
