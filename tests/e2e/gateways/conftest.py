@@ -133,8 +133,11 @@ def _cases() -> dict[str, Case]:
 
 @pytest.fixture
 def settings(settings: Settings, tmp_path: Path) -> Settings:
-    """Proofs go to a directory of the test's own."""
-    return settings.model_copy(update={"niaga_proof_dir": tmp_path / "proofs"})
+    """Proofs go to a directory of the test's own; the server's own re-check sweep waits an
+    hour, so the tests alone decide when kept callbacks are re-checked."""
+    return settings.model_copy(
+        update={"niaga_proof_dir": tmp_path / "proofs", "niaga_recheck_interval_seconds": 3600}
+    )
 
 
 @pytest.fixture
