@@ -59,7 +59,7 @@ async def transfer_proof(transfer_id: UUID, niaga: NiagaDep, principal: Principa
 
 def _http_error(error: DomainError) -> HTTPException:
     if isinstance(error, ProofTooLarge):
-        code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        code = 413  # content too large
     elif isinstance(error, ProofTypeRefused):
         code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
     else:
