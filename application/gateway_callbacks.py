@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
+
 from application.context import Actor, ActorKind, Principal, recording
 from application.errors import ConcurrentModification, UnknownTenant
 from application.event_store import EventStore
@@ -107,8 +109,9 @@ class GatewayCallbacks:
         try:
             return self._with_retries(lambda: self._first_verdict(store, access, note, log))
         except DomainError as error:
-            # Verified, but the payment could not be recorded now: keep it for the re-check
-            # rather than lose it.
+            if note.claim is not Claim.PAID:
+                raise  # nothing to lose: the gateway repeats a notification it saw fail
+            # A verified payment that could not be recorded now is kept for the re-check.
             reason = f"could not be recorded yet: {error.message}"
             return self._commit(
                 store, access, _Decision(Verdict.PENDING_RECHECK, reason, 200), log.create
@@ -209,7 +212,11 @@ class GatewayCallbacks:
 
     def _save(self, store: EventStore, tenant_id: UUID | None, actor: Actor, *objs: Any) -> None:
         with recording("ReceiveGatewayCallback", actor=actor, tenant_id=tenant_id):
-            position = store.save_and_locate(*objs)
+            try:
+                position = store.save_and_locate(*objs)
+            except IntegrityError as error:
+                # A racing delivery changed the link first; the caller looks again.
+                raise ConcurrentModification("the payment link changed meanwhile") from error
         self._sync.wait(store, position)
 
     def _with_retries(self, decide: Callable[[], T]) -> T:
@@ -317,11 +324,13 @@ def _payment_id(access: GatewayAccess, note: Notification) -> UUID:
 
 
 def _stored_note(callback: GatewayCallback) -> Notification:
+    """The notification a kept callback carried. Only paid claims wait for a re-check, and a
+    paid claim is only ever applied when the status API confirms it."""
     return Notification(
         order_id=callback.order_id or "",
         reference=callback.reference or "",
         dedupe_key=callback.dedupe_key or "",
-        claim=Claim.PAID,  # only paid claims wait for a re-check
+        claim=Claim.PAID,
         raw_status=callback.claimed_status or "",
         amount=callback.amount,
         currency=callback.currency or "",
