@@ -301,3 +301,18 @@ def test_the_callback_log_keeps_headers_but_not_secret_tokens(
     assert logged["headers"]["x-callback-token"] == "[redacted]"
     assert logged["headers"]["content-type"] == "application/json"
     assert "token-asli" not in json.dumps(shop.callbacks())
+
+
+def test_a_payment_in_another_currency_is_held_for_review(
+    shop: Shop, cases: dict[str, Case]
+) -> None:
+    case = cases["xendit"]
+    order = shop.link("xendit")["orderId"]
+    case.fake.pay(order)
+    callback = case.paid(order)
+    body = {**json.loads(callback.body), "currency": "USD"}
+    answer = replace(callback, body=json.dumps(body).encode()).send(shop.callback_url("xendit"))
+    assert answer.status_code == 422
+    assert answer.json()["error"] == "held for review: currency USD differs from the link's IDR"
+    assert shop.payments() == 0
+    assert shop.gql("{ paymentLinks { status } }")["paymentLinks"] == [{"status": "review"}]
