@@ -7,7 +7,7 @@ from uuid import UUID
 
 from application.authorization import Permission, authorize
 from application.context import Principal
-from application.errors import ApplicationError, NotFound
+from application.errors import ApplicationError
 from application.event_store import EventStore
 from application.gateway_ports import GatewayAccess
 from application.ports import ReadModelSync, Stores
@@ -72,12 +72,6 @@ class GatewayAccounts:
             dict(account.endpoints),
             account.link_minutes,
         )
-
-    def required(self, store: EventStore, tenant_id: UUID, gateway: Gateway) -> GatewayAccess:
-        try:
-            return self.access(store, tenant_id, gateway)
-        except GatewayNotConfigured as error:
-            raise NotFound(error.message, field="gateway") from None
 
 
 def _check_names(gateway: Gateway, command: ConfigureGateway) -> None:
