@@ -8,8 +8,10 @@ from datetime import date
 from uuid import UUID
 
 from adapters.embedded import start_embedded_postgres
+from adapters.gateways.registry import gateway_protocols
 from adapters.postgres.billing_read_models import PostgresBillingReadModels
 from adapters.postgres.database import Database
+from adapters.postgres.gateway_read_models import PostgresGatewayReadModels
 from adapters.postgres.payment_read_models import PostgresPaymentReadModels
 from adapters.postgres.read_models import PostgresReadModels
 from adapters.postgres.repair_read_models import PostgresRepairReadModels
@@ -19,7 +21,8 @@ from adapters.postgres.voucher_read_models import PostgresVoucherReadModels
 from adapters.postgres.webhook_read_models import PostgresEventLogReader, PostgresWebhookReadModels
 from adapters.projection_service import ProjectionService
 from adapters.routeros.gateway import LibrouterosGateway
-from adapters.settings import Settings
+from adapters.settings import ProofStorageKind, Settings
+from adapters.storage.local import LocalProofStorage
 from adapters.webhooks.sender import HttpWebhookSender, SocketResolver
 from application.agents import AgentService
 from application.billing_queries import BillingQueries
@@ -29,8 +32,12 @@ from application.context import Actor
 from application.counter import CounterService
 from application.customers import CustomerService
 from application.dunning import Dunning
+from application.gateway_accounts import GatewayAccounts
+from application.gateway_callbacks import GatewayCallbacks
+from application.gateway_queries import GatewayQueries
 from application.inventory import InventoryService
 from application.invoicing import InvoicingService
+from application.payment_links import PaymentLinks
 from application.payment_queries import PaymentQueries
 from application.payments import PaymentService
 from application.plans import PlanService
@@ -42,6 +49,7 @@ from application.secrets import SecretBox, new_key
 from application.subscriptions import SubscriptionService
 from application.tenancy import tenant_of
 from application.tenants import TenantService
+from application.transfer_proofs import ProofStorage, TransferProofs
 from application.voucher_batches import VoucherBatches
 from application.voucher_commands import VoucherCommands
 from application.voucher_queries import VoucherQueries
@@ -87,6 +95,12 @@ class Niaga:
     webhook_deliverer: WebhookDeliverer
     payment_queries: PaymentQueries
     vouchers: Vouchers
+    gateway_read_models: PostgresGatewayReadModels
+    gateway_accounts: GatewayAccounts
+    payment_links: PaymentLinks
+    gateway_callbacks: GatewayCallbacks
+    transfer_proofs: TransferProofs
+    gateway_queries: GatewayQueries
 
     @classmethod
     def start(
@@ -117,6 +131,10 @@ class Niaga:
             settings.niaga_webhook_timeout_seconds, settings.niaga_webhook_concurrency
         )
         tenants = TenantService(stores, read_models, projections)
+        payments = PaymentService(stores, billing, projections, clock)
+        gateway_views = PostgresGatewayReadModels(stores)
+        accounts = GatewayAccounts(stores, projections, secret_box)
+        protocols = gateway_protocols(settings.niaga_gateway_timeout_seconds)
         return cls(
             settings=settings,
             database=database,
@@ -131,7 +149,7 @@ class Niaga:
             plans=PlanService(stores, projections),
             subscriptions=SubscriptionService(stores, projections, clock, secret_box),
             invoicing=InvoicingService(stores, projections, clock),
-            payments=PaymentService(stores, billing, projections, clock),
+            payments=payments,
             billing_run=BillingRun(stores, billing, projections),
             dunning=Dunning(stores, billing, projections),
             billing_queries=BillingQueries(stores, billing),
@@ -159,6 +177,22 @@ class Niaga:
             ),
             payment_queries=PaymentQueries(stores, PostgresPaymentReadModels(stores)),
             vouchers=Vouchers.build(stores, projections, clock, tenants),
+            gateway_read_models=gateway_views,
+            gateway_accounts=accounts,
+            payment_links=PaymentLinks(
+                stores,
+                projections,
+                clock,
+                accounts,
+                protocols,
+                gateway_views,
+                settings.niaga_public_url,
+            ),
+            gateway_callbacks=GatewayCallbacks(stores, projections, accounts, protocols, payments),
+            transfer_proofs=TransferProofs(
+                stores, payments, _proof_storage(settings), settings.niaga_proof_max_bytes
+            ),
+            gateway_queries=GatewayQueries(stores, gateway_views, clock),
         )
 
     def today(self, tenant_id: UUID) -> date:
@@ -213,6 +247,14 @@ class Vouchers:
             queries,
             VoucherCommands(service, batches, queries, agents),
         )
+
+
+def _proof_storage(settings: Settings) -> ProofStorage:
+    if settings.niaga_proof_storage is ProofStorageKind.S3:
+        from adapters.storage.s3 import S3ProofStorage
+
+        return S3ProofStorage.from_settings(settings)
+    return LocalProofStorage(settings.niaga_proof_dir or settings.niaga_data_dir / "proofs")
 
 
 def _secret_key(settings: Settings) -> str:

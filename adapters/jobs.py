@@ -16,6 +16,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
+from adapters.gateways.recheck import callback_rechecker
 from adapters.scheduler import run_daily_cycle
 from projections.catalog import by_name
 
@@ -43,6 +44,7 @@ class Jobs:
     daily_cycle: Any
     provision: Any
     deliver_webhooks: Any
+    recheck_gateway_callbacks: Any
 
 
 def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
@@ -71,6 +73,10 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         report = niaga.webhook_deliverer.deliver(UUID(tenant_id), [UUID(i) for i in delivery_ids])
         return report.delivered
 
+    def recheck_gateway_callbacks() -> int:
+        # Callbacks whose status re-check found the gateway down; each waits its own backoff.
+        return callback_rechecker(niaga).sweep()
+
     def actor(name: str) -> Any:
         return dramatiq.actor(
             actor_name=name, broker=broker, max_retries=5, min_backoff=1000, max_backoff=60_000
@@ -83,6 +89,7 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         daily_cycle=actor("daily_cycle")(daily_cycle),
         provision=actor("provision")(provision),
         deliver_webhooks=actor("deliver_webhooks")(deliver_webhooks),
+        recheck_gateway_callbacks=actor("recheck_gateway_callbacks")(recheck_gateway_callbacks),
     )
 
 

@@ -21,6 +21,11 @@ class Environment(StrEnum):
     TEST = "test"
 
 
+class ProofStorageKind(StrEnum):
+    LOCAL = "local"
+    S3 = "s3"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -41,8 +46,8 @@ class Settings(BaseSettings):
     niaga_read_model_wait_seconds: float = 2.0
     niaga_secret_key: str | None = Field(
         default=None,
-        description="Seals router and PPP passwords (32 bytes, urlsafe base64); embedded mode "
-        "makes one in the data directory",
+        description="Seals router and PPP passwords and gateway credentials (32 bytes, urlsafe "
+        "base64); embedded mode makes one in the data directory",
     )
     niaga_scheduler_interval_seconds: float = Field(
         default=3600.0, gt=0, description="How often the daily cycle (billing, dunning) repeats"
@@ -62,6 +67,26 @@ class Settings(BaseSettings):
     niaga_api_rate_burst: int = Field(
         default=20, ge=1, description="Public REST API: requests an idle API key may burst"
     )
+
+    niaga_public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where gateways reach this server: callback URLs given to payment links",
+    )
+    niaga_gateway_timeout_seconds: float = Field(default=10.0, gt=0)
+    niaga_callback_max_bytes: int = Field(default=65_536, gt=0)
+    niaga_recheck_interval_seconds: float = Field(
+        default=30.0, gt=0, description="How often callbacks awaiting a status re-check retry"
+    )
+    niaga_proof_storage: ProofStorageKind = ProofStorageKind.LOCAL
+    niaga_proof_dir: Path | None = Field(
+        default=None, description="Local transfer proofs; unset: <data dir>/proofs"
+    )
+    niaga_proof_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    niaga_s3_bucket: str | None = None
+    niaga_s3_endpoint_url: str | None = Field(
+        default=None, description="An S3-compatible endpoint (MinIO, R2, ...); unset: AWS"
+    )
+    niaga_s3_region: str | None = None
 
     @field_validator("niaga_platform_schema")
     @classmethod

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from adapters.bootstrap import Niaga
 from adapters.settings import Settings
+from api.cli_gateways import gateways_app
 from application.ports import Placement
 from application.tenancy import tenant_of
 from domain.errors import DomainError
@@ -42,6 +43,7 @@ billing_app = typer.Typer(help="Billing: the daily run of invoices and dunning."
 routers_app = typer.Typer(help="MikroTik routers: reconcile, and a RouterOS simulator.")
 app.add_typer(routers_app, name="routers")
 app.add_typer(billing_app, name="billing")
+app.add_typer(gateways_app, name="gateways")
 console = Console()
 err = Console(stderr=True)
 

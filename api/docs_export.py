@@ -11,6 +11,7 @@ from api.public_api import openapi_document
 from application.public_events import CATALOGUE
 from domain.agent import Agent, AgentLogin, AgentPhone
 from domain.customer import Customer, CustomerPhone
+from domain.gateway import GatewayAccount, GatewayCallback, PaymentLink
 from domain.inventory import InventoryItem, PurchaseOrder
 from domain.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.notification import NotificationRequest
@@ -54,6 +55,9 @@ AGGREGATES: list[type] = [
     Agent,
     AgentPhone,
     AgentLogin,
+    GatewayAccount,
+    PaymentLink,
+    GatewayCallback,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

@@ -21,9 +21,10 @@ from strawberry.http import GraphQLHTTPResponse
 
 from adapters import scheduler
 from adapters.bootstrap import Niaga
+from adapters.gateways.recheck import callback_rechecker
 from adapters.provisioning_dispatcher import provisioning_dispatcher
 from adapters.webhooks.dispatcher import webhook_dispatcher
-from api import public_api, rest
+from api import callbacks, public_api, rest, transfer_proofs
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
 from api.graphql.schema_support import Context
@@ -49,10 +50,12 @@ def create_app(
         if run_projections:
             dispatcher = provisioning_dispatcher(niaga)
             webhooks = webhook_dispatcher(niaga)
+            rechecker = callback_rechecker(niaga)
 
             def after_catch_up() -> None:
                 dispatcher.dispatch()
                 webhooks.run_once()
+                rechecker.sweep_when_due()
 
             threads.append(
                 threading.Thread(
@@ -87,6 +90,8 @@ def create_app(
     app.include_router(_graphql_router(niaga), prefix="/graphql")
     app.include_router(rest.router)
     public_api.install(app, niaga.settings)
+    app.include_router(callbacks.router)
+    app.include_router(transfer_proofs.router)
     return app
 
 

@@ -41,6 +41,8 @@ class Permission(StrEnum):
     BUY_VOUCHERS = "vouchers:buy"
     MANAGE_AGENTS = "agents:manage"
     READ_AGENTS = "agents:read"
+    MANAGE_GATEWAYS = "gateways:manage"
+    CREATE_PAYMENT_LINKS = "payment_links:create"
 
 
 _EVERYONE = frozenset(Role)
@@ -67,6 +69,10 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     ),
     Permission.MANAGE_WEBHOOKS: frozenset({Role.OWNER, Role.ADMIN}),
     Permission.READ_WEBHOOKS: frozenset({Role.OWNER, Role.ADMIN, Role.AUDITOR}),
+    Permission.MANAGE_GATEWAYS: frozenset({Role.OWNER, Role.ADMIN}),
+    Permission.CREATE_PAYMENT_LINKS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.FINANCE}
+    ),
     Permission.READ_REPORTS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.AUDITOR}
     ),

@@ -59,6 +59,14 @@ class PaymentService:
             raise InvalidValue("credit is applied automatically, not recorded", field="method")
         return self._record(principal, command, "RecordPayment", extra=())
 
+    def record_confirmed(
+        self, principal: Principal, command: RecordPayment, extra: tuple[object, ...]
+    ) -> PaymentOutcome:
+        """Record a payment a gateway confirmed (its callback verified and its status API
+        asked), saved atomically with the records that confirm it."""
+        authorize(principal, Permission.RECORD_PAYMENTS)
+        return self._record(principal, command, "RecordGatewayPayment", extra=extra)
+
     def submit_transfer(
         self, principal: Principal, customer_id: UUID, amount: int, proof_reference: str
     ) -> UUID:

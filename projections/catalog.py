@@ -4,6 +4,11 @@ from projections.agents import AgentLedgerProjection, AgentListProjection
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
 from projections.customer_list import CustomerListProjection
+from projections.gateways import (
+    GatewayAccountListProjection,
+    PaymentCallbackLogProjection,
+    PaymentLinkListProjection,
+)
 from projections.inventory import InventoryProjection, PurchaseOrdersProjection
 from projections.invoices import InvoicesProjection
 from projections.notifications import NotificationOutboxProjection
@@ -44,6 +49,9 @@ def all_projections() -> list[Projection]:
         AgentListProjection(),
         AgentLedgerProjection(),
         HotspotUsersWantedProjection(),
+        PaymentLinkListProjection(),
+        PaymentCallbackLogProjection(),
+        GatewayAccountListProjection(),
     ]
 
 

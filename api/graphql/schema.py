@@ -21,6 +21,7 @@ from api.graphql.errors import (
     ValidationError,
     as_graphql_error,
 )
+from api.graphql.gateways import GatewayMutation, GatewayQuery
 from api.graphql.repairs import RepairMutation, RepairQuery, RepairSubscription
 from api.graphql.routers import RouterMutation, RouterQuery
 from api.graphql.schema_support import NiagaInfo, query, run_command
@@ -219,7 +220,16 @@ def build_schema() -> strawberry.Schema:
     ]
     return strawberry.Schema(
         query=merge_types(
-            "Query", (Query, BillingQuery, RouterQuery, RepairQuery, VoucherQuery, WebhookQuery)
+            "Query",
+            (
+                Query,
+                BillingQuery,
+                RouterQuery,
+                RepairQuery,
+                VoucherQuery,
+                WebhookQuery,
+                GatewayQuery,
+            ),
         ),
         mutation=merge_types(
             "Mutation",
@@ -230,6 +240,7 @@ def build_schema() -> strawberry.Schema:
                 RepairMutation,
                 VoucherMutation,
                 WebhookMutation,
+                GatewayMutation,
             ),
         ),
         # Named Live, not Subscription: that name is the internet subscription's type.

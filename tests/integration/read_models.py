@@ -43,6 +43,9 @@ PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "agent_ledger": ("agent_id", "version"),
     "provisioning_status": "subscription_id",
     "hotspot_users_wanted": "target_id",
+    "payment_link_list": "id",
+    "payment_callback_log": "id",
+    "gateway_account_list": "id",
     TRACKING_TABLE: "projection",
 }
 

@@ -1,0 +1,1 @@
+"""Indonesian payment gateways over their documented HTTP contracts."""
