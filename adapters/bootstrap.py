@@ -16,6 +16,7 @@ from adapters.postgres.stores import PostgresStores
 from adapters.projection_service import ProjectionService
 from adapters.routeros.gateway import LibrouterosGateway
 from adapters.settings import Settings
+from adapters.whatsapp.wiring import WhatsApp, whatsapp_services
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
 from application.clock import Clock, SystemClock
@@ -58,6 +59,7 @@ class Niaga:
     router_read_models: PostgresRouterReadModels
     routers: RouterService
     provisioning: ProvisioningService
+    whatsapp: WhatsApp
 
     @classmethod
     def start(
@@ -104,6 +106,7 @@ class Niaga:
             router_read_models=router_views,
             routers=RouterService(stores, projections, secret_box, gateway),
             provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
+            whatsapp=whatsapp_services(settings, stores, projections, secret_box),
         )
 
     def today(self, tenant_id: UUID) -> date:

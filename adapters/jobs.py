@@ -42,6 +42,7 @@ class Jobs:
     rebuild_projection: Any
     daily_cycle: Any
     provision: Any
+    send_whatsapp: Any
 
 
 def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
@@ -64,6 +65,11 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         # RouterUnreachable propagates: dramatiq retries with exponential backoff and jitter.
         return niaga.provisioning.provision(UUID(tenant_id), UUID(subscription_id)).ok
 
+    def send_whatsapp(tenant_id: str, message_id: str) -> str:
+        # ProviderUnavailable propagates (after being recorded): dramatiq retries with
+        # exponential backoff and jitter; the job finds a message already sent and stops.
+        return niaga.whatsapp.messages.send(UUID(tenant_id), UUID(message_id))
+
     def actor(name: str) -> Any:
         return dramatiq.actor(
             actor_name=name, broker=broker, max_retries=5, min_backoff=1000, max_backoff=60_000
@@ -75,6 +81,7 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         rebuild_projection=actor("rebuild_projection")(rebuild_projection),
         daily_cycle=actor("daily_cycle")(daily_cycle),
         provision=actor("provision")(provision),
+        send_whatsapp=actor("send_whatsapp")(send_whatsapp),
     )
 
 

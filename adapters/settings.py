@@ -48,6 +48,18 @@ class Settings(BaseSettings):
         default=3600.0, gt=0, description="How often the daily cycle (billing, dunning) repeats"
     )
 
+    niaga_whatsapp_cloud_api_url: str = Field(
+        default="https://graph.facebook.com/v21.0",
+        description="Base URL of Meta's WhatsApp Cloud API, with its version",
+    )
+    niaga_fonnte_url: str = Field(default="https://api.fonnte.com", description="Fonnte's API")
+    niaga_whatsapp_max_age_hours: float = Field(
+        default=24.0, gt=0, description="WhatsApp notices older than this are no longer sent"
+    )
+    niaga_payment_link_base: str | None = Field(
+        default=None, description="Payment links in messages: this base plus the invoice id"
+    )
+
     @field_validator("niaga_platform_schema")
     @classmethod
     def _identifier(cls, value: str) -> str:

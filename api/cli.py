@@ -25,6 +25,7 @@ from rich.table import Table
 
 from adapters.bootstrap import Niaga
 from adapters.settings import Settings
+from api.cli_whatsapp import whatsapp_app
 from application.ports import Placement
 from domain.errors import DomainError
 from domain.roles import Role
@@ -40,6 +41,7 @@ billing_app = typer.Typer(help="Billing: the daily run of invoices and dunning."
 routers_app = typer.Typer(help="MikroTik routers: reconcile, and a RouterOS simulator.")
 app.add_typer(routers_app, name="routers")
 app.add_typer(billing_app, name="billing")
+app.add_typer(whatsapp_app, name="whatsapp")
 console = Console()
 err = Console(stderr=True)
 
@@ -198,16 +200,25 @@ def projections_run() -> None:
     """Keep every store's read models caught up until stopped (the projection daemon)."""
     from adapters.jobs import declare_jobs, make_broker
     from adapters.provisioning_dispatcher import provisioning_dispatcher
+    from adapters.whatsapp_dispatcher import whatsapp_dispatcher
 
     niaga = _start(inline=False)
-    submit = None
+    submit = send = None
     if niaga.settings.redis_url:
         jobs = declare_jobs(make_broker(niaga.settings.redis_url), niaga)
         submit = lambda tenant, sub: jobs.provision.send(str(tenant), str(sub))  # noqa: E731
+        send = lambda tenant, msg: jobs.send_whatsapp.send(str(tenant), str(msg))  # noqa: E731
     dispatcher = provisioning_dispatcher(niaga, submit)
-    console.print("projection daemon running (and dispatching router provisioning)")
-    niaga.projections.run_forever(_stop_on_signals(), 0.5, dispatcher.dispatch)
+    messages = whatsapp_dispatcher(niaga, send)
+
+    def dispatch() -> None:
+        dispatcher.dispatch()
+        messages.dispatch()
+
+    console.print("projection daemon running (dispatching router provisioning and WhatsApp)")
+    niaga.projections.run_forever(_stop_on_signals(), 0.5, dispatch)
     dispatcher.close()
+    messages.close()
     niaga.close()
 
 

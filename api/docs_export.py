@@ -6,8 +6,10 @@ import dataclasses
 import inspect
 
 from api.graphql.schema import build_schema
+from domain.campaign import BroadcastDay, Campaign
 from domain.customer import Customer, CustomerPhone
 from domain.invoice import BillingDay, Invoice, InvoiceNumbering
+from domain.message_template import MessageTemplates
 from domain.notification import NotificationRequest
 from domain.payment import CustomerAccount, Payment, Transfer
 from domain.plan import Plan
@@ -15,6 +17,7 @@ from domain.provisioning import Provisioning
 from domain.router import Router
 from domain.subscription import Subscription
 from domain.tenant import Tenant
+from domain.whatsapp import OutboundMessage, WhatsAppChannel, WhatsAppConsent
 
 AGGREGATES: list[type] = [
     Tenant,
@@ -31,6 +34,12 @@ AGGREGATES: list[type] = [
     NotificationRequest,
     Router,
     Provisioning,
+    WhatsAppChannel,
+    WhatsAppConsent,
+    OutboundMessage,
+    MessageTemplates,
+    Campaign,
+    BroadcastDay,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

@@ -20,7 +20,8 @@ from strawberry.http import GraphQLHTTPResponse
 from adapters import scheduler
 from adapters.bootstrap import Niaga
 from adapters.provisioning_dispatcher import provisioning_dispatcher
-from api import rest
+from adapters.whatsapp_dispatcher import whatsapp_dispatcher
+from api import rest, whatsapp_webhooks
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
 from api.graphql.schema_support import Context
@@ -44,10 +45,16 @@ def create_app(
         threads = []
         if run_projections:
             dispatcher = provisioning_dispatcher(niaga)
+            messages = whatsapp_dispatcher(niaga)
+
+            def dispatch() -> None:
+                dispatcher.dispatch()
+                messages.dispatch()
+
             threads.append(
                 threading.Thread(
                     target=niaga.projections.run_forever,
-                    args=(stop, 0.5, dispatcher.dispatch),
+                    args=(stop, 0.5, dispatch),
                     name="projections",
                 )
             )
@@ -76,6 +83,7 @@ def create_app(
     _add_health(app)
     app.include_router(_graphql_router(niaga), prefix="/graphql")
     app.include_router(rest.router)
+    app.include_router(whatsapp_webhooks.router)
     return app
 
 

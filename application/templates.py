@@ -36,6 +36,18 @@ TEMPLATES: dict[str, str] = {
     ),
     "reactivated": "Halo {nama}, pembayaran diterima. Layanan internet Anda sudah aktif kembali.",
     "payment_received": "Halo {nama}, pembayaran {jumlah} sudah kami terima. Terima kasih.",
+    "voucher_delivery": (
+        "Halo {nama}, kode voucher internet Anda: {kode_voucher}. Selamat berselancar."
+    ),
+    "repair_status": "Halo {nama}, status servis perangkat Anda: {status_servis}.",
+    "opt_out_confirmation": (
+        "Anda tidak akan menerima pesan WhatsApp dari kami lagi. Kirim MULAI untuk berlangganan "
+        "kembali."
+    ),
+    "opt_in_confirmation": (
+        "Terima kasih, Anda akan kembali menerima pesan WhatsApp dari kami. Kirim STOP untuk "
+        "berhenti."
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"{(\w+)}")

@@ -10,6 +10,11 @@ from projections.plans import PlanListProjection
 from projections.provisioning import ProvisioningStatusProjection, RouterListProjection
 from projections.subscriptions import SubscriptionListProjection
 from projections.tenants import TenantsProjection
+from projections.whatsapp import (
+    CampaignListProjection,
+    MessageLogProjection,
+    WhatsAppChannelProjection,
+)
 
 
 def all_projections() -> list[Projection]:
@@ -24,6 +29,9 @@ def all_projections() -> list[Projection]:
         NotificationOutboxProjection(),
         RouterListProjection(),
         ProvisioningStatusProjection(),
+        MessageLogProjection(),
+        WhatsAppChannelProjection(),
+        CampaignListProjection(),
     ]
 
 

@@ -24,6 +24,7 @@ from api.graphql.errors import (
 from api.graphql.routers import RouterMutation, RouterQuery
 from api.graphql.schema_support import NiagaInfo, query, run_command
 from api.graphql.types import AuditEntryConnection, Customer, CustomerConnection
+from api.graphql.whatsapp import WhatsAppMutation, WhatsAppQuery
 from application.customers import ChangeCustomerContact, RegisterCustomer
 from application.errors import ApplicationError
 
@@ -215,8 +216,10 @@ def build_schema() -> strawberry.Schema:
         MaxTokensLimiter(max_token_count=2000),
     ]
     return strawberry.Schema(
-        query=merge_types("Query", (Query, BillingQuery, RouterQuery)),
-        mutation=merge_types("Mutation", (Mutation, BillingMutation, RouterMutation)),
+        query=merge_types("Query", (Query, BillingQuery, RouterQuery, WhatsAppQuery)),
+        mutation=merge_types(
+            "Mutation", (Mutation, BillingMutation, RouterMutation, WhatsAppMutation)
+        ),
         types=[Error],
         extensions=extensions,
     )
