@@ -210,6 +210,9 @@ class WhatsAppService:
         customer = find(store, Customer, message.customer_id) if message.customer_id else None
         if customer is not None:
             values["nama"] = str(customer.name)
+            plan = self._read_models.plan_of(store, message.tenant_id, customer.id)
+            if plan and "paket" not in message.variables:
+                values["paket"] = plan
         if self._payment_link_base and "link_bayar" not in message.variables:
             values["link_bayar"] = f"{self._payment_link_base.rstrip('/')}/{message.source_id}"
         return values

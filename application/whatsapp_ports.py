@@ -158,6 +158,10 @@ class WhatsAppReadModels(Protocol):
 
     def channel(self, store: EventStore, tenant_id: UUID) -> ChannelView | None: ...
 
+    def plan_of(self, store: EventStore, tenant_id: UUID, customer_id: UUID) -> str | None:
+        """The plan of the customer's first live subscription, for {paket}."""
+        ...
+
     def audience(self, store: EventStore, tenant_id: UUID, audience: Audience) -> list[UUID]:
         """Customers matching the filters, oldest first."""
         ...

@@ -11,6 +11,7 @@ from adapters.bootstrap import Niaga
 from adapters.settings import Settings
 from adapters.whatsapp.fakes import FakeCloudApi, FakeFonnte
 from adapters.whatsapp_dispatcher import WhatsAppDispatcher, whatsapp_dispatcher
+from application.campaigns import Now
 from application.context import Principal
 from application.whatsapp_ports import MessageLogEntry
 
@@ -63,7 +64,7 @@ def use_fonnte(niaga: Niaga, owner: Principal, fonnte: FakeFonnte) -> None:
     niaga.whatsapp.messages.configure(owner, "fonnte", "6281100000000", {"token": fonnte.token})
 
 
-def dispatcher_sending_inline(niaga: Niaga) -> WhatsAppDispatcher:
+def dispatcher_sending_inline(niaga: Niaga, now: Now | None = None) -> WhatsAppDispatcher:
     """Each job runs at once in the caller's thread; a failure leaves the row for a retry."""
 
     def send(tenant_id: UUID, message_id: UUID) -> None:
@@ -72,7 +73,7 @@ def dispatcher_sending_inline(niaga: Niaga) -> WhatsAppDispatcher:
         except Exception:  # noqa: S110 - the failure is recorded; the test reads the log
             pass
 
-    return whatsapp_dispatcher(niaga, send)
+    return whatsapp_dispatcher(niaga, send, now)
 
 
 def message_log(niaga: Niaga, owner: Principal, **filters: object) -> list[MessageLogEntry]:

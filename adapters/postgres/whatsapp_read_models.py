@@ -139,6 +139,14 @@ class PostgresWhatsAppReadModels:
         rows = self._all(store, query, [tenant_id])
         return ChannelView(*rows[0]) if rows else None
 
+    def plan_of(self, store: EventStore, tenant_id: UUID, customer_id: UUID) -> str | None:
+        query = sql.SQL(
+            "SELECT plan_name FROM {} WHERE tenant_id = %s AND customer_id = %s "
+            "AND state <> 'terminated' ORDER BY subscribed_at, id LIMIT 1"
+        ).format(table(store, "subscription_list"))
+        rows = self._all(store, query, [tenant_id, customer_id])
+        return str(rows[0][0]) if rows else None
+
     def audience(self, store: EventStore, tenant_id: UUID, audience: Audience) -> list[UUID]:
         filters: list[sql.Composable] = [
             sql.SQL("s.tenant_id = %s"),
