@@ -20,9 +20,9 @@ from tests.integration.billing import Books
 from tests.whatsapp_support import (  # noqa: F401 - fixtures
     APP_SECRET,
     VERIFY_TOKEN,
-    cloud,
-    fonnte,
-    settings,
+    cloud_fixture,
+    fonnte_fixture,
+    whatsapp_settings,
 )
 
 CONFIGURE = """
@@ -142,9 +142,7 @@ def test_stop_through_the_webhook_stops_every_later_message(
     assert [r.body["text"]["body"][:22] for r in cloud.requests] == ["Anda tidak akan meneri"]
 
 
-def test_templates_are_validated_and_previewed(
-    niaga: Niaga, server: str, owner: Principal
-) -> None:
+def test_templates_are_validated_and_previewed(niaga: Niaga, server: str, owner: Principal) -> None:
     gql = GraphQL(server, niaga.tenants.issue_api_key(owner.tenant_id, Role.OWNER).token)
     bad = gql(
         'mutation { setMessageTemplate(input: {name: "invoice_issued", text: "Hi {nominal}"}) '
@@ -189,7 +187,7 @@ def test_a_campaign_is_created_scheduled_and_stopped_through_graphql(
     assert campaign["state"] == "draft"
     assert campaign["guardrails"]["daily_cap"] == 100
     scheduled = gql(
-        "mutation($id: ID!) { scheduleCampaign(id: $id, startAt: \"2099-01-05T09:00:00+07:00\") "
+        'mutation($id: ID!) { scheduleCampaign(id: $id, startAt: "2099-01-05T09:00:00+07:00") '
         "{ ... on CampaignSuccess { campaign { state recipients } } } }",
         id=campaign["id"],
     )["scheduleCampaign"]
@@ -198,10 +196,14 @@ def test_a_campaign_is_created_scheduled_and_stopped_through_graphql(
         'mutation { createCampaign(input: {name: "X", template: "reactivated", '
         "guardrails: {dailyCap: 400}}) { __typename ... on Error { code field } } }"
     )["createCampaign"]
-    assert too_big == {"__typename": "ValidationError", "code": "INVALID_VALUE", "field": "dailyCap"}
-    stopped = gql(
-        "mutation { stopAllCampaigns { ... on StopAllCampaignsSuccess { stopped } } }"
-    )["stopAllCampaigns"]
+    assert too_big == {
+        "__typename": "ValidationError",
+        "code": "INVALID_VALUE",
+        "field": "dailyCap",
+    }
+    stopped = gql("mutation { stopAllCampaigns { ... on StopAllCampaignsSuccess { stopped } } }")[
+        "stopAllCampaigns"
+    ]
     assert stopped == {"stopped": 1}
     listed = gql("{ campaigns { name state stats { queued sent optedOut } } }")["campaigns"]
     assert listed == [

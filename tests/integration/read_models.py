@@ -29,6 +29,10 @@ PRIMARY_KEYS = {
     "payment_list": "id",
     "transfer_list": "id",
     "customer_credit": "customer_id",
+    "message_log": "id",
+    "message_subjects": "id",
+    "whatsapp_channels": "tenant_id",
+    "campaign_list": "id",
     TRACKING_TABLE: "projection",
 }
 

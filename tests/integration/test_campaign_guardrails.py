@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -17,13 +18,14 @@ from application.whatsapp_ports import Audience
 from domain.campaign import CampaignRefused, Guardrails
 from domain.errors import InvalidValue
 from tests.integration.billing import Books
+from tests.integration.read_models import assert_live_equals_rebuild, store_of
 from tests.whatsapp_support import (  # noqa: F401 - fixtures
-    cloud,
+    cloud_fixture,
     dispatcher_sending_inline,
-    fonnte,
+    fonnte_fixture,
     message_log,
-    settings,
     use_cloud_api,
+    whatsapp_settings,
 )
 
 ZONE = ZoneInfo("Asia/Makassar")  # the tenant's own time, UTC+8
@@ -102,7 +104,10 @@ def test_every_guardrail_holds_over_days_of_sending(
     campaign_id = _campaign(niaga, owner, rails, start)
     clock = ManualClock(datetime(2026, 1, 9, 8, 0, tzinfo=ZONE))
     runner = CampaignRunner(
-        niaga.stores, niaga.whatsapp.read_models, niaga.projections, clock.now,
+        niaga.stores,
+        niaga.whatsapp.read_models,
+        niaga.projections,
+        clock.now,
         random.Random(3).uniform,
     )
 
@@ -111,8 +116,10 @@ def test_every_guardrail_holds_over_days_of_sending(
     assert len(sent) == 12
     assert sent[0] == start
     for moment in sent:
-        assert datetime.min.time().replace(hour=9) <= moment.time() < moment.time().replace(
-            hour=18, minute=0, second=0, microsecond=0
+        assert (
+            datetime.min.time().replace(hour=9)
+            <= moment.time()
+            < moment.time().replace(hour=18, minute=0, second=0, microsecond=0)
         )
         assert moment.weekday() < 5, f"sent on a weekend: {moment}"
     per_day: dict[date, list[datetime]] = {}
@@ -121,7 +128,7 @@ def test_every_guardrail_holds_over_days_of_sending(
     assert [len(v) for v in per_day.values()] == [5, 5, 2]
     assert list(per_day) == [FRIDAY, date(2026, 1, 12), date(2026, 1, 13)]
     for day in per_day.values():
-        gaps = [(b - a).total_seconds() for a, b in zip(day, day[1:], strict=False)]
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(day)]
         assert all(30 <= g <= 60 for g in gaps), gaps
         assert len(day) < 3 or len(set(gaps)) > 1  # random, not a fixed beat
     assert per_day[date(2026, 1, 12)][0].time().hour == 9  # resumes at opening on Monday
@@ -139,15 +146,14 @@ def test_the_emergency_stop_halts_sending_at_once(
     start = datetime(2026, 1, 12, 10, 0, tzinfo=ZONE)
     campaign_id = _campaign(niaga, owner, Guardrails(), start)
     clock = ManualClock(start)
-    runner = CampaignRunner(
-        niaga.stores, niaga.whatsapp.read_models, niaga.projections, clock.now
-    )
+    runner = CampaignRunner(niaga.stores, niaga.whatsapp.read_models, niaga.projections, clock.now)
     store = niaga.stores.platform()
     sender = dispatcher_sending_inline(niaga, clock.now)  # it runs the campaigns too
     for _ in range(2):  # two messages queued and sent
         sender.dispatch()
         wake = runner.tick(store)
-        assert wake is not None and wake > clock.current  # the gap is not over yet
+        assert wake is not None
+        assert wake > clock.current  # the gap is not over yet
         clock.current = wake
     runner.tick(store)  # a third queued, not sent yet
 
@@ -163,6 +169,9 @@ def test_the_emergency_stop_halts_sending_at_once(
     assert cloud.requests[0].body["text"]["body"] == "Halo Pelanggan 0, ada promo Rumah 20!"
     with pytest.raises(CampaignRefused, match="already stopped"):
         niaga.whatsapp.campaigns.stop(owner, campaign_id, "lagi")
+    assert_live_equals_rebuild(
+        niaga, store_of(niaga, owner.tenant_id), ("message_log", "campaign_list")
+    )
 
 
 def test_guardrails_outside_the_safe_ranges_are_refused() -> None:
@@ -176,9 +185,7 @@ def test_guardrails_outside_the_safe_ranges_are_refused() -> None:
         Guardrails(window_start="9 pagi")
 
 
-def test_an_empty_audience_cannot_be_scheduled(
-    niaga: Niaga, owner: Principal, promo: None
-) -> None:
+def test_an_empty_audience_cannot_be_scheduled(niaga: Niaga, owner: Principal, promo: None) -> None:
     campaigns = niaga.whatsapp.campaigns
     campaign_id = campaigns.create(
         owner, "Kosong", "broadcast_promo", {}, Audience(area="tidak-ada"), Guardrails()

@@ -14,11 +14,11 @@ from application.context import Principal
 from tests.conftest import REDIS_URL
 from tests.integration.billing import Books
 from tests.whatsapp_support import (  # noqa: F401 - fixtures
-    cloud,
-    fonnte,
+    cloud_fixture,
+    fonnte_fixture,
     message_log,
-    settings,
     use_cloud_api,
+    whatsapp_settings,
 )
 
 

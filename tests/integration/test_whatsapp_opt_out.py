@@ -9,15 +9,16 @@ import pytest
 from adapters.bootstrap import Niaga
 from adapters.whatsapp.fakes import FakeCloudApi
 from application.context import Principal
-from application.inbound import InboundDispatcher, Inbound, keyword
+from application.inbound import Inbound, InboundDispatcher, keyword
 from tests.integration.billing import Books
+from tests.integration.read_models import assert_live_equals_rebuild, store_of
 from tests.whatsapp_support import (  # noqa: F401 - fixtures
-    cloud,
+    cloud_fixture,
     dispatcher_sending_inline,
-    fonnte,
+    fonnte_fixture,
     message_log,
-    settings,
     use_cloud_api,
+    whatsapp_settings,
 )
 
 ON = date(2026, 1, 5)
@@ -25,8 +26,14 @@ ON = date(2026, 1, 5)
 
 @pytest.mark.parametrize(
     ("text", "word"),
-    [(" stop ", "STOP"), ("Stop!", "STOP"), ("s t o p", "STOP"), ("Berhenti.", "BERHENTI"),
-     ("mulai", "MULAI"), ("stop dulu", "STOPDULU")],
+    [
+        (" stop ", "STOP"),
+        ("Stop!", "STOP"),
+        ("s t o p", "STOP"),
+        ("Berhenti.", "BERHENTI"),
+        ("mulai", "MULAI"),
+        ("stop dulu", "STOPDULU"),
+    ],
 )
 def test_keywords_tolerate_case_spaces_and_punctuation(text: str, word: str) -> None:
     assert keyword(text) == word
@@ -69,6 +76,9 @@ def test_stop_is_honoured_at_once_and_mulai_undoes_it(
         "Terima kasih, Anda akan kembali menerima pesan WhatsApp dari kami. Kirim STOP untuk "
         "berhenti.",
     ]
+    assert_live_equals_rebuild(
+        niaga, store_of(niaga, owner.tenant_id), ("message_log", "whatsapp_channels")
+    )
 
 
 def test_a_number_that_is_no_customer_can_opt_out_and_gets_its_confirmation(

@@ -14,13 +14,13 @@ from application.whatsapp_ports import ProviderUnavailable
 from domain.message_template import UnknownVariable
 from tests.integration.billing import Books
 from tests.whatsapp_support import (  # noqa: F401 - fixtures
-    cloud,
+    cloud_fixture,
     dispatcher_sending_inline,
-    fonnte,
+    fonnte_fixture,
     message_log,
-    settings,
     use_cloud_api,
     use_fonnte,
+    whatsapp_settings,
 )
 
 ISSUED_ON = date(2026, 1, 5)
@@ -137,7 +137,8 @@ def test_credentials_are_sealed_at_rest_and_bad_ones_are_refused(
     with pytest.raises(Exception, match="unknown provider 'wablas'"):
         niaga.whatsapp.messages.configure(owner, "wablas", "0811", {})
     channel = niaga.whatsapp.read_models.channel(store, owner.tenant_id)
-    assert channel is not None and channel.provider == "cloud_api"
+    assert channel is not None
+    assert channel.provider == "cloud_api"
 
 
 def test_a_tenant_wording_replaces_the_default_and_unknown_variables_are_refused(
