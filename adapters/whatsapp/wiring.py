@@ -16,6 +16,7 @@ from application.message_templates import TemplateService
 from application.messaging import WhatsAppService
 from application.ports import ReadModelSync
 from application.secrets import SecretBox
+from application.whatsapp_ports import WhatsAppProvider
 from domain.whatsapp import Provider
 
 
@@ -36,7 +37,7 @@ def whatsapp_services(
         stores, timedelta(hours=settings.niaga_whatsapp_max_age_hours)
     )
     templates = TemplateService(stores, sync)
-    providers = {
+    providers: dict[str, WhatsAppProvider] = {
         Provider.CLOUD_API.value: CloudApiProvider(settings.niaga_whatsapp_cloud_api_url),
         Provider.FONNTE.value: FonnteProvider(settings.niaga_fonnte_url),
     }
@@ -51,7 +52,7 @@ def whatsapp_services(
             sync,
             secrets,
             templates,
-            providers,  # type: ignore[arg-type]
+            providers,
             settings.niaga_payment_link_base,
         ),
         campaigns=CampaignService(stores, read_models, sync, templates),

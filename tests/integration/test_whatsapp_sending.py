@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import uuid4
 
 import pytest
 from psycopg import sql
@@ -10,6 +11,7 @@ from psycopg import sql
 from adapters.bootstrap import Niaga
 from adapters.whatsapp.fakes import FakeCloudApi, FakeFonnte
 from application.context import Principal
+from application.errors import NotFound
 from application.whatsapp_ports import ProviderUnavailable
 from domain.message_template import UnknownVariable
 from tests.integration.billing import Books
@@ -202,3 +204,28 @@ def test_nothing_is_sent_for_a_tenant_without_whatsapp(
     assert dispatcher_sending_inline(niaga).dispatch() == 0
     assert cloud.requests == []
     assert [e.status for e in message_log(niaga, owner)] == ["queued"]
+
+
+def test_other_areas_ask_for_messages_through_the_request_hook_once_per_reason(
+    niaga: Niaga, owner: Principal, cloud: FakeCloudApi
+) -> None:
+    use_cloud_api(niaga, owner, cloud)
+    customer = Books(niaga, owner).customer("Budi")
+    voucher_id = uuid4()
+    hook = niaga.whatsapp.messages
+    first = hook.request(
+        owner, customer, "voucher_delivery", {"kode_voucher": "AB12"}, voucher_id, "sold"
+    )
+    again = hook.request(
+        owner, customer, "voucher_delivery", {"kode_voucher": "AB12"}, voucher_id, "sold"
+    )
+    with pytest.raises(NotFound, match="no template 'voucer'"):
+        hook.request(owner, customer, "voucer", {}, voucher_id, "typo")
+
+    dispatcher_sending_inline(niaga).dispatch()
+
+    assert first == again
+    [request] = cloud.requests
+    assert request.body["text"]["body"] == (
+        "Halo Budi, kode voucher internet Anda: AB12. Selamat berselancar."
+    )
