@@ -192,3 +192,41 @@ def test_an_empty_audience_cannot_be_scheduled(niaga: Niaga, owner: Principal, p
     )
     with pytest.raises(CampaignRefused, match="audience is empty"):
         campaigns.schedule(owner, campaign_id, datetime(2026, 1, 12, 10, tzinfo=ZONE))
+
+
+def test_campaign_statistics_count_deliveries_replies_and_opt_outs(
+    niaga: Niaga, owner: Principal, promo: None, cloud: FakeCloudApi
+) -> None:
+    use_cloud_api(niaga, owner, cloud)
+    _subscribers(niaga, owner, 3)
+    start = datetime(2026, 1, 12, 10, 0, tzinfo=ZONE)
+    campaign_id = _campaign(niaga, owner, Guardrails(), start)
+    clock = ManualClock(start)
+    sender = dispatcher_sending_inline(niaga, clock.now)
+    for _ in range(4):
+        sender.dispatch()
+        clock.current += timedelta(seconds=61)
+    wamids = [e.provider_message_id for e in message_log(niaga, owner, campaign_id=campaign_id)]
+    statuses, inbound = niaga.whatsapp.statuses, niaga.whatsapp.inbound
+
+    assert statuses.report(owner.tenant_id, str(wamids[0]), "delivered", None)
+    assert statuses.report(owner.tenant_id, str(wamids[1]), "read", None)
+    assert statuses.report(owner.tenant_id, str(wamids[2]), "failed", "Message undeliverable")
+    assert not statuses.report(owner.tenant_id, "wamid.unknown", "read", None)
+    inbound.dispatch(owner.tenant_id, "6281200000001", "Terima kasih infonya", "in-1")
+    inbound.dispatch(owner.tenant_id, "6281200000002", "STOP", "in-2")
+
+    [view] = niaga.whatsapp.read_models.campaigns(niaga.stores.platform(), owner.tenant_id)
+    assert view.state == "completed"
+    assert view.stats == {
+        "queued": 3,
+        "sent": 3,
+        "delivered": 2,
+        "read": 1,
+        "failed": 1,
+        "replied": 2,
+        "opted_out": 1,
+        "waiting": 0,
+    }
+    failed = message_log(niaga, owner, status="failed")
+    assert [e.error for e in failed] == ["Message undeliverable"]
