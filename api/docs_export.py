@@ -8,6 +8,7 @@ import inspect
 from api.graphql.schema import build_schema
 from domain.campaign import BroadcastDay, Campaign
 from domain.customer import Customer, CustomerPhone
+from domain.customer_tags import CustomerTags
 from domain.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.message_template import MessageTemplates
 from domain.notification import NotificationRequest
@@ -40,6 +41,7 @@ AGGREGATES: list[type] = [
     MessageTemplates,
     Campaign,
     BroadcastDay,
+    CustomerTags,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from application.tenancy import tenant_of
 from application.unit_of_work import Saver, find, load
 from application.whatsapp_ports import Audience, WhatsAppReadModels
 from domain.campaign import BroadcastDay, Campaign, CampaignState, Guardrails
+from domain.customer_tags import normalise_tag
 from domain.whatsapp import OutboundMessage
 
 RUNNER = Actor(ActorKind.SYSTEM, "campaign-runner")
@@ -54,6 +56,7 @@ class CampaignService:
         authorize(principal, Permission.MANAGE_TENANT)
         store = self._stores.for_tenant(principal.tenant_id)
         self._templates.get(store, principal.tenant_id, template)  # an unknown one is refused
+        audience = replace(audience, tags=tuple(normalise_tag(t) for t in audience.tags))
         campaign = Campaign.create(
             principal.tenant_id, name, template, variables, audience.as_dict(), guardrails
         )
@@ -71,6 +74,7 @@ class CampaignService:
             area=campaign.audience.get("area"),
             last_payment_before=_date(campaign.audience.get("last_payment_before")),
             last_payment_after=_date(campaign.audience.get("last_payment_after")),
+            tags=tuple(campaign.audience.get("tags") or ()),
         )
         recipients = self._read_models.audience(store, principal.tenant_id, audience)
         campaign.schedule(start_at, recipients)

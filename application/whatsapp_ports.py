@@ -119,6 +119,7 @@ class Audience:
     area: str | None = None  # the router (site) a subscription is served from
     last_payment_before: date | None = None
     last_payment_after: date | None = None
+    tags: tuple[str, ...] = ()  # any of these
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +128,7 @@ class Audience:
             "area": self.area,
             "last_payment_before": str(self.last_payment_before or "") or None,
             "last_payment_after": str(self.last_payment_after or "") or None,
+            "tags": list(self.tags),
         }
 
 

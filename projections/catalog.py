@@ -3,6 +3,7 @@
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
 from projections.customer_list import CustomerListProjection
+from projections.customer_tags import CustomerTagsProjection
 from projections.invoices import InvoicesProjection
 from projections.notifications import NotificationOutboxProjection
 from projections.payments import PaymentsProjection
@@ -32,6 +33,7 @@ def all_projections() -> list[Projection]:
         MessageLogProjection(),
         WhatsAppChannelProjection(),
         CampaignListProjection(),
+        CustomerTagsProjection(),
     ]
 
 

@@ -162,6 +162,13 @@ class PostgresWhatsAppReadModels:
         if audience.area:
             filters.append(sql.SQL("s.router = %s"))
             params.append(audience.area)
+        if audience.tags:
+            filters.append(
+                sql.SQL(
+                    "EXISTS (SELECT 1 FROM {} t WHERE t.customer_id = c.id AND t.tag = ANY(%s))"
+                ).format(table(store, "customer_tags"))
+            )
+            params.append(list(audience.tags))
         last_paid = sql.SQL(
             "(SELECT max(p.received_on) FROM {} p WHERE p.tenant_id = s.tenant_id "
             "AND p.customer_id = s.customer_id)"

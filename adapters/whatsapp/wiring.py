@@ -11,6 +11,7 @@ from adapters.settings import Settings
 from adapters.whatsapp.cloud_api import CloudApiProvider
 from adapters.whatsapp.fonnte import FonnteProvider
 from application.campaigns import CampaignService
+from application.customer_tags import CustomerTagService
 from application.inbound import DeliveryStatuses, InboundDispatcher, OptOut, ReplyTracker
 from application.message_templates import TemplateService
 from application.messaging import WhatsAppService
@@ -28,6 +29,7 @@ class WhatsApp:
     campaigns: CampaignService
     inbound: InboundDispatcher
     statuses: DeliveryStatuses
+    tags: CustomerTagService
 
 
 def whatsapp_services(
@@ -58,4 +60,5 @@ def whatsapp_services(
         campaigns=CampaignService(stores, read_models, sync, templates),
         inbound=inbound,
         statuses=DeliveryStatuses(stores, read_models, sync),
+        tags=CustomerTagService(stores, sync),
     )

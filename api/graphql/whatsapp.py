@@ -180,7 +180,12 @@ class WhatsAppMutation:
 
         def create() -> t.Campaign | t.CampaignSuccess:
             audience = Audience(
-                a.plan, tuple(a.states), a.area, a.last_payment_before, a.last_payment_after
+                a.plan,
+                tuple(a.states),
+                a.area,
+                a.last_payment_before,
+                a.last_payment_after,
+                tuple(a.tags),
             )
             rails = Guardrails(
                 g.min_gap_seconds,
@@ -229,6 +234,26 @@ class WhatsAppMutation:
             return t.CampaignSuccess(campaign=_campaign(info, campaign_id))
 
         return await run_command(stop)
+
+    @strawberry.mutation(description="Add and remove a customer's tags (for campaign audiences).")
+    async def tag_customer(
+        self,
+        info: NiagaInfo,
+        id: strawberry.ID,
+        add: list[str] | None = None,
+        remove: list[str] | None = None,
+    ) -> t.CustomerTagsResult:
+        niaga, who = info.context.niaga, info.context.principal
+        try:
+            customer_id = parse_id(id, "id")
+        except GraphQLError as error:
+            return _invalid_id(error, "id")
+
+        def change() -> t.CustomerTagsSuccess:
+            tags = niaga.whatsapp.tags.change(who, customer_id, add or [], remove or [])
+            return t.CustomerTagsSuccess(customer_id=id, tags=tags)
+
+        return await run_command(change)
 
     @strawberry.mutation(description="Emergency stop: every unfinished campaign, at once.")
     async def stop_all_campaigns(

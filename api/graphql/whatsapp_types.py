@@ -178,6 +178,9 @@ class AudienceInput:
     area: str | None = strawberry.field(default=None, description="The serving router")
     last_payment_before: date | None = None
     last_payment_after: date | None = None
+    tags: list[str] = strawberry.field(
+        default_factory=list, description="Customers carrying any of these tags"
+    )
 
 
 @strawberry.input
@@ -215,6 +218,12 @@ class CampaignSuccess:
 
 
 @strawberry.type
+class CustomerTagsSuccess:
+    customer_id: strawberry.ID
+    tags: list[str]
+
+
+@strawberry.type
 class StopAllCampaignsSuccess:
     stopped: int
 
@@ -226,6 +235,7 @@ MessageTemplateResult = Annotated[
     MessageTemplateSuccess | Errors, strawberry.union("MessageTemplateResult")
 ]
 CampaignResult = Annotated[CampaignSuccess | Errors, strawberry.union("CampaignResult")]
+CustomerTagsResult = Annotated[CustomerTagsSuccess | Errors, strawberry.union("CustomerTagsResult")]
 StopAllCampaignsResult = Annotated[
     StopAllCampaignsSuccess | Errors, strawberry.union("StopAllCampaignsResult")
 ]

@@ -16,7 +16,7 @@ from projections.base import Projection
 from projections.catalog import by_name
 from projections.runner import TRACKING_TABLE
 
-PRIMARY_KEYS = {
+PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "customer_list": "id",
     "audit_log": "position",
     "audit_state": "aggregate_id",
@@ -33,16 +33,21 @@ PRIMARY_KEYS = {
     "message_subjects": "id",
     "whatsapp_channels": "tenant_id",
     "campaign_list": "id",
+    "customer_tags": ("customer_id", "tag"),
     TRACKING_TABLE: "projection",
 }
 
 
 def rows(niaga: Niaga, schema: str, table: str) -> list[tuple[Any, ...]]:
     """Every row of a table, ordered by its primary key."""
+    key = PRIMARY_KEYS[table]
+    columns = (key,) if isinstance(key, str) else key
     with niaga.database.connection() as conn:
         return conn.execute(
             sql.SQL("SELECT * FROM {}.{} ORDER BY {}").format(
-                sql.Identifier(schema), sql.Identifier(table), sql.Identifier(PRIMARY_KEYS[table])
+                sql.Identifier(schema),
+                sql.Identifier(table),
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
             )
         ).fetchall()
 

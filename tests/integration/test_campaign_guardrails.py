@@ -230,3 +230,23 @@ def test_campaign_statistics_count_deliveries_replies_and_opt_outs(
     }
     failed = message_log(niaga, owner, status="failed")
     assert [e.error for e in failed] == ["Message undeliverable"]
+
+
+def test_an_audience_can_be_chosen_by_tags(niaga: Niaga, owner: Principal, promo: None) -> None:
+    customers = _subscribers(niaga, owner, 4)
+    tags = niaga.whatsapp.tags
+    assert tags.change(owner, customers[0], [" RT 05 ", "vip"], []) == ["rt 05", "vip"]
+    tags.change(owner, customers[2], ["rt 05"], [])
+    tags.change(owner, customers[3], ["rt 05"], ["rt 05"])
+    with pytest.raises(InvalidValue, match="tag '#promo!' must be"):
+        tags.change(owner, customers[1], ["#promo!"], [])
+    campaigns = niaga.whatsapp.campaigns
+    campaign_id = campaigns.create(
+        owner, "RT 05", "broadcast_promo", {}, Audience(tags=("rt 05",)), Guardrails()
+    )
+
+    assert campaigns.schedule(owner, campaign_id, datetime(2026, 1, 12, 10, tzinfo=ZONE)) == 2
+    store = store_of(niaga, owner.tenant_id)
+    [view] = niaga.whatsapp.read_models.campaigns(store, owner.tenant_id)
+    assert view.audience["tags"] == ["rt 05"]
+    assert_live_equals_rebuild(niaga, store, ("customer_tags",))
