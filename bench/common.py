@@ -56,7 +56,9 @@ def throwaway_database(prefix: str) -> Iterator[str]:
 
 
 @contextmanager
-def running_niaga(url: str, *, inline_projections: bool = True) -> Iterator[Niaga]:
+def running_niaga(
+    url: str, *, inline_projections: bool = True, cloud_api_url: str | None = None
+) -> Iterator[Niaga]:
     """A Niaga container on a fresh platform schema of `url`, as the tests start one."""
     settings = Settings(
         database_url=url,
@@ -64,6 +66,8 @@ def running_niaga(url: str, *, inline_projections: bool = True) -> Iterator[Niag
         niaga_env="test",
         niaga_platform_schema=f"p_{uuid.uuid4().hex[:10]}",
     )
+    if cloud_api_url:
+        settings = settings.model_copy(update={"niaga_whatsapp_cloud_api_url": cloud_api_url})
     niaga = Niaga.start(settings, inline_projections=inline_projections)
     try:
         yield niaga

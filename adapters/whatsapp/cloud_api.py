@@ -49,15 +49,14 @@ class CloudApiProvider:
 
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:
         self._base_url = base_url.rstrip("/")
-        self._timeout = timeout
+        # One pooled client: connections (and TLS sessions) are reused across sends and threads.
+        self._http = httpx.Client(timeout=timeout)
 
     def send(self, channel: ChannelAccess, message: Outgoing) -> str:
         url = f"{self._base_url}/{channel.sender}/messages"
         headers = {"Authorization": f"Bearer {channel.credentials['access_token']}"}
         try:
-            response = httpx.post(
-                url, json=message_body(message), headers=headers, timeout=self._timeout
-            )
+            response = self._http.post(url, json=message_body(message), headers=headers)
         except httpx.HTTPError as error:
             raise ProviderUnavailable(f"Cloud API unreachable: {error}") from error
         payload = _json(response)

@@ -18,15 +18,14 @@ from application.whatsapp_ports import (
 class FonnteProvider:
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:
         self._base_url = base_url.rstrip("/")
-        self._timeout = timeout
+        # One pooled client: connections (and TLS sessions) are reused across sends and threads.
+        self._http = httpx.Client(timeout=timeout)
 
     def send(self, channel: ChannelAccess, message: Outgoing) -> str:
         form = {"target": message.to, "message": message.text, "countryCode": "62"}
         headers = {"Authorization": channel.credentials["token"]}
         try:
-            response = httpx.post(
-                f"{self._base_url}/send", data=form, headers=headers, timeout=self._timeout
-            )
+            response = self._http.post(f"{self._base_url}/send", data=form, headers=headers)
         except httpx.HTTPError as error:
             raise ProviderUnavailable(f"Fonnte unreachable: {error}") from error
         if response.status_code == 429 or response.status_code >= 500:
