@@ -24,7 +24,7 @@ from application.unit_of_work import find
 from application.whatsapp_ports import WhatsAppReadModels
 from domain.customer import CustomerPhone
 from domain.errors import InvalidValue
-from domain.whatsapp import OutboundMessage, WhatsAppConsent
+from domain.whatsapp import STATUS_RANK, OutboundMessage, WhatsAppConsent
 
 log = logging.getLogger(__name__)
 WEBHOOK = Actor(ActorKind.GATEWAY, "whatsapp")
@@ -196,7 +196,11 @@ class DeliveryStatuses:
         self._recorder = _Recorder(stores, sync)
 
     def report(self, tenant_id: UUID, provider_id: str, status: str, error: str | None) -> bool:
-        """True if it changed the message's record; unknown ids and stale statuses do not."""
+        """True if it changed the message's record; unknown ids, stale statuses and statuses
+        Niaga does not track (Meta adds new ones) do not."""
+        if status not in STATUS_RANK:
+            log.info("WhatsApp status %r is not tracked; ignored", status)
+            return False
         store = self._stores.for_tenant(tenant_id)
         message_id = self._read_models.by_provider_id(store, tenant_id, provider_id)
         message = find(store, OutboundMessage, message_id) if message_id else None

@@ -14,6 +14,7 @@ from application.ports import ReadModelSync, Stores
 from application.templates import TEMPLATES
 from application.unit_of_work import Saver, find, load
 from domain.customer import Customer
+from domain.invoice import Invoice
 from domain.message_template import (
     KNOWN_VARIABLES,
     PLACEHOLDER,
@@ -21,6 +22,7 @@ from domain.message_template import (
     validate_text,
     variables_of,
 )
+from domain.money import format_rupiah
 
 SAMPLE: dict[str, str] = {
     "nama": "Budi Santoso",
@@ -98,13 +100,21 @@ class TemplateService:
         text: str | None,
         variables: dict[str, str],
         customer_id: UUID | None = None,
+        invoice_id: UUID | None = None,
     ) -> str:
         """The message as a customer would read it: `text` (validated) or the tenant's template,
-        filled with `variables` over the sample data, and the customer's real name if given."""
+        filled with `variables` over the sample data, and real data if given: an invoice's
+        number, amount due and due date (and its customer), a customer's name."""
         authorize(principal, Permission.READ_CUSTOMERS)
         store = self._stores.for_tenant(principal.tenant_id)
         body = validate_text(text) if text else self.get(store, principal.tenant_id, name).text
-        real = {}
+        real: dict[str, str] = {}
+        if invoice_id is not None:
+            invoice = load(store, Invoice, invoice_id, principal.tenant_id, "invoice")
+            real["nomor"] = invoice.number or "-"
+            real["tagihan"] = format_rupiah(invoice.balance_due)
+            real["jatuh_tempo"] = f"{invoice.due_on:%d/%m/%Y}" if invoice.due_on else "-"
+            customer_id = customer_id or invoice.customer_id
         if customer_id is not None:
             customer = load(store, Customer, customer_id, principal.tenant_id, "customer")
             real["nama"] = customer.name

@@ -103,7 +103,8 @@ class WhatsAppService:
         reason: str,
     ) -> UUID:
         """The hook for other areas (voucher delivery, repair status): ask for a message once
-        per subject and reason; it is sent like every billing notice."""
+        per subject and reason; it is sent like every billing notice. The calling command has
+        authorised what the message is about (a sale, a repair), so no permission is asked."""
         store = self._stores.for_tenant(principal.tenant_id)
         self._templates.get(store, principal.tenant_id, template)  # refuse an unknown template
         existing = find(store, NotificationRequest, NotificationRequest.id_for(subject_id, reason))

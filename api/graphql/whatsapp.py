@@ -65,7 +65,8 @@ class WhatsAppQuery:
 
     @strawberry.field(
         description="A template as a customer would read it: sample data, overridden by the "
-        "given variables and, with customerId, the customer's real name. With `text`, "
+        "given variables, and real data: an invoice's number, amount and due date with invoiceId, "
+        "a customer's name with customerId. With `text`, "
         "previews (and validates) a wording before it is saved."
     )
     async def preview_template(
@@ -74,13 +75,15 @@ class WhatsAppQuery:
         name: str,
         text: str | None = None,
         customer_id: strawberry.ID | None = None,
+        invoice_id: strawberry.ID | None = None,
         variables: list[t.VariableInput] | None = None,
     ) -> t.TemplatePreview:
         niaga, who = info.context.niaga, info.context.principal
         customer = parse_id(customer_id, "customerId") if customer_id else None
+        invoice = parse_id(invoice_id, "invoiceId") if invoice_id else None
         values = {v.name: v.value for v in variables or []}
         rendered = await query(
-            lambda: niaga.whatsapp.templates.preview(who, name, text, values, customer)
+            lambda: niaga.whatsapp.templates.preview(who, name, text, values, customer, invoice)
         )
         return t.TemplatePreview(text=rendered)
 

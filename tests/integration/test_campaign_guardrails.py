@@ -213,6 +213,7 @@ def test_campaign_statistics_count_deliveries_replies_and_opt_outs(
     assert statuses.report(owner.tenant_id, str(wamids[1]), "read", None)
     assert statuses.report(owner.tenant_id, str(wamids[2]), "failed", "Message undeliverable")
     assert not statuses.report(owner.tenant_id, "wamid.unknown", "read", None)
+    assert not statuses.report(owner.tenant_id, str(wamids[0]), "deleted", None)
     inbound.dispatch(owner.tenant_id, "6281200000001", "Terima kasih infonya", "in-1")
     inbound.dispatch(owner.tenant_id, "6281200000002", "STOP", "in-2")
 

@@ -162,6 +162,11 @@ def test_a_tenant_wording_replaces_the_default_and_unknown_variables_are_refused
     )
     preview = templates.preview(owner, "reminder_overdue", None, {"tagihan": "Rp1"})
     assert preview.startswith("Halo Budi Santoso, tagihan INV/2026/02/0001 sebesar Rp1 telah")
+    invoice_id = books.invoice(books.customer("Sari"), 80_000, ISSUED_ON, date(2026, 1, 20))
+    real = templates.preview(owner, "reminder_overdue", None, {}, invoice_id=invoice_id)
+    assert real.startswith(
+        "Halo Sari, tagihan INV/2026/00002 sebesar Rp80.000 telah lewat jatuh tempo 20/01/2026."
+    )
 
 
 def test_an_approved_meta_template_is_sent_with_its_variables_as_parameters(
