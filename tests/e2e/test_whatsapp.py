@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from adapters.bootstrap import Niaga
+from adapters.whatsapp.cloud_api import signature_of
 from adapters.whatsapp.fakes import FakeCloudApi
 from application.context import Principal
 from domain.roles import Role
@@ -113,6 +114,11 @@ def test_signed_statuses_update_the_log_and_forged_ones_change_nothing(
     assert forged.status_code == 401
     unsigned = httpx.post(url, content=b'{"entry": []}')
     assert unsigned.status_code == 401
+    garbled = b"not json"
+    malformed = httpx.post(
+        url, content=garbled, headers={"X-Hub-Signature-256": signature_of(garbled, APP_SECRET)}
+    )
+    assert malformed.status_code == 400
     assert _log(gql)[0]["status"] == "sent"
 
     assert cloud.post_status(url, APP_SECRET, wamid, "read").json()["statuses"] == 1

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
+from adapters.postgres.whatsapp_read_models import PostgresWhatsAppReadModels
 from adapters.whatsapp.fakes import FakeCloudApi, FakeFonnte
+from adapters.whatsapp_dispatcher import whatsapp_dispatcher
 from application.context import Principal
 from application.errors import NotFound
 from application.whatsapp_ports import ProviderUnavailable
@@ -234,3 +236,34 @@ def test_other_areas_ask_for_messages_through_the_request_hook_once_per_reason(
     assert request.body["text"]["body"] == (
         "Halo Budi, kode voucher internet Anda: AB12. Selamat berselancar."
     )
+
+
+def test_a_job_lost_with_its_process_is_submitted_again_by_the_next_one(
+    niaga: Niaga, owner: Principal, cloud: FakeCloudApi
+) -> None:
+    use_cloud_api(niaga, owner, cloud)
+    books = Books(niaga, owner)
+    books.invoice(books.customer("Budi"), 100_000, ISSUED_ON)
+    books.caught_up()
+    lost: list[object] = []
+    crashed = whatsapp_dispatcher(niaga, lambda tenant, message: lost.append(message))
+
+    assert crashed.dispatch() == 1
+    assert crashed.dispatch() == 0  # submitted a moment ago: not again yet
+    assert cloud.requests == []
+    assert dispatcher_sending_inline(niaga).dispatch() == 1  # a restarted process
+
+    assert [e.status for e in message_log(niaga, owner)] == ["sent"]
+
+
+def test_notices_older_than_the_maximum_age_are_not_sent(
+    niaga: Niaga, owner: Principal, cloud: FakeCloudApi
+) -> None:
+    use_cloud_api(niaga, owner, cloud)
+    books = Books(niaga, owner)
+    books.invoice(books.customer("Budi"), 100_000, ISSUED_ON)
+    books.caught_up()
+    store = niaga.stores.for_tenant(owner.tenant_id)
+
+    assert PostgresWhatsAppReadModels(niaga.stores, timedelta(0)).pending(store, 10) == []
+    assert len(niaga.whatsapp.read_models.pending(store, 10)) == 1
