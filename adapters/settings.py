@@ -41,8 +41,8 @@ class Settings(BaseSettings):
     niaga_read_model_wait_seconds: float = 2.0
     niaga_secret_key: str | None = Field(
         default=None,
-        description="Seals router and PPP passwords (32 bytes, urlsafe base64); embedded mode "
-        "makes one in the data directory",
+        description="Seals router and PPP passwords and WhatsApp credentials (32 bytes, "
+        "urlsafe base64); embedded mode makes one in the data directory",
     )
     niaga_scheduler_interval_seconds: float = Field(
         default=3600.0, gt=0, description="How often the daily cycle (billing, dunning) repeats"

@@ -78,13 +78,14 @@ class TemplateService:
         self._saver.save(store, principal, "SetMessageTemplate", templates)
         return self.get(store, principal.tenant_id, name)
 
-    def reset(self, principal: Principal, name: str) -> Template:
+    def reset(self, principal: Principal, name: str) -> Template | None:
+        """Back to the default wording; None for a template of the tenant's own (it is gone)."""
         authorize(principal, Permission.MANAGE_TENANT)
         store = self._stores.for_tenant(principal.tenant_id)
         templates = self._templates(store, principal.tenant_id)
         templates.reset(name)
         self._saver.save(store, principal, "ResetMessageTemplate", templates)
-        return self.get(store, principal.tenant_id, name)
+        return self.get(store, principal.tenant_id, name) if name in TEMPLATES else None
 
     def list(self, principal: Principal) -> list[Template]:
         authorize(principal, Permission.READ_CUSTOMERS)

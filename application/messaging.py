@@ -15,7 +15,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.authorization import Permission, authorize
 from application.context import Actor, ActorKind, Principal, recording
-from application.errors import ApplicationError
+from application.errors import ApplicationError, NotFound
 from application.event_store import EventStore
 from application.message_templates import TemplateService, fill
 from application.ports import ReadModelSync, Stores
@@ -142,7 +142,12 @@ class WhatsAppService:
 
     def _deliver(self, store: EventStore, message: OutboundMessage, channel: ChannelAccess) -> None:
         phone = self._phone(store, message) or ""
-        outgoing = self._render(store, message, phone)
+        try:
+            outgoing = self._render(store, message, phone)
+        except NotFound as error:  # its template was reset away since it was queued
+            message.failed(error.message, False)
+            self._save(store, message)
+            return
         provider = self._providers[channel.provider]
         try:
             provider_id = provider.send(channel, outgoing)

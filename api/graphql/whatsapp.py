@@ -170,7 +170,8 @@ class WhatsAppMutation:
 
         def reset() -> t.MessageTemplateSuccess:
             saved = niaga.whatsapp.templates.reset(who, name)
-            return t.MessageTemplateSuccess(template=t.MessageTemplate.from_template(saved))
+            template = t.MessageTemplate.from_template(saved) if saved else None
+            return t.MessageTemplateSuccess(template=template)
 
         return await run_command(reset)
 

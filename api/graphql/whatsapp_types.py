@@ -209,7 +209,9 @@ class WhatsAppChannelSuccess:
 
 @strawberry.type
 class MessageTemplateSuccess:
-    template: MessageTemplate
+    template: MessageTemplate | None = strawberry.field(
+        description="Null after resetting a template that has no default wording"
+    )
 
 
 @strawberry.type

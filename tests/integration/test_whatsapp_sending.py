@@ -267,3 +267,21 @@ def test_notices_older_than_the_maximum_age_are_not_sent(
 
     assert PostgresWhatsAppReadModels(niaga.stores, timedelta(0)).pending(store, 10) == []
     assert len(niaga.whatsapp.read_models.pending(store, 10)) == 1
+
+
+def test_a_message_whose_template_was_reset_away_fails_for_good(
+    niaga: Niaga, owner: Principal, cloud: FakeCloudApi
+) -> None:
+    use_cloud_api(niaga, owner, cloud)
+    customer = Books(niaga, owner).customer("Budi")
+    niaga.whatsapp.templates.set(owner, "ucapan_lebaran", "Selamat Idul Fitri, {nama}!")
+    niaga.whatsapp.messages.request(owner, customer, "ucapan_lebaran", {}, uuid4(), "lebaran")
+    niaga.whatsapp.templates.reset(owner, "ucapan_lebaran")
+
+    dispatcher_sending_inline(niaga).dispatch()
+
+    [entry] = message_log(niaga, owner)
+    assert entry.status == "failed"
+    assert entry.error is not None
+    assert entry.error.startswith("no template 'ucapan_lebaran'")
+    assert cloud.requests == []
