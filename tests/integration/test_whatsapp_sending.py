@@ -13,7 +13,7 @@ from adapters.postgres.whatsapp_read_models import PostgresWhatsAppReadModels
 from adapters.whatsapp.fakes import FakeCloudApi, FakeFonnte
 from adapters.whatsapp_dispatcher import whatsapp_dispatcher
 from application.context import Principal
-from application.errors import NotFound
+from application.errors import ApplicationError, NotFound
 from application.whatsapp_ports import ProviderUnavailable
 from domain.message_template import UnknownVariable
 from tests.integration.billing import Books
@@ -285,3 +285,31 @@ def test_a_message_whose_template_was_reset_away_fails_for_good(
     assert entry.error is not None
     assert entry.error.startswith("no template 'ucapan_lebaran'")
     assert cloud.requests == []
+
+
+def test_the_message_log_pages_with_cursors_and_filters(
+    niaga: Niaga, owner: Principal, cloud: FakeCloudApi
+) -> None:
+    use_cloud_api(niaga, owner, cloud)
+    books = Books(niaga, owner)
+    customers = [books.customer(name) for name in ("Ani", "Budi", "Citra")]
+    for customer in customers:
+        books.pay(customer, 10_000, ISSUED_ON, f"kas-{customer}")
+    books.caught_up()
+    cloud.fail_next(1, 400)
+    dispatcher_sending_inline(niaga).dispatch()
+    store = niaga.stores.for_tenant(owner.tenant_id)
+    read = niaga.whatsapp.read_models
+
+    first = read.message_log(store, owner.tenant_id, None, None, None, 2, None)
+    rest = read.message_log(store, owner.tenant_id, None, None, None, 2, first.end_cursor)
+
+    assert (len(first.items), first.has_next_page, first.total_count) == (2, True, 3)
+    assert (len(rest.items), rest.has_next_page) == (1, False)
+    assert [e.customer_id for e in first.items + rest.items] == customers
+    failed = read.message_log(store, owner.tenant_id, "failed", None, customers[0], 10, None)
+    assert [e.status for e in failed.items] == ["failed"]
+    with pytest.raises(ApplicationError, match="status must be one of"):
+        read.message_log(store, owner.tenant_id, "lost", None, None, 10, None)
+    with pytest.raises(ApplicationError, match="malformed cursor"):
+        read.message_log(store, owner.tenant_id, None, None, None, 10, "bogus")
