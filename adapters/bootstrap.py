@@ -24,6 +24,7 @@ from adapters.routeros.gateway import LibrouterosGateway
 from adapters.settings import ProofStorageKind, Settings
 from adapters.storage.local import LocalProofStorage
 from adapters.webhooks.sender import HttpWebhookSender, SocketResolver
+from adapters.whatsapp.wiring import WhatsApp, whatsapp_services
 from application.agents import AgentService
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
@@ -101,6 +102,7 @@ class Niaga:
     gateway_callbacks: GatewayCallbacks
     transfer_proofs: TransferProofs
     gateway_queries: GatewayQueries
+    whatsapp: WhatsApp
 
     @classmethod
     def start(
@@ -193,6 +195,7 @@ class Niaga:
                 stores, payments, _proof_storage(settings), settings.niaga_proof_max_bytes
             ),
             gateway_queries=GatewayQueries(stores, gateway_views, clock),
+            whatsapp=whatsapp_services(settings, stores, projections, secret_box),
         )
 
     def today(self, tenant_id: UUID) -> date:

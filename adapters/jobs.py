@@ -45,6 +45,7 @@ class Jobs:
     provision: Any
     deliver_webhooks: Any
     recheck_gateway_callbacks: Any
+    send_whatsapp: Any
 
 
 def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
@@ -77,6 +78,11 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         # Callbacks whose status re-check found the gateway down; each waits its own backoff.
         return callback_rechecker(niaga).sweep()
 
+    def send_whatsapp(tenant_id: str, message_id: str) -> str:
+        # ProviderUnavailable propagates (after being recorded): dramatiq retries with
+        # exponential backoff and jitter; the job finds a message already sent and stops.
+        return niaga.whatsapp.messages.send(UUID(tenant_id), UUID(message_id))
+
     def actor(name: str) -> Any:
         return dramatiq.actor(
             actor_name=name, broker=broker, max_retries=5, min_backoff=1000, max_backoff=60_000
@@ -90,6 +96,7 @@ def declare_jobs(broker: dramatiq.Broker, niaga: Niaga) -> Jobs:
         provision=actor("provision")(provision),
         deliver_webhooks=actor("deliver_webhooks")(deliver_webhooks),
         recheck_gateway_callbacks=actor("recheck_gateway_callbacks")(recheck_gateway_callbacks),
+        send_whatsapp=actor("send_whatsapp")(send_whatsapp),
     )
 
 

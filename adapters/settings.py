@@ -46,8 +46,8 @@ class Settings(BaseSettings):
     niaga_read_model_wait_seconds: float = 2.0
     niaga_secret_key: str | None = Field(
         default=None,
-        description="Seals router and PPP passwords and gateway credentials (32 bytes, urlsafe "
-        "base64); embedded mode makes one in the data directory",
+        description="Seals router and PPP passwords, gateway and WhatsApp credentials (32 bytes, "
+        "urlsafe base64); embedded mode makes one in the data directory",
     )
     niaga_scheduler_interval_seconds: float = Field(
         default=3600.0, gt=0, description="How often the daily cycle (billing, dunning) repeats"
@@ -87,6 +87,18 @@ class Settings(BaseSettings):
         default=None, description="An S3-compatible endpoint (MinIO, R2, ...); unset: AWS"
     )
     niaga_s3_region: str | None = None
+
+    niaga_whatsapp_cloud_api_url: str = Field(
+        default="https://graph.facebook.com/v21.0",
+        description="Base URL of Meta's WhatsApp Cloud API, with its version",
+    )
+    niaga_fonnte_url: str = Field(default="https://api.fonnte.com", description="Fonnte's API")
+    niaga_whatsapp_max_age_hours: float = Field(
+        default=24.0, gt=0, description="WhatsApp notices older than this are no longer sent"
+    )
+    niaga_payment_link_base: str | None = Field(
+        default=None, description="Payment links in messages: this base plus the invoice id"
+    )
 
     @field_validator("niaga_platform_schema")
     @classmethod

@@ -26,6 +26,7 @@ from rich.table import Table
 from adapters.bootstrap import Niaga
 from adapters.settings import Settings
 from api.cli_gateways import gateways_app
+from api.cli_whatsapp import whatsapp_app
 from application.ports import Placement
 from application.tenancy import tenant_of
 from domain.errors import DomainError
@@ -44,6 +45,7 @@ routers_app = typer.Typer(help="MikroTik routers: reconcile, and a RouterOS simu
 app.add_typer(routers_app, name="routers")
 app.add_typer(billing_app, name="billing")
 app.add_typer(gateways_app, name="gateways")
+app.add_typer(whatsapp_app, name="whatsapp")
 console = Console()
 err = Console(stderr=True)
 
@@ -203,26 +205,31 @@ def projections_run() -> None:
     from adapters.jobs import declare_jobs, make_broker
     from adapters.provisioning_dispatcher import provisioning_dispatcher
     from adapters.webhooks.dispatcher import webhook_dispatcher
+    from adapters.whatsapp_dispatcher import whatsapp_dispatcher
 
     niaga = _start(inline=False)
-    submit = deliver = None
+    submit = deliver = send = None
     if niaga.settings.redis_url:
         jobs = declare_jobs(make_broker(niaga.settings.redis_url), niaga)
         submit = lambda tenant, sub: jobs.provision.send(str(tenant), str(sub))  # noqa: E731
         deliver = lambda tenant, ids: jobs.deliver_webhooks.send(  # noqa: E731
             str(tenant), [str(i) for i in ids]
         )
+        send = lambda tenant, msg: jobs.send_whatsapp.send(str(tenant), str(msg))  # noqa: E731
     dispatcher = provisioning_dispatcher(niaga, submit)
     webhooks = webhook_dispatcher(niaga, deliver)
+    messages = whatsapp_dispatcher(niaga, send)
 
     def after_catch_up() -> None:
         dispatcher.dispatch()
         webhooks.run_once()
+        messages.dispatch()
 
-    console.print("projection daemon running (and dispatching provisioning and webhooks)")
+    console.print("projection daemon running (dispatching router provisioning, webhooks, WhatsApp)")
     niaga.projections.run_forever(_stop_on_signals(), 0.5, after_catch_up)
     dispatcher.close()
     webhooks.close()
+    messages.close()
     niaga.close()
 
 

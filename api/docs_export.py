@@ -10,10 +10,13 @@ from api.graphql.schema import build_schema
 from api.public_api import openapi_document
 from application.public_events import CATALOGUE
 from domain.agent import Agent, AgentLogin, AgentPhone
+from domain.campaign import BroadcastDay, Campaign
 from domain.customer import Customer, CustomerPhone
+from domain.customer_tags import CustomerTags
 from domain.gateway import GatewayAccount, GatewayCallback, PaymentLink
 from domain.inventory import InventoryItem, PurchaseOrder
 from domain.invoice import BillingDay, Invoice, InvoiceNumbering
+from domain.message_template import MessageTemplates
 from domain.notification import NotificationRequest
 from domain.payment import CustomerAccount, Payment, Transfer
 from domain.plan import Plan
@@ -25,6 +28,7 @@ from domain.tenant import Tenant
 from domain.voucher import Voucher, VoucherBatch, VoucherProfile, VoucherSettings
 from domain.webhook import WebhookEndpoint
 from domain.webhook_delivery import WebhookDelivery
+from domain.whatsapp import OutboundMessage, WhatsAppChannel, WhatsAppConsent
 
 AGGREGATES: list[type] = [
     Tenant,
@@ -58,6 +62,13 @@ AGGREGATES: list[type] = [
     GatewayAccount,
     PaymentLink,
     GatewayCallback,
+    WhatsAppChannel,
+    WhatsAppConsent,
+    OutboundMessage,
+    MessageTemplates,
+    Campaign,
+    BroadcastDay,
+    CustomerTags,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

@@ -24,7 +24,8 @@ from adapters.bootstrap import Niaga
 from adapters.gateways.recheck import callback_rechecker
 from adapters.provisioning_dispatcher import provisioning_dispatcher
 from adapters.webhooks.dispatcher import webhook_dispatcher
-from api import callbacks, public_api, rest, transfer_proofs
+from adapters.whatsapp_dispatcher import whatsapp_dispatcher
+from api import callbacks, public_api, rest, transfer_proofs, whatsapp_webhooks
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
 from api.graphql.schema_support import Context
@@ -51,11 +52,13 @@ def create_app(
             dispatcher = provisioning_dispatcher(niaga)
             webhooks = webhook_dispatcher(niaga)
             rechecker = callback_rechecker(niaga)
+            messages = whatsapp_dispatcher(niaga)
 
             def after_catch_up() -> None:
                 dispatcher.dispatch()
                 webhooks.run_once()
                 rechecker.sweep_when_due()
+                messages.dispatch()
 
             threads.append(
                 threading.Thread(
@@ -92,6 +95,7 @@ def create_app(
     public_api.install(app, niaga.settings)
     app.include_router(callbacks.router)
     app.include_router(transfer_proofs.router)
+    app.include_router(whatsapp_webhooks.router)
     return app
 
 

@@ -102,6 +102,18 @@ TEMPLATES: dict[str, str] = {
         "Webhook ke {url} dinonaktifkan otomatis karena semua pengiriman gagal sejak {sejak}. "
         "Periksa server penerima, lalu aktifkan kembali endpoint tersebut."
     ),
+    "voucher_delivery": (
+        "Halo {nama}, kode voucher internet Anda: {kode_voucher}. Selamat berselancar."
+    ),
+    "repair_status": "Halo {nama}, status servis perangkat Anda: {status_servis}.",
+    "opt_out_confirmation": (
+        "Anda tidak akan menerima pesan WhatsApp dari kami lagi. Kirim MULAI untuk berlangganan "
+        "kembali."
+    ),
+    "opt_in_confirmation": (
+        "Terima kasih, Anda akan kembali menerima pesan WhatsApp dari kami. Kirim STOP untuk "
+        "berhenti."
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"{(\w+)}")

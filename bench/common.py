@@ -63,6 +63,7 @@ def running_niaga(
     allow_private: bool = False,
     concurrency: int = 16,
     read_model_wait: float = 2.0,
+    cloud_api_url: str | None = None,
 ) -> Iterator[Niaga]:
     """A Niaga container on a fresh platform schema of `url`, as the tests start one
     (`allow_private`: webhooks may go to a receiver on loopback).
@@ -78,6 +79,8 @@ def running_niaga(
         niaga_webhook_concurrency=concurrency,
         niaga_read_model_wait_seconds=read_model_wait,
     )
+    if cloud_api_url:
+        settings = settings.model_copy(update={"niaga_whatsapp_cloud_api_url": cloud_api_url})
     niaga = Niaga.start(settings, inline_projections=inline_projections)
     try:
         yield niaga

@@ -4,6 +4,7 @@ from projections.agents import AgentLedgerProjection, AgentListProjection
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
 from projections.customer_list import CustomerListProjection
+from projections.customer_tags import CustomerTagsProjection
 from projections.gateways import (
     GatewayAccountListProjection,
     PaymentCallbackLogProjection,
@@ -24,6 +25,11 @@ from projections.subscriptions import SubscriptionListProjection
 from projections.tenants import TenantsProjection
 from projections.vouchers import VoucherProfilesProjection, VoucherStockProjection
 from projections.webhooks import WebhookDeliveriesProjection, WebhookEndpointsProjection
+from projections.whatsapp import (
+    CampaignListProjection,
+    MessageLogProjection,
+    WhatsAppChannelProjection,
+)
 
 
 def all_projections() -> list[Projection]:
@@ -52,6 +58,10 @@ def all_projections() -> list[Projection]:
         PaymentLinkListProjection(),
         PaymentCallbackLogProjection(),
         GatewayAccountListProjection(),
+        MessageLogProjection(),
+        WhatsAppChannelProjection(),
+        CampaignListProjection(),
+        CustomerTagsProjection(),
     ]
 
 

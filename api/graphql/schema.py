@@ -28,6 +28,7 @@ from api.graphql.schema_support import NiagaInfo, query, run_command
 from api.graphql.types import AuditEntryConnection, Customer, CustomerConnection
 from api.graphql.vouchers import VoucherMutation, VoucherQuery
 from api.graphql.webhooks import WebhookMutation, WebhookQuery
+from api.graphql.whatsapp import WhatsAppMutation, WhatsAppQuery
 from application.customers import ChangeCustomerContact, RegisterCustomer
 from application.errors import ApplicationError
 
@@ -229,6 +230,7 @@ def build_schema() -> strawberry.Schema:
                 VoucherQuery,
                 WebhookQuery,
                 GatewayQuery,
+                WhatsAppQuery,
             ),
         ),
         mutation=merge_types(
@@ -241,6 +243,7 @@ def build_schema() -> strawberry.Schema:
                 VoucherMutation,
                 WebhookMutation,
                 GatewayMutation,
+                WhatsAppMutation,
             ),
         ),
         # Named Live, not Subscription: that name is the internet subscription's type.

@@ -46,6 +46,11 @@ PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "payment_link_list": "id",
     "payment_callback_log": "id",
     "gateway_account_list": "id",
+    "message_log": "id",
+    "message_subjects": "id",
+    "whatsapp_channels": "tenant_id",
+    "campaign_list": "id",
+    "customer_tags": ("customer_id", "tag"),
     TRACKING_TABLE: "projection",
 }
 
