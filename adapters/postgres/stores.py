@@ -10,13 +10,19 @@ from uuid import UUID
 
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import BaseAggregate
-from eventsourcing.persistence import InfrastructureFactory, Recording, StoredEvent
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    ProgrammingError,
+    Recording,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from adapters.postgres import event_chain
 from adapters.postgres.database import Database
 from adapters.postgres.personal_keys import PostgresPersonalDataKeys
 from application.errors import UnknownTenant
@@ -93,28 +99,42 @@ class PostgresEventStore(EventStore):
 
 
 class _ArrayInsertRecorder(PostgresApplicationRecorder):
-    """Inserts events from four plain arrays instead of an array of a composite type.
+    """Inserts events from four plain arrays instead of an array of a composite type, and extends
+    the store's hash chain (adapters/postgres/event_chain.py) in the same transaction.
 
     Stores share one connection pool, and a composite type per schema would need a type adapter
     per schema on every connection; plain arrays need none. The arrays go in binary format (%b):
     psycopg builds a text-format array in Python, escaping each element with regular expressions,
     which made a billing run's 1,500-event insert take 68 ms instead of 15 ms.
+
+    The chain costs no extra round trip: the head link is read in the pipeline that locks the
+    table and inserts the events, the new links are computed in Python once the insert returns
+    their notification ids, and their INSERT goes out in the pipeline with the COMMIT.
     """
+
+    _RETURNING = "RETURNING notification_id, originator_id, originator_version"
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.insert_events_statement = SQL(
             "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
-            "RETURNING notification_id"
+            + self._RETURNING
         ).format(Identifier(datastore.schema), Identifier(events_table_name))
         self._values_statements: dict[int, sql.Composed] = {}
+        self._chain_head = event_chain.head_statement(datastore.schema)
+        self._chain_insert = event_chain.insert_statement(datastore.schema)
+        # The head cursor of the insert in flight on this thread, read once the pipeline syncs.
+        self._in_flight = threading.local()
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
     ) -> None:
         self._lock_table(curs)
         self._notify_channel(curs)
+        head = curs.connection.cursor(row_factory=tuple_row)
+        head.execute(self._chain_head)  # after the lock: no other writer can move the head
+        self._in_flight.head = head
         if len(stored_events) <= _VALUES_UP_TO:
             # A command saves a few events: plain parameters cost far less than four arrays.
             curs.execute(
@@ -136,12 +156,33 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
             ),
         )
 
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> Sequence[int] | None:
+        recorded = [
+            (r["notification_id"], r["originator_id"], r["originator_version"])
+            for r in curs.fetchall()
+        ]
+        if len(recorded) != len(stored_events):
+            raise ProgrammingError(
+                f"inserted {len(recorded)} events of {len(stored_events)}; refusing to chain them"
+            )
+        head_cursor: Cursor[Any] = self._in_flight.head
+        self._in_flight.head = None
+        head = head_cursor.fetchone()
+        head_cursor.close()
+        links = event_chain.extend(
+            (int(head[0]), bytes(head[1])) if head else None, recorded, stored_events
+        )
+        curs.execute(self._chain_insert, event_chain.insert_parameters(links))
+        return [notification_id for notification_id, _, _ in recorded]
+
     def _values_statement(self, count: int) -> sql.Composed:
         statement = self._values_statements.get(count)
         if statement is None:
             statement = SQL(
                 "INSERT INTO {}.{} (originator_id, originator_version, topic, state) VALUES {} "
-                "RETURNING notification_id"
+                + self._RETURNING
             ).format(
                 Identifier(self.datastore.schema),
                 Identifier(self.events_table_name),

@@ -1,0 +1,257 @@
+"""A hash chain over a store's event log: extended as events are recorded, verified on demand.
+
+Each link hashes the link before it with one event exactly as stored (see
+migrations/sql/store/0003_event_chain.sql, which backfills stores recorded before the chain).
+Changing an event's bytes, deleting it or inserting one outside the recorder breaks the chain at
+that event, and the verifier names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from psycopg import Connection, sql
+
+GENESIS = bytes(32)
+CHAIN_TABLE = "niaga_event_chain"
+_INT8 = struct.Struct(">q")
+_INT4 = struct.Struct(">i")
+_PAGE = 2000
+
+
+def link(
+    previous: bytes,
+    notification_id: int,
+    originator_id: UUID,
+    originator_version: int,
+    topic: str | None,
+    state: bytes | None,
+) -> bytes:
+    """The link of one event: the same bytes the migration's SQL hashes."""
+    topic_bytes = (topic or "").encode()
+    digest = hashlib.sha256(previous)
+    digest.update(_INT8.pack(notification_id))
+    digest.update(originator_id.bytes)
+    digest.update(_INT8.pack(originator_version))
+    digest.update(_INT4.pack(len(topic_bytes)))
+    digest.update(topic_bytes)
+    digest.update(state or b"")
+    return digest.digest()
+
+
+@dataclass(frozen=True)
+class Link:
+    notification_id: int
+    previous_id: int
+    originator_id: UUID
+    originator_version: int
+    hash: bytes
+
+
+def extend(
+    head: tuple[int, bytes] | None,
+    recorded: Sequence[tuple[int, UUID, int]],
+    stored: Sequence[StoredEvent],
+) -> list[Link]:
+    """The links for events just inserted, after `head` (the last link, None for none yet).
+
+    `recorded` is what the insert returned: (notification id, originator id, version) per event.
+    Events are paired by originator id and version, so the order rows come back in is irrelevant.
+    """
+    previous_id, previous = head or (0, GENESIS)
+    by_key = {(_uuid(e.originator_id), e.originator_version): e for e in stored}
+    links: list[Link] = []
+    for notification_id, originator_id, version in sorted(recorded):
+        event = by_key[(originator_id, version)]
+        previous = link(previous, notification_id, originator_id, version, event.topic, event.state)
+        links.append(Link(notification_id, previous_id, originator_id, version, previous))
+        previous_id = notification_id
+    return links
+
+
+def head_statement(schema: str) -> sql.Composed:
+    return sql.SQL(
+        "SELECT notification_id, hash FROM {}.{} ORDER BY notification_id DESC LIMIT 1"
+    ).format(sql.Identifier(schema), sql.Identifier(CHAIN_TABLE))
+
+
+def insert_statement(schema: str) -> sql.Composed:
+    return sql.SQL(
+        "INSERT INTO {}.{} (notification_id, previous_id, originator_id, originator_version, hash) "
+        "SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::uuid[], %b::bigint[], %b::bytea[])"
+    ).format(sql.Identifier(schema), sql.Identifier(CHAIN_TABLE))
+
+
+def insert_parameters(links: Sequence[Link]) -> tuple[list[Any], ...]:
+    return (
+        [x.notification_id for x in links],
+        [x.previous_id for x in links],
+        [x.originator_id for x in links],
+        [x.originator_version for x in links],
+        [x.hash for x in links],
+    )
+
+
+class Breach(StrEnum):
+    ALTERED = "altered"  # the event's bytes (or its link) no longer hash to the link
+    DELETED = "deleted"  # a link names an event that is gone
+    INSERTED = "inserted"  # an event without a link: written outside the recorder
+    UNLINKED = "unlinked"  # a link's predecessor is gone with its event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    breach: Breach
+    notification_id: int
+    originator_id: UUID | None
+    originator_version: int | None
+    topic: str | None
+
+    @property
+    def aggregate_type(self) -> str | None:
+        """`Customer` for topic `domain.customer:Customer.Registered`."""
+        if not self.topic:
+            return None
+        return self.topic.rpartition(":")[2].split(".", 1)[0]
+
+    def describe(self) -> str:
+        what = {
+            Breach.ALTERED: "altered (its stored bytes do not match the chain)",
+            Breach.DELETED: "deleted (its link remains)",
+            Breach.INSERTED: "inserted out of band (it has no link)",
+            Breach.UNLINKED: "deleted together with its link (the next link names it)",
+        }[self.breach]
+        subject = ""
+        if self.originator_id is not None:
+            kind = self.aggregate_type or "aggregate"
+            subject = f" {kind} {self.originator_id} version {self.originator_version}"
+        return f"notification {self.notification_id}{subject}: {what}"
+
+
+@dataclass
+class ChainReport:
+    store: str
+    checked: int = 0
+    problems: list[ChainProblem] = field(default_factory=list)
+    head_id: int = 0
+    head_hash: bytes = GENESIS
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+Progress = Callable[[int, int], None]  # (events checked, events in the log)
+
+
+def verify(
+    conn: Connection[Any], schema: str, store: str, progress: Progress | None = None
+) -> ChainReport:
+    """Walk the log and the chain side by side, in one snapshot, a page at a time."""
+    report = ChainReport(store)
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        total = _count(conn, schema)
+        events = _stream(conn, schema, "niaga_events", _EVENT_COLUMNS)
+        links = _stream(conn, schema, CHAIN_TABLE, _LINK_COLUMNS)
+        previous_id, previous = 0, GENESIS
+        for event, chained in _merge(events, links):
+            if event is not None:
+                report.checked += 1
+            problem = _check(event, chained, previous_id, previous)
+            if problem is not None:
+                report.problems.append(problem)
+            if chained is not None:
+                previous_id, previous = chained[0], bytes(chained[4])
+            if progress and report.checked % _PAGE == 0:
+                progress(report.checked, total)
+    report.head_id, report.head_hash = previous_id, previous
+    if progress:
+        progress(report.checked, total)
+    return report
+
+
+_EVENT_COLUMNS = ("notification_id", "originator_id", "originator_version", "topic", "state")
+_LINK_COLUMNS = ("notification_id", "previous_id", "originator_id", "originator_version", "hash")
+Row = tuple[Any, ...]
+
+
+def _check(
+    event: Row | None, chained: Row | None, previous_id: int, previous: bytes
+) -> ChainProblem | None:
+    if chained is None:
+        if event is None:
+            return None
+        return _problem(Breach.INSERTED, event[0], event[1], event[2], event[3])
+    notification_id, linked_after, originator_id, version, stored_hash = chained
+    if linked_after != previous_id:
+        # The link before this one is gone, event and all: its id is all that is left of it.
+        return _problem(Breach.UNLINKED, linked_after, None, None, None)
+    if event is None:
+        return _problem(Breach.DELETED, notification_id, originator_id, version, None)
+    _, event_originator, event_version, topic, state = event
+    expected = link(previous, notification_id, event_originator, event_version, topic, _b(state))
+    if expected != bytes(stored_hash):
+        return _problem(Breach.ALTERED, notification_id, event_originator, event_version, topic)
+    return None
+
+
+def _problem(
+    breach: Breach, notification_id: int, originator: Any, version: Any, topic: Any
+) -> ChainProblem:
+    return ChainProblem(breach, int(notification_id), originator, version, topic)
+
+
+def _stream(
+    conn: Connection[Any], schema: str, table: str, columns: Sequence[str]
+) -> Iterator[Row]:
+    """Rows in notification order through a server-side cursor: constant memory."""
+    query = sql.SQL("SELECT {} FROM {}.{} ORDER BY notification_id").format(
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.Identifier(schema),
+        sql.Identifier(table),
+    )
+    with conn.cursor(name=f"chain_{table}") as cur:
+        cur.itersize = _PAGE
+        cur.execute(query)
+        for row in cur:
+            yield tuple(row.values()) if isinstance(row, dict) else tuple(row)
+
+
+def _merge(events: Iterator[Row], links: Iterator[Row]) -> Iterator[tuple[Row | None, Row | None]]:
+    """Pairs of (event, link) with the same notification id, either missing, in order."""
+    event, chained = next(events, None), next(links, None)
+    while event is not None or chained is not None:
+        if chained is None or (event is not None and event[0] < chained[0]):
+            yield event, None
+            event = next(events, None)
+        elif event is None or chained[0] < event[0]:
+            yield None, chained
+            chained = next(links, None)
+        else:
+            yield event, chained
+            event, chained = next(events, None), next(links, None)
+
+
+def _count(conn: Connection[Any], schema: str) -> int:
+    row = conn.execute(
+        sql.SQL("SELECT count(*) FROM {}.niaga_events").format(sql.Identifier(schema))
+    ).fetchone()
+    if row is None:
+        return 0
+    return int(next(iter(row.values())) if isinstance(row, dict) else row[0])
+
+
+def _b(value: Any) -> bytes:
+    return bytes(value) if value is not None else b""
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
