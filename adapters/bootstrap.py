@@ -31,6 +31,7 @@ from application.secrets import SecretBox, new_key
 from application.subscriptions import SubscriptionService
 from application.tenancy import tenant_of
 from application.tenants import TenantService
+from application.time_travel import TimeTravel
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class Niaga:
     router_read_models: PostgresRouterReadModels
     routers: RouterService
     provisioning: ProvisioningService
+    time_travel: TimeTravel
 
     @classmethod
     def start(
@@ -104,6 +106,7 @@ class Niaga:
             router_read_models=router_views,
             routers=RouterService(stores, projections, secret_box, gateway),
             provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
+            time_travel=TimeTravel(stores),
         )
 
     def today(self, tenant_id: UUID) -> date:

@@ -28,6 +28,7 @@ from adapters.postgres.personal_keys import PostgresPersonalDataKeys
 from application.errors import UnknownTenant
 from application.event_store import EventStore
 from application.ports import Placement
+from domain.recorded import RecordedEvent
 from migrations import runner as migrations
 
 STORE_SETS = ("store", "read_models")
@@ -94,6 +95,18 @@ class PostgresEventStore(EventStore):
             aggregates[aggregate_id] = event.mutate(aggregates.get(aggregate_id))  # type: ignore[attr-defined]
         return aggregates
 
+    def history(self, aggregate_id: UUID) -> list[RecordedEvent]:
+        """Every event of one aggregate with its position in the log."""
+        query = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {}.niaga_events WHERE originator_id = %s ORDER BY originator_version"
+        ).format(Identifier(self.ref.schema))
+        with self._datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+            rows = cur.execute(query, (aggregate_id,)).fetchall()
+        stored = [(r[0], StoredEvent(r[1], r[2], r[3], bytes(r[4]))) for r in rows]
+        self.niaga_mapper.prefetch_keys(s for _, s in stored)
+        return [self.niaga_mapper.decode(position, s) for position, s in stored]
+
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         return _DatastoreFactory(env, self._datastore)  # type: ignore[return-value]
 
@@ -124,6 +137,7 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
         self._values_statements: dict[int, sql.Composed] = {}
         self._chain_head = event_chain.head_statement(datastore.schema)
         self._chain_insert = event_chain.insert_statement(datastore.schema)
+        self._chain_values: dict[int, sql.Composed] = {}
         # The head cursor of the insert in flight on this thread, read once the pipeline syncs.
         self._in_flight = threading.local()
 
@@ -174,8 +188,20 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
         links = event_chain.extend(
             (int(head[0]), bytes(head[1])) if head else None, recorded, stored_events
         )
-        curs.execute(self._chain_insert, event_chain.insert_parameters(links))
+        if len(links) <= _VALUES_UP_TO:
+            curs.execute(
+                self._chain_values_statement(len(links)), event_chain.values_parameters(links)
+            )
+        else:
+            curs.execute(self._chain_insert, event_chain.insert_parameters(links))
         return [notification_id for notification_id, _, _ in recorded]
+
+    def _chain_values_statement(self, count: int) -> sql.Composed:
+        statement = self._chain_values.get(count)
+        if statement is None:
+            statement = event_chain.values_statement(self.datastore.schema, count)
+            self._chain_values[count] = statement
+        return statement
 
     def _values_statement(self, count: int) -> sql.Composed:
         statement = self._values_statements.get(count)

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
 
+from api.graphql.audit import AuditQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.billing_queries import BillingQuery
 from api.graphql.errors import (
@@ -215,7 +216,7 @@ def build_schema() -> strawberry.Schema:
         MaxTokensLimiter(max_token_count=2000),
     ]
     return strawberry.Schema(
-        query=merge_types("Query", (Query, BillingQuery, RouterQuery)),
+        query=merge_types("Query", (Query, BillingQuery, RouterQuery, AuditQuery)),
         mutation=merge_types("Mutation", (Mutation, BillingMutation, RouterMutation)),
         types=[Error],
         extensions=extensions,

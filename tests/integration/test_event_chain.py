@@ -120,9 +120,7 @@ def test_an_event_inserted_out_of_band_is_named(niaga: Niaga, owner: Principal) 
     assert problem.originator_version == 101
 
 
-def test_every_breach_is_reported_and_the_first_comes_first(
-    niaga: Niaga, owner: Principal
-) -> None:
+def test_every_breach_is_reported_and_the_first_comes_first(niaga: Niaga, owner: Principal) -> None:
     _customers(niaga, owner, 4)
     schema = store_of(niaga, owner.tenant_id).ref.schema
     altered, _, _ = _event_at(niaga, schema, 1)
