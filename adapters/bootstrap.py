@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from adapters.audit.exports import PostgresExportSource
+from adapters.audit.tools import AuditTools
 from adapters.embedded import start_embedded_postgres
 from adapters.postgres.billing_read_models import PostgresBillingReadModels
 from adapters.postgres.database import Database
@@ -16,6 +18,7 @@ from adapters.postgres.stores import PostgresStores
 from adapters.projection_service import ProjectionService
 from adapters.routeros.gateway import LibrouterosGateway
 from adapters.settings import Settings
+from application.audit_exports import AuditExports
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
 from application.clock import Clock, SystemClock
@@ -60,6 +63,8 @@ class Niaga:
     routers: RouterService
     provisioning: ProvisioningService
     time_travel: TimeTravel
+    audit_exports: AuditExports
+    audit_tools: AuditTools
 
     @classmethod
     def start(
@@ -84,6 +89,7 @@ class Niaga:
         gateway = LibrouterosGateway()
         router_views = PostgresRouterReadModels(stores)
         billing = PostgresBillingReadModels(stores)
+        export_source = PostgresExportSource(stores)
         return cls(
             settings=settings,
             database=database,
@@ -107,6 +113,8 @@ class Niaga:
             routers=RouterService(stores, projections, secret_box, gateway),
             provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
             time_travel=TimeTravel(stores),
+            audit_exports=AuditExports(stores, export_source),
+            audit_tools=AuditTools(stores, projections, export_source),
         )
 
     def today(self, tenant_id: UUID) -> date:

@@ -201,8 +201,8 @@ def state_of(aggregate: Any) -> dict[str, Any]:
         if name in ("_pending_events", "_modified_on"):
             continue
         key = _RENAMED.get(name, name.lstrip("_"))
-        state[key] = _json(key, value)
-    state["modified_on"] = _json("modified_on", aggregate.modified_on)
+        state[key] = as_json(key, value)
+    state["modified_on"] = as_json("modified_on", aggregate.modified_on)
     return state
 
 
@@ -272,7 +272,8 @@ def _entry(recorded: RecordedEvent, changes: list[FieldChange]) -> HistoryEntry:
     )
 
 
-def _json(name: str, value: Any) -> Any:
+def as_json(name: str, value: Any) -> Any:
+    """A field's value as JSON-able data; values of secret-looking fields are redacted."""
     if value is not None and any(marker in name for marker in _SECRET_MARKERS):
         return REDACTED
     if isinstance(value, UUID):
@@ -282,11 +283,11 @@ def _json(name: str, value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _json(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: as_json(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {str(k): _json(str(k), v) for k, v in value.items()}
+        return {str(k): as_json(str(k), v) for k, v in value.items()}
     if isinstance(value, set | frozenset):
-        return sorted((_json(name, v) for v in value), key=str)
+        return sorted((as_json(name, v) for v in value), key=str)
     if isinstance(value, Iterable) and not isinstance(value, str | bytes):
-        return [_json(name, v) for v in value]
+        return [as_json(name, v) for v in value]
     return value
