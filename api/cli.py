@@ -25,6 +25,7 @@ from rich.table import Table
 
 from adapters.bootstrap import Niaga
 from adapters.settings import Settings
+from api.audit_cli import audit_app
 from application.ports import Placement
 from domain.errors import DomainError
 from domain.roles import Role
@@ -40,6 +41,7 @@ billing_app = typer.Typer(help="Billing: the daily run of invoices and dunning."
 routers_app = typer.Typer(help="MikroTik routers: reconcile, and a RouterOS simulator.")
 app.add_typer(routers_app, name="routers")
 app.add_typer(billing_app, name="billing")
+app.add_typer(audit_app, name="audit")
 console = Console()
 err = Console(stderr=True)
 
