@@ -20,7 +20,7 @@ from strawberry.http import GraphQLHTTPResponse
 from adapters import scheduler
 from adapters.bootstrap import Niaga
 from adapters.provisioning_dispatcher import provisioning_dispatcher
-from api import rest
+from api import audit_rest, rest
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
 from api.graphql.schema_support import Context
@@ -76,6 +76,7 @@ def create_app(
     _add_health(app)
     app.include_router(_graphql_router(niaga), prefix="/graphql")
     app.include_router(rest.router)
+    app.include_router(audit_rest.router)
     return app
 
 

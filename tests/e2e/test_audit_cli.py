@@ -124,7 +124,8 @@ def test_verify_reports_a_corrupted_read_model_row_and_exits_non_zero(
         scratch = conn.execute(
             "SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'verify_%'"
         ).fetchone()
-    assert scratch is not None and scratch[0] == 0
+    assert scratch is not None
+    assert scratch[0] == 0
 
 
 def test_a_period_is_exported_to_a_file(
