@@ -147,9 +147,16 @@ def verify(
 @audit_app.command("verify-chain")
 def verify_chain(
     store: Annotated[str | None, typer.Option(help="Only this store (default: all)")] = None,
+    anchor: Annotated[
+        list[str] | None,
+        typer.Option(help="ID:HASH of a head printed earlier and kept elsewhere (with --store)"),
+    ] = None,
 ) -> None:
     """Recompute each store's hash chain; name any event altered, deleted or inserted out of
     band. Exit status 1 if the chain is broken."""
+    anchors = _anchors(anchor or [])
+    if anchors and store is None:
+        _usage("--anchor needs --store: a head belongs to one store")
     broken = 0
     with _niaga() as niaga, _refusals(exit_code=2):
         targets = niaga.audit_tools.select(store)
@@ -161,7 +168,7 @@ def verify_chain(
                 def advance(done: int, total: int, task: Any = task) -> None:
                     progress.update(task, completed=done, total=total)
 
-                reports.append(niaga.audit_tools.verify_chain(target, advance))
+                reports.append(niaga.audit_tools.verify_chain(target, advance, anchors))
     for report in reports:
         if report.intact:
             console.print(
@@ -201,6 +208,20 @@ def export(
             written = sum(sink.write(line) > 0 for line in lines(rows, kind, fmt.value))
     if output is not None:
         console.print(f"wrote {written - (fmt is ExportFormat.csv)} rows to {output}")
+
+
+def _anchors(raw: list[str]) -> dict[int, bytes]:
+    anchors: dict[int, bytes] = {}
+    for text in raw:
+        position, _, digest = text.partition(":")
+        try:
+            link = bytes.fromhex(digest)
+            anchors[int(position)] = link
+        except ValueError:
+            link = b""
+        if len(link) != 32:
+            _usage(f"--anchor {text!r} is not ID:HASH (a notification id, 64 hex digits)")
+    return anchors
 
 
 def _auditor(type_name: str, aggregate_id: UUID, tenant: UUID | None) -> Principal:

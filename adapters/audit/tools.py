@@ -49,10 +49,13 @@ class AuditTools:
         return chosen
 
     def verify_chain(
-        self, store: PostgresEventStore, progress: ChainProgress | None = None
+        self,
+        store: PostgresEventStore,
+        progress: ChainProgress | None = None,
+        anchors: dict[int, bytes] | None = None,
     ) -> ChainReport:
         with self._stores.database_for(store).connection() as conn:
-            return event_chain.verify(conn, store.ref.schema, store.ref.name, progress)
+            return event_chain.verify(conn, store.ref.schema, store.ref.name, progress, anchors)
 
     def verify_read_models(
         self,

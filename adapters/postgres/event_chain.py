@@ -130,6 +130,7 @@ class Breach(StrEnum):
     DELETED = "deleted"  # a link names an event that is gone
     INSERTED = "inserted"  # an event without a link: written outside the recorder
     UNLINKED = "unlinked"  # a link's predecessor is gone with its event
+    UNANCHORED = "unanchored"  # a head recorded earlier is no longer in the chain
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,8 @@ class ChainProblem:
             Breach.DELETED: "deleted (its link remains)",
             Breach.INSERTED: "inserted out of band (it has no link)",
             Breach.UNLINKED: "deleted together with its link (the next link names it)",
+            Breach.UNANCHORED: "no longer carries the link recorded for it earlier "
+            "(the chain was rewritten or cut short)",
         }[self.breach]
         subject = ""
         if self.originator_id is not None:
@@ -178,10 +181,19 @@ Progress = Callable[[int, int], None]  # (events checked, events in the log)
 
 
 def verify(
-    conn: Connection[Any], schema: str, store: str, progress: Progress | None = None
+    conn: Connection[Any],
+    schema: str,
+    store: str,
+    progress: Progress | None = None,
+    anchors: dict[int, bytes] | None = None,
 ) -> ChainReport:
-    """Walk the log and the chain side by side, in one snapshot, a page at a time."""
+    """Walk the log and the chain side by side, in one snapshot, a page at a time.
+
+    `anchors` are heads printed by earlier runs and kept elsewhere (notification id -> link):
+    anyone able to write the tables could recompute the whole chain, but not those copies.
+    """
     report = ChainReport(store)
+    unmet = dict(anchors or {})
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         total = _count(conn, schema)
@@ -196,9 +208,14 @@ def verify(
                 report.problems.append(problem)
             if chained is not None:
                 previous_id, previous = chained[0], bytes(chained[4])
+                if unmet.pop(previous_id, previous) != previous:
+                    report.problems.append(
+                        _problem(Breach.UNANCHORED, previous_id, None, None, None)
+                    )
             if progress and report.checked % _PAGE == 0:
                 progress(report.checked, total)
     report.head_id, report.head_hash = previous_id, previous
+    report.problems += [_problem(Breach.UNANCHORED, i, None, None, None) for i in sorted(unmet)]
     if progress:
         progress(report.checked, total)
     return report

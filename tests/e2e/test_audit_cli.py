@@ -88,7 +88,13 @@ def test_verify_chain_names_an_event_altered_in_sql(
     niaga: Niaga, owner: Principal, settings: Settings
 ) -> None:
     customer_id = _customer(niaga, owner)
-    assert "intact" in _run(settings, "audit", "verify-chain").stdout
+    store = niaga.stores.platform_ref.name
+    intact = _run(settings, "audit", "verify-chain")
+    assert intact.returncode == 0, intact.stderr
+    assert f"{store}: intact" in intact.stdout
+    head = intact.stdout.split("head ")[1].split()
+    anchored = _run(settings, "audit", "verify-chain", "--store", store, "--anchor", ":".join(head))
+    assert anchored.returncode == 0, anchored.stderr
     _execute(
         niaga,
         "UPDATE {}.niaga_events SET state = replace(convert_from(state, 'UTF8'), "
@@ -105,6 +111,9 @@ def test_verify_chain_names_an_event_altered_in_sql(
     assert "chain broken at notification" in broken.stderr
     assert unknown.returncode == 2
     assert "no store named 'nope'" in unknown.stderr
+    bad_anchor = _run(settings, "audit", "verify-chain", "--store", store, "--anchor", "5:abc")
+    assert bad_anchor.returncode == 2
+    assert "is not ID:HASH" in bad_anchor.stderr
 
 
 def test_verify_reports_a_corrupted_read_model_row_and_exits_non_zero(

@@ -157,3 +157,55 @@ def test_a_store_recorded_before_the_chain_gets_the_same_chain_from_the_migratio
     backfilled = _execute(niaga, "SELECT * FROM {}.niaga_event_chain ORDER BY 1", schema)
     assert backfilled == recorded
     assert _verify(niaga, schema).intact
+
+
+def _rechain(niaga: Niaga, schema: str) -> None:
+    """What someone able to write the tables could do: recompute the whole chain."""
+    _execute(niaga, "DROP TABLE {}.niaga_event_chain", schema)
+    _execute(
+        niaga,
+        "DELETE FROM {}.schema_migrations WHERE set_name = 'store' AND version = %s",
+        schema,
+        "0003_event_chain",
+    )
+    with niaga.database.connection() as conn:
+        migrations.apply(conn, schema, ("store",))
+
+
+def test_a_recomputed_chain_is_caught_by_a_head_kept_elsewhere(
+    niaga: Niaga, owner: Principal
+) -> None:
+    _customers(niaga, owner, 3)
+    schema = store_of(niaga, owner.tenant_id).ref.schema
+    kept = _verify(niaga, schema)
+    position, _, _ = _event_at(niaga, schema, 1)
+    _execute(
+        niaga,
+        "UPDATE {}.niaga_events SET state = state || '\\x20'::bytea WHERE notification_id = %s",
+        schema,
+        position,
+    )
+    _rechain(niaga, schema)
+    with niaga.database.connection() as conn:
+        anchored = event_chain.verify(conn, schema, schema, anchors={kept.head_id: kept.head_hash})
+
+    assert _verify(niaga, schema).intact  # the rewrite is consistent in itself
+    [problem] = anchored.problems
+    assert (problem.breach, problem.notification_id) == (Breach.UNANCHORED, kept.head_id)
+
+
+def test_a_log_cut_short_is_caught_by_a_head_kept_elsewhere(niaga: Niaga, owner: Principal) -> None:
+    _customers(niaga, owner, 2)
+    schema = store_of(niaga, owner.tenant_id).ref.schema
+    kept = _verify(niaga, schema)
+    _execute(niaga, "DELETE FROM {}.niaga_events WHERE notification_id = %s", schema, kept.head_id)
+    _execute(
+        niaga, "DELETE FROM {}.niaga_event_chain WHERE notification_id = %s", schema, kept.head_id
+    )
+    with niaga.database.connection() as conn:
+        anchored = event_chain.verify(conn, schema, schema, anchors={kept.head_id: kept.head_hash})
+
+    assert _verify(niaga, schema).intact
+    assert [(p.breach, p.notification_id) for p in anchored.problems] == [
+        (Breach.UNANCHORED, kept.head_id)
+    ]
