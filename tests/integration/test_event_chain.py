@@ -11,8 +11,9 @@ from psycopg import sql
 from adapters.bootstrap import Niaga
 from adapters.postgres import event_chain
 from adapters.postgres.event_chain import Breach, ChainReport
-from application.context import Principal
+from application.context import Principal, recording
 from application.customers import ChangeCustomerContact, RegisterCustomer
+from domain.customer import Customer
 from migrations import runner as migrations
 from tests.integration.read_models import event_count, store_of
 
@@ -139,10 +140,35 @@ def test_every_breach_is_reported_and_the_first_comes_first(niaga: Niaga, owner:
     ]
 
 
+def _bulk(niaga: Niaga, owner: Principal, count: int) -> None:
+    """Many events in one save, as a billing run makes them (linked in Python, not in SQL)."""
+    store = store_of(niaga, owner.tenant_id)
+    with recording("Seed", actor=owner.actor, tenant_id=owner.tenant_id):
+        store.save(
+            *(
+                Customer.register(owner.tenant_id, f"Massal {i}", f"0819{i:08d}")
+                for i in range(count)
+            )
+        )
+
+
+def test_many_events_saved_at_once_are_linked_like_single_commands(
+    niaga: Niaga, owner: Principal
+) -> None:
+    ids = _customers(niaga, owner, 2)
+    _bulk(niaga, owner, 20)
+    niaga.customers.change_contact(owner, ChangeCustomerContact(ids[1], name="Ani Lestari"))
+    schema = store_of(niaga, owner.tenant_id).ref.schema
+    report = _verify(niaga, schema)
+    assert report.intact, [p.describe() for p in report.problems]
+    assert report.checked == event_count(niaga, schema)
+
+
 def test_a_store_recorded_before_the_chain_gets_the_same_chain_from_the_migration(
     niaga: Niaga, owner: Principal
 ) -> None:
     _customers(niaga, owner, 3)
+    _bulk(niaga, owner, 12)
     schema = store_of(niaga, owner.tenant_id).ref.schema
     recorded = _execute(niaga, "SELECT * FROM {}.niaga_event_chain ORDER BY 1", schema)
     _execute(niaga, "DROP TABLE {}.niaga_event_chain", schema)
