@@ -13,7 +13,7 @@ import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -21,8 +21,8 @@ from psycopg import Connection, sql
 
 GENESIS = bytes(32)
 CHAIN_TABLE = "niaga_event_chain"
-_INT8 = struct.Struct(">q")
-_INT4 = struct.Struct(">i")
+# notification id, originator id, originator version, topic length: the fixed part of a link
+_FIXED = struct.Struct(">q16sqi")
 _PAGE = 2000
 
 
@@ -36,18 +36,11 @@ def link(
 ) -> bytes:
     """The link of one event: the same bytes the migration's SQL hashes."""
     topic_bytes = (topic or "").encode()
-    digest = hashlib.sha256(previous)
-    digest.update(_INT8.pack(notification_id))
-    digest.update(originator_id.bytes)
-    digest.update(_INT8.pack(originator_version))
-    digest.update(_INT4.pack(len(topic_bytes)))
-    digest.update(topic_bytes)
-    digest.update(state or b"")
-    return digest.digest()
+    fixed = _FIXED.pack(notification_id, originator_id.bytes, originator_version, len(topic_bytes))
+    return hashlib.sha256(b"".join((previous, fixed, topic_bytes, state or b""))).digest()
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     notification_id: int
     previous_id: int
     originator_id: UUID
