@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, OriginatorVersionError
 
 import domain
 from application.authorization import Permission, authorize
@@ -41,6 +41,12 @@ class BeyondHistory(ApplicationError):
     """The replay position lies outside the aggregate's history."""
 
     code = "BEYOND_HISTORY"
+
+
+class BrokenHistory(ApplicationError):
+    """The aggregate's events do not follow one another: the log was changed out of band."""
+
+    code = "BROKEN_HISTORY"
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ class TimeTravel:
         aggregate: Any = None
         before: dict[str, Any] = {}
         for recorded in events[: after_version + first]:
-            aggregate = recorded.event.mutate(aggregate)
+            aggregate = _apply(aggregate, recorded)
             after = state_of(aggregate)
             if recorded.version > after_version:
                 entries.append(_entry(recorded, diff(before, after)))
@@ -219,8 +225,20 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
 def _replay(events: Sequence[RecordedEvent]) -> dict[str, Any]:
     aggregate: Any = None
     for recorded in events:
-        aggregate = recorded.event.mutate(aggregate)
+        aggregate = _apply(aggregate, recorded)
     return state_of(aggregate)
+
+
+def _apply(aggregate: Any, recorded: RecordedEvent) -> Any:
+    try:
+        return recorded.event.mutate(aggregate)
+    except OriginatorVersionError:
+        # Only a log changed outside Niaga has a hole in an aggregate's versions.
+        raise BrokenHistory(
+            f"{recorded.aggregate_type} {recorded.aggregate_id} has no event before version "
+            f"{recorded.version}; check the log with `niaga audit verify-chain`",
+            field="id",
+        ) from None
 
 
 def _upto_version(events: Sequence[RecordedEvent], version: int) -> int:

@@ -6,13 +6,14 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
+from psycopg import sql
 
 from adapters.bootstrap import Niaga
 from application.context import Principal
 from application.customers import ChangeCustomerContact, RegisterCustomer
 from application.errors import NotFound, PermissionDenied
 from application.ports import Placement
-from application.time_travel import BeyondHistory, FieldChange, parse_moment
+from application.time_travel import BeyondHistory, BrokenHistory, FieldChange, parse_moment
 from domain.errors import InvalidValue
 from domain.personal_data import FORGOTTEN
 from domain.roles import Role
@@ -179,3 +180,19 @@ def test_only_auditing_roles_of_the_owning_tenant_see_an_aggregate(
         niaga.time_travel.history(owner, "Customer", uuid.uuid4())
     with pytest.raises(NotFound):
         niaga.time_travel.at(owner, "Tenant", other_tenant, version=1)
+
+
+def test_a_history_with_a_deleted_event_is_refused_as_broken(
+    niaga: Niaga, owner: Principal
+) -> None:
+    customer_id = _customer_with_three_versions(niaga, owner)
+    with niaga.database.connection() as conn:
+        conn.execute(
+            sql.SQL(
+                "DELETE FROM {}.niaga_events WHERE originator_id = %s AND originator_version = 2"
+            ).format(sql.Identifier(niaga.stores.platform_ref.schema)),
+            (customer_id,),
+        )
+    with pytest.raises(BrokenHistory, match="has no event before version 3; check the log"):
+        niaga.time_travel.at(owner, "Customer", customer_id, version=3)
+    assert niaga.time_travel.at(owner, "Customer", customer_id, version=1).version == 1
