@@ -11,9 +11,9 @@ from uuid import UUID
 from adapters.audit.exports import PostgresExportSource
 from adapters.audit.replay import Progress as ReplayProgress
 from adapters.audit.replay import ProjectionReport, ReplayVerifier
-from adapters.postgres import event_chain
-from adapters.postgres.event_chain import ChainReport
-from adapters.postgres.event_chain import Progress as ChainProgress
+from adapters.postgres import chain_verification
+from adapters.postgres.chain_verification import ChainReport
+from adapters.postgres.chain_verification import Progress as ChainProgress
 from adapters.postgres.stores import PostgresEventStore, PostgresStores
 from adapters.projection_service import ProjectionService
 from application.audit_exports import ExportKind, check_period
@@ -55,7 +55,9 @@ class AuditTools:
         anchors: dict[int, bytes] | None = None,
     ) -> ChainReport:
         with self._stores.database_for(store).connection() as conn:
-            return event_chain.verify(conn, store.ref.schema, store.ref.name, progress, anchors)
+            return chain_verification.verify(
+                conn, store.ref.schema, store.ref.name, progress, anchors
+            )
 
     def verify_read_models(
         self,

@@ -9,8 +9,8 @@ from typing import Any
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.postgres import event_chain
-from adapters.postgres.event_chain import Breach, ChainReport
+from adapters.postgres import chain_verification
+from adapters.postgres.chain_verification import Breach, ChainReport
 from application.context import Principal, recording
 from application.customers import ChangeCustomerContact, RegisterCustomer
 from domain.customer import Customer
@@ -29,7 +29,7 @@ def _customers(niaga: Niaga, owner: Principal, count: int) -> list[uuid.UUID]:
 
 def _verify(niaga: Niaga, schema: str) -> ChainReport:
     with niaga.database.connection() as conn:
-        return event_chain.verify(conn, schema, schema)
+        return chain_verification.verify(conn, schema, schema)
 
 
 def _execute(niaga: Niaga, query: str, schema: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -213,7 +213,9 @@ def test_a_recomputed_chain_is_caught_by_a_head_kept_elsewhere(
     )
     _rechain(niaga, schema)
     with niaga.database.connection() as conn:
-        anchored = event_chain.verify(conn, schema, schema, anchors={kept.head_id: kept.head_hash})
+        anchored = chain_verification.verify(
+            conn, schema, schema, anchors={kept.head_id: kept.head_hash}
+        )
 
     assert _verify(niaga, schema).intact  # the rewrite is consistent in itself
     [problem] = anchored.problems
@@ -229,7 +231,9 @@ def test_a_log_cut_short_is_caught_by_a_head_kept_elsewhere(niaga: Niaga, owner:
         niaga, "DELETE FROM {}.niaga_event_chain WHERE notification_id = %s", schema, kept.head_id
     )
     with niaga.database.connection() as conn:
-        anchored = event_chain.verify(conn, schema, schema, anchors={kept.head_id: kept.head_hash})
+        anchored = chain_verification.verify(
+            conn, schema, schema, anchors={kept.head_id: kept.head_hash}
+        )
 
     assert _verify(niaga, schema).intact
     assert [(p.breach, p.notification_id) for p in anchored.problems] == [
