@@ -85,7 +85,7 @@ class PostgresExportSource:
         mapper = store.niaga_mapper
         for page in self._pages(store, query, params):
             stored = [(r[0], StoredEvent(r[1], r[2], r[3], bytes(r[4]))) for r in page]
-            mapper.prefetch_keys(s for _, s in stored)
+            mapper.refresh_keys(s for _, s in stored)
             for position, event in stored:
                 yield event_row(mapper.decode(position, event))
 

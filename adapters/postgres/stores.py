@@ -104,7 +104,7 @@ class PostgresEventStore(EventStore):
         with self._datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             rows = cur.execute(query, (aggregate_id,)).fetchall()
         stored = [(r[0], StoredEvent(r[1], r[2], r[3], bytes(r[4]))) for r in rows]
-        self.niaga_mapper.prefetch_keys(s for _, s in stored)
+        self.niaga_mapper.refresh_keys(s for _, s in stored)
         return [self.niaga_mapper.decode(position, s) for position, s in stored]
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:

@@ -9,6 +9,8 @@ import pytest
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
+from adapters.settings import Settings
+from application.audit_exports import ExportKind
 from application.context import Principal
 from application.customers import ChangeCustomerContact, RegisterCustomer
 from application.errors import NotFound, PermissionDenied
@@ -196,3 +198,24 @@ def test_a_history_with_a_deleted_event_is_refused_as_broken(
     with pytest.raises(BrokenHistory, match="has no event before version 3; check the log"):
         niaga.time_travel.at(owner, "Customer", customer_id, version=3)
     assert niaga.time_travel.at(owner, "Customer", customer_id, version=1).version == 1
+
+
+def test_a_customer_forgotten_by_another_process_replays_as_forgotten_at_once(
+    niaga: Niaga, owner: Principal, settings: Settings
+) -> None:
+    customer_id = _customer_with_three_versions(niaga, owner)
+    auditor_process = Niaga.start(settings)
+    try:
+        seen = auditor_process.time_travel.at(owner, "Customer", customer_id, version=1)
+        niaga.customers.forget(owner, customer_id)
+        again = auditor_process.time_travel.at(owner, "Customer", customer_id, version=1)
+        exported = list(
+            auditor_process.audit_exports.export(
+                owner, ExportKind.EVENTS, again.recorded_at, again.recorded_at + timedelta(days=1)
+            )
+        )
+    finally:
+        auditor_process.close()
+    assert seen.state["name"] == "Siti Rahmawati"
+    assert again.state["name"] == FORGOTTEN
+    assert "Siti" not in repr(exported)
