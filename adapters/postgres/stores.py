@@ -127,14 +127,12 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
     the notification ids, and their INSERT goes out in the pipeline with the COMMIT.
     """
 
-    _RETURNING = "RETURNING notification_id, originator_id, originator_version"
-
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.insert_events_statement = SQL(
             "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
-            + self._RETURNING
+            "RETURNING notification_id, originator_version"
         ).format(Identifier(datastore.schema), Identifier(events_table_name))
         self._values_statements: dict[int, sql.Composed] = {}
         self._chain_head = event_chain.head_statement(datastore.schema)
@@ -175,24 +173,23 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
     ) -> Sequence[int] | None:
-        recorded = [
-            (r["notification_id"], r["originator_id"], r["originator_version"])
-            for r in curs.fetchall()
-        ]
-        if len(recorded) != len(stored_events):
-            raise ProgrammingError(
-                f"inserted {len(recorded)} events of {len(stored_events)}; refusing to chain them"
-            )
+        # Notification ids are drawn as rows are inserted, so in id order the rows pair with the
+        # events as given; each one's version confirms it. (Were they ever paired wrongly, the
+        # chain would not verify: a false alarm, never a silent gap.)
+        rows = sorted(curs.fetchall(), key=lambda r: int(r["notification_id"]))
+        if [r["originator_version"] for r in rows] != [e.originator_version for e in stored_events]:
+            raise ProgrammingError("the insert did not return its events in order; not linking")
+        notification_ids = [r["notification_id"] for r in rows]
         head_cursor: Cursor[Any] | None = self._in_flight.head
         if head_cursor is not None:  # many events: link them here
             self._in_flight.head = None
             head = head_cursor.fetchone()
             head_cursor.close()
             links = event_chain.extend(
-                (int(head[0]), bytes(head[1])) if head else None, recorded, stored_events
+                (int(head[0]), bytes(head[1])) if head else None, notification_ids, stored_events
             )
-            curs.execute(self._chain_insert, event_chain.insert_parameters(links))
-        return [notification_id for notification_id, _, _ in recorded]
+            curs.execute(self._chain_insert, links)
+        return notification_ids
 
     def _values_statement(self, count: int) -> sql.Composed:
         statement = self._values_statements.get(count)
