@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from adapters.audit.exports import PostgresExportSource
+from adapters.audit.tools import AuditTools
 from adapters.embedded import start_embedded_postgres
 from adapters.gateways.registry import gateway_protocols
 from adapters.postgres.billing_read_models import PostgresBillingReadModels
@@ -26,6 +28,7 @@ from adapters.storage.local import LocalProofStorage
 from adapters.webhooks.sender import HttpWebhookSender, SocketResolver
 from adapters.whatsapp.wiring import WhatsApp, whatsapp_services
 from application.agents import AgentService
+from application.audit_exports import AuditExports
 from application.billing_queries import BillingQueries
 from application.billing_run import BillingRun
 from application.clock import Clock, SystemClock
@@ -50,6 +53,7 @@ from application.secrets import SecretBox, new_key
 from application.subscriptions import SubscriptionService
 from application.tenancy import tenant_of
 from application.tenants import TenantService
+from application.time_travel import TimeTravel
 from application.transfer_proofs import ProofStorage, TransferProofs
 from application.voucher_batches import VoucherBatches
 from application.voucher_commands import VoucherCommands
@@ -103,6 +107,9 @@ class Niaga:
     transfer_proofs: TransferProofs
     gateway_queries: GatewayQueries
     whatsapp: WhatsApp
+    time_travel: TimeTravel
+    audit_exports: AuditExports
+    audit_tools: AuditTools
 
     @classmethod
     def start(
@@ -137,6 +144,7 @@ class Niaga:
         gateway_views = PostgresGatewayReadModels(stores)
         accounts = GatewayAccounts(stores, projections, secret_box)
         protocols = gateway_protocols(settings.niaga_gateway_timeout_seconds)
+        export_source = PostgresExportSource(stores)
         return cls(
             settings=settings,
             database=database,
@@ -196,6 +204,9 @@ class Niaga:
             ),
             gateway_queries=GatewayQueries(stores, gateway_views, clock),
             whatsapp=whatsapp_services(settings, stores, projections, secret_box),
+            time_travel=TimeTravel(stores),
+            audit_exports=AuditExports(stores, export_source),
+            audit_tools=AuditTools(stores, projections, export_source),
         )
 
     def today(self, tenant_id: UUID) -> date:

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from adapters.bootstrap import Niaga
 from adapters.settings import Settings
+from api.audit_cli import audit_app
 from api.cli_gateways import gateways_app
 from api.cli_whatsapp import whatsapp_app
 from application.ports import Placement
@@ -46,6 +47,7 @@ app.add_typer(routers_app, name="routers")
 app.add_typer(billing_app, name="billing")
 app.add_typer(gateways_app, name="gateways")
 app.add_typer(whatsapp_app, name="whatsapp")
+app.add_typer(audit_app, name="audit")
 console = Console()
 err = Console(stderr=True)
 

@@ -13,6 +13,7 @@ from eventsourcing.utils import EnvType
 
 from application.mapper import NiagaMapper
 from application.personal_data import PersonalDataCipher, PersonalDataKeys
+from domain.recorded import RecordedEvent
 
 
 class DateAsISO(Transcoding):
@@ -63,6 +64,13 @@ class EventStore(Application[UUID]):
             except AggregateNotFoundError:
                 continue
         return found
+
+    def history(self, aggregate_id: UUID) -> list[RecordedEvent]:
+        """Every event of one aggregate in version order, with who and why; persistence adapters
+        that know the log positions fill them in (0 here)."""
+        stored = list(self.recorder.select_events(aggregate_id))
+        self.niaga_mapper.prefetch_keys(stored)
+        return [self.niaga_mapper.decode(0, s) for s in stored]
 
     def save_and_locate(self, *objs: Any) -> int:
         """Save aggregates atomically; return the log position of the last event recorded."""

@@ -57,6 +57,14 @@ class NiagaMapper(Mapper[UUID]):
             if _personal_fields(resolve_topic(s.topic))
         )
 
+    def refresh_keys(self, stored_events: Iterable[StoredEvent]) -> None:
+        """Load the keys a page of events needs afresh, even those cached: another process may
+        have forgotten a subject since, and what an auditor reads must show that at once."""
+        stored = list(stored_events)
+        for subject in {_as_uuid(s.originator_id) for s in stored}:
+            self.personal_data.evict(subject)
+        self.prefetch_keys(stored)
+
     def _decode(self, stored_event: StoredEvent) -> tuple[Any, EventMeta]:
         cls = resolve_topic(stored_event.topic)
         state: dict[str, Any] = self.transcoder.decode(stored_event.state)

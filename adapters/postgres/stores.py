@@ -10,18 +10,25 @@ from uuid import UUID
 
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import BaseAggregate
-from eventsourcing.persistence import InfrastructureFactory, Recording, StoredEvent
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    ProgrammingError,
+    Recording,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from adapters.postgres import event_chain
 from adapters.postgres.database import Database
 from adapters.postgres.personal_keys import PostgresPersonalDataKeys
 from application.errors import UnknownTenant
 from application.event_store import EventStore
 from application.ports import Placement
+from domain.recorded import RecordedEvent
 from migrations import runner as migrations
 
 STORE_SETS = ("store", "read_models")
@@ -88,17 +95,36 @@ class PostgresEventStore(EventStore):
             aggregates[aggregate_id] = event.mutate(aggregates.get(aggregate_id))  # type: ignore[attr-defined]
         return aggregates
 
+    def history(self, aggregate_id: UUID) -> list[RecordedEvent]:
+        """Every event of one aggregate with its position in the log."""
+        query = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {}.niaga_events WHERE originator_id = %s ORDER BY originator_version"
+        ).format(Identifier(self.ref.schema))
+        with self._datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+            rows = cur.execute(query, (aggregate_id,)).fetchall()
+        stored = [(r[0], StoredEvent(r[1], r[2], r[3], bytes(r[4]))) for r in rows]
+        self.niaga_mapper.refresh_keys(s for _, s in stored)
+        return [self.niaga_mapper.decode(position, s) for position, s in stored]
+
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         return _DatastoreFactory(env, self._datastore)  # type: ignore[return-value]
 
 
 class _ArrayInsertRecorder(PostgresApplicationRecorder):
-    """Inserts events from four plain arrays instead of an array of a composite type.
+    """Inserts events from four plain arrays instead of an array of a composite type, and extends
+    the store's hash chain (adapters/postgres/event_chain.py) in the same transaction, under the
+    same table lock.
 
     Stores share one connection pool, and a composite type per schema would need a type adapter
     per schema on every connection; plain arrays need none. The arrays go in binary format (%b):
     psycopg builds a text-format array in Python, escaping each element with regular expressions,
     which made a billing run's 1,500-event insert take 68 ms instead of 15 ms.
+
+    The chain costs no extra round trip. A command's few events and their links go in one
+    statement that hashes in SQL. Many events (a billing run) are inserted from arrays; the head
+    link is read in the same pipeline, the links are computed in Python once the insert returns
+    the notification ids, and their INSERT goes out in the pipeline with the COMMIT.
     """
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
@@ -106,15 +132,20 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
         self.insert_events_statement = SQL(
             "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
-            "RETURNING notification_id"
+            "RETURNING notification_id, originator_version"
         ).format(Identifier(datastore.schema), Identifier(events_table_name))
         self._values_statements: dict[int, sql.Composed] = {}
+        self._chain_head = event_chain.head_statement(datastore.schema)
+        self._chain_insert = event_chain.insert_statement(datastore.schema)
+        # The head cursor of a many-event insert in flight on this thread, read after the sync.
+        self._in_flight = threading.local()
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
     ) -> None:
         self._lock_table(curs)
         self._notify_channel(curs)
+        self._in_flight.head = None
         if len(stored_events) <= _VALUES_UP_TO:
             # A command saves a few events: plain parameters cost far less than four arrays.
             curs.execute(
@@ -126,6 +157,9 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
                 ],
             )
             return
+        head = curs.connection.cursor(row_factory=tuple_row)
+        head.execute(self._chain_head)  # after the lock: no other writer can move the head
+        self._in_flight.head = head
         curs.execute(
             self.insert_events_statement,
             (
@@ -136,17 +170,39 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
             ),
         )
 
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> Sequence[int] | None:
+        # Notification ids are drawn as rows are inserted, so in id order the rows pair with the
+        # events as given; each one's version confirms it. (Were they ever paired wrongly, the
+        # chain would not verify: a false alarm, never a silent gap.)
+        rows = sorted(curs.fetchall(), key=lambda r: int(r["notification_id"]))
+        if [r["originator_version"] for r in rows] != [e.originator_version for e in stored_events]:
+            raise ProgrammingError("the insert did not return its events in order; not linking")
+        notification_ids = [r["notification_id"] for r in rows]
+        head_cursor: Cursor[Any] | None = self._in_flight.head
+        if head_cursor is not None:  # many events: link them here
+            self._in_flight.head = None
+            head = head_cursor.fetchone()
+            head_cursor.close()
+            links = event_chain.extend(
+                (int(head[0]), bytes(head[1])) if head else None, notification_ids, stored_events
+            )
+            curs.execute(self._chain_insert, links)
+        return notification_ids
+
     def _values_statement(self, count: int) -> sql.Composed:
         statement = self._values_statements.get(count)
         if statement is None:
-            statement = SQL(
+            insert = SQL(
                 "INSERT INTO {}.{} (originator_id, originator_version, topic, state) VALUES {} "
-                "RETURNING notification_id"
+                "RETURNING notification_id, originator_id, originator_version, topic, state"
             ).format(
                 Identifier(self.datastore.schema),
                 Identifier(self.events_table_name),
                 SQL(", ").join([SQL("(%s, %s, %s, %s)")] * count),
             )
+            statement = event_chain.linked_insert(self.datastore.schema, insert)
             self._values_statements[count] = statement
         return statement
 

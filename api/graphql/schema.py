@@ -9,6 +9,7 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
 
+from api.graphql.audit import AuditQuery
 from api.graphql.billing_mutations import BillingMutation
 from api.graphql.billing_queries import BillingQuery
 from api.graphql.errors import (
@@ -231,6 +232,7 @@ def build_schema() -> strawberry.Schema:
                 WebhookQuery,
                 GatewayQuery,
                 WhatsAppQuery,
+                AuditQuery,
             ),
         ),
         mutation=merge_types(

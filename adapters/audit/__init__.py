@@ -1,0 +1,1 @@
+"""What auditors need from the event stream: exports, replay verification, the hash chain."""
