@@ -3,7 +3,7 @@ for the time, and tests set it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -27,8 +27,8 @@ class SystemClock:
 class FixedClock:
     """A clock that says what it is told; for tests and for replaying a day's billing.
 
-    Its instant follows the real time until `set_now` or `advance` fixes it; from then on its day
-    follows its instant. `set` fixes the day alone and frees the instant again."""
+    Its instant is midnight UTC of its day until `set_now` or `advance` fixes it; from then on its
+    day follows its instant. `set` moves the day and puts the instant back to its midnight."""
 
     def __init__(self, today: date) -> None:
         self.current = today
@@ -42,7 +42,7 @@ class FixedClock:
         self._instant = None
 
     def now(self) -> datetime:
-        return self._instant or datetime.now(UTC)
+        return self._instant or datetime.combine(self.current, time(), UTC)
 
     def set_now(self, instant: datetime) -> None:
         self._instant = instant

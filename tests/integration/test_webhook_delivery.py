@@ -170,7 +170,7 @@ def test_a_rotated_secret_keeps_signing_beside_the_new_one_until_the_overlap_end
 
 
 def test_manual_redelivery_sends_a_delivered_message_again(
-    niaga: Niaga, owner: Principal, receiver: WebhookReceiver
+    niaga: Niaga, owner: Principal, receiver: WebhookReceiver, clock: FixedClock
 ) -> None:
     secret = _endpoint(niaga, owner, receiver.url)
     dispatcher = synchronous_dispatcher(niaga)
@@ -179,6 +179,7 @@ def test_manual_redelivery_sends_a_delivered_message_again(
     (delivered,) = deliveries(niaga, owner)
     assert delivered.status == "delivered"
 
+    clock.advance(timedelta(minutes=3))  # someone looks at it later and asks for it again
     niaga.webhooks.redeliver(owner, delivered.id)
     step(niaga, dispatcher)
     (again,) = deliveries(niaga, owner)
