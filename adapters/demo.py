@@ -1,4 +1,5 @@
-"""Demo data for the embedded default: one tenant, an owner API key and a few customers."""
+"""Demo data for the embedded default: one tenant with an owner API key; internet customers on
+two plans, hotspot vouchers sold through two agents, and a repair shop with a job on the bench."""
 
 from __future__ import annotations
 
@@ -8,18 +9,26 @@ from pathlib import Path
 from uuid import UUID
 
 from adapters.bootstrap import Niaga
+from application.agents import EnrollAgent
 from application.context import Actor, ActorKind, Principal
 from application.customers import RegisterCustomer
+from application.inventory import RegisterItem
 from application.plans import CreatePlan
 from application.ports import Placement
+from application.repairs import ReceiveJob
 from application.routers import AddRouter, UpdateRouter
 from application.subscriptions import Subscribe
+from application.voucher_batches import GenerateVouchers
+from application.vouchers import CreateVoucherProfile
 from domain.plan import BillingMode, ServiceType
 from domain.roles import Role
+from domain.voucher import ProfileTerms
 
 DEMO_TENANT = "Warung Net Demo"
 DEMO_ROUTER, DEMO_ROUTER_PASSWORD = "demo-core", "demo"
 DEMO_PROFILES = ("10M", "30M", "isolir")
+DEMO_HOTSPOT_PROFILES = ("3jam", "harian")
+HOUR, DAY = 3600, 86_400
 DEMO_PLANS = [("Paket Hemat 10 Mbps", 150_000, "10M"), ("Paket Keluarga 30 Mbps", 250_000, "30M")]
 DEMO_CUSTOMERS = [
     RegisterCustomer(
@@ -86,8 +95,10 @@ def _seed(niaga: Niaga, tenant_id: UUID) -> None:
     ]
     today = niaga.today(tenant_id)
     activated = today - timedelta(days=20)
+    customer_ids = []
     for n, customer in enumerate(DEMO_CUSTOMERS):
         customer_id = niaga.customers.register(seeder, customer)
+        customer_ids.append(customer_id)
         username = customer.name.split()[0].lower()
         niaga.subscriptions.subscribe(
             seeder,
@@ -95,3 +106,59 @@ def _seed(niaga: Niaga, tenant_id: UUID) -> None:
                 customer_id, plans[n % len(plans)], 10, DEMO_ROUTER, username, None, activated
             ),
         )
+    _seed_vouchers(niaga, seeder)
+    _seed_repair_shop(niaga, seeder, customer_ids[0])
+
+
+def _seed_vouchers(niaga: Niaga, seeder: Principal) -> None:
+    """Two voucher profiles on the demo router, an agent with a sub-agent, and some stock."""
+    store = niaga.stores.for_tenant(seeder.tenant_id)
+    router_id = niaga.router_read_models.router_id(store, seeder.tenant_id, DEMO_ROUTER)
+    if router_id is None:
+        return  # no router to sell hotspot access on
+    vouchers = niaga.vouchers
+    vouchers.service.configure(seeder, "http://hotspot.warungnet.id/login", [])
+    for name, hours, validity, cost, price, agent_prices in (
+        ("3jam", 3, DAY, 1_500, 3_000, [2_500, 2_750]),
+        ("harian", 24, 7 * DAY, 4_000, 7_000, [6_000, 6_500]),
+    ):
+        terms = ProfileTerms.of(
+            name,
+            validity_seconds=validity,
+            time_quota_seconds=hours * HOUR,
+            cost_price=cost,
+            selling_price=price,
+            rate_limit="5M/5M",
+            agent_prices=agent_prices,
+            commission_kind="level_margin",
+        )
+        vouchers.service.create_profile(seeder, CreateVoucherProfile(name, router_id, terms))
+    agent = vouchers.agents.enroll(seeder, EnrollAgent("Konter Jaya", "0812-7000-1001"))
+    vouchers.agents.enroll(seeder, EnrollAgent("Warung Bu Sri", "0812-7000-1002", parent_id=agent))
+    vouchers.agents.top_up(seeder, agent, 200_000, "demo-topup")
+    vouchers.batches.generate(seeder, GenerateVouchers("3jam", 20))
+    vouchers.batches.buy(seeder, GenerateVouchers("harian", 5), agent)
+
+
+def _seed_repair_shop(niaga: Niaga, seeder: Principal, customer_id: UUID) -> None:
+    """A technician, two parts in stock and a phone waiting for diagnosis."""
+    technician = niaga.repairs.add_technician(seeder, "Andi")
+    for sku, name, cost, price, stock in (
+        ("LCD-A12", "LCD Samsung A12", 350_000, 550_000, 3),
+        ("BAT-RN8", "Baterai Redmi Note 8", 120_000, 200_000, 5),
+    ):
+        niaga.inventory.register(
+            seeder, RegisterItem(sku, name, cost, price, reorder_point=1, opening_stock=stock)
+        )
+    niaga.repairs.receive(
+        seeder,
+        ReceiveJob(
+            customer_id,
+            "ponsel",
+            "Samsung",
+            "Galaxy A12",
+            "layar retak, sentuhan tidak responsif",
+            accessories=["charger"],
+            technician_id=technician,
+        ),
+    )

@@ -102,13 +102,20 @@ def serve(
     bind_host, bind_port = host or settings.niaga_host, port or settings.niaga_port
     simulator = None
     if demo:
-        from adapters.demo import DEMO_PROFILES, DEMO_ROUTER_PASSWORD, ensure_demo
+        from adapters.demo import (
+            DEMO_HOTSPOT_PROFILES,
+            DEMO_PROFILES,
+            DEMO_ROUTER_PASSWORD,
+            ensure_demo,
+        )
         from adapters.routeros.simulator import RouterOSSimulator
 
         simulator = RouterOSSimulator("admin", DEMO_ROUTER_PASSWORD, identity="demo-core")
         router_address = simulator.start()
         for profile in DEMO_PROFILES:
             simulator.state.add("/ppp/profile", {"name": profile})
+        for profile in DEMO_HOTSPOT_PROFILES:
+            simulator.state.add("/ip/hotspot/user/profile", {"name": profile})
         seeded = ensure_demo(niaga, settings.niaga_data_dir / "demo-api-key.txt", router_address)
         console.print(f"GraphQL:      http://{bind_host}:{bind_port}/graphql")
         console.print(f"Demo tenant:  {seeded.tenant_id}")
