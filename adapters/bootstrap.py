@@ -39,6 +39,7 @@ from application.dunning import Dunning
 from application.gateway_accounts import GatewayAccounts
 from application.gateway_callbacks import GatewayCallbacks
 from application.gateway_queries import GatewayQueries
+from application.inbound import CommandReplies
 from application.inventory import InventoryService
 from application.invoicing import InvoicingService
 from application.payment_links import PaymentLinks
@@ -140,6 +141,18 @@ class Niaga:
             settings.niaga_webhook_timeout_seconds, settings.niaga_webhook_concurrency
         )
         tenants = TenantService(stores, read_models, projections)
+        repairs = RepairService(stores, projections, clock, repair_views)
+        vouchers = Vouchers.build(stores, projections, clock, tenants)
+        whatsapp = whatsapp_services(settings, stores, projections, secret_box)
+        # After opt-out: answers to repair quotes, then voucher commands (which answer the rest
+        # with help, for tenants that sell vouchers).
+        for name, interpret in (
+            ("repair_quotes", repairs.answer_quote_from_message),
+            ("voucher_commands", vouchers.commands.reply_if_selling),
+        ):
+            whatsapp.inbound.register(
+                CommandReplies(name, interpret, stores, projections, secret_box)
+            )
         payments = PaymentService(stores, billing, projections, clock)
         gateway_views = PostgresGatewayReadModels(stores)
         accounts = GatewayAccounts(stores, projections, secret_box)
@@ -168,7 +181,7 @@ class Niaga:
             routers=RouterService(stores, projections, secret_box, gateway),
             provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
             repair_read_models=repair_views,
-            repairs=RepairService(stores, projections, clock, repair_views),
+            repairs=repairs,
             inventory=InventoryService(stores, projections),
             counter=CounterService(stores, projections, clock),
             webhook_read_models=webhook_views,
@@ -186,7 +199,7 @@ class Niaga:
                 stores, webhook_views, webhook_sender, secret_box, clock, webhook_targets(settings)
             ),
             payment_queries=PaymentQueries(stores, PostgresPaymentReadModels(stores)),
-            vouchers=Vouchers.build(stores, projections, clock, tenants),
+            vouchers=vouchers,
             gateway_read_models=gateway_views,
             gateway_accounts=accounts,
             payment_links=PaymentLinks(
@@ -203,7 +216,7 @@ class Niaga:
                 stores, payments, _proof_storage(settings), settings.niaga_proof_max_bytes
             ),
             gateway_queries=GatewayQueries(stores, gateway_views, clock),
-            whatsapp=whatsapp_services(settings, stores, projections, secret_box),
+            whatsapp=whatsapp,
             time_travel=TimeTravel(stores),
             audit_exports=AuditExports(stores, export_source),
             audit_tools=AuditTools(stores, projections, export_source),

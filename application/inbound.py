@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID, uuid5
@@ -115,6 +116,53 @@ class OptOut:
         self._recorder.save(
             message.tenant_id, "RecordWhatsAppConsent", consent, confirmation, *replied
         )
+        return True
+
+
+# A command interpreter: (tenant, sender's number, text) -> the reply, or None if not its message.
+Interpreter = Callable[[UUID, str, str], str | None]
+
+
+class CommandReplies:
+    """Hands a message to a command interpreter (voucher commands, answers to repair quotes) and
+    sends its Indonesian reply back to the sender through the outbox.
+
+    The reply's id derives from the provider's message id, so a webhook delivered again finds
+    the reply already queued and runs the command only once."""
+
+    def __init__(
+        self,
+        name: str,
+        interpret: Interpreter,
+        stores: Stores,
+        sync: ReadModelSync,
+        secrets: SecretBox,
+    ) -> None:
+        self.name = name
+        self._interpret = interpret
+        self._stores = stores
+        self._recorder = _Recorder(stores, sync)
+        self._secrets = secrets
+
+    def handle(self, message: Inbound) -> bool:
+        store = self._stores.for_tenant(message.tenant_id)
+        reply_id = uuid5(message.tenant_id, f"reply:{message.provider_message_id}")
+        if find(store, OutboundMessage, reply_id) is not None:
+            return True  # this message was answered before
+        reply = self._interpret(message.tenant_id, message.phone, message.text)
+        if reply is None:
+            return False
+        customer_id = customer_of(store, message.tenant_id, message.phone)
+        outbound = OutboundMessage.queue(
+            reply_id,
+            message.tenant_id,
+            customer_id,
+            "command_reply",
+            {"balasan": reply},
+            reply_id,
+            recipient_sealed=None if customer_id else self._secrets.seal(message.phone),
+        )
+        self._recorder.save(message.tenant_id, "ReplyOnWhatsApp", outbound)
         return True
 
 

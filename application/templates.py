@@ -106,6 +106,8 @@ TEMPLATES: dict[str, str] = {
         "Halo {nama}, kode voucher internet Anda: {kode_voucher}. Selamat berselancar."
     ),
     "repair_status": "Halo {nama}, status servis perangkat Anda: {status_servis}.",
+    # The reply of a WhatsApp command (HARGA, SALDO, SETUJU, ...), written by its interpreter.
+    "command_reply": "{balasan}",
     "opt_out_confirmation": (
         "Anda tidak akan menerima pesan WhatsApp dari kami lagi. Kirim MULAI untuk berlangganan "
         "kembali."

@@ -105,6 +105,13 @@ class VoucherCommands:
                 return f"Paket {words[1]} tidak dikenal. Ketik HARGA untuk daftar paket."
             return f"Maaf, perintah gagal: {error.message}"
 
+    def reply_if_selling(self, tenant_id: UUID, sender_phone: str, text: str) -> str | None:
+        """The reply for a tenant that sells vouchers (it has voucher settings); None for the
+        others, so that their customers' messages are not answered with voucher help."""
+        if self._vouchers.settings(tenant_id) is None:
+            return None
+        return self.handle(tenant_id, sender_phone, text)
+
     def _identify(self, tenant_id: UUID, phone: str) -> Sender:
         settings = self._vouchers.settings(tenant_id)
         admin = settings is not None and phone in settings.admin_phones
