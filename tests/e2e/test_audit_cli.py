@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 import uuid
 from pathlib import Path
@@ -15,17 +14,11 @@ from adapters.bootstrap import Niaga
 from adapters.settings import Settings
 from application.context import Principal
 from application.customers import ChangeCustomerContact, RegisterCustomer
-from tests.e2e.test_cli import NIAGA
+from tests.e2e.cli import run_niaga
 
 
 def _run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url or "",
-        "NIAGA_PLATFORM_SCHEMA": settings.niaga_platform_schema,
-        "COLUMNS": "400",
-    }
-    return subprocess.run([NIAGA, *args], env=env, capture_output=True, text=True, timeout=120)
+    return run_niaga(settings, *args, columns=400)
 
 
 def _customer(niaga: Niaga, owner: Principal) -> uuid.UUID:

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 from adapters.settings import Settings
-
-NIAGA = str(Path(sys.executable).with_name("niaga"))
+from tests.e2e.cli import run_niaga
 
 
 def _run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url or "",
-        "NIAGA_PLATFORM_SCHEMA": settings.niaga_platform_schema,
-        "COLUMNS": "200",
-    }
-    return subprocess.run([NIAGA, *args], env=env, capture_output=True, text=True, timeout=120)
+    return run_niaga(settings, *args)
 
 
 def test_tenants_and_api_keys_are_managed_from_the_command_line(settings: Settings) -> None:

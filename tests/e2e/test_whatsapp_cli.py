@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from uuid import UUID
 
 from adapters.bootstrap import Niaga
 from adapters.settings import Settings
-from tests.e2e.test_cli import NIAGA
+from tests.e2e.cli import run_niaga
 
 
 def _run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url or "",
-        "NIAGA_PLATFORM_SCHEMA": settings.niaga_platform_schema,
-        "NIAGA_SECRET_KEY": settings.niaga_secret_key or "",
-        "COLUMNS": "200",
-    }
-    return subprocess.run([NIAGA, *args], env=env, capture_output=True, text=True, timeout=120)
+    return run_niaga(settings, *args)
 
 
 def test_a_tenants_provider_is_configured_from_the_command_line(
