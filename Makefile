@@ -32,7 +32,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/lint-imports
 
 test: $(DEV_STAMP) lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 schema: $(STAMP)
 	$(BIN)/niaga export-schema docs/schema.graphql
