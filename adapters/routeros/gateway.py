@@ -22,6 +22,7 @@ from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosErro
 
 from application.routers import (
     AddressEntry,
+    HotspotUsage,
     RouterAccess,
     RouterIdentity,
     RouterRefused,
@@ -205,6 +206,11 @@ class LibrouterosGateway:
     def tagged_hotspot_users(self, router: RouterAccess, tag_prefix: str) -> dict[str, HotspotUser]:
         rows = self._run(router, lambda api: list(api.rawCmd(f"{HOTSPOT_USERS}/print")))
         return {str(r["name"]): _hotspot_user(r) for r in rows if _tagged(r, tag_prefix)}
+
+    def hotspot_usage(self, router: RouterAccess, tag_prefix: str) -> list[HotspotUsage]:
+        proplist = "=.proplist=name,comment,uptime,bytes-in,bytes-out"
+        rows = self._run(router, lambda api: list(api.rawCmd(f"{HOTSPOT_USERS}/print", proplist)))
+        return [_usage(r) for r in rows if _tagged(r, tag_prefix)]
 
     def _run(self, router: RouterAccess, work: Callable[[Any], T]) -> T:
         """Run `work` on a kept connection, or once more on a fresh one if the kept one has
@@ -445,6 +451,19 @@ def _hotspot_user(row: dict[str, Any]) -> HotspotUser:
         limit_bytes_total=None if total in (None, "", 0, "0") else int(str(total)),
         disabled=_truth(row.get("disabled")),
         comment=str(row.get("comment", "")),
+    )
+
+
+def _usage(row: dict[str, Any]) -> HotspotUsage:
+    # librouteros turns "0" into 0 and leaves "1h2m" a string; a bare number is seconds.
+    uptime = row.get("uptime")
+    seconds = uptime if isinstance(uptime, int) else duration_seconds(str(uptime or "0s"))
+    return HotspotUsage(
+        name=str(row.get("name", "")),
+        comment=str(row.get("comment", "")),
+        uptime_seconds=int(seconds or 0),
+        bytes_in=int(str(row.get("bytes-in") or 0)),
+        bytes_out=int(str(row.get("bytes-out") or 0)),
     )
 
 
