@@ -211,7 +211,9 @@ def test_reconciliation_repairs_deleted_altered_and_extra_hotspot_users(
     assert "hotspot user tamu: on the router but not wanted (extra)" in report
     assert len(report) == 4
     users_now = _users(router)
-    assert sorted(users_now) == sorted(["manual", deleted.username, altered.username, kept.username])
+    assert sorted(users_now) == sorted(
+        ["manual", deleted.username, altered.username, kept.username]
+    )
     assert users_now[altered.username]["profile"] == "3jam"
     assert users_now[altered.username]["limit-uptime"] == "3h"
     assert users_now[kept.username]["disabled"] == "false"
