@@ -35,6 +35,7 @@ ACTIVE_PATH = "/ppp/active"
 ADDRESS_LIST = "/ip/firewall/address-list"
 HOTSPOT_USERS = "/ip/hotspot/user"
 HOTSPOT_ACTIVE = "/ip/hotspot/active"
+LIST_ONCE_FROM = 20  # users in a batch from which the router's users are listed once
 T = TypeVar("T")
 
 
@@ -187,16 +188,22 @@ class LibrouterosGateway:
     def sync_hotspot_user(
         self, router: RouterAccess, name: str, desired: HotspotUser | None
     ) -> list[str]:
-        return self._run(router, lambda api: _sync_hotspot_user(api, name, desired))
+        return self._run(
+            router, lambda api: _sync_hotspot_user(api, name, desired, _lookup(api, name))
+        )
 
     def sync_hotspot_users(
         self, router: RouterAccess, users: Sequence[tuple[str, HotspotUser | None]]
     ) -> list[list[str] | RouterRefused]:
         def sync(api: Any) -> list[list[str] | RouterRefused]:
             results: list[list[str] | RouterRefused] = []
+            # A large batch reads every user once instead of looking each one up: half the
+            # round trips, and a router answers one listing faster than a thousand queries.
+            listed = _users_by_name(api) if len(users) >= LIST_ONCE_FROM else None
             for name, desired in users:
+                current = listed.get(name) if listed is not None else _lookup(api, name)
                 try:
-                    results.append(_sync_hotspot_user(api, name, desired))
+                    results.append(_sync_hotspot_user(api, name, desired, current))
                 except TrapError as error:  # this user is refused; the others go on
                     results.append(RouterRefused(error.message))
             return results
@@ -391,8 +398,20 @@ def _address_of(api: Any, name: str, wanted_list: str) -> str:
 # --- hotspot users -------------------------------------------------------------------------
 
 
-def _sync_hotspot_user(api: Any, name: str, desired: HotspotUser | None) -> list[str]:
-    current = _first(api.rawCmd(f"{HOTSPOT_USERS}/print", f"?name={name}"), default=None)
+def _lookup(api: Any, name: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = _first(
+        api.rawCmd(f"{HOTSPOT_USERS}/print", f"?name={name}"), default=None
+    )
+    return found
+
+
+def _users_by_name(api: Any) -> dict[str, dict[str, Any]]:
+    return {str(row.get("name", "")): row for row in api.rawCmd(f"{HOTSPOT_USERS}/print")}
+
+
+def _sync_hotspot_user(
+    api: Any, name: str, desired: HotspotUser | None, current: dict[str, Any] | None
+) -> list[str]:
     if desired is None:
         if current is None:
             return []
