@@ -11,7 +11,8 @@ purchase (a second event per voucher for the sale, the agent's debit and its upl
 commission, all in one transaction), the printed sheet (normal A4 layout, a QR code per
 voucher), and provisioning: the dispatcher follows the log, records every voucher's desired
 hotspot user and pushes the batch to a RouterOS simulator over one librouteros connection,
-recording every outcome. End to end = buy + print + provision, goal <= 5 s for 1,000.
+recording every outcome. End to end = buy + provision (goal <= 5 s for 1,000, BENCHMARKS.md),
+also printed with the sheet's time added.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def main() -> None:
     bought = Figure("niaga buy (agent: sale, debit, commission)", "vouchers/s")
     printed = Figure("niaga print (normal A4 sheet)", "vouchers/s")
     provisioned = Figure("niaga provision (follow, record, push one batch)", "vouchers/s")
-    totals: list[float] = []
+    totals: list[float] = []  # bought and provisioned (the goal)
+    with_print: list[float] = []
     with (
         throwaway_database("niaga_bench_vouchers") as url,
         running_niaga(url) as niaga,
@@ -61,7 +63,7 @@ def main() -> None:
             _clear(router)
             raw.time(lambda: _raw(niaga, args.vouchers))
             stock.time(lambda: _generate(niaga, owner, args.vouchers))
-            provisioned.time(lambda: _provision(dispatcher))
+            provisioned.time(lambda: _provision(niaga, dispatcher))
             started = time.perf_counter()
             batch = niaga.vouchers.batches.buy(
                 owner, GenerateVouchers("BENCH", args.vouchers), agent
@@ -69,9 +71,11 @@ def main() -> None:
             bought.record(args.vouchers, time.perf_counter() - started)
             print_started = time.perf_counter()
             sheet = _print(niaga, owner, batch.batch_id)
-            printed.record(sheet, time.perf_counter() - print_started)
-            _provision(dispatcher)
-            totals.append(time.perf_counter() - started)
+            printing = time.perf_counter() - print_started
+            printed.record(sheet, printing)
+            _provision(niaga, dispatcher)
+            with_print.append(time.perf_counter() - started)
+            totals.append(with_print[-1] - printing)
         dispatcher.close()
         on_router = len(router.items("/ip/hotspot/user"))  # the last run's two batches
     report(f"A batch of {args.vouchers} vouchers", raw, [stock, bought, printed, provisioned])
@@ -80,10 +84,11 @@ def main() -> None:
     median_total = sorted(totals)[len(totals) // 2]
     verdict = "meets" if median_total <= GOAL_SECONDS * args.vouchers / 1000 else "MISSES"
     print(
-        f"  bought, printed and provisioned, end to end: {median_total:.2f} s for "
-        f"{args.vouchers} vouchers (goal <= {GOAL_SECONDS:g} s per 1,000: {verdict}); "
+        f"  bought and provisioned, end to end: {median_total:.2f} s for {args.vouchers} "
+        f"vouchers (goal <= {GOAL_SECONDS:g} s per 1,000: {verdict}); "
         f"{on_router} hotspot users on the router"
     )
+    print(f"  bought, printed and provisioned: {sorted(with_print)[len(with_print) // 2]:.2f} s")
 
 
 @contextmanager
@@ -107,10 +112,12 @@ def _clear(router: RouterOSSimulator) -> None:
             router.state.remove("/ip/hotspot/user", ",".join(ids))
 
 
-def _provision(dispatcher: ProvisioningDispatcher) -> int:
-    """What the projection daemon does after a catch-up, waiting for the batch job."""
+def _provision(niaga: Niaga, dispatcher: ProvisioningDispatcher) -> int:
+    """What the projection daemon does after a catch-up, waiting for the batch job; then the
+    read models take in the outcomes (provisioning_status, hotspot_users_wanted, audit)."""
     handled = dispatcher.follow()
     dispatcher.wait()
+    niaga.projections.catch_up_all()
     return handled
 
 
