@@ -56,8 +56,9 @@ def backoff(attempts: int) -> float:
 
 class _VoucherFollower:
     """Looks like a projection to the runner: its position moves only after a page's vouchers
-    were pushed or their failures recorded, so a crash in between pushes them again (pushing is
-    idempotent: only the difference is written)."""
+    had their desired users recorded, so a crash in between records them again (a version
+    already recorded changes nothing). A push job lost after that leaves its rows pending, and
+    the sweep pushes them."""
 
     name = FOLLOWER
     event_types: tuple[type, ...] = VOUCHER_CHANGES
@@ -102,8 +103,8 @@ class ProvisioningDispatcher:
         self._jobs: list[Future[None]] = []
 
     def follow(self) -> int:
-        """Push the hotspot users of vouchers changed since last time, in every store; returns
-        how many voucher events were handled."""
+        """Record the hotspot users of vouchers changed since last time, in every store, and
+        submit their push jobs; returns how many voucher events were handled."""
         handled = 0
         for store in self._stores.open_stores():
             runner = ProjectionRunner(
