@@ -153,13 +153,13 @@ def test_a_router_down_during_a_batch_loses_nothing(
     assert all("hotspot-1" in (s.last_error or "") for s in statuses)
 
     router.come_up()
-    # The dispatcher's sweep retries each failed row (after its backoff) with the same job.
-    submitted: list[tuple[UUID, UUID]] = []
-    sweeper = provisioning_dispatcher(niaga, lambda t, s: submitted.append((t, s)))
-    sweeper._due = lambda row: True  # type: ignore[method-assign]  # the backoff has passed
-    assert sweeper.dispatch() == 25
-    for tenant, target in submitted:
-        assert niaga.provisioning.provision(tenant, target).ok
+    # Once the backoff has passed, the sweep hands each failed row to the same job as a
+    # subscription's; here the jobs run for the rows the sweep will find.
+    store = niaga.stores.for_tenant(owner.tenant_id)
+    due = niaga.router_read_models.unsynced(store, 500)
+    assert sorted(row.subscription_id for row in due) == sorted(v.id for v in vouchers)
+    for row in due:
+        assert niaga.provisioning.provision(row.tenant_id, row.subscription_id).ok
     assert sorted(_users(router)) == sorted(v.username for v in vouchers)
     assert {s.status for s in _statuses(niaga, owner)} == {"synced"}
 
