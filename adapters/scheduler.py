@@ -18,6 +18,7 @@ from application.billing_run import BillingRunReport
 from application.context import Actor, ActorKind, Principal
 from application.dunning import DunningReport
 from application.repairs import TimerReport
+from application.vouchers import UsageReport
 from domain.errors import DomainError
 from domain.roles import Role
 
@@ -44,6 +45,7 @@ def run_daily_cycle(niaga: Niaga, tenant_id: UUID, on: date | None = None) -> Da
     dunning = niaga.dunning.run(principal, day)
     _reconcile_routers(niaga, tenant_id)
     repairs = run_repair_timers(niaga, tenant_id)
+    poll_hotspot_usage(niaga, tenant_id)
     expire_vouchers(niaga, tenant_id)
     log.info(
         "tenant %s on %s: %d invoices, %d reminders",
@@ -83,6 +85,34 @@ def _reconcile_routers(niaga: Niaga, tenant_id: UUID) -> None:
             continue
         for line in repaired:
             log.info("reconciled %s: %s", router.name, line)
+
+
+def poll_hotspot_usage(niaga: Niaga, tenant_id: UUID) -> UsageReport:
+    """Read every router's hotspot counters: first logins start vouchers' validity, consumed
+    quotas use them up. A router that fails does not stop the others; the next cycle reads
+    it again (the counters only grow, so nothing is missed)."""
+    principal = system_principal(tenant_id)
+    store = niaga.stores.for_tenant(tenant_id)
+    report = UsageReport([], [])
+    for router in niaga.router_read_models.routers(store, tenant_id):
+        if router.removed:
+            continue
+        try:
+            usages = niaga.provisioning.hotspot_usage(tenant_id, router.name)
+            found = niaga.vouchers.service.record_usage(principal, usages)
+        except DomainError as error:
+            log.warning("reading hotspot usage on %s failed: %s", router.name, error.message)
+            continue
+        report.first_logins.extend(found.first_logins)
+        report.used_up.extend(found.used_up)
+    if report.first_logins or report.used_up:
+        log.info(
+            "tenant %s: %d vouchers logged in, %d used up",
+            tenant_id,
+            len(report.first_logins),
+            len(report.used_up),
+        )
+    return report
 
 
 def expire_vouchers(niaga: Niaga, tenant_id: UUID) -> int:

@@ -17,6 +17,7 @@ from application.event_store import EventStore
 from application.ports import Stores
 from application.routers import (
     AddressEntry,
+    HotspotUsage,
     RouterAccess,
     RouterGateway,
     RouterRefused,
@@ -204,17 +205,52 @@ class ProvisioningService:
         """`provision_hotspot_user` for many targets on one router (a voucher batch): their
         records read together, the users written over one kept connection, every outcome saved
         in one transaction. Bad input refuses the whole batch before anything is recorded."""
+        store, router, records = self._wanted(tenant_id, router_id, targets)
+        return self._push_records(store, router, records)
+
+    def want_hotspot_users(
+        self, tenant_id: UUID, router_id: UUID, targets: Sequence[HotspotTarget]
+    ) -> list[UUID]:
+        """Only record what the router should hold for these targets, in one transaction, and
+        return the targets whose state is newer than the router's: `push_hotspot_users` (a job)
+        pushes them. Until then their rows are pending, so should that job be lost, the
+        dispatcher's sweep pushes them one by one."""
+        store, _, records = self._wanted(tenant_id, router_id, targets)
+        changed = [record for record, _ in records if record.pending_events]
+        if changed:
+            self._save(store, tenant_id, *changed)
+        return [r.target_id for r, _ in records if r.synced_version < r.wanted_version]
+
+    def push_hotspot_users(
+        self, tenant_id: UUID, router_id: UUID, target_ids: Sequence[UUID]
+    ) -> list[Outcome]:
+        """Push the states `want_hotspot_users` recorded for these targets over one connection;
+        targets already synced meanwhile are skipped. Raises RouterUnreachable like `provision`
+        (after recording every target's failure)."""
         store = self._stores.for_tenant(tenant_id)
-        router = find(store, Router, router_id)
-        if router is None or router.tenant_id != tenant_id or router.removed:
-            raise NotFound(f"no router {router_id}", field="router_id")
-        if not targets:
-            return []
+        router = self._router_of(store, tenant_id, router_id)
+        found = store.get_many([Provisioning.id_for(t) for t in target_ids])
+        records = [
+            (record, self._opened_record(record.wanted_user))
+            for record in found.values()
+            if isinstance(record, Provisioning)
+            and (record.kind, record.tenant_id) == (VOUCHER, tenant_id)
+            and record.synced_version < record.wanted_version
+        ]
+        return self._push_records(store, router, records)
+
+    def _wanted(
+        self, tenant_id: UUID, router_id: UUID, targets: Sequence[HotspotTarget]
+    ) -> tuple[EventStore, Router, list[tuple[Provisioning, HotspotUser | None]]]:
+        """The targets' records with their new desired state applied (not saved yet), each with
+        the user to push: the one given, or a newer one recorded before."""
+        store = self._stores.for_tenant(tenant_id)
+        router = self._router_of(store, tenant_id, router_id)
         if len({t.target_id for t in targets}) < len(targets):
             raise ApplicationError("a target appears twice in the batch", field="targets")
         users = [self._tagged(t) for t in targets]
         ids = [Provisioning.id_for(t.target_id) for t in targets]
-        found = store.get_many(ids)
+        found = store.get_many(ids) if ids else {}
         records = []
         for target, record_id, user in zip(targets, ids, users, strict=True):
             record = found.get(record_id) or Provisioning.start(
@@ -232,7 +268,23 @@ class ProvisioningService:
             if not record.want_hotspot_user(router_id, router.name, sealed, target.version):
                 user = self._opened_record(record.wanted_user)  # a newer state was recorded
             records.append((record, user))
-        if any(record.router_id != router_id for record, _ in records):
+        return store, router, records
+
+    def _router_of(self, store: EventStore, tenant_id: UUID, router_id: UUID) -> Router:
+        router = find(store, Router, router_id)
+        if router is None or router.tenant_id != tenant_id or router.removed:
+            raise NotFound(f"no router {router_id}", field="router_id")
+        return router
+
+    def _push_records(
+        self,
+        store: EventStore,
+        router: Router,
+        records: list[tuple[Provisioning, HotspotUser | None]],
+    ) -> list[Outcome]:
+        if not records:
+            return []
+        if any(record.router_id != router.id for record, _ in records):
             # Late calls for targets since moved to another router: pushed one by one.
             return [self._push_hotspot_user(store, record) for record, _ in records]
         return self._push_hotspot_users(store, access_of(router, self._secrets), records)
@@ -311,6 +363,14 @@ class ProvisioningService:
             *self._reconcile_addresses(router, subscriptions, isolir, dry_run),
             *self._reconcile_hotspot_users(store, tenant_id, router, dry_run),
         ]
+
+    def hotspot_usage(self, tenant_id: UUID, router_name: str) -> list[HotspotUsage]:
+        """What the router counted (uptime, traffic) for each hotspot user Niaga tagged."""
+        store = self._stores.for_tenant(tenant_id)
+        router = self._router(store, tenant_id, router_name)
+        if router is None:
+            raise RouterRefused(f"unknown router {router_name!r}", field="router")
+        return self._gateway.hotspot_usage(router, TAG_PREFIX)
 
     # --- reconciliation ---------------------------------------------------------------------
 

@@ -3,9 +3,9 @@ that event (and, when the event alone does not say, e.g. which customer an invoi
 from the immutable facts of its aggregate), and documents its fields.
 
 Personal data never travels in clear: a customer is named by id only, and an integrator with an
-API key reads the rest from the REST API. Adding a type (for instance `voucher.sold` or
-`repair_job.completed` once those aggregates exist) is one more `PublicEventType` in
-`CATALOGUE`; changing a payload incompatibly means a new `version`.
+API key reads the rest from the REST API; a voucher's password never travels at all. Adding a
+type is one more `PublicEventType` in `CATALOGUE`; changing a payload incompatibly means a new
+`version`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from domain.customer import Customer
 from domain.invoice import Invoice
 from domain.payment import Payment
 from domain.recorded import RecordedEvent
+from domain.repair_job import RepairJob
 from domain.subscription import Subscription
+from domain.voucher import Voucher
 
 Data = dict[str, Any]
 Aggregates = Mapping[UUID, Any]
@@ -148,6 +150,95 @@ def _subscription_plan_changed(r: RecordedEvent, aggregates: Aggregates) -> Data
     }
 
 
+def _voucher_facts(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    voucher = aggregates.get(r.aggregate_id)
+    return {
+        "voucher_id": _id(r),
+        "username": _login_name(voucher),
+        "profile_id": str(voucher.profile_id) if voucher else None,
+        "batch_id": str(voucher.batch_id) if voucher else None,
+    }
+
+
+def _voucher_sold(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    e = r.event
+    return {
+        **_voucher_facts(r, aggregates),
+        "agent_id": str(e.agent_id) if e.agent_id else None,
+        "price": e.price,
+        "sold_at": e.sold_at,
+    }
+
+
+def _voucher_activated(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    e = r.event
+    return {**_voucher_facts(r, aggregates), "at": e.at, "expires_at": e.expires_at}
+
+
+def _voucher_ended(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    return {**_voucher_facts(r, aggregates), "at": r.event.at}
+
+
+def _voucher_revoked(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    return {**_voucher_facts(r, aggregates), "at": r.event.at, "reason": r.event.reason}
+
+
+def _repair_facts(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    job = aggregates.get(r.aggregate_id)
+    return {
+        "repair_job_id": _id(r),
+        "customer_id": str(job.customer_id) if job else None,
+    }
+
+
+def _repair_received(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    e = r.event
+    return {
+        "repair_job_id": _id(r),
+        "customer_id": str(e.customer_id),
+        "device_type": e.device_type,
+        "brand": e.brand,
+        "model": e.model,
+        "priority": e.priority,
+        "received_at": e.received_at,
+        "due_at": e.due_at,
+    }
+
+
+def _repair_quoted(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    return {**_repair_facts(r, aggregates), "total": r.event.total, "at": r.event.at}
+
+
+def _repair_at(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    return {**_repair_facts(r, aggregates), "at": r.event.at}
+
+
+def _repair_delivered(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    e = r.event
+    return {**_repair_facts(r, aggregates), "at": e.at, "warranty_until": e.warranty_until}
+
+
+def _repair_cancelled(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    return {**_repair_facts(r, aggregates), "at": r.event.at, "reason": r.event.reason}
+
+
+def _login_name(voucher: Voucher | None) -> str | None:
+    """The hotspot login, unless it is also the password ("vc" vouchers): then it is a secret."""
+    if voucher is None or voucher.username == voucher.password:
+        return None
+    return str(voucher.username)
+
+
+_VOUCHER_FIELDS = {
+    "voucher_id": "the voucher's id",
+    "username": "its hotspot login; null for vouchers whose login is also their password",
+    "profile_id": "its voucher profile (package)",
+    "batch_id": "the batch it was generated in",
+}
+_REPAIR_FIELDS = {
+    "repair_job_id": "the repair job's id",
+    "customer_id": "the customer's id",
+}
 _INVOICE_FIELDS = {
     "invoice_id": "the invoice's id",
     "customer_id": "the customer's id (no personal data: read it from /api/v1/customers/{id})",
@@ -307,5 +398,107 @@ CATALOGUE: tuple[PublicEventType, ...] = (
     ),
     _subscription_state(
         "subscription.terminated", Subscription.Terminated, "A subscription was ended for good."
+    ),
+    PublicEventType(
+        "voucher.sold",
+        1,
+        Voucher.Sold,
+        "A hotspot voucher was sold: at the counter, online, or to an agent with its balance.",
+        _voucher_sold,
+        {
+            **_VOUCHER_FIELDS,
+            "agent_id": "the agent who bought it, or null",
+            "price": "what the buyer paid, in whole rupiah",
+            "sold_at": "when",
+        },
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "voucher.activated",
+        1,
+        Voucher.FirstLogin,
+        "A voucher logged in for the first time: its validity runs from now.",
+        _voucher_activated,
+        {**_VOUCHER_FIELDS, "at": "the first login", "expires_at": "when its validity ends"},
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "voucher.expired",
+        1,
+        Voucher.Expired,
+        "A voucher's validity ended; its hotspot user is removed from the router.",
+        _voucher_ended,
+        {**_VOUCHER_FIELDS, "at": "when it expired"},
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "voucher.used_up",
+        1,
+        Voucher.UsedUp,
+        "A voucher's time or data quota was consumed; its hotspot user is removed.",
+        _voucher_ended,
+        {**_VOUCHER_FIELDS, "at": "when the router's counters showed it"},
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "voucher.revoked",
+        1,
+        Voucher.Revoked,
+        "A voucher was revoked; its hotspot user is removed.",
+        _voucher_revoked,
+        {**_VOUCHER_FIELDS, "at": "when", "reason": "why"},
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "repair_job.received",
+        1,
+        RepairJob.Received,
+        "A device was received for repair.",
+        _repair_received,
+        {
+            **_REPAIR_FIELDS,
+            "device_type": "e.g. phone, laptop",
+            "brand": "brand",
+            "model": "model",
+            "priority": "low, normal, high or urgent",
+            "received_at": "when",
+            "due_at": "when the repair is due (its SLA)",
+        },
+    ),
+    PublicEventType(
+        "repair_job.quoted",
+        1,
+        RepairJob.Quoted,
+        "A quote for the repair was made; the customer approves or rejects it.",
+        _repair_quoted,
+        {**_REPAIR_FIELDS, "total": "the quoted total in whole rupiah", "at": "when"},
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "repair_job.completed",
+        1,
+        RepairJob.Completed,
+        "The repair is done; the device waits for pick-up.",
+        _repair_at,
+        {**_REPAIR_FIELDS, "at": "when"},
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "repair_job.delivered",
+        1,
+        RepairJob.Delivered,
+        "The device was handed back to its customer.",
+        _repair_delivered,
+        {**_REPAIR_FIELDS, "at": "when", "warranty_until": "the last day of its warranty"},
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "repair_job.cancelled",
+        1,
+        RepairJob.Cancelled,
+        "The repair was cancelled.",
+        _repair_cancelled,
+        {**_REPAIR_FIELDS, "at": "when", "reason": "why"},
+        needs_aggregate=True,
     ),
 )

@@ -59,6 +59,21 @@ class AddressEntry:
     comment: str
 
 
+@dataclass(frozen=True)
+class HotspotUsage:
+    """What a router counted for one hotspot user (`/ip/hotspot/user` uptime and bytes)."""
+
+    name: str
+    comment: str
+    uptime_seconds: int
+    bytes_in: int
+    bytes_out: int
+
+    @property
+    def bytes_total(self) -> int:
+        return self.bytes_in + self.bytes_out
+
+
 class RouterGateway(Protocol):
     """Port: talking to routers. Raises RouterUnreachable or RouterRefused."""
 
@@ -113,6 +128,10 @@ class RouterGateway(Protocol):
 
     def tagged_hotspot_users(self, router: RouterAccess, tag_prefix: str) -> dict[str, HotspotUser]:
         """The router's hotspot users whose comment starts with the tag, by name."""
+        ...
+
+    def hotspot_usage(self, router: RouterAccess, tag_prefix: str) -> list[HotspotUsage]:
+        """Uptime and traffic counted so far for each hotspot user tagged `tag_prefix`."""
         ...
 
 

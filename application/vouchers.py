@@ -3,8 +3,9 @@ revoking, and the expiry the scheduler enforces."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.agents import AgentService
@@ -14,6 +15,7 @@ from application.context import Principal
 from application.errors import NotFound
 from application.event_store import EventStore
 from application.ports import ReadModelSync, Stores
+from application.routers import HotspotUsage
 from application.unit_of_work import Saver, find, load
 from application.voucher_batches import find_profile
 from application.voucher_ports import VoucherReadModels
@@ -26,10 +28,19 @@ from domain.voucher import (
     VoucherAlreadySold,
     VoucherProfile,
     VoucherSettings,
+    VoucherStatus,
 )
 
 EXPIRY_BATCH = 500
 MAX_SALE = 1000
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """What one reading of a router's counters changed."""
+
+    first_logins: list[str]
+    used_up: list[str]
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,35 @@ class VoucherService:
         self._saver.save(store, principal, "RecordFirstLogin", voucher)
         return voucher
 
+    def record_usage(self, principal: Principal, usages: Sequence[HotspotUsage]) -> UsageReport:
+        """What a router counted for its hotspot users (the source of first logins): a voucher
+        not started yet with any uptime or traffic has logged in, and its validity starts at
+        the reading's time less its uptime; an active voucher whose time or data quota is
+        consumed is used up. Users that are not vouchers are ignored; all changes are saved
+        together."""
+        authorize(principal, Permission.SELL_VOUCHERS)
+        store = self._store(principal)
+        now = self._clock.now()
+        by_id = {Voucher.id_for(principal.tenant_id, u.name): u for u in usages}
+        found = store.get_many(list(by_id))
+        vouchers = [
+            v
+            for v in found.values()
+            if isinstance(v, Voucher) and v.tenant_id == principal.tenant_id
+        ]
+        profiles = store.get_many(sorted({v.profile_id for v in vouchers}))
+        report = UsageReport([], [])
+        changed = []
+        for voucher in vouchers:
+            profile = profiles.get(voucher.profile_id)
+            if isinstance(profile, VoucherProfile) and _apply_usage(
+                voucher, profile, by_id[voucher.id], now, report
+            ):
+                changed.append(voucher)
+        if changed:
+            self._saver.save(store, principal, "RecordHotspotUsage", *changed)
+        return report
+
     def record_used_up(self, principal: Principal, username: str) -> Voucher:
         """The router reports the voucher's time or data quota ran out."""
         authorize(principal, Permission.SELL_VOUCHERS)
@@ -199,3 +239,33 @@ class VoucherService:
 
     def _store(self, principal: Principal) -> EventStore:
         return self._stores.for_tenant(principal.tenant_id)
+
+
+def _apply_usage(
+    voucher: Voucher,
+    profile: VoucherProfile,
+    usage: HotspotUsage,
+    now: datetime,
+    report: UsageReport,
+) -> bool:
+    """Apply one reading to a voucher; True when it changed."""
+    changed = False
+    started = usage.uptime_seconds > 0 or usage.bytes_total > 0
+    if started and voucher.status in {VoucherStatus.GENERATED, VoucherStatus.SOLD}:
+        # The counters say how long it has been online: it logged in at least that long ago.
+        at = now - timedelta(seconds=usage.uptime_seconds)
+        voucher.record_first_login(at, profile.terms.validity_seconds)
+        report.first_logins.append(voucher.username)
+        changed = True
+    if voucher.status is VoucherStatus.ACTIVE and _quota_consumed(profile, usage):
+        voucher.use_up(now)
+        report.used_up.append(voucher.username)
+        changed = True
+    return changed
+
+
+def _quota_consumed(profile: VoucherProfile, usage: HotspotUsage) -> bool:
+    time_quota, data_quota = profile.terms.time_quota_seconds, profile.terms.data_quota_bytes
+    return (time_quota is not None and usage.uptime_seconds >= time_quota) or (
+        data_quota is not None and usage.bytes_total >= data_quota
+    )

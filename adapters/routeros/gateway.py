@@ -22,6 +22,7 @@ from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosErro
 
 from application.routers import (
     AddressEntry,
+    HotspotUsage,
     RouterAccess,
     RouterIdentity,
     RouterRefused,
@@ -34,6 +35,7 @@ ACTIVE_PATH = "/ppp/active"
 ADDRESS_LIST = "/ip/firewall/address-list"
 HOTSPOT_USERS = "/ip/hotspot/user"
 HOTSPOT_ACTIVE = "/ip/hotspot/active"
+LIST_ONCE_FROM = 20  # users in a batch from which the router's users are listed once
 T = TypeVar("T")
 
 
@@ -186,16 +188,22 @@ class LibrouterosGateway:
     def sync_hotspot_user(
         self, router: RouterAccess, name: str, desired: HotspotUser | None
     ) -> list[str]:
-        return self._run(router, lambda api: _sync_hotspot_user(api, name, desired))
+        return self._run(
+            router, lambda api: _sync_hotspot_user(api, name, desired, _lookup(api, name))
+        )
 
     def sync_hotspot_users(
         self, router: RouterAccess, users: Sequence[tuple[str, HotspotUser | None]]
     ) -> list[list[str] | RouterRefused]:
         def sync(api: Any) -> list[list[str] | RouterRefused]:
             results: list[list[str] | RouterRefused] = []
+            # A large batch reads every user once instead of looking each one up: half the
+            # round trips, and a router answers one listing faster than a thousand queries.
+            listed = _users_by_name(api) if len(users) >= LIST_ONCE_FROM else None
             for name, desired in users:
+                current = listed.get(name) if listed is not None else _lookup(api, name)
                 try:
-                    results.append(_sync_hotspot_user(api, name, desired))
+                    results.append(_sync_hotspot_user(api, name, desired, current))
                 except TrapError as error:  # this user is refused; the others go on
                     results.append(RouterRefused(error.message))
             return results
@@ -205,6 +213,11 @@ class LibrouterosGateway:
     def tagged_hotspot_users(self, router: RouterAccess, tag_prefix: str) -> dict[str, HotspotUser]:
         rows = self._run(router, lambda api: list(api.rawCmd(f"{HOTSPOT_USERS}/print")))
         return {str(r["name"]): _hotspot_user(r) for r in rows if _tagged(r, tag_prefix)}
+
+    def hotspot_usage(self, router: RouterAccess, tag_prefix: str) -> list[HotspotUsage]:
+        proplist = "=.proplist=name,comment,uptime,bytes-in,bytes-out"
+        rows = self._run(router, lambda api: list(api.rawCmd(f"{HOTSPOT_USERS}/print", proplist)))
+        return [_usage(r) for r in rows if _tagged(r, tag_prefix)]
 
     def _run(self, router: RouterAccess, work: Callable[[Any], T]) -> T:
         """Run `work` on a kept connection, or once more on a fresh one if the kept one has
@@ -385,8 +398,20 @@ def _address_of(api: Any, name: str, wanted_list: str) -> str:
 # --- hotspot users -------------------------------------------------------------------------
 
 
-def _sync_hotspot_user(api: Any, name: str, desired: HotspotUser | None) -> list[str]:
-    current = _first(api.rawCmd(f"{HOTSPOT_USERS}/print", f"?name={name}"), default=None)
+def _lookup(api: Any, name: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = _first(
+        api.rawCmd(f"{HOTSPOT_USERS}/print", f"?name={name}"), default=None
+    )
+    return found
+
+
+def _users_by_name(api: Any) -> dict[str, dict[str, Any]]:
+    return {str(row.get("name", "")): row for row in api.rawCmd(f"{HOTSPOT_USERS}/print")}
+
+
+def _sync_hotspot_user(
+    api: Any, name: str, desired: HotspotUser | None, current: dict[str, Any] | None
+) -> list[str]:
     if desired is None:
         if current is None:
             return []
@@ -445,6 +470,19 @@ def _hotspot_user(row: dict[str, Any]) -> HotspotUser:
         limit_bytes_total=None if total in (None, "", 0, "0") else int(str(total)),
         disabled=_truth(row.get("disabled")),
         comment=str(row.get("comment", "")),
+    )
+
+
+def _usage(row: dict[str, Any]) -> HotspotUsage:
+    # librouteros turns "0" into 0 and leaves "1h2m" a string; a bare number is seconds.
+    uptime = row.get("uptime")
+    seconds = uptime if isinstance(uptime, int) else duration_seconds(str(uptime or "0s"))
+    return HotspotUsage(
+        name=str(row.get("name", "")),
+        comment=str(row.get("comment", "")),
+        uptime_seconds=int(seconds or 0),
+        bytes_in=int(str(row.get("bytes-in") or 0)),
+        bytes_out=int(str(row.get("bytes-out") or 0)),
     )
 
 

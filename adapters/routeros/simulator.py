@@ -158,6 +158,14 @@ class RouterOSSimulator:
             values = {"user": user, "address": address, "mac-address": mac_address}
             return self.state.open_session(HOTSPOT_ACTIVE.path, values)
 
+    def use_hotspot(
+        self, user: str, *, seconds: int = 0, bytes_in: int = 0, bytes_out: int = 0
+    ) -> None:
+        """A logged-in hotspot user spends time and traffic: its session and the user's own
+        `uptime`, `bytes-in` and `bytes-out` counters grow, as RouterOS counts them."""
+        with self.state.lock:
+            self.state.count_usage(user, seconds, bytes_in, bytes_out)
+
     def items(self, path: str) -> list[dict[str, str]]:
         """A menu as `print` would show it, values as wire strings."""
         with self.state.lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 
 from adapters.routeros.menus import (
     BOOLEANS,
+    HOTSPOT_ACTIVE,
+    HOTSPOT_USER,
     HOTSPOT_USER_PROFILE,
     MENUS,
     PPP_PROFILE,
@@ -155,6 +158,26 @@ class RouterState:
         item.since = self._clock()
         return item.id
 
+    def count_usage(self, user: str, seconds: int, bytes_in: int, bytes_out: int) -> None:
+        """Usage by a logged-in hotspot user, added to its session and to the user's totals."""
+        sessions = [
+            item
+            for item in self._tables[HOTSPOT_ACTIVE.path].items.values()
+            if item.values.get("user") == user
+        ]
+        if not sessions:
+            raise ValueError(f"hotspot user {user!r} is not logged in")
+        session = sessions[0]
+        if session.since is not None:
+            session.since -= seconds
+        _add_counters(session.values, bytes_in, bytes_out)
+        for item in self._tables[HOTSPOT_USER.path].items.values():
+            if item.values.get("name") == user:
+                item.values["uptime"] = format_duration(
+                    parse_duration(item.values.get("uptime", "0s")) + seconds
+                )
+                _add_counters(item.values, bytes_in, bytes_out)
+
     def reboot(self) -> None:
         """Sessions end, uptime restarts and every item gets a new `.id`."""
         self._booted = self._clock()
@@ -250,6 +273,17 @@ class RouterState:
     @staticmethod
     def _wall_time() -> str:
         return time.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _add_counters(values: dict[str, str], bytes_in: int, bytes_out: int) -> None:
+    values["bytes-in"] = str(int(values.get("bytes-in", "0")) + bytes_in)
+    values["bytes-out"] = str(int(values.get("bytes-out", "0")) + bytes_out)
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in a RouterOS duration such as 1w2d3h4m5s."""
+    units = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+    return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([wdhms])", text))
 
 
 def format_duration(seconds: float) -> str:
