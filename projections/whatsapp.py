@@ -79,6 +79,10 @@ def _subject(cur: Cursor[Any], schema: str, r: RecordedEvent) -> None:
 def _queue_notice(cur: Cursor[Any], schema: str, r: RecordedEvent) -> None:
     e = r.event
     if isinstance(e, NotificationRequest.Requested):
+        if e.customer_id is None:
+            # For the tenant's staff (low stock, an SLA breach, a disabled webhook): they read it
+            # in the notification outbox; WhatsApp has no staff number to send it to.
+            return
         row = (e.tenant_id, e.customer_id, e.template, dict(e.variables))
         _insert(cur, schema, notice_id(r.aggregate_id, "request"), r, row, r.aggregate_id, None)
         return

@@ -14,6 +14,7 @@ from adapters.whatsapp.fakes import FakeCloudApi, FakeFonnte
 from adapters.whatsapp_dispatcher import whatsapp_dispatcher
 from application.context import Principal
 from application.errors import ApplicationError, NotFound
+from application.inventory import RegisterItem
 from application.whatsapp_ports import ProviderUnavailable
 from domain.message_template import UnknownVariable
 from tests.integration.billing import Books
@@ -211,6 +212,23 @@ def test_nothing_is_sent_for_a_tenant_without_whatsapp(
     assert dispatcher_sending_inline(niaga).dispatch() == 0
     assert cloud.requests == []
     assert [e.status for e in message_log(niaga, owner)] == ["queued"]
+
+
+def test_a_notice_for_the_shops_staff_stays_in_the_outbox_and_is_not_sent(
+    niaga: Niaga, owner: Principal, cloud: FakeCloudApi
+) -> None:
+    use_cloud_api(niaga, owner, cloud)
+    item = niaga.inventory.register(
+        owner, RegisterItem("BAT-01", "Baterai", 100_000, 150_000, reorder_point=2, opening_stock=3)
+    )
+    niaga.inventory.adjust(owner, item, -2, "rusak")
+
+    assert dispatcher_sending_inline(niaga).dispatch() == 0
+    assert cloud.requests == []
+    assert message_log(niaga, owner) == []
+    store = niaga.stores.for_tenant(owner.tenant_id)
+    (alert,) = niaga.billing_read_models.notifications(store, owner.tenant_id, item, 10)
+    assert (alert.template, alert.customer_id) == ("low_stock_alert", None)
 
 
 def test_other_areas_ask_for_messages_through_the_request_hook_once_per_reason(
