@@ -22,9 +22,9 @@ from strawberry.http import GraphQLHTTPResponse
 from adapters import scheduler
 from adapters.bootstrap import Niaga
 from adapters.gateways.recheck import callback_rechecker
-from adapters.provisioning_dispatcher import provisioning_dispatcher
-from adapters.webhooks.dispatcher import webhook_dispatcher
-from adapters.whatsapp_dispatcher import whatsapp_dispatcher
+from adapters.provisioning_dispatcher import ProvisioningDispatcher, provisioning_dispatcher
+from adapters.webhooks.dispatcher import WebhookDispatcher, webhook_dispatcher
+from adapters.whatsapp_dispatcher import WhatsAppDispatcher, whatsapp_dispatcher
 from api import audit_rest, callbacks, public_api, rest, transfer_proofs, whatsapp_webhooks
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
@@ -48,11 +48,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         threads = []
+        pools: list[ProvisioningDispatcher | WebhookDispatcher | WhatsAppDispatcher] = []
         if run_projections:
             dispatcher = provisioning_dispatcher(niaga)
             webhooks = webhook_dispatcher(niaga)
             rechecker = callback_rechecker(niaga)
             messages = whatsapp_dispatcher(niaga)
+            pools += [dispatcher, webhooks, messages]
 
             def after_catch_up() -> None:
                 dispatcher.dispatch()
@@ -81,6 +83,8 @@ def create_app(
         stop.set()
         for thread in threads:
             thread.join(timeout=5)
+        for pool in pools:  # let jobs under way finish before the container closes its pools
+            pool.close()
 
     app = FastAPI(
         title="Niaga",
