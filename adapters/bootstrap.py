@@ -34,6 +34,7 @@ from application.customers import CustomerService
 from application.dunning import Dunning
 from application.gateway_accounts import GatewayAccounts
 from application.gateway_callbacks import GatewayCallbacks
+from application.gateway_ports import GatewayProtocol
 from application.gateway_queries import GatewayQueries
 from application.inventory import InventoryService
 from application.invoicing import InvoicingService
@@ -53,10 +54,12 @@ from application.transfer_proofs import ProofStorage, TransferProofs
 from application.voucher_batches import VoucherBatches
 from application.voucher_commands import VoucherCommands
 from application.voucher_queries import VoucherQueries
+from application.voucher_sales import VoucherSales
 from application.vouchers import VoucherService
 from application.webhook_delivery import WebhookDeliverer
 from application.webhook_targets import TargetPolicy
 from application.webhooks import WebhookService
+from domain.gateway import Gateway
 from domain.roles import Role
 
 log = logging.getLogger(__name__)
@@ -135,6 +138,9 @@ class Niaga:
         gateway_views = PostgresGatewayReadModels(stores)
         accounts = GatewayAccounts(stores, projections, secret_box)
         protocols = gateway_protocols(settings.niaga_gateway_timeout_seconds)
+        vouchers = Vouchers.build(
+            stores, projections, clock, tenants, accounts, protocols, settings.niaga_public_url
+        )
         return cls(
             settings=settings,
             database=database,
@@ -176,7 +182,7 @@ class Niaga:
                 stores, webhook_views, webhook_sender, secret_box, clock, webhook_targets(settings)
             ),
             payment_queries=PaymentQueries(stores, PostgresPaymentReadModels(stores)),
-            vouchers=Vouchers.build(stores, projections, clock, tenants),
+            vouchers=vouchers,
             gateway_read_models=gateway_views,
             gateway_accounts=accounts,
             payment_links=PaymentLinks(
@@ -188,7 +194,9 @@ class Niaga:
                 gateway_views,
                 settings.niaga_public_url,
             ),
-            gateway_callbacks=GatewayCallbacks(stores, projections, accounts, protocols, payments),
+            gateway_callbacks=GatewayCallbacks(
+                stores, projections, accounts, protocols, payments, vouchers.sales
+            ),
             transfer_proofs=TransferProofs(
                 stores, payments, _proof_storage(settings), settings.niaga_proof_max_bytes
             ),
@@ -224,10 +232,18 @@ class Vouchers:
     batches: VoucherBatches
     queries: VoucherQueries
     commands: VoucherCommands
+    sales: VoucherSales
 
     @classmethod
     def build(
-        cls, stores: PostgresStores, sync: ProjectionService, clock: Clock, tenants: TenantService
+        cls,
+        stores: PostgresStores,
+        sync: ProjectionService,
+        clock: Clock,
+        tenants: TenantService,
+        accounts: GatewayAccounts,
+        protocols: dict[Gateway, GatewayProtocol],
+        public_url: str,
     ) -> Vouchers:
         views = PostgresVoucherReadModels(stores)
 
@@ -239,13 +255,17 @@ class Vouchers:
         service = VoucherService(stores, sync, clock, agents, views)
         batches = VoucherBatches(stores, sync, clock, agents)
         queries = VoucherQueries(stores, views, agents)
+        sales = VoucherSales(
+            stores, sync, clock, agents, batches, views, accounts, protocols, public_url
+        )
         return cls(
             views,
             agents,
             service,
             batches,
             queries,
-            VoucherCommands(service, batches, queries, agents),
+            VoucherCommands(service, batches, queries, agents, sales),
+            sales,
         )
 
 

@@ -24,7 +24,7 @@ from adapters.bootstrap import Niaga
 from adapters.gateways.recheck import callback_rechecker
 from adapters.provisioning_dispatcher import provisioning_dispatcher
 from adapters.webhooks.dispatcher import webhook_dispatcher
-from api import callbacks, public_api, rest, transfer_proofs
+from api import callbacks, public_api, rest, shop, transfer_proofs
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
 from api.graphql.schema_support import Context
@@ -91,6 +91,7 @@ def create_app(
     app.include_router(rest.router)
     public_api.install(app, niaga.settings)
     app.include_router(callbacks.router)
+    app.include_router(shop.router)
     app.include_router(transfer_proofs.router)
     return app
 
