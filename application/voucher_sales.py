@@ -22,7 +22,7 @@ from application.agents import AgentService
 from application.authorization import Permission, authorize
 from application.clock import Clock
 from application.context import Actor, ActorKind, Principal
-from application.errors import NotFound
+from application.errors import ConcurrentModification, NotFound
 from application.event_store import EventStore
 from application.gateway_accounts import GatewayAccounts, GatewayNotConfigured
 from application.gateway_ports import GatewayAccess, GatewayProtocol, LinkRequest
@@ -268,6 +268,10 @@ class VoucherSales:
         now: datetime,
     ) -> list[Any]:
         order = load(store, VoucherOrder, link.subject_id, link.tenant_id, "voucher order")
+        if order.fulfilled or order.paid_late:
+            # A racing delivery settled it after this one read the link: looking again finds
+            # the link paid, a duplicate.
+            raise ConcurrentModification("the order was settled meanwhile")
         if now >= order.expires_at:
             order.pay_late(reference, now)
             return [order]

@@ -18,6 +18,7 @@ from tests.e2e.shop.conftest import (
     Shop,
     order_id_of,
 )
+from tests.integration.read_models import assert_live_equals_rebuild, store_of
 
 
 def _status_page(shop: Shop, order_id: object) -> httpx.Response:
@@ -85,10 +86,13 @@ def test_repeated_and_racing_callbacks_sell_once(shop: Shop) -> None:
     assert shop.voucher_order(order_id).username == shop.vouchers_sold()[0].username
     assert shop.agent(shop.seller_id).balance == SELLING_PRICE - LEVEL_PRICES[1]
     verdicts = shop.gql(
-        'query { paymentCallbacks(gateway: "tripay") { edges { node { verdict } } } }'
+        'query { paymentCallbacks(gateway: "tripay") { edges { node { verdict reason } } } }'
     )["paymentCallbacks"]
     kinds = sorted(e["node"]["verdict"] for e in verdicts["edges"])  # type: ignore[index]
     assert kinds == ["applied"] + ["duplicate"] * 4
+    store = store_of(shop.niaga, shop.tenant_id)
+    names = ("payment_link_list", "payment_callback_log", "voucher_stock", "agent_ledger")
+    assert_live_equals_rebuild(shop.niaga, store, names)
 
 
 def test_an_order_paid_after_it_expired_sells_nothing(shop: Shop, clock: FixedClock) -> None:
