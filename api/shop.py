@@ -45,9 +45,9 @@ def _problem(request: Request, status: int, title: str, message: str) -> HTMLRes
 
 @router.get("/buy", response_class=HTMLResponse)
 async def shop(
-    request: Request, niaga: NiagaDep, agent: Annotated[str, Query(max_length=_MAX_FIELD)] = ""
+    request: Request, niaga: NiagaDep, agent: Annotated[str, Query()] = ""
 ) -> HTMLResponse:
-    if not agent.strip():
+    if not agent.strip() or len(agent) > _MAX_FIELD:
         return _problem(request, 400, "Toko tidak disebut", "Alamat ini perlu kode agen.")
     try:
         front = await run_in_threadpool(niaga.vouchers.sales.shop, agent)
@@ -69,10 +69,12 @@ async def shop(
 async def place_order(
     request: Request,
     niaga: NiagaDep,
-    agent: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
-    profile: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
-    phone: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+    agent: Annotated[str, Form()] = "",
+    profile: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
 ) -> Response:
+    if max(len(agent), len(profile), len(phone)) > _MAX_FIELD:
+        return _problem(request, 422, "Isian terlalu panjang", "Periksa kembali isian Anda.")
     client = request.client.host if request.client else "unknown"
     wait = _order_buckets(request).take(client)
     if wait:
@@ -119,7 +121,7 @@ async def order_status(
     request: Request,
     order_id: str,
     niaga: NiagaDep,
-    agent: Annotated[str, Query(max_length=_MAX_FIELD)] = "",
+    agent: Annotated[str, Query()] = "",
 ) -> HTMLResponse:
     try:
         view = await run_in_threadpool(niaga.vouchers.sales.order, agent, UUID(order_id))

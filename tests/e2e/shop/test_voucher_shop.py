@@ -139,6 +139,9 @@ def test_bad_input_gets_an_indonesian_page_and_creates_nothing(shop: Shop) -> No
         timeout=10,
     )
     assert bad_code.status_code == 404
+    too_long = shop.order(phone="0" * 100)
+    assert too_long.status_code == 422
+    assert "Isian terlalu panjang" in too_long.text
     missing = _status_page(shop, "bukan-uuid")
     assert missing.status_code == 404
     assert "Pesanan tidak ditemukan" in missing.text
