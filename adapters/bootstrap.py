@@ -38,6 +38,7 @@ from application.customers import CustomerService
 from application.dunning import Dunning
 from application.gateway_accounts import GatewayAccounts
 from application.gateway_callbacks import GatewayCallbacks
+from application.gateway_ports import GatewayProtocol
 from application.gateway_queries import GatewayQueries
 from application.inbound import CommandReplies
 from application.inventory import InventoryService
@@ -59,10 +60,12 @@ from application.transfer_proofs import ProofStorage, TransferProofs
 from application.voucher_batches import VoucherBatches
 from application.voucher_commands import VoucherCommands
 from application.voucher_queries import VoucherQueries
+from application.voucher_sales import VoucherSales
 from application.vouchers import VoucherService
 from application.webhook_delivery import WebhookDeliverer
 from application.webhook_targets import TargetPolicy
 from application.webhooks import WebhookService
+from domain.gateway import Gateway
 from domain.roles import Role
 
 log = logging.getLogger(__name__)
@@ -140,9 +143,23 @@ class Niaga:
         webhook_sender = HttpWebhookSender(
             settings.niaga_webhook_timeout_seconds, settings.niaga_webhook_concurrency
         )
+        payments = PaymentService(stores, billing, projections, clock)
+        gateway_views = PostgresGatewayReadModels(stores)
+        accounts = GatewayAccounts(stores, projections, secret_box)
+        protocols = gateway_protocols(settings.niaga_gateway_timeout_seconds)
+        export_source = PostgresExportSource(stores)
         tenants = TenantService(stores, read_models, projections)
         repairs = RepairService(stores, projections, clock, repair_views)
-        vouchers = Vouchers.build(stores, projections, clock, tenants)
+        vouchers = Vouchers.build(
+            stores,
+            projections,
+            clock,
+            tenants,
+            accounts,
+            protocols,
+            settings.niaga_public_url,
+            secret_box,
+        )
         whatsapp = whatsapp_services(settings, stores, projections, secret_box)
         # After opt-out: answers to repair quotes, then voucher commands (which answer the rest
         # with help, for tenants that sell vouchers).
@@ -153,11 +170,6 @@ class Niaga:
             whatsapp.inbound.register(
                 CommandReplies(name, interpret, stores, projections, secret_box)
             )
-        payments = PaymentService(stores, billing, projections, clock)
-        gateway_views = PostgresGatewayReadModels(stores)
-        accounts = GatewayAccounts(stores, projections, secret_box)
-        protocols = gateway_protocols(settings.niaga_gateway_timeout_seconds)
-        export_source = PostgresExportSource(stores)
         return cls(
             settings=settings,
             database=database,
@@ -211,7 +223,9 @@ class Niaga:
                 gateway_views,
                 settings.niaga_public_url,
             ),
-            gateway_callbacks=GatewayCallbacks(stores, projections, accounts, protocols, payments),
+            gateway_callbacks=GatewayCallbacks(
+                stores, projections, accounts, protocols, payments, vouchers.sales
+            ),
             transfer_proofs=TransferProofs(
                 stores, payments, _proof_storage(settings), settings.niaga_proof_max_bytes
             ),
@@ -251,10 +265,19 @@ class Vouchers:
     batches: VoucherBatches
     queries: VoucherQueries
     commands: VoucherCommands
+    sales: VoucherSales
 
     @classmethod
     def build(
-        cls, stores: PostgresStores, sync: ProjectionService, clock: Clock, tenants: TenantService
+        cls,
+        stores: PostgresStores,
+        sync: ProjectionService,
+        clock: Clock,
+        tenants: TenantService,
+        accounts: GatewayAccounts,
+        protocols: dict[Gateway, GatewayProtocol],
+        public_url: str,
+        secrets: SecretBox,
     ) -> Vouchers:
         views = PostgresVoucherReadModels(stores)
 
@@ -266,13 +289,17 @@ class Vouchers:
         service = VoucherService(stores, sync, clock, agents, views)
         batches = VoucherBatches(stores, sync, clock, agents)
         queries = VoucherQueries(stores, views, agents)
+        sales = VoucherSales(
+            stores, sync, clock, agents, batches, views, accounts, protocols, public_url, secrets
+        )
         return cls(
             views,
             agents,
             service,
             batches,
             queries,
-            VoucherCommands(service, batches, queries, agents),
+            VoucherCommands(service, batches, queries, agents, sales),
+            sales,
         )
 
 

@@ -26,6 +26,7 @@ from domain.router import Router
 from domain.subscription import Subscription
 from domain.tenant import Tenant
 from domain.voucher import Voucher, VoucherBatch, VoucherProfile, VoucherSettings
+from domain.voucher_order import ShopCode, VoucherOrder
 from domain.webhook import WebhookEndpoint
 from domain.webhook_delivery import WebhookDelivery
 from domain.whatsapp import OutboundMessage, WhatsAppChannel, WhatsAppConsent
@@ -59,6 +60,8 @@ AGGREGATES: list[type] = [
     Agent,
     AgentPhone,
     AgentLogin,
+    ShopCode,
+    VoucherOrder,
     GatewayAccount,
     PaymentLink,
     GatewayCallback,

@@ -25,7 +25,15 @@ from adapters.gateways.recheck import callback_rechecker
 from adapters.provisioning_dispatcher import ProvisioningDispatcher, provisioning_dispatcher
 from adapters.webhooks.dispatcher import WebhookDispatcher, webhook_dispatcher
 from adapters.whatsapp_dispatcher import WhatsAppDispatcher, whatsapp_dispatcher
-from api import audit_rest, callbacks, public_api, rest, transfer_proofs, whatsapp_webhooks
+from api import (
+    audit_rest,
+    callbacks,
+    public_api,
+    rest,
+    shop,
+    transfer_proofs,
+    whatsapp_webhooks,
+)
 from api.deps import NiagaDep, PrincipalDep, require_principal
 from api.graphql.schema import build_schema
 from api.graphql.schema_support import Context
@@ -98,6 +106,7 @@ def create_app(
     app.include_router(rest.router)
     public_api.install(app, niaga.settings)
     app.include_router(callbacks.router)
+    app.include_router(shop.router)
     app.include_router(transfer_proofs.router)
     app.include_router(whatsapp_webhooks.router)
     app.include_router(audit_rest.router)

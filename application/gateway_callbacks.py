@@ -26,6 +26,7 @@ from application.gateway_ports import (
     GatewayAccess,
     GatewayProtocol,
     GatewayUnavailable,
+    LinkSettlement,
     Notification,
     RawCallback,
     StatusReport,
@@ -34,7 +35,7 @@ from application.payments import DuplicatePayment, PaymentService, RecordPayment
 from application.ports import ReadModelSync, Stores
 from application.unit_of_work import find
 from domain.errors import DomainError
-from domain.gateway import Gateway, GatewayCallback, PaymentLink, Verdict
+from domain.gateway import Gateway, GatewayCallback, LinkPurpose, PaymentLink, Verdict
 from domain.invoice import InvoiceRefused
 from domain.payment import Payment, PaymentMethod
 from domain.roles import Role
@@ -66,6 +67,8 @@ class _Decision:
     http_status: int
     changed: list[Any] = field(default_factory=list)
     payment: RecordPayment | None = None
+    settle: PaymentLink | None = None  # a paid link for a voucher order or an agent top-up
+    reference: str = ""
 
 
 def gateway_principal(tenant_id: UUID, gateway: str) -> Principal:
@@ -81,12 +84,14 @@ class GatewayCallbacks:
         accounts: GatewayAccounts,
         protocols: dict[Gateway, GatewayProtocol],
         payments: PaymentService,
+        settlement: LinkSettlement | None = None,
     ) -> None:
         self._stores = stores
         self._sync = sync
         self._accounts = accounts
         self._protocols = protocols
         self._payments = payments
+        self._settlement = settlement
 
     def receive(self, gateway_name: str, tenant_ref: str, raw: RawCallback) -> CallbackAnswer:
         """Verify, decide and record one callback; the answer says how to reply."""
@@ -163,7 +168,7 @@ class GatewayCallbacks:
         decision = _before_recheck(link, note) or self._after_status(access, link, note)
 
         def resolve(decided: _Decision) -> GatewayCallback:
-            payment_id = _payment_id(access, note) if decided.payment else None
+            payment_id = _payment_id(access, note) if decided.payment or decided.settle else None
             callback.recheck(decided.verdict, decided.reason, payment_id)
             return callback
 
@@ -195,6 +200,11 @@ class GatewayCallbacks:
             self._payments.record_confirmed(
                 principal, decision.payment, extra=(*decision.changed, record)
             )
+        elif decision.settle is not None:
+            settled = self._settled(store, principal, decision.settle, decision.reference)
+            self._save(
+                store, principal.tenant_id, principal.actor, record, *decision.changed, *settled
+            )
         else:
             self._save(store, principal.tenant_id, principal.actor, record, *decision.changed)
         ack = (
@@ -203,6 +213,13 @@ class GatewayCallbacks:
         return CallbackAnswer(
             decision.http_status, decision.verdict, decision.reason, record.id, ack
         )
+
+    def _settled(
+        self, store: EventStore, principal: Principal, link: PaymentLink, reference: str
+    ) -> list[Any]:
+        if self._settlement is None:
+            raise DomainError(f"nothing settles {link.purpose.value} links here")
+        return self._settlement.settle(store, principal, link, reference)
 
     def _reject(self, store: EventStore, log: _Log, status: int, reason: str) -> CallbackAnswer:
         record = log.create(_Decision(Verdict.REJECTED, reason, status))
@@ -299,10 +316,15 @@ def _after_report(
         return flagged
     payment_id = _payment_id(access, note)
     link.pay(payment_id, note.reference, link.amount)
+    paid = f"paid {link.amount} {link.currency}"
+    if link.purpose is not LinkPurpose.INVOICE:
+        # No invoice and no customer: the settlement sells the voucher or credits the agent.
+        reference = _reference(access, note)
+        return _Decision(Verdict.APPLIED, paid, 200, [link], settle=link, reference=reference)
     command = RecordPayment(
         link.customer_id, link.amount, PaymentMethod.GATEWAY, _reference(access, note)
     )
-    return _Decision(Verdict.APPLIED, f"paid {link.amount} {link.currency}", 200, [link], command)
+    return _Decision(Verdict.APPLIED, paid, 200, [link], command)
 
 
 def _mismatch(

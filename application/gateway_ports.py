@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from application.errors import ApplicationError
 from application.event_store import EventStore
 from application.ports import Page
-from domain.gateway import Gateway
+from domain.gateway import Gateway, PaymentLink
+
+if TYPE_CHECKING:
+    from application.context import Principal
 
 
 class Claim(StrEnum):
@@ -212,3 +215,13 @@ class GatewayReadModels(Protocol):
         ...
 
     def accounts(self, store: EventStore, tenant_id: UUID) -> list[GatewayAccountView]: ...
+
+
+class LinkSettlement(Protocol):
+    """Settles a paid link that is not for an invoice (a voucher order, an agent top-up)."""
+
+    def settle(
+        self, store: EventStore, principal: Principal, link: PaymentLink, reference: str
+    ) -> list[Any]:
+        """The changed aggregates to save with the link, atomically; nothing is saved here."""
+        ...

@@ -35,6 +35,9 @@ SAMPLE: dict[str, str] = {
     "jumlah": "Rp166.500",
     "perusahaan": "Warung Net Sejahtera",
     "kode_voucher": "AB12-CD34",
+    "kode": "ab12cd",
+    "sandi": "ab12cd",
+    "link_login": "http://10.5.50.1/login?username=ab12cd&password=ab12cd",
     "status_servis": "selesai, siap diambil",
 }
 

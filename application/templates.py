@@ -97,13 +97,15 @@ TEMPLATES: dict[str, str] = {
     "low_stock_alert": (
         "Stok {barang} ({sku}) tinggal {tersedia}, di bawah batas pemesanan ulang {batas}."
     ),
+    # To the WhatsApp number a voucher was bought for online (the order is the subject).
+    "voucher_delivery": (
+        "Terima kasih, pembayaran voucher {paket} diterima. Kode voucher: {kode}, kata sandi: "
+        "{sandi}. Login langsung: {link_login}"
+    ),
     # To the tenant's staff, not a customer.
     "webhook_endpoint_disabled": (
         "Webhook ke {url} dinonaktifkan otomatis karena semua pengiriman gagal sejak {sejak}. "
         "Periksa server penerima, lalu aktifkan kembali endpoint tersebut."
-    ),
-    "voucher_delivery": (
-        "Halo {nama}, kode voucher internet Anda: {kode_voucher}. Selamat berselancar."
     ),
     "repair_status": "Halo {nama}, status servis perangkat Anda: {status_servis}.",
     # The reply of a WhatsApp command (HARGA, SALDO, SETUJU, ...), written by its interpreter.

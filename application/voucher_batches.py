@@ -29,6 +29,7 @@ from domain.voucher import Voucher, VoucherBatch, VoucherProfile
 from domain.voucher_codes import CodeSpec, Draw, check_quantity, draw_codes
 
 MAX_ATTEMPTS = 10
+SALE_CODE_LENGTH = 8  # a voucher sold online on its own: longer than printed batches' default
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,26 @@ class VoucherBatches:
             f"{command_name} kept conflicting with concurrent changes; try again"
         )
 
+    def draft_sale(
+        self,
+        store: EventStore,
+        principal: Principal,
+        profile: VoucherProfile,
+        agent: Agent | None,
+        price: int,
+    ) -> tuple[list[object], Voucher]:
+        """One new voucher, not yet saved: bought by `agent` (as loaded, possibly with pending
+        changes) with its balance and upline commissions, or with no agent sold directly at
+        `price`. The caller saves it with its own changes and draws again if the code turns
+        out taken."""
+        spec = CodeSpec.of("vc", SALE_CODE_LENGTH, "lower_numeric", "")
+        buyer_id = agent.id if agent else None
+        draft = self._draft(store, principal, profile, 1, spec, buyer_id, set(), buyer=agent)
+        voucher = draft.vouchers[0]
+        if agent is None:
+            voucher.sell(price, self._clock.now())
+        return draft.objects, voucher
+
     def _draft(
         self,
         store: EventStore,
@@ -146,13 +167,14 @@ class VoucherBatches:
         spec: CodeSpec,
         buyer_id: UUID | None,
         taken: set[str],
+        buyer: Agent | None = None,
     ) -> _Draft:
         tenant_id = principal.tenant_id
         batch = VoucherBatch.generate(tenant_id, profile.id, quantity, spec, buyer_id)
         agents: list[Agent] = []
         unit_price = charged = 0
         if buyer_id is not None:  # pay first: a refusal costs no drawing
-            agent = self._agents.load(store, tenant_id, buyer_id)
+            agent = buyer or self._agents.load(store, tenant_id, buyer_id)
             unit_price = profile.terms.price_for_level(agent.level)
             charged = unit_price * quantity
             agent.debit(charged, batch.id, profile.id, quantity)

@@ -15,8 +15,10 @@ from uuid import UUID
 
 from application.agents import AgentService
 from application.context import Actor, ActorKind, Principal
+from application.gateway_accounts import GatewayNotConfigured
 from application.voucher_batches import GeneratedBatch, GenerateVouchers, VoucherBatches
 from application.voucher_queries import VoucherQueries
+from application.voucher_sales import VoucherSales
 from application.vouchers import VoucherService
 from domain.agent import Agent, Movement
 from domain.errors import DomainError, InvalidPhoneNumber
@@ -80,11 +82,13 @@ class VoucherCommands:
         batches: VoucherBatches,
         queries: VoucherQueries,
         agents: AgentService,
+        sales: VoucherSales,
     ) -> None:
         self._vouchers = vouchers
         self._batches = batches
         self._queries = queries
         self._agents = agents
+        self._sales = sales
 
     def handle(self, tenant_id: UUID, sender_phone: str, text: str) -> str:
         """The reply to one message."""
@@ -153,10 +157,18 @@ class VoucherCommands:
     def _buy(self, sender: Sender, args: list[str]) -> str:
         if len(args) != 1:
             return "Format: BELI <paket>, contoh: BELI 3JAM. Ketik HARGA untuk daftar paket."
-        profile = self._vouchers.profile(sender.tenant_id, args[0])
+        try:
+            order = self._sales.order_by_whatsapp(sender.tenant_id, args[0], sender.phone)
+        except GatewayNotConfigured:
+            profile = self._vouchers.profile(sender.tenant_id, args[0])
+            return (
+                f"Paket {profile.name} harganya {format_rupiah(profile.terms.selling_price)}. "
+                "Pembayaran online belum tersedia; silakan beli di agen atau hubungi admin."
+            )
         return (
-            f"Paket {profile.name} harganya {format_rupiah(profile.terms.selling_price)}. "
-            "Link pembayaran akan kami kirim sesaat lagi; voucher dikirim setelah pembayaran."
+            f"Paket {order.profile_name} harganya {format_rupiah(order.price)}. "
+            f"Bayar di {order.payment_url} sebelum {order.expires_at:%H:%M} UTC; "
+            "kode voucher kami kirim ke nomor ini setelah pembayaran diterima."
         )
 
     def _generate(self, sender: Sender, args: list[str]) -> str:
@@ -201,10 +213,18 @@ class VoucherCommands:
         if amount is None or amount <= 0:
             return "Format: TOPUP <jumlah>, contoh: TOPUP 100000."
         agent = self._current(sender)
-        self._agents.request_top_up(sender.principal, agent.id, amount)
+        try:
+            link = self._sales.top_up_link(sender.principal, agent.id, amount)
+        except GatewayNotConfigured:
+            # No gateway: the request is recorded and the admin settles it by hand.
+            self._agents.request_top_up(sender.principal, agent.id, amount)
+            return (
+                f"Permintaan top up {format_rupiah(amount)} dicatat. "
+                "Admin akan menghubungi Anda untuk pembayarannya."
+            )
         return (
-            f"Permintaan top up {format_rupiah(amount)} dicatat. "
-            "Link pembayaran akan kami kirim sesaat lagi."
+            f"Top up {format_rupiah(amount)}: bayar di {link.url} sebelum "
+            f"{link.expires_at:%d/%m %H:%M} UTC. Saldo bertambah otomatis setelah pembayaran."
         )
 
     def _report(self, sender: Sender, args: list[str]) -> str:

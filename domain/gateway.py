@@ -137,6 +137,14 @@ def _link_minutes(minutes: int) -> int:
     return minutes
 
 
+class LinkPurpose(StrEnum):
+    """What a link pays for. Links made before purposes existed pay invoices."""
+
+    INVOICE = "invoice"
+    VOUCHER_ORDER = "voucher_order"  # subject: the VoucherOrder
+    AGENT_TOP_UP = "agent_top_up"  # subject: the Agent
+
+
 class LinkStatus(StrEnum):
     ACTIVE = "active"
     PAID = "paid"
@@ -163,6 +171,10 @@ class PaymentLink(Aggregate):
         amount: int
         currency: str
         expires_at: datetime
+        # For a voucher order or a top-up, invoice_id holds the subject's id too and
+        # customer_id the agent's (no invoice or customer is involved).
+        purpose: str = LinkPurpose.INVOICE.value
+        subject_id: UUID | None = None
 
     class Paid(Aggregate.Event):
         payment_id: UUID
@@ -195,6 +207,7 @@ class PaymentLink(Aggregate):
         amount: int,
         currency: str,
         expires_at: datetime,
+        purpose: LinkPurpose = LinkPurpose.INVOICE,
     ) -> PaymentLink:
         if not url.startswith(("https://", "http://")):
             raise InvalidValue(f"the gateway returned no usable URL ({url!r})", field="url")
@@ -211,6 +224,8 @@ class PaymentLink(Aggregate):
             amount=positive_amount(amount),
             currency=currency,
             expires_at=expires_at,
+            purpose=purpose.value,
+            subject_id=None if purpose is LinkPurpose.INVOICE else invoice_id,
         )
 
     @event(Created)
@@ -226,8 +241,12 @@ class PaymentLink(Aggregate):
         amount: int,
         currency: str,
         expires_at: datetime,
+        purpose: str = LinkPurpose.INVOICE.value,
+        subject_id: UUID | None = None,
     ) -> None:
         self.tenant_id = tenant_id
+        self.purpose = LinkPurpose(purpose)
+        self.subject_id = subject_id or invoice_id
         self.invoice_id = invoice_id
         self.customer_id = customer_id
         self.gateway = Gateway(gateway)

@@ -22,6 +22,9 @@ KNOWN_VARIABLES: dict[str, str] = {
     "jumlah": "the amount paid",
     "perusahaan": "the tenant's business name",
     "kode_voucher": "a voucher code",
+    "kode": "a voucher's login code",
+    "sandi": "a voucher's password",
+    "link_login": "the hotspot login link that signs a voucher in",
     "status_servis": "a repair job's status",
 }
 PLACEHOLDER = re.compile(r"{(\w+)}")

@@ -8,7 +8,7 @@ from typing import Any
 
 from psycopg import Cursor
 
-from domain.gateway import GatewayAccount, GatewayCallback, LinkStatus, PaymentLink
+from domain.gateway import GatewayAccount, GatewayCallback, LinkPurpose, LinkStatus, PaymentLink
 from domain.recorded import RecordedEvent
 from projections import rows as table_rows
 from projections.rows import Row
@@ -88,6 +88,8 @@ class PaymentLinkListProjection:
 def _apply_link(links: dict[Any, Row], recorded: RecordedEvent) -> None:
     event = recorded.event
     if isinstance(event, PaymentLink.Created):
+        if event.purpose != LinkPurpose.INVOICE.value:
+            return  # links for voucher orders and top-ups are read from their subjects
         links[recorded.aggregate_id] = {
             "id": recorded.aggregate_id,
             "tenant_id": event.tenant_id,
@@ -105,7 +107,9 @@ def _apply_link(links: dict[Any, Row], recorded: RecordedEvent) -> None:
             "review_reason": None,
             "created_at": recorded.timestamp,
         }
-    row = links[recorded.aggregate_id]
+    row = links.get(recorded.aggregate_id)
+    if row is None:
+        return  # a link this list does not hold
     if isinstance(event, PaymentLink.Paid):
         row.update(status=LinkStatus.PAID.value, payment_id=event.payment_id)
     elif isinstance(event, PaymentLink.Expired):

@@ -27,6 +27,7 @@ from api.graphql.repairs import RepairMutation, RepairQuery, RepairSubscription
 from api.graphql.routers import RouterMutation, RouterQuery
 from api.graphql.schema_support import NiagaInfo, query, run_command
 from api.graphql.types import AuditEntryConnection, Customer, CustomerConnection
+from api.graphql.voucher_sales import VoucherSalesMutation
 from api.graphql.vouchers import VoucherMutation, VoucherQuery
 from api.graphql.webhooks import WebhookMutation, WebhookQuery
 from api.graphql.whatsapp import WhatsAppMutation, WhatsAppQuery
@@ -243,6 +244,7 @@ def build_schema() -> strawberry.Schema:
                 RouterMutation,
                 RepairMutation,
                 VoucherMutation,
+                VoucherSalesMutation,
                 WebhookMutation,
                 GatewayMutation,
                 WhatsAppMutation,

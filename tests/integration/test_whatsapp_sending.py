@@ -238,12 +238,14 @@ def test_other_areas_ask_for_messages_through_the_request_hook_once_per_reason(
     customer = Books(niaga, owner).customer("Budi")
     voucher_id = uuid4()
     hook = niaga.whatsapp.messages
-    first = hook.request(
-        owner, customer, "voucher_delivery", {"kode_voucher": "AB12"}, voucher_id, "sold"
-    )
-    again = hook.request(
-        owner, customer, "voucher_delivery", {"kode_voucher": "AB12"}, voucher_id, "sold"
-    )
+    code = {
+        "paket": "3JAM",
+        "kode": "AB12",
+        "sandi": "AB12",
+        "link_login": "http://10.5.50.1/login",
+    }
+    first = hook.request(owner, customer, "voucher_delivery", code, voucher_id, "sold")
+    again = hook.request(owner, customer, "voucher_delivery", code, voucher_id, "sold")
     with pytest.raises(NotFound, match="no template 'voucer'"):
         hook.request(owner, customer, "voucer", {}, voucher_id, "typo")
 
@@ -252,7 +254,8 @@ def test_other_areas_ask_for_messages_through_the_request_hook_once_per_reason(
     assert first == again
     [request] = cloud.requests
     assert request.body["text"]["body"] == (
-        "Halo Budi, kode voucher internet Anda: AB12. Selamat berselancar."
+        "Terima kasih, pembayaran voucher 3JAM diterima. Kode voucher: AB12, kata sandi: AB12. "
+        "Login langsung: http://10.5.50.1/login"
     )
 
 
