@@ -28,6 +28,7 @@ DEMO_TENANT = "Warung Net Demo"
 DEMO_ROUTER, DEMO_ROUTER_PASSWORD = "demo-core", "demo"
 DEMO_PROFILES = ("10M", "30M", "isolir")
 DEMO_HOTSPOT_PROFILES = ("3jam", "harian")
+DEMO_SHOP_CODE = "DEMO01"
 HOUR, DAY = 3600, 86_400
 DEMO_PLANS = [("Paket Hemat 10 Mbps", 150_000, "10M"), ("Paket Keluarga 30 Mbps", 250_000, "30M")]
 DEMO_CUSTOMERS = [
@@ -136,6 +137,7 @@ def _seed_vouchers(niaga: Niaga, seeder: Principal) -> None:
     agent = vouchers.agents.enroll(seeder, EnrollAgent("Konter Jaya", "0812-7000-1001"))
     vouchers.agents.enroll(seeder, EnrollAgent("Warung Bu Sri", "0812-7000-1002", parent_id=agent))
     vouchers.agents.top_up(seeder, agent, 200_000, "demo-topup")
+    vouchers.sales.assign_shop_code(seeder, agent, DEMO_SHOP_CODE)
     vouchers.batches.generate(seeder, GenerateVouchers("3jam", 20))
     vouchers.batches.buy(seeder, GenerateVouchers("harian", 5), agent)
 

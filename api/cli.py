@@ -106,6 +106,7 @@ def serve(
             DEMO_HOTSPOT_PROFILES,
             DEMO_PROFILES,
             DEMO_ROUTER_PASSWORD,
+            DEMO_SHOP_CODE,
             ensure_demo,
         )
         from adapters.routeros.simulator import RouterOSSimulator
@@ -121,6 +122,10 @@ def serve(
         console.print(f"Demo tenant:  {seeded.tenant_id}")
         console.print(f"Demo API key: {seeded.api_key}")
         console.print("Send it as the header  Authorization: Bearer <key>")
+        console.print(
+            f"Voucher shop: http://{bind_host}:{bind_port}/buy?agent={DEMO_SHOP_CODE} "
+            "(configure a payment gateway to take orders)"
+        )
         console.print(
             f"Demo router:  RouterOS simulator on {router_address[0]}:{router_address[1]}"
         )

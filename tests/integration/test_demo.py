@@ -13,6 +13,7 @@ from adapters.demo import (
     DEMO_HOTSPOT_PROFILES,
     DEMO_PROFILES,
     DEMO_ROUTER_PASSWORD,
+    DEMO_SHOP_CODE,
     DEMO_TENANT,
     ensure_demo,
 )
@@ -49,6 +50,7 @@ def test_the_demo_seeds_every_area_once(
     assert set(agents) == {"Konter Jaya", "Warung Bu Sri"}
     assert agents["Warung Bu Sri"].parent_id == agents["Konter Jaya"].id
     assert agents["Konter Jaya"].balance < 200_000  # paid for its five vouchers
+    assert niaga.vouchers.sales.shop(DEMO_SHOP_CODE).agent_id == agents["Konter Jaya"].id
     board = niaga.repair_read_models.jobs(
         store, demo.tenant_id, status=None, technician_id=None, priority=None, first=10, after=None
     )
