@@ -15,18 +15,16 @@ from adapters.bootstrap import Niaga
 from api.main import create_app
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(niaga: Niaga) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(create_app(niaga), host="127.0.0.1", port=port, log_level="warning")
+    # The socket is bound here and handed to uvicorn: probing for a free port and binding it
+    # later races with the other test workers doing the same.
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    config = uvicorn.Config(create_app(niaga), log_level="warning")
     instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
+    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not instance.started:
@@ -36,6 +34,7 @@ def server(niaga: Niaga) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     instance.should_exit = True
     thread.join(timeout=10)
+    sock.close()
 
 
 class GraphQL:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import boto3
@@ -19,20 +18,14 @@ from application.errors import NotFound
 PDF = b"%PDF-1.4\n" + b"1" * 100
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def s3_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "uji")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "rahasia-uji")
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()  # on a port the system picks: no race with other test workers
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
     boto3.client("s3", endpoint_url=url, region_name="us-east-1").create_bucket(Bucket="bukti")
     yield url
     server.stop()
