@@ -77,7 +77,7 @@ class TemplateService:
         authorize(principal, Permission.MANAGE_TENANT)
         store = self._stores.for_tenant(principal.tenant_id)
         templates = self._templates(store, principal.tenant_id)
-        templates.set(name, text, meta_template, language)
+        templates.set(name, text, meta_template, language, own_variables(name))
         self._saver.save(store, principal, "SetMessageTemplate", templates)
         return self.get(store, principal.tenant_id, name)
 
@@ -111,7 +111,11 @@ class TemplateService:
         number, amount due and due date (and its customer), a customer's name."""
         authorize(principal, Permission.READ_CUSTOMERS)
         store = self._stores.for_tenant(principal.tenant_id)
-        body = validate_text(text) if text else self.get(store, principal.tenant_id, name).text
+        body = (
+            validate_text(text, own_variables(name))
+            if text
+            else self.get(store, principal.tenant_id, name).text
+        )
         real: dict[str, str] = {}
         if invoice_id is not None:
             invoice = load(store, Invoice, invoice_id, principal.tenant_id, "invoice")
@@ -139,6 +143,11 @@ class TemplateService:
     def _templates(self, store: EventStore, tenant_id: UUID) -> MessageTemplates:
         found = find(store, MessageTemplates, MessageTemplates.id_for(tenant_id))
         return found or MessageTemplates.start(tenant_id)
+
+
+def own_variables(name: str) -> list[str]:
+    """The variables a template's default wording uses, which a rewording may use too."""
+    return variables_of(TEMPLATES.get(name, ""))
 
 
 def known_variables() -> dict[str, str]:

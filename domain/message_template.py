@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -44,11 +45,14 @@ def variables_of(text: str) -> list[str]:
     return seen
 
 
-def validate_text(text: str) -> str:
+def validate_text(text: str, own_variables: Iterable[str] = ()) -> str:
+    """A template's text, using only the common variables and `own_variables` (those its
+    default wording uses: the event that asks for the message fills them in)."""
     text = require_text(text, "text", 1024)
-    unknown = [v for v in variables_of(text) if v not in KNOWN_VARIABLES]
+    allowed = [*KNOWN_VARIABLES, *(v for v in own_variables if v not in KNOWN_VARIABLES)]
+    unknown = [v for v in variables_of(text) if v not in allowed]
     if unknown:
-        known = ", ".join(f"{{{k}}}" for k in KNOWN_VARIABLES)
+        known = ", ".join(f"{{{k}}}" for k in allowed)
         raise UnknownVariable(
             f"unknown variable {', '.join(f'{{{u}}}' for u in unknown)}; known: {known}",
             field="text",
@@ -96,10 +100,17 @@ class MessageTemplates(Aggregate):
         self.tenant_id = tenant_id
         self.texts: dict[str, dict[str, str | None]] = {}
 
-    def set(self, name: str, text: str, meta_template: str | None, language: str = "id") -> None:
+    def set(
+        self,
+        name: str,
+        text: str,
+        meta_template: str | None,
+        language: str = "id",
+        own_variables: Iterable[str] = (),
+    ) -> None:
         self._template_set(
             name=validate_name(name),
-            text=validate_text(text),
+            text=validate_text(text, own_variables),
             meta_template=meta_template or None,
             language=require_text(language, "language", 10),
         )

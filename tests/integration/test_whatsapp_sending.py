@@ -172,6 +172,20 @@ def test_a_tenant_wording_replaces_the_default_and_unknown_variables_are_refused
     )
 
 
+def test_a_rewording_may_use_the_variables_its_default_uses_and_no_others(
+    niaga: Niaga, owner: Principal
+) -> None:
+    templates = niaga.whatsapp.templates
+    own = "Kak {nama}, {perangkat} (servis {nomor_servis}) sudah beres, silakan diambil."
+
+    assert templates.set(owner, "repair_completed", own).text == own
+    with pytest.raises(UnknownVariable, match=r"unknown variable \{perangkat\}"):
+        templates.set(owner, "invoice_issued", "Yth. {nama}, {perangkat} sudah lunas")
+    assert templates.preview(owner, "repair_completed", None, {"perangkat": "Galaxy A50"}) == (
+        "Kak Budi Santoso, Galaxy A50 (servis -) sudah beres, silakan diambil."
+    )
+
+
 def test_an_approved_meta_template_is_sent_with_its_variables_as_parameters(
     niaga: Niaga, owner: Principal, cloud: FakeCloudApi
 ) -> None:
