@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -483,46 +484,28 @@ def routers_simulate(
     simulator.stop()
 
 
-@app.command("export-schema")
-def export_schema(path: Annotated[Path, typer.Argument(help="Where to write the SDL")]) -> None:
-    """Write the GraphQL schema (SDL)."""
-    from api.docs_export import graphql_sdl
-
-    path.write_text(graphql_sdl())
-    console.print(f"wrote {path}")
-
-
-@app.command("export-openapi")
-def export_openapi(
-    path: Annotated[Path, typer.Argument(help="Where to write the OpenAPI JSON")],
-) -> None:
-    """Write the public REST API's OpenAPI document."""
-    from api.docs_export import openapi_json
-
-    path.write_text(openapi_json())
-    console.print(f"wrote {path}")
+# The generated documents, each written by `niaga export-NAME PATH` (docs import the schema,
+# so they load only when asked for).
+_EXPORTS = {
+    "export-schema": ("graphql_sdl", "Write the GraphQL schema (SDL)."),
+    "export-openapi": ("openapi_json", "Write the public REST API's OpenAPI document."),
+    "export-webhook-events": ("webhook_catalogue", "Write the public webhook event types."),
+    "export-events": ("event_catalogue", "Write the event catalogue (Markdown)."),
+}
 
 
-@app.command("export-webhook-events")
-def export_webhook_events(
-    path: Annotated[Path, typer.Argument(help="Where to write the catalogue")],
-) -> None:
-    """Write the public webhook event types (Markdown)."""
-    from api.docs_export import webhook_catalogue
+def _exporter(generator: str) -> Callable[[Path], None]:
+    def export(path: Annotated[Path, typer.Argument(help="Where to write it")]) -> None:
+        from api import docs_export
 
-    path.write_text(webhook_catalogue())
-    console.print(f"wrote {path}")
+        path.write_text(getattr(docs_export, generator)())
+        console.print(f"wrote {path}")
+
+    return export
 
 
-@app.command("export-events")
-def export_events(
-    path: Annotated[Path, typer.Argument(help="Where to write the catalogue")],
-) -> None:
-    """Write the event catalogue (Markdown)."""
-    from api.docs_export import event_catalogue
-
-    path.write_text(event_catalogue())
-    console.print(f"wrote {path}")
+for _name, (_generator, _help) in _EXPORTS.items():
+    app.command(_name, help=_help)(_exporter(_generator))
 
 
 def _progress() -> Progress:
