@@ -5,70 +5,119 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from uuid import UUID
 
 from adapters.audit.exports import PostgresExportSource
 from adapters.audit.tools import AuditTools
-from adapters.embedded import start_embedded_postgres
-from adapters.gateways.registry import gateway_protocols
-from adapters.postgres.billing_read_models import PostgresBillingReadModels
-from adapters.postgres.database import Database
-from adapters.postgres.gateway_read_models import PostgresGatewayReadModels
-from adapters.postgres.payment_read_models import PostgresPaymentReadModels
-from adapters.postgres.read_models import PostgresReadModels
-from adapters.postgres.repair_read_models import PostgresRepairReadModels
-from adapters.postgres.router_read_models import PostgresRouterReadModels
-from adapters.postgres.stores import PostgresStores
-from adapters.postgres.voucher_read_models import PostgresVoucherReadModels
-from adapters.postgres.webhook_read_models import PostgresEventLogReader, PostgresWebhookReadModels
-from adapters.projection_service import ProjectionService
-from adapters.routeros.gateway import LibrouterosGateway
-from adapters.settings import ProofStorageKind, Settings
-from adapters.storage.local import LocalProofStorage
-from adapters.webhooks.sender import HttpWebhookSender, SocketResolver
-from adapters.whatsapp.wiring import WhatsApp, whatsapp_services
-from application.agents import AgentService
-from application.audit_exports import AuditExports
-from application.billing_queries import BillingQueries
-from application.billing_run import BillingRun
-from application.clock import Clock, SystemClock
-from application.context import Actor
-from application.counter import CounterService
-from application.customers import CustomerService
-from application.dunning import Dunning
-from application.gateway_accounts import GatewayAccounts
-from application.gateway_callbacks import GatewayCallbacks
-from application.gateway_ports import GatewayProtocol
-from application.gateway_queries import GatewayQueries
-from application.inbound import CommandReplies
-from application.inventory import InventoryService
-from application.invoicing import InvoicingService
-from application.payment_links import PaymentLinks
-from application.payment_queries import PaymentQueries
-from application.payments import PaymentService
-from application.plans import PlanService
-from application.provisioning import ProvisioningService
-from application.queries import Queries
-from application.repairs import RepairService
-from application.routers import RouterService
-from application.secrets import SecretBox, new_key
-from application.subscriptions import SubscriptionService
-from application.tenancy import tenant_of
-from application.tenants import TenantService
-from application.time_travel import TimeTravel
-from application.transfer_proofs import ProofStorage, TransferProofs
-from application.voucher_batches import VoucherBatches
-from application.voucher_commands import VoucherCommands
-from application.voucher_queries import VoucherQueries
-from application.voucher_sales import VoucherSales
-from application.vouchers import VoucherService
-from application.webhook_delivery import WebhookDeliverer
-from application.webhook_targets import TargetPolicy
-from application.webhooks import WebhookService
-from domain.gateway import Gateway
-from domain.roles import Role
+from adapters.billing.read_models import PostgresBillingReadModels
+from adapters.customers.read_models import PostgresReadModels
+from adapters.integrations.read_models import PostgresEventLogReader, PostgresWebhookReadModels
+from adapters.integrations.sender import HttpWebhookSender, SocketResolver
+from adapters.messaging.whatsapp.wiring import WhatsApp, whatsapp_services
+from adapters.payments.gateway_read_models import PostgresGatewayReadModels
+from adapters.payments.gateways.registry import gateway_protocols
+from adapters.payments.payment_read_models import PostgresPaymentReadModels
+from adapters.repairs.read_models import PostgresRepairReadModels
+from adapters.routers.read_models import PostgresRouterReadModels
+from adapters.routers.routeros.gateway import LibrouterosGateway
+from adapters.shared.database import Database
+from adapters.shared.embedded import start_embedded_postgres
+from adapters.shared.projection_service import ProjectionService
+from adapters.shared.settings import ProofStorageKind, Settings
+from adapters.shared.storage_local import LocalProofStorage
+from adapters.shared.stores import PostgresStores
+from adapters.vouchers.read_models import PostgresVoucherReadModels
+from application.audit.audit_exports import AuditExports
+from application.audit.time_travel import TimeTravel
+from application.billing.billing_run import BillingRun
+from application.billing.dunning import Dunning
+from application.billing.invoicing import InvoicingService
+from application.billing.plans import PlanService
+from application.billing.queries import BillingQueries
+from application.billing.subscriptions import SubscriptionService
+from application.customers.customer_tags import CustomerTagService
+from application.customers.customers import CustomerService
+from application.customers.queries import Queries
+from application.integrations.webhook_delivery import WebhookDeliverer
+from application.integrations.webhook_targets import TargetPolicy
+from application.integrations.webhooks import WebhookService
+from application.messaging.campaigns import CampaignService
+from application.messaging.inbound import CommandReplies, DeliveryStatuses, InboundDispatcher
+from application.messaging.message_templates import TemplateService
+from application.messaging.messaging import WhatsAppService
+from application.payments.gateway_accounts import GatewayAccounts
+from application.payments.gateway_callbacks import GatewayCallbacks
+from application.payments.gateway_queries import GatewayQueries
+from application.payments.payment_links import PaymentLinks
+from application.payments.payment_queries import PaymentQueries
+from application.payments.payments import PaymentService
+from application.payments.ports import GatewayProtocol
+from application.payments.transfer_proofs import ProofStorage, TransferProofs
+from application.platform.tenants import TenantService
+from application.repairs.counter import CounterService
+from application.repairs.inventory import InventoryService
+from application.repairs.repairs import RepairService
+from application.routers.provisioning import ProvisioningService
+from application.routers.routers import RouterService
+from application.shared.clock import Clock, SystemClock
+from application.shared.context import Actor
+from application.shared.secrets import SecretBox, new_key
+from application.shared.tenancy import TenantCalendar, tenant_of
+from application.vouchers.agents import AgentService
+from application.vouchers.queries import VoucherQueries
+from application.vouchers.voucher_batches import VoucherBatches
+from application.vouchers.voucher_commands import VoucherCommands
+from application.vouchers.voucher_sales import VoucherSales
+from application.vouchers.vouchers import VoucherService
+from domain.payments.gateway import Gateway
+from domain.shared.roles import Role
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the interfaces (GraphQL, REST, CLI commands) may use: application services only.
+    Stores, pools, settings and read models stay inside the adapters."""
+
+    calendar: TenantCalendar
+    tenants: TenantService
+    customers: CustomerService
+    customer_queries: Queries
+    plans: PlanService
+    subscriptions: SubscriptionService
+    invoicing: InvoicingService
+    payments: PaymentService
+    billing_run: BillingRun
+    dunning: Dunning
+    billing_queries: BillingQueries
+    routers: RouterService
+    provisioning: ProvisioningService
+    repairs: RepairService
+    inventory: InventoryService
+    counter: CounterService
+    webhooks: WebhookService
+    payment_queries: PaymentQueries
+    agents: AgentService
+    vouchers: VoucherService
+    voucher_batches: VoucherBatches
+    voucher_queries: VoucherQueries
+    voucher_commands: VoucherCommands
+    voucher_sales: VoucherSales
+    gateway_accounts: GatewayAccounts
+    payment_links: PaymentLinks
+    gateway_callbacks: GatewayCallbacks
+    transfer_proofs: TransferProofs
+    gateway_queries: GatewayQueries
+    message_templates: TemplateService
+    messages: WhatsAppService
+    campaigns: CampaignService
+    inbound_messages: InboundDispatcher
+    delivery_statuses: DeliveryStatuses
+    customer_tags: CustomerTagService
+    time_travel: TimeTravel
+    audit_exports: AuditExports
 
 
 @dataclass
@@ -236,6 +285,49 @@ class Niaga:
             audit_tools=AuditTools(stores, projections, export_source),
         )
 
+    @cached_property
+    def services(self) -> Services:
+        """The application services, and nothing else, for the interfaces."""
+        return Services(
+            calendar=TenantCalendar(self.stores, self.clock),
+            tenants=self.tenants,
+            customers=self.customers,
+            customer_queries=self.queries,
+            plans=self.plans,
+            subscriptions=self.subscriptions,
+            invoicing=self.invoicing,
+            payments=self.payments,
+            billing_run=self.billing_run,
+            dunning=self.dunning,
+            billing_queries=self.billing_queries,
+            routers=self.routers,
+            provisioning=self.provisioning,
+            repairs=self.repairs,
+            inventory=self.inventory,
+            counter=self.counter,
+            webhooks=self.webhooks,
+            payment_queries=self.payment_queries,
+            agents=self.vouchers.agents,
+            vouchers=self.vouchers.service,
+            voucher_batches=self.vouchers.batches,
+            voucher_queries=self.vouchers.queries,
+            voucher_commands=self.vouchers.commands,
+            voucher_sales=self.vouchers.sales,
+            gateway_accounts=self.gateway_accounts,
+            payment_links=self.payment_links,
+            gateway_callbacks=self.gateway_callbacks,
+            transfer_proofs=self.transfer_proofs,
+            gateway_queries=self.gateway_queries,
+            message_templates=self.whatsapp.templates,
+            messages=self.whatsapp.messages,
+            campaigns=self.whatsapp.campaigns,
+            inbound_messages=self.whatsapp.inbound,
+            delivery_statuses=self.whatsapp.statuses,
+            customer_tags=self.whatsapp.tags,
+            time_travel=self.time_travel,
+            audit_exports=self.audit_exports,
+        )
+
     def today(self, tenant_id: UUID) -> date:
         """Today in the tenant's own time zone, by the container's clock."""
         return self.clock.today(tenant_of(self.stores, tenant_id).timezone)
@@ -305,7 +397,7 @@ class Vouchers:
 
 def _proof_storage(settings: Settings) -> ProofStorage:
     if settings.niaga_proof_storage is ProofStorageKind.S3:
-        from adapters.storage.s3 import S3ProofStorage
+        from adapters.shared.storage_s3 import S3ProofStorage
 
         return S3ProofStorage.from_settings(settings)
     return LocalProofStorage(settings.niaga_proof_dir or settings.niaga_data_dir / "proofs")

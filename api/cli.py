@@ -25,15 +25,15 @@ from rich.progress import (
 from rich.table import Table
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from api.audit_cli import audit_app
-from api.cli_gateways import gateways_app
-from api.cli_whatsapp import whatsapp_app
-from application.ports import Placement
-from application.tenancy import tenant_of
-from domain.errors import DomainError
-from domain.roles import Role
-from domain.tenant import IsolirPolicy
+from adapters.shared.settings import Settings
+from api.audit.cli import audit_app
+from api.messaging.cli import whatsapp_app
+from api.payments.cli import gateways_app
+from application.shared.ports import Placement
+from application.shared.tenancy import tenant_of
+from domain.platform.tenant import IsolirPolicy
+from domain.shared.errors import DomainError
+from domain.shared.roles import Role
 
 app = typer.Typer(help="Niaga: the operating core for ISPs, voucher resellers and repair shops.")
 projections_app = typer.Typer(help="Read models: status, rebuild, run the daemon.")
@@ -103,14 +103,14 @@ def serve(
     bind_host, bind_port = host or settings.niaga_host, port or settings.niaga_port
     simulator = None
     if demo:
-        from adapters.demo import (
+        from adapters.routers.routeros.simulator import RouterOSSimulator
+        from adapters.shared.demo import (
             DEMO_HOTSPOT_PROFILES,
             DEMO_PROFILES,
             DEMO_ROUTER_PASSWORD,
             DEMO_SHOP_CODE,
             ensure_demo,
         )
-        from adapters.routeros.simulator import RouterOSSimulator
 
         simulator = RouterOSSimulator("admin", DEMO_ROUTER_PASSWORD, identity="demo-core")
         router_address = simulator.start()
@@ -142,7 +142,7 @@ def serve(
 @app.command()
 def worker(threads: Annotated[int, typer.Option(min=1, max=64)] = 4) -> None:
     """Consume background jobs from Redis (REDIS_URL) until stopped."""
-    from adapters.jobs import declare_jobs, make_broker, run_worker
+    from adapters.shared.jobs import declare_jobs, make_broker, run_worker
 
     niaga = _start()
     if not niaga.settings.redis_url:
@@ -184,7 +184,7 @@ def projections_rebuild(
     store: Annotated[str | None, typer.Option(help="Only this store (default: all)")] = None,
 ) -> None:
     """Rebuild read models from zero beside the live ones, then swap them in."""
-    from projections.catalog import all_projections, by_name
+    from projections.shared.catalog import all_projections, by_name
 
     if bool(name) == all_:
         err.print("[red]error:[/] name one projection or pass --all (not both)")
@@ -217,10 +217,10 @@ def projections_rebuild(
 @projections_app.command("run")
 def projections_run() -> None:
     """Keep every store's read models caught up until stopped (the projection daemon)."""
-    from adapters.jobs import declare_jobs, make_broker
-    from adapters.provisioning_dispatcher import provisioning_dispatcher
-    from adapters.webhooks.dispatcher import webhook_dispatcher
-    from adapters.whatsapp_dispatcher import whatsapp_dispatcher
+    from adapters.integrations.dispatcher import webhook_dispatcher
+    from adapters.messaging.dispatcher import whatsapp_dispatcher
+    from adapters.routers.dispatcher import provisioning_dispatcher
+    from adapters.shared.jobs import declare_jobs, make_broker
 
     niaga = _start(inline=False)
     submit = deliver = send = None
@@ -373,7 +373,7 @@ def billing_run(
     tenant: Annotated[UUID | None, typer.Option(help="Only this tenant (default: all)")] = None,
 ) -> None:
     """Issue the invoices of every subscription due on a day (default: each tenant's today)."""
-    from adapters.scheduler import system_principal
+    from adapters.shared.scheduler import system_principal
 
     niaga = _start()
     try:
@@ -404,7 +404,7 @@ def billing_dunning(
     tenant: Annotated[UUID | None, typer.Option(help="Only this tenant (default: all)")] = None,
 ) -> None:
     """Send due reminders and restrict, suspend or terminate unpaid subscriptions."""
-    from adapters.scheduler import system_principal
+    from adapters.shared.scheduler import system_principal
 
     niaga = _start()
     try:
@@ -428,8 +428,8 @@ def scheduler(
 ) -> None:
     """Run the daily cycle (billing, dunning) for every tenant, repeatedly; with REDIS_URL the
     work is sent to the workers as jobs."""
-    from adapters.jobs import declare_jobs, make_broker
-    from adapters.scheduler import run_scheduler
+    from adapters.shared.jobs import declare_jobs, make_broker
+    from adapters.shared.scheduler import run_scheduler
 
     niaga = _start()
     dispatch = None
@@ -473,7 +473,7 @@ def routers_simulate(
     ] = "isolir",
 ) -> None:
     """Run a RouterOS API simulator (librouteros connects to it unchanged) until stopped."""
-    from adapters.routeros.simulator import RouterOSSimulator
+    from adapters.routers.routeros.simulator import RouterOSSimulator
 
     simulator = RouterOSSimulator(username, password)
     host, bound = simulator.start("127.0.0.1", port)
@@ -496,7 +496,7 @@ _EXPORTS = {
 
 def _exporter(generator: str) -> Callable[[Path], None]:
     def export(path: Annotated[Path, typer.Argument(help="Where to write it")]) -> None:
-        from api import docs_export
+        from api.shared import docs_export
 
         path.write_text(getattr(docs_export, generator)())
         console.print(f"wrote {path}")

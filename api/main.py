@@ -19,25 +19,22 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 
-from adapters import scheduler
 from adapters.bootstrap import Niaga
-from adapters.gateways.recheck import callback_rechecker
-from adapters.provisioning_dispatcher import ProvisioningDispatcher, provisioning_dispatcher
-from adapters.webhooks.dispatcher import WebhookDispatcher, webhook_dispatcher
-from adapters.whatsapp_dispatcher import WhatsAppDispatcher, whatsapp_dispatcher
-from api import (
-    audit_rest,
-    callbacks,
-    public_api,
-    rest,
-    shop,
-    transfer_proofs,
-    whatsapp_webhooks,
-)
-from api.deps import NiagaDep, PrincipalDep, require_principal
+from adapters.integrations.dispatcher import WebhookDispatcher, webhook_dispatcher
+from adapters.messaging.dispatcher import WhatsAppDispatcher, whatsapp_dispatcher
+from adapters.payments.gateways.recheck import callback_rechecker
+from adapters.routers.dispatcher import ProvisioningDispatcher, provisioning_dispatcher
+from adapters.shared import scheduler
+from api.audit import rest as audit_rest
+from api.billing import rest
 from api.graphql.schema import build_schema
-from api.graphql.schema_support import Context
-from domain.errors import DomainError
+from api.graphql.shared.support import Context
+from api.integrations import public_api
+from api.messaging import webhooks as whatsapp_webhooks
+from api.payments import callbacks, transfer_proofs
+from api.shared.deps import NiagaDep, PrincipalDep, require_principal
+from api.vouchers import shop
+from domain.shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,10 @@ from uuid import UUID
 import psycopg
 
 from adapters.bootstrap import Niaga
-from adapters.postgres.stores import PostgresEventStore
-from application.context import Actor, ActorKind, Principal, recording
-from application.plans import CreatePlan
-from application.ports import Placement
+from adapters.shared.stores import PostgresEventStore
+from application.billing.plans import CreatePlan
+from application.shared.context import Actor, ActorKind, Principal, recording
+from application.shared.ports import Placement
 from bench.common import (
     Figure,
     base_parser,
@@ -39,11 +39,11 @@ from bench.common import (
     throwaway_database,
 )
 from bench.seeding import BENCH_ACTOR, WAVE, _create_keys, chunks, new_customer
-from domain.billing_cycle import add_months
-from domain.customer import CustomerPhone
-from domain.plan import BillingMode, Plan, ServiceType
-from domain.roles import Role
-from domain.subscription import Subscription
+from domain.billing.billing_cycle import add_months
+from domain.billing.plan import BillingMode, Plan, ServiceType
+from domain.billing.subscription import Subscription
+from domain.customers.customer import CustomerPhone
+from domain.shared.roles import Role
 
 BENCH_USER = Actor(ActorKind.USER, "bench")
 BILLING_DAY = 10

@@ -19,7 +19,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 
 SERVER_URL = os.environ.get(
     "NIAGA_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

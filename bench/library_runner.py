@@ -16,8 +16,8 @@ from eventsourcing.projection import Projection, ProjectionRunner
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from adapters.postgres.personal_keys import PostgresPersonalDataKeys
-from application.event_store import EventStore
+from adapters.shared.personal_keys import PostgresPersonalDataKeys
+from application.shared.event_store import EventStore
 
 
 class BenchRowsView(PostgresTrackingRecorder):

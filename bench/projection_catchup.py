@@ -15,8 +15,8 @@ from typing import Any
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.postgres.stores import PostgresEventStore, StoreRef
-from application.ports import Placement
+from adapters.shared.stores import PostgresEventStore, StoreRef
+from application.shared.ports import Placement
 from bench.common import (
     Figure,
     base_parser,

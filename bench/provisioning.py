@@ -26,14 +26,14 @@ from uuid import UUID, uuid4
 import librouteros
 
 from adapters.bootstrap import Niaga
-from adapters.routeros.simulator import RouterOSSimulator
-from application.context import Actor, ActorKind, Principal
-from application.customers import RegisterCustomer
-from application.plans import CreatePlan
-from application.ports import Placement
-from application.provisioning import HotspotTarget, Outcome
-from application.routers import AddRouter
-from application.subscriptions import Subscribe
+from adapters.routers.routeros.simulator import RouterOSSimulator
+from application.billing.plans import CreatePlan
+from application.billing.subscriptions import Subscribe
+from application.customers.customers import RegisterCustomer
+from application.routers.provisioning import HotspotTarget, Outcome
+from application.routers.routers import AddRouter
+from application.shared.context import Actor, ActorKind, Principal
+from application.shared.ports import Placement
 from bench.common import (
     Figure,
     base_parser,
@@ -43,9 +43,9 @@ from bench.common import (
     running_niaga,
     throwaway_database,
 )
-from domain.plan import BillingMode, ServiceType
-from domain.provisioning import HotspotUser
-from domain.roles import Role
+from domain.billing.plan import BillingMode, ServiceType
+from domain.routers.provisioning import HotspotUser
+from domain.shared.roles import Role
 
 PASSWORD = "bench"
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
-from adapters.postgres.database import Database
-from adapters.postgres.stores import PostgresStores, StoreRef
-from adapters.projection_service import ProjectionService
+from adapters.shared.database import Database
+from adapters.shared.projection_service import ProjectionService
+from adapters.shared.stores import PostgresStores, StoreRef
 from bench.common import PeakRss
 from migrations import runner as migrations
-from projections.catalog import by_name
+from projections.shared.catalog import by_name
 
 
 @dataclass(frozen=True)

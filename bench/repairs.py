@@ -17,15 +17,15 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from adapters.bootstrap import Niaga
-from application.clock import FixedClock
-from application.context import Actor, ActorKind, Principal
-from application.customers import RegisterCustomer
-from application.errors import ConcurrentModification
-from application.inventory import RegisterItem
-from application.ports import Placement
-from application.repairs import ReceiveJob, RepairService
+from application.customers.customers import RegisterCustomer
+from application.repairs.inventory import RegisterItem
+from application.repairs.repairs import ReceiveJob, RepairService
+from application.shared.clock import FixedClock
+from application.shared.context import Actor, ActorKind, Principal
+from application.shared.errors import ConcurrentModification
+from application.shared.ports import Placement
 from bench.common import Figure, base_parser, report, running_niaga, throwaway_database
-from domain.roles import Role
+from domain.shared.roles import Role
 
 BENCH = Actor(ActorKind.USER, "bench")
 THREADS = 4

@@ -11,9 +11,9 @@ from uuid import UUID
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.postgres.stores import PostgresEventStore
-from application.context import Actor, ActorKind, recording
-from domain.customer import Customer, CustomerPhone
+from adapters.shared.stores import PostgresEventStore
+from application.shared.context import Actor, ActorKind, recording
+from domain.customers.customer import Customer, CustomerPhone
 
 BENCH_ACTOR = Actor(ActorKind.SYSTEM, "bench")
 WAVE = 10_000  # customers held in memory at once

@@ -18,10 +18,10 @@ from uuid import UUID
 
 import psycopg
 
-from application.context import Actor, ActorKind, Principal
-from application.customers import ChangeCustomerContact, CustomerService, RegisterCustomer
-from application.event_store import EventStore
-from application.ports import Placement
+from application.customers.customers import ChangeCustomerContact, CustomerService, RegisterCustomer
+from application.shared.context import Actor, ActorKind, Principal
+from application.shared.event_store import EventStore
+from application.shared.ports import Placement
 from bench.common import (
     Figure,
     base_parser,
@@ -31,7 +31,7 @@ from bench.common import (
     running_niaga,
     throwaway_database,
 )
-from domain.roles import Role
+from domain.shared.roles import Role
 
 BENCH_USER = Actor(ActorKind.USER, "bench")
 

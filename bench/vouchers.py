@@ -25,18 +25,18 @@ from contextlib import contextmanager
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.pdf.voucher_pdf import PrintedVoucher, render_voucher_pdf
-from adapters.provisioning_dispatcher import ProvisioningDispatcher, provisioning_dispatcher
-from adapters.routeros.simulator import RouterOSSimulator
-from application.agents import EnrollAgent
-from application.context import Actor, ActorKind, Principal
-from application.ports import Placement
-from application.routers import AddRouter
-from application.voucher_batches import GenerateVouchers
-from application.vouchers import CreateVoucherProfile
+from adapters.routers.dispatcher import ProvisioningDispatcher, provisioning_dispatcher
+from adapters.routers.routeros.simulator import RouterOSSimulator
+from adapters.vouchers.voucher_pdf import PrintedVoucher, render_voucher_pdf
+from application.routers.routers import AddRouter
+from application.shared.context import Actor, ActorKind, Principal
+from application.shared.ports import Placement
+from application.vouchers.agents import EnrollAgent
+from application.vouchers.voucher_batches import GenerateVouchers
+from application.vouchers.vouchers import CreateVoucherProfile
 from bench.common import Figure, base_parser, ratio_of, report, running_niaga, throwaway_database
-from domain.roles import Role
-from domain.voucher import ProfileTerms
+from domain.shared.roles import Role
+from domain.vouchers.voucher import ProfileTerms
 
 GOAL_SECONDS = 5.0  # 1,000 vouchers generated and provisioned (BENCHMARKS.md)
 

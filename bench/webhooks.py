@@ -24,11 +24,11 @@ from contextlib import contextmanager
 import httpx
 
 from adapters.bootstrap import Niaga
-from adapters.webhooks.dispatcher import webhook_dispatcher
-from application.context import SYSTEM, Principal, recording
-from application.ports import Placement
-from application.webhook_ports import DeliveryFilter
-from application.webhooks import CreateWebhookEndpoint
+from adapters.integrations.dispatcher import webhook_dispatcher
+from application.integrations.ports import DeliveryFilter
+from application.integrations.webhooks import CreateWebhookEndpoint
+from application.shared.context import SYSTEM, Principal, recording
+from application.shared.ports import Placement
 from bench.common import (
     Figure,
     base_parser,
@@ -36,8 +36,8 @@ from bench.common import (
     running_niaga,
     throwaway_database,
 )
-from domain.customer import Customer
-from domain.roles import Role
+from domain.customers.customer import Customer
+from domain.shared.roles import Role
 
 GOAL = 500.0  # deliveries per second (BENCHMARKS.md)
 

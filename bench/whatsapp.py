@@ -17,10 +17,10 @@ from uuid import UUID, uuid4
 import httpx
 
 from adapters.bootstrap import Niaga
-from adapters.whatsapp.fakes import FakeCloudApi
-from application.context import Actor, ActorKind, Principal
-from application.customers import RegisterCustomer
-from application.ports import Placement
+from adapters.messaging.whatsapp.fakes import FakeCloudApi
+from application.customers.customers import RegisterCustomer
+from application.shared.context import Actor, ActorKind, Principal
+from application.shared.ports import Placement
 from bench.common import (
     Figure,
     base_parser,
@@ -30,7 +30,7 @@ from bench.common import (
     running_niaga,
     throwaway_database,
 )
-from domain.roles import Role
+from domain.shared.roles import Role
 
 
 def main() -> None:

@@ -14,12 +14,12 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from application.clock import FixedClock
-from application.context import Actor, ActorKind, Principal
-from application.ports import Placement
-from application.secrets import new_key
-from domain.roles import Role
+from adapters.shared.settings import Settings
+from application.shared.clock import FixedClock
+from application.shared.context import Actor, ActorKind, Principal
+from application.shared.ports import Placement
+from application.shared.secrets import new_key
+from domain.shared.roles import Role
 
 SERVER_URL = os.environ.get(
     "NIAGA_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

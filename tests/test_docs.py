@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from api.docs_export import event_catalogue, graphql_sdl
+from api.shared.docs_export import event_catalogue, graphql_sdl
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

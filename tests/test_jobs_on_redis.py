@@ -8,9 +8,9 @@ import uuid
 import redis
 
 from adapters.bootstrap import Niaga
-from adapters.jobs import declare_jobs, make_broker, run_worker
-from application.context import Principal
-from application.customers import RegisterCustomer
+from adapters.shared.jobs import declare_jobs, make_broker, run_worker
+from application.customers.customers import RegisterCustomer
+from application.shared.context import Principal
 from tests.conftest import REDIS_URL
 
 

@@ -11,13 +11,13 @@ import pytest
 import redis
 
 from adapters.bootstrap import Niaga
-from adapters.jobs import declare_jobs, make_broker, run_worker
-from adapters.settings import Settings
-from adapters.webhooks.dispatcher import webhook_dispatcher
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.webhook_ports import DeliveryFilter
-from application.webhooks import CreateWebhookEndpoint
+from adapters.integrations.dispatcher import webhook_dispatcher
+from adapters.shared.jobs import declare_jobs, make_broker, run_worker
+from adapters.shared.settings import Settings
+from application.customers.customers import RegisterCustomer
+from application.integrations.ports import DeliveryFilter
+from application.integrations.webhooks import CreateWebhookEndpoint
+from application.shared.context import Principal
 from tests.conftest import REDIS_URL
 from tests.fakes.webhook_receiver import WebhookReceiver
 

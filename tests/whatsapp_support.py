@@ -9,12 +9,12 @@ from uuid import UUID
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from adapters.whatsapp.fakes import FakeCloudApi, FakeFonnte
-from adapters.whatsapp_dispatcher import WhatsAppDispatcher, whatsapp_dispatcher
-from application.campaigns import Now
-from application.context import Principal
-from application.whatsapp_ports import MessageLogEntry
+from adapters.messaging.dispatcher import WhatsAppDispatcher, whatsapp_dispatcher
+from adapters.messaging.whatsapp.fakes import FakeCloudApi, FakeFonnte
+from adapters.shared.settings import Settings
+from application.messaging.campaigns import Now
+from application.messaging.ports import MessageLogEntry
+from application.shared.context import Principal
 
 APP_SECRET = "meta-app-secret"
 VERIFY_TOKEN = "verify-me"

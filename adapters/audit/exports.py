@@ -19,11 +19,11 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 
-from adapters.postgres.stores import PostgresEventStore, PostgresStores
-from application.audit_exports import AUDIT_COLUMNS, COLUMNS, ExportKind
-from application.event_store import EventStore
-from application.time_travel import as_json
-from domain.recorded import RecordedEvent
+from adapters.shared.stores import PostgresEventStore, PostgresStores
+from application.audit.audit_exports import AUDIT_COLUMNS, COLUMNS, ExportKind
+from application.audit.time_travel import as_json
+from application.shared.event_store import EventStore
+from domain.shared.recorded import RecordedEvent
 
 PAGE_SIZE = 1000
 _ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})

@@ -19,10 +19,10 @@ from uuid import UUID
 
 from psycopg import Connection, sql
 
-from adapters.postgres.stores import PostgresEventStore, PostgresStores
-from adapters.projection_service import ProjectionService
-from projections.base import Projection
-from projections.runner import TRACKING_TABLE
+from adapters.shared.projection_service import ProjectionService
+from adapters.shared.stores import PostgresEventStore, PostgresStores
+from projections.shared.base import Projection
+from projections.shared.runner import TRACKING_TABLE
 
 MAX_ROUNDS = 5  # catch-up rounds to bring live and scratch to one position under traffic
 Progress = Callable[[str, int, int], None]  # (projection, position reached, head)

@@ -8,16 +8,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from adapters.audit import chain_verification
+from adapters.audit.chain_verification import ChainReport
+from adapters.audit.chain_verification import Progress as ChainProgress
 from adapters.audit.exports import PostgresExportSource
 from adapters.audit.replay import Progress as ReplayProgress
 from adapters.audit.replay import ProjectionReport, ReplayVerifier
-from adapters.postgres import chain_verification
-from adapters.postgres.chain_verification import ChainReport
-from adapters.postgres.chain_verification import Progress as ChainProgress
-from adapters.postgres.stores import PostgresEventStore, PostgresStores
-from adapters.projection_service import ProjectionService
-from application.audit_exports import ExportKind, check_period
-from application.errors import ApplicationError
+from adapters.shared.projection_service import ProjectionService
+from adapters.shared.stores import PostgresEventStore, PostgresStores
+from application.audit.audit_exports import ExportKind, check_period
+from application.shared.errors import ApplicationError
 
 
 class UnknownStore(ApplicationError):

@@ -9,10 +9,15 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
 
-from api.graphql.audit import AuditQuery
-from api.graphql.billing_mutations import BillingMutation
-from api.graphql.billing_queries import BillingQuery
-from api.graphql.errors import (
+from api.graphql.audit.audit import AuditQuery
+from api.graphql.billing.mutations import BillingMutation
+from api.graphql.billing.queries import BillingQuery
+from api.graphql.integrations.webhooks import WebhookMutation, WebhookQuery
+from api.graphql.messaging.whatsapp import WhatsAppMutation, WhatsAppQuery
+from api.graphql.payments.gateways import GatewayMutation, GatewayQuery
+from api.graphql.repairs.repairs import RepairMutation, RepairQuery, RepairSubscription
+from api.graphql.routers.routers import RouterMutation, RouterQuery
+from api.graphql.shared.errors import (
     CustomerForgottenError,
     DuplicateCustomerError,
     Error,
@@ -22,17 +27,12 @@ from api.graphql.errors import (
     ValidationError,
     as_graphql_error,
 )
-from api.graphql.gateways import GatewayMutation, GatewayQuery
-from api.graphql.repairs import RepairMutation, RepairQuery, RepairSubscription
-from api.graphql.routers import RouterMutation, RouterQuery
-from api.graphql.schema_support import NiagaInfo, query, run_command
-from api.graphql.types import AuditEntryConnection, Customer, CustomerConnection
-from api.graphql.voucher_sales import VoucherSalesMutation
-from api.graphql.vouchers import VoucherMutation, VoucherQuery
-from api.graphql.webhooks import WebhookMutation, WebhookQuery
-from api.graphql.whatsapp import WhatsAppMutation, WhatsAppQuery
-from application.customers import ChangeCustomerContact, RegisterCustomer
-from application.errors import ApplicationError
+from api.graphql.shared.support import NiagaInfo, query, run_command
+from api.graphql.shared.types import AuditEntryConnection, Customer, CustomerConnection
+from api.graphql.vouchers.sales import VoucherSalesMutation
+from api.graphql.vouchers.vouchers import VoucherMutation, VoucherQuery
+from application.customers.customers import ChangeCustomerContact, RegisterCustomer
+from application.shared.errors import ApplicationError
 
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 
 NIAGA = str(Path(sys.executable).with_name("niaga"))
 # The command's own data directory (it keeps a secret key there when none is given), kept away

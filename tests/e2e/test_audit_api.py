@@ -10,9 +10,9 @@ import uuid
 import httpx
 
 from adapters.bootstrap import Niaga
-from application.context import Principal
-from application.customers import ChangeCustomerContact, RegisterCustomer
-from domain.roles import Role
+from application.customers.customers import ChangeCustomerContact, RegisterCustomer
+from application.shared.context import Principal
+from domain.shared.roles import Role
 from tests.e2e.conftest import GraphQL
 
 AT = """

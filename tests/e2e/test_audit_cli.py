@@ -11,9 +11,9 @@ from pathlib import Path
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from application.context import Principal
-from application.customers import ChangeCustomerContact, RegisterCustomer
+from adapters.shared.settings import Settings
+from application.customers.customers import ChangeCustomerContact, RegisterCustomer
+from application.shared.context import Principal
 from tests.e2e.cli import run_niaga
 
 

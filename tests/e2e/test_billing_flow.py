@@ -11,9 +11,9 @@ import httpx
 from pypdf import PdfReader
 
 from adapters.bootstrap import Niaga
-from application.clock import FixedClock
-from application.ports import Placement
-from domain.roles import Role
+from application.shared.clock import FixedClock
+from application.shared.ports import Placement
+from domain.shared.roles import Role
 from tests.e2e.conftest import GraphQL
 
 CREATE_PLAN = """

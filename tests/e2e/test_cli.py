@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 from tests.e2e.cli import run_niaga
 
 

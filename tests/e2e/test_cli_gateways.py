@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 from tests.conftest import principal_for
 from tests.e2e.test_cli import _run
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from adapters.bootstrap import Niaga
-from application.tenancy import tenant_of
-from domain.tenant import IsolirPolicy
+from application.shared.tenancy import tenant_of
+from domain.platform.tenant import IsolirPolicy
 from tests.e2e.test_cli import _run
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 
 from adapters.bootstrap import Niaga
-from application.ports import Placement
-from domain.roles import Role
+from application.shared.ports import Placement
+from domain.shared.roles import Role
 from tests.e2e.conftest import GraphQL
 
 REGISTER = """

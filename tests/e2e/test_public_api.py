@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from application.context import Principal
-from application.ports import Placement
-from domain.roles import Role
+from adapters.shared.settings import Settings
+from application.shared.context import Principal
+from application.shared.ports import Placement
+from domain.shared.roles import Role
 from tests.integration.billing import Books
 
 BURST = 30

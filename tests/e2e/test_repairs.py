@@ -11,8 +11,8 @@ import pytest
 from websockets.sync.client import connect
 
 from adapters.bootstrap import Niaga
-from application.ports import Placement
-from domain.roles import Role
+from application.shared.ports import Placement
+from domain.shared.roles import Role
 from tests.e2e.conftest import GraphQL
 
 JOB_FIELDS = """

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.routeros.simulator import RouterOSSimulator
-from application.ports import Placement
-from domain.roles import Role
+from adapters.routers.routeros.simulator import RouterOSSimulator
+from application.shared.ports import Placement
+from domain.shared.roles import Role
 from tests.e2e.conftest import GraphQL
 
 ADD_ROUTER = """

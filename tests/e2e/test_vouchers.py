@@ -10,8 +10,8 @@ import httpx
 from pypdf import PdfReader
 
 from adapters.bootstrap import Niaga
-from application.ports import Placement
-from domain.roles import Role
+from application.shared.ports import Placement
+from domain.shared.roles import Role
 from tests.e2e.conftest import GraphQL
 
 ERROR = "... on Error { __typename code message field }"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from application.context import Principal
-from domain.roles import Role
+from adapters.shared.settings import Settings
+from application.shared.context import Principal
+from domain.shared.roles import Role
 from tests.e2e.conftest import GraphQL
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.integration.webhooks import verified

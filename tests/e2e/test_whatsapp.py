@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.whatsapp.cloud_api import signature_of
-from adapters.whatsapp.fakes import FakeCloudApi
-from application.context import Principal
-from domain.roles import Role
+from adapters.messaging.whatsapp.cloud_api import signature_of
+from adapters.messaging.whatsapp.fakes import FakeCloudApi
+from application.shared.context import Principal
+from domain.shared.roles import Role
 from tests.e2e.conftest import GraphQL
 from tests.integration.billing import Books
 from tests.whatsapp_support import (  # noqa: F401 - fixtures

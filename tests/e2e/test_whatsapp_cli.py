@@ -6,7 +6,7 @@ import subprocess
 from uuid import UUID
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 from tests.e2e.cli import run_niaga
 
 

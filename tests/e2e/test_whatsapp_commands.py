@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.whatsapp.fakes import FakeCloudApi
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.inventory import RegisterItem
-from application.repairs import QuoteLabour, QuotePart, ReceiveJob
+from adapters.messaging.whatsapp.fakes import FakeCloudApi
+from application.customers.customers import RegisterCustomer
+from application.repairs.inventory import RegisterItem
+from application.repairs.repairs import QuoteLabour, QuotePart, ReceiveJob
+from application.shared.context import Principal
 from tests.integration.vouchers import Desk
 from tests.whatsapp_support import (  # noqa: F401 - fixtures
     APP_SECRET,

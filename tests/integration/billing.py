@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 
+from adapters.billing.read_models import PostgresBillingReadModels
 from adapters.bootstrap import Niaga
-from adapters.postgres.billing_read_models import PostgresBillingReadModels
-from application.context import Principal, recording
-from application.customers import RegisterCustomer
-from domain.invoice import Invoice, new_line
-from domain.payment import CustomerAccount, Payment, PaymentMethod, Transfer
-from domain.plan import BillingMode, Plan, ServiceType
-from domain.subscription import Subscription
+from application.customers.customers import RegisterCustomer
+from application.shared.context import Principal, recording
+from domain.billing.invoice import Invoice, new_line
+from domain.billing.plan import BillingMode, Plan, ServiceType
+from domain.billing.subscription import Subscription
+from domain.payments.payment import CustomerAccount, Payment, PaymentMethod, Transfer
 
 A = TypeVar("A")
 

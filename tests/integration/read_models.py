@@ -10,11 +10,11 @@ from typing import Any
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.postgres.stores import PostgresEventStore
-from adapters.projection_service import ProjectionService
-from projections.base import Projection
-from projections.catalog import by_name
-from projections.runner import TRACKING_TABLE
+from adapters.shared.projection_service import ProjectionService
+from adapters.shared.stores import PostgresEventStore
+from projections.shared.base import Projection
+from projections.shared.catalog import by_name
+from projections.shared.runner import TRACKING_TABLE
 
 PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "customer_list": "id",

@@ -15,15 +15,15 @@ import pytest
 
 from adapters.audit.exports import PostgresExportSource, lines
 from adapters.bootstrap import Niaga
-from application.audit_exports import AUDIT_COLUMNS, ExportKind
-from application.context import Actor, ActorKind, Principal, recording
-from application.customers import ChangeCustomerContact, RegisterCustomer
-from application.errors import PermissionDenied
-from application.ports import Placement
-from domain.customer import Customer
-from domain.errors import InvalidValue
-from domain.personal_data import FORGOTTEN
-from domain.roles import Role
+from application.audit.audit_exports import AUDIT_COLUMNS, ExportKind
+from application.customers.customers import ChangeCustomerContact, RegisterCustomer
+from application.shared.context import Actor, ActorKind, Principal, recording
+from application.shared.errors import PermissionDenied
+from application.shared.ports import Placement
+from domain.customers.customer import Customer
+from domain.shared.errors import InvalidValue
+from domain.shared.personal_data import FORGOTTEN
+from domain.shared.roles import Role
 from tests.conftest import principal_for
 from tests.integration.read_models import store_of
 

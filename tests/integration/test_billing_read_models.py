@@ -11,8 +11,8 @@ from uuid import UUID
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.projection_service import ProjectionService
-from application.billing_ports import (
+from adapters.shared.projection_service import ProjectionService
+from application.billing.ports import (
     AgingRow,
     Churn,
     InvoiceFilter,
@@ -20,14 +20,14 @@ from application.billing_ports import (
     RevenueMonth,
     SubscriptionFilter,
 )
-from application.context import Principal
-from application.errors import ApplicationError
-from application.ports import Placement
-from domain.invoice import InvoiceRefused
-from domain.payment import OpenInvoice
-from domain.personal_data import FORGOTTEN
-from domain.plan import BillingMode, Plan, PromotionKind, new_promotion
-from projections.catalog import by_name
+from application.shared.context import Principal
+from application.shared.errors import ApplicationError
+from application.shared.ports import Placement
+from domain.billing.invoice import InvoiceRefused
+from domain.billing.plan import BillingMode, Plan, PromotionKind, new_promotion
+from domain.payments.payment import OpenInvoice
+from domain.shared.personal_data import FORGOTTEN
+from projections.shared.catalog import by_name
 from tests.conftest import principal_for
 from tests.integration.billing import Books
 from tests.integration.read_models import (

@@ -8,13 +8,13 @@ from uuid import UUID
 import pytest
 
 from adapters.bootstrap import Niaga
-from application.billing_ports import InvoiceFilter
-from application.billing_run import AlreadyBilled
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.plans import CreatePlan
-from application.subscriptions import Subscribe
-from domain.plan import BillingMode, ServiceType
+from application.billing.billing_run import AlreadyBilled
+from application.billing.plans import CreatePlan
+from application.billing.ports import InvoiceFilter
+from application.billing.subscriptions import Subscribe
+from application.customers.customers import RegisterCustomer
+from application.shared.context import Principal
+from domain.billing.plan import BillingMode, ServiceType
 
 
 class Interrupted(Exception):

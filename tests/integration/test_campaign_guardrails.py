@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.whatsapp.fakes import FakeCloudApi
-from application.campaigns import CampaignRunner
-from application.context import Principal
-from application.whatsapp_ports import Audience
-from domain.campaign import CampaignRefused, Guardrails
-from domain.errors import InvalidValue
+from adapters.messaging.whatsapp.fakes import FakeCloudApi
+from application.messaging.campaigns import CampaignRunner
+from application.messaging.ports import Audience
+from application.shared.context import Principal
+from domain.messaging.campaign import CampaignRefused, Guardrails
+from domain.shared.errors import InvalidValue
 from tests.integration.billing import Books
 from tests.integration.read_models import assert_live_equals_rebuild, store_of
 from tests.whatsapp_support import (  # noqa: F401 - fixtures

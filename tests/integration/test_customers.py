@@ -9,12 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from adapters.bootstrap import Niaga
-from application.context import Principal
-from application.customers import ChangeCustomerContact, RegisterCustomer
-from application.errors import ApplicationError, NotFound, PermissionDenied, UnknownTenant
-from application.ports import Placement
-from domain.errors import DomainError, DuplicateCustomer, InvalidNik, InvalidPhoneNumber
-from domain.roles import Role
+from application.customers.customers import ChangeCustomerContact, RegisterCustomer
+from application.shared.context import Principal
+from application.shared.errors import ApplicationError, NotFound, PermissionDenied, UnknownTenant
+from application.shared.ports import Placement
+from domain.shared.errors import DomainError, DuplicateCustomer, InvalidNik, InvalidPhoneNumber
+from domain.shared.roles import Role
 from tests.conftest import principal_for
 from tests.integration.read_models import event_count, store_of
 

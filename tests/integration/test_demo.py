@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.demo import (
+from adapters.routers.routeros.simulator import RouterOSSimulator
+from adapters.shared.demo import (
     DEMO_CUSTOMERS,
     DEMO_HOTSPOT_PROFILES,
     DEMO_PROFILES,
@@ -17,7 +18,6 @@ from adapters.demo import (
     DEMO_TENANT,
     ensure_demo,
 )
-from adapters.routeros.simulator import RouterOSSimulator
 from tests.conftest import principal_for
 
 

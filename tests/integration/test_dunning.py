@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from adapters.bootstrap import Niaga
-from application.billing_ports import InvoiceFilter, NotificationView
-from application.clock import FixedClock
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.payments import RecordPayment
-from application.plans import CreatePlan
-from application.subscriptions import Subscribe
-from domain.payment import PaymentMethod
-from domain.plan import BillingMode, ServiceType
+from application.billing.plans import CreatePlan
+from application.billing.ports import InvoiceFilter, NotificationView
+from application.billing.subscriptions import Subscribe
+from application.customers.customers import RegisterCustomer
+from application.payments.payments import RecordPayment
+from application.shared.clock import FixedClock
+from application.shared.context import Principal
+from domain.billing.plan import BillingMode, ServiceType
+from domain.payments.payment import PaymentMethod
 
 
 def _billed_subscription(niaga: Niaga, owner: Principal) -> tuple[object, object]:

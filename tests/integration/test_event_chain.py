@@ -8,12 +8,12 @@ from typing import Any
 
 from psycopg import sql
 
+from adapters.audit import chain_verification
+from adapters.audit.chain_verification import Breach, ChainReport
 from adapters.bootstrap import Niaga
-from adapters.postgres import chain_verification
-from adapters.postgres.chain_verification import Breach, ChainReport
-from application.context import Principal, recording
-from application.customers import ChangeCustomerContact, RegisterCustomer
-from domain.customer import Customer
+from application.customers.customers import ChangeCustomerContact, RegisterCustomer
+from application.shared.context import Principal, recording
+from domain.customers.customer import Customer
 from migrations import runner as migrations
 from tests.integration.read_models import event_count, store_of
 

@@ -9,11 +9,11 @@ from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from application.context import Actor, ActorKind, MissingCommandContext, Principal
-from application.customers import ChangeCustomerContact, RegisterCustomer
-from domain.customer import Customer
-from domain.recorded import RecordedEvent
-from domain.roles import Role
+from application.customers.customers import ChangeCustomerContact, RegisterCustomer
+from application.shared.context import Actor, ActorKind, MissingCommandContext, Principal
+from domain.customers.customer import Customer
+from domain.shared.recorded import RecordedEvent
+from domain.shared.roles import Role
 from tests.integration.read_models import event_count, store_of
 
 

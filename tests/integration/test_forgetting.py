@@ -8,12 +8,12 @@ import pytest
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from application.context import Principal
-from application.customers import ChangeCustomerContact, RegisterCustomer
-from domain.customer import Customer
-from domain.errors import CustomerForgotten
-from domain.personal_data import FORGOTTEN
+from adapters.shared.settings import Settings
+from application.customers.customers import ChangeCustomerContact, RegisterCustomer
+from application.shared.context import Principal
+from domain.customers.customer import Customer
+from domain.shared.errors import CustomerForgotten
+from domain.shared.personal_data import FORGOTTEN
 from tests.integration.read_models import assert_live_equals_rebuild, store_of
 
 SITI = RegisterCustomer(

@@ -10,15 +10,15 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.gateways.fakes import FakeMidtrans
-from adapters.jobs import declare_jobs, make_broker, run_worker
-from adapters.settings import Settings
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.gateway_accounts import ConfigureGateway
-from application.gateway_ports import CallbackFilter, RawCallback
-from application.invoicing import DraftInvoice, LineInput
-from domain.gateway import Verdict
+from adapters.payments.gateways.fakes import FakeMidtrans
+from adapters.shared.jobs import declare_jobs, make_broker, run_worker
+from adapters.shared.settings import Settings
+from application.billing.invoicing import DraftInvoice, LineInput
+from application.customers.customers import RegisterCustomer
+from application.payments.gateway_accounts import ConfigureGateway
+from application.payments.ports import CallbackFilter, RawCallback
+from application.shared.context import Principal
+from domain.payments.gateway import Verdict
 from tests.conftest import REDIS_URL
 
 

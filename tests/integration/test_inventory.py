@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.bootstrap import Niaga
-from application.context import Principal
-from application.counter import CounterSale, SaleLine, SalePayment
-from application.customers import RegisterCustomer
-from application.errors import ConcurrentModification
-from application.inventory import DuplicateSku, OrderLineInput, RegisterItem
-from domain.errors import DomainError, InvalidValue
-from domain.inventory import InsufficientStock
-from domain.invoice import Invoice, InvoiceStatus
+from application.customers.customers import RegisterCustomer
+from application.repairs.counter import CounterSale, SaleLine, SalePayment
+from application.repairs.inventory import DuplicateSku, OrderLineInput, RegisterItem
+from application.shared.context import Principal
+from application.shared.errors import ConcurrentModification
+from domain.billing.invoice import Invoice, InvoiceStatus
+from domain.repairs.inventory import InsufficientStock
+from domain.shared.errors import DomainError, InvalidValue
 from tests.integration.read_models import assert_live_equals_rebuild, store_of
 
 _SKUS = itertools.count(1)

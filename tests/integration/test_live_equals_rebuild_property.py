@@ -21,12 +21,12 @@ from hypothesis.stateful import (
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from application.customers import ChangeCustomerContact, RegisterCustomer
-from application.ports import Placement
-from domain.errors import CustomerForgotten, DuplicateCustomer, InvalidValue
-from domain.personal_data import FORGOTTEN
-from projections.catalog import by_name
+from adapters.shared.settings import Settings
+from application.customers.customers import ChangeCustomerContact, RegisterCustomer
+from application.shared.ports import Placement
+from domain.shared.errors import CustomerForgotten, DuplicateCustomer, InvalidValue
+from domain.shared.personal_data import FORGOTTEN
+from projections.shared.catalog import by_name
 from tests.conftest import REDIS_URL, principal_for
 from tests.integration.read_models import assert_live_equals_rebuild, event_count, store_of
 

@@ -7,8 +7,8 @@ from typing import Any
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.postgres.stores import PLATFORM_SETS, STORE_SETS
-from application.ports import Placement
+from adapters.shared.stores import PLATFORM_SETS, STORE_SETS
+from application.shared.ports import Placement
 from migrations import runner as migrations
 from tests.integration.read_models import scratch_schema
 

@@ -7,16 +7,16 @@ from datetime import date
 import pytest
 
 from adapters.bootstrap import Niaga
-from application.billing_ports import InvoiceFilter
-from application.clock import FixedClock
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.errors import PermissionDenied
-from application.invoicing import DraftInvoice, LineInput
-from application.payments import DuplicatePayment, RecordPayment
-from domain.errors import InvalidValue
-from domain.payment import PaymentMethod, TransferRefused
-from domain.roles import Role
+from application.billing.invoicing import DraftInvoice, LineInput
+from application.billing.ports import InvoiceFilter
+from application.customers.customers import RegisterCustomer
+from application.payments.payments import DuplicatePayment, RecordPayment
+from application.shared.clock import FixedClock
+from application.shared.context import Principal
+from application.shared.errors import PermissionDenied
+from domain.payments.payment import PaymentMethod, TransferRefused
+from domain.shared.errors import InvalidValue
+from domain.shared.roles import Role
 from tests.conftest import principal_for
 
 

@@ -12,16 +12,16 @@ import pytest
 from psycopg import Cursor, sql
 
 from adapters.bootstrap import Niaga
-from adapters.postgres.stores import PostgresEventStore
-from adapters.projection_service import ProjectionService
-from application.context import Principal
-from application.customers import ChangeCustomerContact, CustomerService, RegisterCustomer
-from application.event_store import EventStore
-from application.ports import Placement
-from domain.recorded import RecordedEvent
-from projections.base import Projection
-from projections.catalog import by_name
-from projections.runner import lock_key
+from adapters.shared.projection_service import ProjectionService
+from adapters.shared.stores import PostgresEventStore
+from application.customers.customers import ChangeCustomerContact, CustomerService, RegisterCustomer
+from application.shared.context import Principal
+from application.shared.event_store import EventStore
+from application.shared.ports import Placement
+from domain.shared.recorded import RecordedEvent
+from projections.shared.base import Projection
+from projections.shared.catalog import by_name
+from projections.shared.runner import lock_key
 from tests.conftest import principal_for
 from tests.integration.read_models import (
     assert_live_equals_rebuild,

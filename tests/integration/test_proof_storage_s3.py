@@ -9,11 +9,11 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from adapters.bootstrap import Niaga
-from adapters.settings import ProofStorageKind, Settings
-from adapters.storage.s3 import S3ProofStorage
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.errors import NotFound
+from adapters.shared.settings import ProofStorageKind, Settings
+from adapters.shared.storage_s3 import S3ProofStorage
+from application.customers.customers import RegisterCustomer
+from application.shared.context import Principal
+from application.shared.errors import NotFound
 
 PDF = b"%PDF-1.4\n" + b"1" * 100
 

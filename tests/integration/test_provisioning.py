@@ -10,15 +10,15 @@ import librouteros
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.provisioning_dispatcher import ProvisioningDispatcher, provisioning_dispatcher
-from adapters.routeros.simulator import RouterOSSimulator
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.plans import CreatePlan
-from application.provisioning import ProvisioningView
-from application.routers import AddRouter, RouterRefused, RouterUnreachable
-from application.subscriptions import Subscribe
-from domain.plan import BillingMode, ServiceType
+from adapters.routers.dispatcher import ProvisioningDispatcher, provisioning_dispatcher
+from adapters.routers.routeros.simulator import RouterOSSimulator
+from application.billing.plans import CreatePlan
+from application.billing.subscriptions import Subscribe
+from application.customers.customers import RegisterCustomer
+from application.routers.provisioning import ProvisioningView
+from application.routers.routers import AddRouter, RouterRefused, RouterUnreachable
+from application.shared.context import Principal
+from domain.billing.plan import BillingMode, ServiceType
 
 
 @pytest.fixture

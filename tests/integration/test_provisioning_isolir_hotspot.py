@@ -11,21 +11,21 @@ import librouteros
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.provisioning_dispatcher import provisioning_dispatcher
-from adapters.routeros.simulator import RouterOSSimulator
-from adapters.routeros.tls import self_signed_certificate, server_context
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.errors import ApplicationError, NotFound
-from application.plans import CreatePlan
-from application.provisioning import HotspotTarget, ProvisioningView
-from application.routers import AddRouter, RouterUnreachable
-from application.subscriptions import Subscribe
-from application.unit_of_work import find
-from domain.errors import InvalidValue
-from domain.plan import BillingMode, ServiceType
-from domain.provisioning import HotspotUser, Provisioning, tag_of
-from domain.tenant import IsolirPolicy, Tenant
+from adapters.routers.dispatcher import provisioning_dispatcher
+from adapters.routers.routeros.simulator import RouterOSSimulator
+from adapters.routers.routeros.tls import self_signed_certificate, server_context
+from application.billing.plans import CreatePlan
+from application.billing.subscriptions import Subscribe
+from application.customers.customers import RegisterCustomer
+from application.routers.provisioning import HotspotTarget, ProvisioningView
+from application.routers.routers import AddRouter, RouterUnreachable
+from application.shared.context import Principal
+from application.shared.errors import ApplicationError, NotFound
+from application.shared.unit_of_work import find
+from domain.billing.plan import BillingMode, ServiceType
+from domain.platform.tenant import IsolirPolicy, Tenant
+from domain.routers.provisioning import HotspotUser, Provisioning, tag_of
+from domain.shared.errors import InvalidValue
 from tests.integration.read_models import assert_live_equals_rebuild, store_of
 
 USER, PASSWORD = "niaga", "rahasia"

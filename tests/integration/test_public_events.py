@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from application.context import Principal
-from application.public_events import CATALOGUE
-from application.webhooks import CreateWebhookEndpoint
+from adapters.shared.settings import Settings
+from application.integrations.public_events import CATALOGUE
+from application.integrations.webhooks import CreateWebhookEndpoint
+from application.shared.context import Principal
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.integration.billing import Books
 from tests.integration.read_models import assert_live_equals_rebuild, store_of

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.scheduler import expire_vouchers
-from adapters.settings import Settings
-from application.clock import FixedClock
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.public_events import CATALOGUE
-from application.repairs import QuoteLabour, ReceiveJob
-from application.voucher_batches import GenerateVouchers
-from application.webhooks import CreateWebhookEndpoint
+from adapters.shared.scheduler import expire_vouchers
+from adapters.shared.settings import Settings
+from application.customers.customers import RegisterCustomer
+from application.integrations.public_events import CATALOGUE
+from application.integrations.webhooks import CreateWebhookEndpoint
+from application.repairs.repairs import QuoteLabour, ReceiveJob
+from application.shared.clock import FixedClock
+from application.shared.context import Principal
+from application.vouchers.voucher_batches import GenerateVouchers
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.integration.vouchers import Desk
 from tests.integration.webhooks import step, synchronous_dispatcher, verified

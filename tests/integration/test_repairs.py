@@ -9,18 +9,18 @@ from uuid import UUID, uuid4
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.scheduler import run_daily_cycle, run_repair_timers
-from application.clock import FixedClock
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.errors import NotFound, PermissionDenied
-from application.inventory import RegisterItem
-from application.repairs import QuoteLabour, QuotePart, ReceiveJob, parse_quote_answer
-from domain.errors import DomainError, InvalidValue
-from domain.inventory import InsufficientStock
-from domain.invoice import Invoice
-from domain.repair_job import RepairPolicy, RepairRefused
-from domain.roles import Role
+from adapters.shared.scheduler import run_daily_cycle, run_repair_timers
+from application.customers.customers import RegisterCustomer
+from application.repairs.inventory import RegisterItem
+from application.repairs.repairs import QuoteLabour, QuotePart, ReceiveJob, parse_quote_answer
+from application.shared.clock import FixedClock
+from application.shared.context import Principal
+from application.shared.errors import NotFound, PermissionDenied
+from domain.billing.invoice import Invoice
+from domain.repairs.inventory import InsufficientStock
+from domain.repairs.repair_job import RepairPolicy, RepairRefused
+from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.roles import Role
 from tests.conftest import principal_for
 from tests.integration.read_models import assert_live_equals_rebuild, store_of
 

@@ -10,9 +10,9 @@ from psycopg import sql
 
 from adapters.audit.replay import ProjectionReport
 from adapters.bootstrap import Niaga
-from application.context import Principal
-from application.customers import ChangeCustomerContact, RegisterCustomer
-from application.ports import Placement
+from application.customers.customers import ChangeCustomerContact, RegisterCustomer
+from application.shared.context import Principal
+from application.shared.ports import Placement
 from tests.conftest import principal_for
 from tests.integration.read_models import store_of
 

@@ -20,7 +20,7 @@ from librouteros.exceptions import ConnectionClosed, FatalError, TrapError
 from librouteros.login import token
 from librouteros.query import And, Key, Or
 
-from adapters.routeros.simulator import RouterOSSimulator
+from adapters.routers.routeros.simulator import RouterOSSimulator
 
 USER, PASSWORD = "admin", "rahasia"
 NAME, DISABLED, PROFILE = Key("name"), Key("disabled"), Key("profile")

@@ -11,12 +11,12 @@ import pytest
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from application.context import ActorKind, Principal
-from application.customers import RegisterCustomer
-from application.errors import AuthenticationFailed, NotFound, PermissionDenied
-from application.ports import Placement
-from domain.roles import Role
+from adapters.shared.settings import Settings
+from application.customers.customers import RegisterCustomer
+from application.shared.context import ActorKind, Principal
+from application.shared.errors import AuthenticationFailed, NotFound, PermissionDenied
+from application.shared.ports import Placement
+from domain.shared.roles import Role
 from tests.conftest import principal_for
 from tests.integration.read_models import event_count
 

@@ -9,16 +9,16 @@ import pytest
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from application.audit_exports import ExportKind
-from application.context import Principal
-from application.customers import ChangeCustomerContact, RegisterCustomer
-from application.errors import NotFound, PermissionDenied
-from application.ports import Placement
-from application.time_travel import BeyondHistory, BrokenHistory, FieldChange, parse_moment
-from domain.errors import InvalidValue
-from domain.personal_data import FORGOTTEN
-from domain.roles import Role
+from adapters.shared.settings import Settings
+from application.audit.audit_exports import ExportKind
+from application.audit.time_travel import BeyondHistory, BrokenHistory, FieldChange, parse_moment
+from application.customers.customers import ChangeCustomerContact, RegisterCustomer
+from application.shared.context import Principal
+from application.shared.errors import NotFound, PermissionDenied
+from application.shared.ports import Placement
+from domain.shared.errors import InvalidValue
+from domain.shared.personal_data import FORGOTTEN
+from domain.shared.roles import Role
 from tests.conftest import principal_for
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from adapters.bootstrap import Niaga
-from application.context import Principal
-from application.voucher_ports import VoucherFilter
+from application.shared.context import Principal
+from application.vouchers.ports import VoucherFilter
 from tests.integration.vouchers import Desk
 
 AGENT, ADMIN, CUSTOMER = "081211110001", "081211110002", "081211110003"

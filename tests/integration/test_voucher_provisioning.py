@@ -12,18 +12,18 @@ import librouteros
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.provisioning_dispatcher import ProvisioningDispatcher, provisioning_dispatcher
-from adapters.routeros.simulator import RouterOSSimulator
-from adapters.scheduler import expire_vouchers, poll_hotspot_usage
-from application.clock import FixedClock
-from application.context import Principal
-from application.provisioning import ProvisioningView
-from application.routers import AddRouter
-from application.voucher_batches import GenerateVouchers
-from application.voucher_ports import VoucherView
-from application.vouchers import CreateVoucherProfile
-from domain.provisioning import tag_of
-from domain.voucher import ProfileTerms
+from adapters.routers.dispatcher import ProvisioningDispatcher, provisioning_dispatcher
+from adapters.routers.routeros.simulator import RouterOSSimulator
+from adapters.shared.scheduler import expire_vouchers, poll_hotspot_usage
+from application.routers.provisioning import ProvisioningView
+from application.routers.routers import AddRouter
+from application.shared.clock import FixedClock
+from application.shared.context import Principal
+from application.vouchers.ports import VoucherView
+from application.vouchers.voucher_batches import GenerateVouchers
+from application.vouchers.vouchers import CreateVoucherProfile
+from domain.routers.provisioning import tag_of
+from domain.vouchers.voucher import ProfileTerms
 from tests.integration.read_models import assert_live_equals_rebuild, store_of
 
 USER, PASSWORD = "niaga", "rahasia"

@@ -15,21 +15,21 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.scheduler import expire_vouchers
-from application.agents import EnrollAgent
-from application.clock import FixedClock
-from application.context import Principal
-from application.errors import (
+from adapters.shared.scheduler import expire_vouchers
+from application.shared.clock import FixedClock
+from application.shared.context import Principal
+from application.shared.errors import (
     ApplicationError,
     ConcurrentModification,
     NotFound,
     PermissionDenied,
 )
-from application.voucher_batches import GenerateVouchers, VoucherBatches
-from application.voucher_ports import VoucherFilter
-from domain.agent import InsufficientBalance
-from domain.errors import InvalidValue
-from domain.voucher import VoucherAlreadySold
+from application.vouchers.agents import EnrollAgent
+from application.vouchers.ports import VoucherFilter
+from application.vouchers.voucher_batches import GenerateVouchers, VoucherBatches
+from domain.shared.errors import InvalidValue
+from domain.vouchers.agent import InsufficientBalance
+from domain.vouchers.voucher import VoucherAlreadySold
 from tests.integration.read_models import assert_live_equals_rebuild, store_of
 from tests.integration.vouchers import Desk
 

@@ -12,15 +12,15 @@ import pytest
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from adapters.bootstrap import Niaga
-from adapters.settings import Settings
-from adapters.webhooks.dispatcher import webhook_dispatcher
-from adapters.webhooks.sender import SocketResolver
-from application.clock import FixedClock
-from application.context import Principal, recording
-from application.webhook_delivery import WEBHOOKS, WebhookDeliverer, save_outcomes
-from application.webhook_targets import TargetPolicy
-from application.webhooks import CreateWebhookEndpoint
-from domain.webhook_delivery import RETRY_SCHEDULE
+from adapters.integrations.dispatcher import webhook_dispatcher
+from adapters.integrations.sender import SocketResolver
+from adapters.shared.settings import Settings
+from application.integrations.webhook_delivery import WEBHOOKS, WebhookDeliverer, save_outcomes
+from application.integrations.webhook_targets import TargetPolicy
+from application.integrations.webhooks import CreateWebhookEndpoint
+from application.shared.clock import FixedClock
+from application.shared.context import Principal, recording
+from domain.integrations.webhook_delivery import RETRY_SCHEDULE
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.integration.webhooks import (
     body,

@@ -10,23 +10,23 @@ from uuid import uuid4
 import pytest
 
 from adapters.bootstrap import Niaga, webhook_targets
-from adapters.postgres.webhook_read_models import PostgresEventLogReader
-from adapters.settings import Environment, Settings
-from adapters.webhooks.sender import SocketResolver
-from application.context import Principal
-from application.errors import ApplicationError, NotFound, PermissionDenied
-from application.ports import Placement
-from application.webhook_ports import DeliveryFilter
-from application.webhook_targets import TargetPolicy, TargetRefused
-from application.webhooks import (
+from adapters.integrations.read_models import PostgresEventLogReader
+from adapters.integrations.sender import SocketResolver
+from adapters.shared.settings import Environment, Settings
+from application.integrations.ports import DeliveryFilter
+from application.integrations.webhook_targets import TargetPolicy, TargetRefused
+from application.integrations.webhooks import (
     CreateWebhookEndpoint,
     ReplayWebhookEvents,
     UpdateWebhookEndpoint,
     WebhookService,
 )
-from domain.errors import InvalidValue
-from domain.roles import Role
-from domain.webhook import WebhookRefused
+from application.shared.context import Principal
+from application.shared.errors import ApplicationError, NotFound, PermissionDenied
+from application.shared.ports import Placement
+from domain.integrations.webhook import WebhookRefused
+from domain.shared.errors import InvalidValue
+from domain.shared.roles import Role
 from tests.conftest import principal_for
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.integration.webhooks import (

@@ -7,10 +7,10 @@ import uuid
 from datetime import date
 
 from adapters.bootstrap import Niaga
-from adapters.jobs import declare_jobs, make_broker, run_worker
-from adapters.whatsapp.fakes import FakeCloudApi
-from adapters.whatsapp_dispatcher import whatsapp_dispatcher
-from application.context import Principal
+from adapters.messaging.dispatcher import whatsapp_dispatcher
+from adapters.messaging.whatsapp.fakes import FakeCloudApi
+from adapters.shared.jobs import declare_jobs, make_broker, run_worker
+from application.shared.context import Principal
 from tests.conftest import REDIS_URL
 from tests.integration.billing import Books
 from tests.whatsapp_support import (  # noqa: F401 - fixtures

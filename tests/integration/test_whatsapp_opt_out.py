@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.whatsapp.fakes import FakeCloudApi
-from application.context import Principal
-from application.inbound import Inbound, InboundDispatcher, keyword
+from adapters.messaging.whatsapp.fakes import FakeCloudApi
+from application.messaging.inbound import Inbound, InboundDispatcher, keyword
+from application.shared.context import Principal
 from tests.integration.billing import Books
 from tests.integration.read_models import assert_live_equals_rebuild, store_of
 from tests.whatsapp_support import (  # noqa: F401 - fixtures

@@ -9,14 +9,14 @@ import pytest
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
-from adapters.postgres.whatsapp_read_models import PostgresWhatsAppReadModels
-from adapters.whatsapp.fakes import FakeCloudApi, FakeFonnte
-from adapters.whatsapp_dispatcher import whatsapp_dispatcher
-from application.context import Principal
-from application.errors import ApplicationError, NotFound
-from application.inventory import RegisterItem
-from application.whatsapp_ports import ProviderUnavailable
-from domain.message_template import UnknownVariable
+from adapters.messaging.dispatcher import whatsapp_dispatcher
+from adapters.messaging.read_models import PostgresWhatsAppReadModels
+from adapters.messaging.whatsapp.fakes import FakeCloudApi, FakeFonnte
+from application.messaging.ports import ProviderUnavailable
+from application.repairs.inventory import RegisterItem
+from application.shared.context import Principal
+from application.shared.errors import ApplicationError, NotFound
+from domain.messaging.message_template import UnknownVariable
 from tests.integration.billing import Books
 from tests.whatsapp_support import (  # noqa: F401 - fixtures
     cloud_fixture,

@@ -6,12 +6,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from adapters.bootstrap import Niaga
-from application.agents import EnrollAgent
-from application.context import Actor, ActorKind, Principal
-from application.routers import AddRouter
-from application.vouchers import CreateVoucherProfile
-from domain.roles import Role
-from domain.voucher import ProfileTerms
+from application.routers.routers import AddRouter
+from application.shared.context import Actor, ActorKind, Principal
+from application.vouchers.agents import EnrollAgent
+from application.vouchers.vouchers import CreateVoucherProfile
+from domain.shared.roles import Role
+from domain.vouchers.voucher import ProfileTerms
 
 
 class Desk:

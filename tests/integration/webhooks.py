@@ -10,10 +10,10 @@ from uuid import UUID
 from standardwebhooks import Webhook
 
 from adapters.bootstrap import Niaga
-from adapters.webhooks.dispatcher import WebhookDispatcher, webhook_dispatcher
-from application.context import Principal
-from application.customers import RegisterCustomer
-from application.webhook_ports import DeliveryFilter, WebhookDeliveryView
+from adapters.integrations.dispatcher import WebhookDispatcher, webhook_dispatcher
+from application.customers.customers import RegisterCustomer
+from application.integrations.ports import DeliveryFilter, WebhookDeliveryView
+from application.shared.context import Principal
 from tests.fakes.webhook_receiver import Received
 
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.agent import Agent, InsufficientBalance
-from domain.errors import InvalidValue
-from domain.voucher_codes import CodeSpec, draw_codes
+from domain.shared.errors import InvalidValue
+from domain.vouchers.agent import Agent, InsufficientBalance
+from domain.vouchers.voucher_codes import CodeSpec, draw_codes
 
 TENANT = uuid4()
 MOVEMENTS = (

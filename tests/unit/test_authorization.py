@@ -4,10 +4,10 @@ import uuid
 
 import pytest
 
-from application.authorization import Permission, authorize, roles_with
-from application.context import Actor, ActorKind, Principal
-from application.errors import PermissionDenied
-from domain.roles import Role
+from application.shared.authorization import Permission, authorize, roles_with
+from application.shared.context import Actor, ActorKind, Principal
+from application.shared.errors import PermissionDenied
+from domain.shared.roles import Role
 
 OWNER, ADMIN, MANAGER, STAFF = Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF
 FINANCE, TECHNICIAN, AUDITOR = Role.FINANCE, Role.TECHNICIAN, Role.AUDITOR

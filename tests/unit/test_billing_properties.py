@@ -9,10 +9,10 @@ from uuid import uuid4
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.billing_cycle import Period, add_months, monthly_period_containing, prorate
-from domain.invoice import Line, totals
-from domain.payment import OpenInvoice, allocate
-from domain.tax import ppn
+from domain.billing.billing_cycle import Period, add_months, monthly_period_containing, prorate
+from domain.billing.invoice import Line, totals
+from domain.billing.tax import ppn
+from domain.payments.payment import OpenInvoice, allocate
 
 prices = st.integers(min_value=1, max_value=50_000_000)
 lines = st.lists(

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from domain.customer import CONTACT_FIELDS, Customer, CustomerPhone
-from domain.errors import (
+from domain.customers.customer import CONTACT_FIELDS, Customer, CustomerPhone
+from domain.shared.errors import (
     CustomerForgotten,
     DuplicateCustomer,
     InvalidEmail,
@@ -13,7 +13,7 @@ from domain.errors import (
     InvalidPhoneNumber,
     InvalidValue,
 )
-from domain.personal_data import FORGOTTEN
+from domain.shared.personal_data import FORGOTTEN
 
 TENANT = uuid.UUID("7d1e0f9a-6c1b-4a52-9a51-1f7cb0a5c001")
 

@@ -9,10 +9,10 @@ from uuid import uuid4
 
 import pytest
 
-from adapters.gateways import duitku, midtrans, tripay, xendit
-from adapters.gateways.common import whole_amount
-from application.gateway_ports import CallbackRejected, Claim, GatewayAccess, RawCallback
-from domain.gateway import Gateway
+from adapters.payments.gateways import duitku, midtrans, tripay, xendit
+from adapters.payments.gateways.common import whole_amount
+from application.payments.ports import CallbackRejected, Claim, GatewayAccess, RawCallback
+from domain.payments.gateway import Gateway
 
 
 def _access(gateway: Gateway, **credentials: str) -> GatewayAccess:

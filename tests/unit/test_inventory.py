@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.errors import DomainError
-from domain.inventory import (
+from domain.repairs.inventory import (
     InsufficientStock,
     InventoryItem,
     PurchaseOrder,
@@ -18,6 +17,7 @@ from domain.inventory import (
     PurchaseOrderStatus,
     order_line,
 )
+from domain.shared.errors import DomainError
 
 TENANT = UUID("00000000-0000-0000-0000-000000000001")
 JOBS = [UUID(int=n) for n in range(1, 4)]

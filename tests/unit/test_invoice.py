@@ -7,8 +7,14 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import InvalidValue
-from domain.invoice import Invoice, InvoiceNumbering, InvoiceRefused, InvoiceStatus, new_line
+from domain.billing.invoice import (
+    Invoice,
+    InvoiceNumbering,
+    InvoiceRefused,
+    InvoiceStatus,
+    new_line,
+)
+from domain.shared.errors import InvalidValue
 
 TENANT = uuid4()
 

@@ -11,9 +11,9 @@ from uuid import uuid4
 
 from pypdf import PdfReader
 
-from adapters.pdf.invoice_pdf import BillTo, Seller, render_invoice_pdf
-from application.billing_ports import InvoiceLineView, InvoiceView
-from domain.invoice import Line, totals
+from adapters.billing.invoice_pdf import BillTo, Seller, render_invoice_pdf
+from application.billing.ports import InvoiceLineView, InvoiceView
+from domain.billing.invoice import Line, totals
 
 LINK = "https://bayar.example.id/i/7f3a9c"
 SELLER = Seller(

@@ -7,8 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import InvalidValue
-from domain.gateway import (
+from domain.payments.gateway import (
     Gateway,
     GatewayAccount,
     GatewayCallback,
@@ -17,6 +16,7 @@ from domain.gateway import (
     PaymentLinkRefused,
     Verdict,
 )
+from domain.shared.errors import InvalidValue
 
 NOON = datetime(2026, 1, 5, 12, tzinfo=UTC)
 

@@ -8,9 +8,9 @@ from cryptography.exceptions import InvalidTag
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.errors import PersonalDataErased
-from application.personal_data import PersonalDataCipher
-from domain.personal_data import FORGOTTEN
+from application.shared.errors import PersonalDataErased
+from application.shared.personal_data import PersonalDataCipher
+from domain.shared.personal_data import FORGOTTEN
 
 
 class InMemoryKeys:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.transfer_proofs import sniff
+from application.payments.transfer_proofs import sniff
 
 
 @pytest.mark.parametrize(

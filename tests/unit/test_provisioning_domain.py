@@ -6,8 +6,8 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import InvalidValue
-from domain.provisioning import (
+from domain.platform.tenant import IsolirPolicy
+from domain.routers.provisioning import (
     SUBSCRIPTION,
     VOUCHER,
     HotspotUser,
@@ -15,7 +15,7 @@ from domain.provisioning import (
     duration_seconds,
     hotspot_differences,
 )
-from domain.tenant import IsolirPolicy
+from domain.shared.errors import InvalidValue
 
 USER = HotspotUser("vch-1", "4471", "1jam", "1h", None, False, "niaga:x")
 

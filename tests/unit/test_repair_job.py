@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.errors import DomainError, InvalidValue
-from domain.repair_job import (
+from domain.repairs.repair_job import (
     AnsweredBy,
     Priority,
     RepairJob,
@@ -20,6 +19,7 @@ from domain.repair_job import (
     labour_line,
     part_line,
 )
+from domain.shared.errors import DomainError, InvalidValue
 
 TENANT = UUID("00000000-0000-0000-0000-000000000001")
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

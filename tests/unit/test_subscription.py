@@ -7,10 +7,10 @@ from uuid import uuid4
 
 import pytest
 
-from domain.billing_cycle import Period
-from domain.errors import InvalidValue
-from domain.plan import BillingMode, Plan, PromotionKind, ServiceType, new_promotion
-from domain.subscription import InvalidTransition, Subscription, SubscriptionState
+from domain.billing.billing_cycle import Period
+from domain.billing.plan import BillingMode, Plan, PromotionKind, ServiceType, new_promotion
+from domain.billing.subscription import InvalidTransition, Subscription, SubscriptionState
+from domain.shared.errors import InvalidValue
 
 TENANT = uuid4()
 

@@ -4,9 +4,9 @@ import uuid
 
 import pytest
 
-from domain.errors import ApiKeyNotFound, InvalidValue
-from domain.roles import Role
-from domain.tenant import Tenant
+from domain.platform.tenant import Tenant
+from domain.shared.errors import ApiKeyNotFound, InvalidValue
+from domain.shared.roles import Role
 
 TENANT = uuid.UUID("3f0c8f4e-1d2a-4b6e-8c55-2a9d7e0b1c02")
 

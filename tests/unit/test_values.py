@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import InvalidEmail, InvalidNik, InvalidPhoneNumber, InvalidValue
-from domain.values import normalise_phone, require_text, validate_email, validate_nik
+from domain.shared.errors import InvalidEmail, InvalidNik, InvalidPhoneNumber, InvalidValue
+from domain.shared.values import normalise_phone, require_text, validate_email, validate_nik
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import InvalidValue
-from domain.provisioning import HotspotUser
-from domain.voucher import (
+from domain.routers.provisioning import HotspotUser
+from domain.shared.errors import InvalidValue
+from domain.vouchers.voucher import (
     ProfileTerms,
     Voucher,
     VoucherAlreadySold,
@@ -19,7 +19,7 @@ from domain.voucher import (
     VoucherStatus,
     hotspot_user_of,
 )
-from domain.voucher_codes import (
+from domain.vouchers.voucher_codes import (
     CodeSpec,
     check_quantity,
     draw_codes,

@@ -8,9 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.errors import InvalidValue
-from domain.gateway import LinkPurpose, PaymentLink
-from domain.voucher_order import OrderRefused, OrderStatus, ShopCode, VoucherOrder, shop_code
+from domain.payments.gateway import LinkPurpose, PaymentLink
+from domain.shared.errors import InvalidValue
+from domain.vouchers.voucher_order import (
+    OrderRefused,
+    OrderStatus,
+    ShopCode,
+    VoucherOrder,
+    shop_code,
+)
 
 PLACED = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
@@ -71,7 +77,7 @@ def test_a_link_created_before_purposes_existed_pays_an_invoice() -> None:
         originator_id=uuid.uuid4(),
         originator_version=1,
         timestamp=PLACED,
-        originator_topic="domain.gateway:PaymentLink",
+        originator_topic="domain.payments.gateway:PaymentLink",
         tenant_id=uuid.uuid4(),
         invoice_id=invoice_id,
         customer_id=uuid.uuid4(),

@@ -9,8 +9,8 @@ import pytest
 import segno
 from pypdf import PdfReader
 
-from adapters.pdf.voucher_pdf import PrintedVoucher, login_link, render_voucher_pdf
-from domain.errors import InvalidValue
+from adapters.vouchers.voucher_pdf import PrintedVoucher, login_link, render_voucher_pdf
+from domain.shared.errors import InvalidValue
 
 LOGIN = "http://hotspot.warung.net/login"
 

@@ -9,14 +9,14 @@ from uuid import uuid4
 import pytest
 from standardwebhooks import Webhook
 
-from api.rate_limit import TokenBuckets, retry_after
-from application.errors import ApplicationError
-from application.public_events import CATALOGUE, validate_types
-from application.webhook_signing import headers, new_secret, signature
-from application.webhook_targets import is_public
-from domain.errors import InvalidValue
-from domain.webhook import WebhookEndpoint, WebhookRefused
-from domain.webhook_delivery import RETRY_SCHEDULE, WebhookDelivery
+from api.shared.rate_limit import TokenBuckets, retry_after
+from application.integrations.public_events import CATALOGUE, validate_types
+from application.integrations.webhook_signing import headers, new_secret, signature
+from application.integrations.webhook_targets import is_public
+from application.shared.errors import ApplicationError
+from domain.integrations.webhook import WebhookEndpoint, WebhookRefused
+from domain.integrations.webhook_delivery import RETRY_SCHEDULE, WebhookDelivery
+from domain.shared.errors import InvalidValue
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

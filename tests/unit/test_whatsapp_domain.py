@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.campaign import BroadcastDay, CampaignRefused, Guardrails
-from domain.errors import InvalidValue
-from domain.message_template import MessageTemplates, UnknownVariable, variables_of
-from domain.whatsapp import OutboundMessage, WhatsAppConsent
+from domain.messaging.campaign import BroadcastDay, CampaignRefused, Guardrails
+from domain.messaging.message_template import MessageTemplates, UnknownVariable, variables_of
+from domain.messaging.whatsapp import OutboundMessage, WhatsAppConsent
+from domain.shared.errors import InvalidValue
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 

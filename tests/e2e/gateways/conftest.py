@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.gateways.fakes import (
+from adapters.payments.gateways.fakes import (
     FakeDuitku,
     FakeGateway,
     FakeMidtrans,
@@ -21,12 +21,12 @@ from adapters.gateways.fakes import (
     FakeXendit,
     SignedCallback,
 )
-from adapters.settings import Settings
-from application.customers import RegisterCustomer
-from application.gateway_accounts import ConfigureGateway
-from application.invoicing import DraftInvoice, LineInput
-from application.ports import Placement
-from domain.roles import Role
+from adapters.shared.settings import Settings
+from application.billing.invoicing import DraftInvoice, LineInput
+from application.customers.customers import RegisterCustomer
+from application.payments.gateway_accounts import ConfigureGateway
+from application.shared.ports import Placement
+from domain.shared.roles import Role
 from tests.conftest import principal_for
 from tests.e2e.conftest import GraphQL
 

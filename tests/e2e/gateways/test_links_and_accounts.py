@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 
 from adapters.bootstrap import Niaga
-from application.clock import FixedClock
-from application.customers import RegisterCustomer
-from application.gateway_accounts import ConfigureGateway, GatewayNotConfigured
-from application.invoicing import DraftInvoice, LineInput
-from application.ports import Placement
-from domain.roles import Role
+from application.billing.invoicing import DraftInvoice, LineInput
+from application.customers.customers import RegisterCustomer
+from application.payments.gateway_accounts import ConfigureGateway, GatewayNotConfigured
+from application.shared.clock import FixedClock
+from application.shared.ports import Placement
+from domain.shared.roles import Role
 from tests.conftest import principal_for
 from tests.e2e.conftest import GraphQL
 from tests.e2e.gateways.conftest import CREATE_LINK, INVOICE_TOTAL, Case, Shop

@@ -14,15 +14,15 @@ import pytest
 from eventsourcing.application import AggregateNotFoundError
 
 from adapters.bootstrap import Niaga
-from adapters.gateways.fakes import FakeTripay
-from application.gateway_accounts import ConfigureGateway
-from application.ports import Placement
-from application.voucher_sales import delivery_id
-from domain.agent import Agent
-from domain.roles import Role
-from domain.voucher import Voucher
-from domain.voucher_order import VoucherOrder
-from domain.whatsapp import OutboundMessage
+from adapters.payments.gateways.fakes import FakeTripay
+from application.payments.gateway_accounts import ConfigureGateway
+from application.shared.ports import Placement
+from application.vouchers.voucher_sales import delivery_id
+from domain.messaging.whatsapp import OutboundMessage
+from domain.shared.roles import Role
+from domain.vouchers.agent import Agent
+from domain.vouchers.voucher import Voucher
+from domain.vouchers.voucher_order import VoucherOrder
 from tests.conftest import principal_for
 from tests.e2e.conftest import GraphQL
 from tests.integration.vouchers import Desk

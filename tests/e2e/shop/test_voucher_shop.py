@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import httpx
 
-from application.clock import FixedClock
-from domain.agent import Agent
-from domain.voucher import VoucherStatus
+from application.shared.clock import FixedClock
+from domain.vouchers.agent import Agent
+from domain.vouchers.voucher import VoucherStatus
 from tests.e2e.shop.conftest import (
     LEVEL_PRICES,
     SELLING_PRICE,

@@ -1,1 +1,0 @@
-"""Indonesian payment gateways over their documented HTTP contracts."""

@@ -1,0 +1,1 @@
+"""The integrations area: outbound webhooks and the public event schema."""

@@ -1,0 +1,1 @@
+"""The messaging area: WhatsApp channels, templates, messages and campaigns."""

@@ -1,0 +1,82 @@
+"""Queries over payment_list."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from psycopg import sql
+
+from adapters.shared.paging import decode_cursor, encode_cursor, table
+from adapters.shared.stores import PostgresStores
+from application.payments.payment_queries import PaymentAllocation, PaymentFilter, PaymentView
+from application.shared.event_store import EventStore
+from application.shared.ports import Page
+
+_COLUMNS = sql.SQL(
+    "id, tenant_id, customer_id, amount, method, reference, received_on, allocations, credit, "
+    "recorded_at"
+)
+
+
+class PostgresPaymentReadModels:
+    """Implements PaymentReadModels."""
+
+    def __init__(self, stores: PostgresStores) -> None:
+        self._stores = stores
+
+    def payments(
+        self,
+        store: EventStore,
+        tenant_id: UUID,
+        where: PaymentFilter,
+        first: int,
+        after: str | None,
+    ) -> Page[PaymentView]:
+        filters: list[sql.Composable] = [sql.SQL("tenant_id = %s")]
+        params: list[Any] = [tenant_id]
+        for clause, value in (
+            ("customer_id = %s", where.customer_id),
+            ("method = %s", where.method),
+            ("received_on >= %s", where.received_from),
+            ("received_on <= %s", where.received_to),
+        ):
+            if value is not None:
+                filters.append(sql.SQL(clause))
+                params.append(value)
+        matching = sql.SQL(" AND ").join(filters)
+        page_filter, page_params = matching, list(params)
+        if after:
+            at, last_id = decode_cursor(after)
+            page_filter = sql.SQL("{} AND (recorded_at, id) > (%s::timestamptz, %s::uuid)").format(
+                matching
+            )
+            page_params += [at, last_id]
+        source = table(store, "payment_list")
+        with self._stores.database_for(store).connection() as conn:
+            rows = conn.execute(
+                sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY recorded_at, id LIMIT %s").format(
+                    _COLUMNS, source, page_filter
+                ),
+                [*page_params, first + 1],
+            ).fetchall()
+            total = conn.execute(
+                sql.SQL("SELECT count(*) FROM {} WHERE {}").format(source, matching), params
+            ).fetchone()
+        items = [_payment(r) for r in rows[:first]]
+        cursors = [encode_cursor(v.recorded_at, v.id) for v in items]
+        return Page(items, cursors, len(rows) > first, int(total[0]) if total else 0)
+
+    def payment(self, store: EventStore, tenant_id: UUID, payment_id: UUID) -> PaymentView | None:
+        query = sql.SQL("SELECT {} FROM {} WHERE tenant_id = %s AND id = %s").format(
+            _COLUMNS, table(store, "payment_list")
+        )
+        with self._stores.database_for(store).connection() as conn:
+            row = conn.execute(query, [tenant_id, payment_id]).fetchone()
+        return _payment(row) if row else None
+
+
+def _payment(row: Any) -> PaymentView:
+    values = list(row)
+    values[7] = [PaymentAllocation(UUID(str(a["invoice_id"])), int(a["amount"])) for a in values[7]]
+    return PaymentView(*values)

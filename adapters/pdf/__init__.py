@@ -1,1 +1,0 @@
-"""PDF documents rendered with reportlab: invoices for customers."""

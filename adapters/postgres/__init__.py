@@ -1,1 +1,0 @@
-"""PostgreSQL persistence: pools, stores, the tenant directory, keys and read-model queries."""

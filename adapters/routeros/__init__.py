@@ -1,1 +1,0 @@
-"""MikroTik RouterOS API: a simulator speaking the real wire protocol, for tests and demos."""

@@ -1,0 +1,332 @@
+"""The tenant directory and the event stores it points to, all on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.domain import BaseAggregate
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    ProgrammingError,
+    Recording,
+    StoredEvent,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
+from eventsourcing.utils import Environment
+from psycopg import Cursor, sql
+from psycopg.rows import DictRow, tuple_row
+from psycopg.sql import SQL, Identifier
+
+from adapters.audit import event_chain
+from adapters.shared.database import Database
+from adapters.shared.personal_keys import PostgresPersonalDataKeys
+from application.shared.errors import UnknownTenant
+from application.shared.event_store import EventStore
+from application.shared.ports import Placement
+from domain.shared.recorded import RecordedEvent
+from migrations import runner as migrations
+
+STORE_SETS = ("store", "read_models")
+PLATFORM_SETS = (*STORE_SETS, "platform")
+_VALUES_UP_TO = 8  # events per save up to which one row of parameters per event is cheaper
+
+
+@dataclass(frozen=True)
+class StoreRef:
+    """Where a store lives: a schema in a database (None = the platform database)."""
+
+    schema: str
+    database_url: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.schema if self.database_url is None else f"{self.database_url}#{self.schema}"
+
+
+class PostgresEventStore(EventStore):
+    """An EventStore whose recorder uses a datastore handed to it (and so a shared pool)."""
+
+    name = EventStore.name  # the table is `niaga_events` whatever the subclass
+
+    def __init__(self, datastore: PostgresDatastore, ref: StoreRef) -> None:
+        self._datastore = datastore
+        self.ref = ref
+        super().__init__(
+            {"CREATE_TABLE": "n"},
+            personal_data_keys=lambda _store: PostgresPersonalDataKeys(datastore, ref.schema),
+        )
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """As `Application.save`, but collects the events of aggregates without the library's
+        two runtime `Protocol` checks per object (about 27 us each time on Python 3.11: half a
+        second over a billing run's 20,000 aggregates). Anything else goes the library's way."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            if isinstance(obj, BaseAggregate):
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            else:
+                processing_event.collect_events(obj)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # deprecated, but Application.save still calls it
+        return recordings
+
+    def get_many(self, ids: list[UUID]) -> dict[UUID, Any]:
+        """Load many aggregates with one query instead of one per aggregate."""
+        query = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {}.niaga_events "
+            "WHERE originator_id = ANY(%b) ORDER BY originator_id, originator_version"
+        ).format(Identifier(self.ref.schema))
+        with self._datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+            rows = cur.execute(query, (ids,)).fetchall()
+        stored = [StoredEvent(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+        self.niaga_mapper.prefetch_keys(stored)
+        aggregates: dict[UUID, Any] = {}
+        for event in map(self.mapper.to_domain_event, stored):
+            aggregate_id = event.originator_id
+            aggregates[aggregate_id] = event.mutate(aggregates.get(aggregate_id))  # type: ignore[attr-defined]
+        return aggregates
+
+    def history(self, aggregate_id: UUID) -> list[RecordedEvent]:
+        """Every event of one aggregate with its position in the log."""
+        query = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {}.niaga_events WHERE originator_id = %s ORDER BY originator_version"
+        ).format(Identifier(self.ref.schema))
+        with self._datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+            rows = cur.execute(query, (aggregate_id,)).fetchall()
+        stored = [(r[0], StoredEvent(r[1], r[2], r[3], bytes(r[4]))) for r in rows]
+        self.niaga_mapper.refresh_keys(s for _, s in stored)
+        return [self.niaga_mapper.decode(position, s) for position, s in stored]
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        return _DatastoreFactory(env, self._datastore)  # type: ignore[return-value]
+
+
+class _ArrayInsertRecorder(PostgresApplicationRecorder):
+    """Inserts events from four plain arrays instead of an array of a composite type, and extends
+    the store's hash chain (adapters/postgres/event_chain.py) in the same transaction, under the
+    same table lock.
+
+    Stores share one connection pool, and a composite type per schema would need a type adapter
+    per schema on every connection; plain arrays need none. The arrays go in binary format (%b):
+    psycopg builds a text-format array in Python, escaping each element with regular expressions,
+    which made a billing run's 1,500-event insert take 68 ms instead of 15 ms.
+
+    The chain costs no extra round trip. A command's few events and their links go in one
+    statement that hashes in SQL. Many events (a billing run) are inserted from arrays; the head
+    link is read in the same pipeline, the links are computed in Python once the insert returns
+    the notification ids, and their INSERT goes out in the pipeline with the COMMIT.
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.insert_events_statement = SQL(
+            "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id, originator_version"
+        ).format(Identifier(datastore.schema), Identifier(events_table_name))
+        self._values_statements: dict[int, sql.Composed] = {}
+        self._chain_head = event_chain.head_statement(datastore.schema)
+        self._chain_insert = event_chain.insert_statement(datastore.schema)
+        # The head cursor of a many-event insert in flight on this thread, read after the sync.
+        self._in_flight = threading.local()
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        self._in_flight.head = None
+        if len(stored_events) <= _VALUES_UP_TO:
+            # A command saves a few events: plain parameters cost far less than four arrays.
+            curs.execute(
+                self._values_statement(len(stored_events)),
+                [
+                    value
+                    for e in stored_events
+                    for value in (e.originator_id, e.originator_version, e.topic, e.state)
+                ],
+            )
+            return
+        head = curs.connection.cursor(row_factory=tuple_row)
+        head.execute(self._chain_head)  # after the lock: no other writer can move the head
+        self._in_flight.head = head
+        curs.execute(
+            self.insert_events_statement,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+        )
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> Sequence[int] | None:
+        # Notification ids are drawn as rows are inserted, so in id order the rows pair with the
+        # events as given; each one's version confirms it. (Were they ever paired wrongly, the
+        # chain would not verify: a false alarm, never a silent gap.)
+        rows = sorted(curs.fetchall(), key=lambda r: int(r["notification_id"]))
+        if [r["originator_version"] for r in rows] != [e.originator_version for e in stored_events]:
+            raise ProgrammingError("the insert did not return its events in order; not linking")
+        notification_ids = [r["notification_id"] for r in rows]
+        head_cursor: Cursor[Any] | None = self._in_flight.head
+        if head_cursor is not None:  # many events: link them here
+            self._in_flight.head = None
+            head = head_cursor.fetchone()
+            head_cursor.close()
+            links = event_chain.extend(
+                (int(head[0]), bytes(head[1])) if head else None, notification_ids, stored_events
+            )
+            curs.execute(self._chain_insert, links)
+        return notification_ids
+
+    def _values_statement(self, count: int) -> sql.Composed:
+        statement = self._values_statements.get(count)
+        if statement is None:
+            insert = SQL(
+                "INSERT INTO {}.{} (originator_id, originator_version, topic, state) VALUES {} "
+                "RETURNING notification_id, originator_id, originator_version, topic, state"
+            ).format(
+                Identifier(self.datastore.schema),
+                Identifier(self.events_table_name),
+                SQL(", ").join([SQL("(%s, %s, %s, %s)")] * count),
+            )
+            statement = event_chain.linked_insert(self.datastore.schema, insert)
+            self._values_statements[count] = statement
+        return statement
+
+
+class _DatastoreFactory(PostgresFactory):
+    application_recorder_class = _ArrayInsertRecorder  # type: ignore[assignment]
+
+    def __init__(self, env: Environment, datastore: PostgresDatastore) -> None:
+        InfrastructureFactory.__init__(self, env)
+        self.datastore = datastore
+
+    def close(self) -> None:
+        """The datastore's pool is owned by its Database."""
+
+
+class PostgresStores:
+    """Implements the Stores port: resolves tenants to stores, opening each store once."""
+
+    def __init__(self, database: Database, platform_schema: str, other_pool_max: int = 3) -> None:
+        self.database = database
+        self.platform_ref = StoreRef(platform_schema)
+        self._other_pool_max = other_pool_max
+        self._databases: dict[str, Database] = {}
+        self._stores: dict[StoreRef, PostgresEventStore] = {}
+        self._directory: dict[UUID, StoreRef] = {}
+        self._lock = threading.RLock()
+
+    def migrate_platform(self) -> list[str]:
+        with self.database.connection() as conn:
+            return migrations.apply(conn, self.platform_ref.schema, PLATFORM_SETS)
+
+    def migrate_all(self) -> dict[str, list[str]]:
+        """Apply pending migrations to the platform store and every store in the directory."""
+        report = {self.platform_ref.name: self.migrate_platform()}
+        for ref in self.refs():
+            if ref != self.platform_ref:
+                with self._database(ref).connection() as conn:
+                    report[ref.name] = migrations.apply(conn, ref.schema, STORE_SETS)
+        return report
+
+    def platform(self) -> EventStore:
+        return self.open(self.platform_ref)
+
+    def for_tenant(self, tenant_id: UUID) -> EventStore:
+        return self.open(self.ref_for(tenant_id))
+
+    def ref_for(self, tenant_id: UUID) -> StoreRef:
+        ref = self._directory.get(tenant_id)
+        if ref is None:
+            ref = self._lookup(tenant_id)
+            self._directory[tenant_id] = ref
+        return ref
+
+    def place(self, tenant_id: UUID, placement: Placement) -> str:
+        ref = self.platform_ref
+        if placement is Placement.OWN_SCHEMA:
+            ref = StoreRef(f"t_{tenant_id.hex[:16]}")
+            with self.database.connection() as conn:
+                migrations.apply(conn, ref.schema, STORE_SETS)
+        with self.database.connection() as conn:
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {}.tenant_directory (tenant_id, store, schema_name, database_url) "
+                    "VALUES (%s, %s, %s, %s)"
+                ).format(sql.Identifier(self.platform_ref.schema)),
+                (tenant_id, ref.name, ref.schema, ref.database_url),
+            )
+        self._directory[tenant_id] = ref
+        return ref.name
+
+    def refs(self) -> list[StoreRef]:
+        """The platform store and every store a tenant is placed in."""
+        with self.database.connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT DISTINCT schema_name, database_url FROM {}.tenant_directory"
+                ).format(sql.Identifier(self.platform_ref.schema))
+            ).fetchall()
+        refs = {StoreRef(r[0], r[1]) for r in rows} - {self.platform_ref}
+        return [self.platform_ref, *sorted(refs, key=lambda r: r.name)]
+
+    def open(self, ref: StoreRef) -> PostgresEventStore:
+        with self._lock:
+            store = self._stores.get(ref)
+            if store is None:
+                datastore = self._database(ref).schema_datastore(ref.schema)
+                store = PostgresEventStore(datastore, ref)
+                self._stores[ref] = store
+            return store
+
+    def open_stores(self) -> Iterator[PostgresEventStore]:
+        for ref in self.refs():
+            yield self.open(ref)
+
+    def database_for(self, store: EventStore) -> Database:
+        return self._database(_ref(store))
+
+    def close(self) -> None:
+        for database in self._databases.values():
+            database.close()
+
+    def _lookup(self, tenant_id: UUID) -> StoreRef:
+        with self.database.connection() as conn:
+            row = conn.execute(
+                sql.SQL(
+                    "SELECT schema_name, database_url FROM {}.tenant_directory WHERE tenant_id = %s"
+                ).format(sql.Identifier(self.platform_ref.schema)),
+                (tenant_id,),
+            ).fetchone()
+        if row is None:
+            raise UnknownTenant(f"no tenant {tenant_id}")
+        return StoreRef(row[0], row[1])
+
+    def _database(self, ref: StoreRef) -> Database:
+        if ref.database_url is None:
+            return self.database
+        with self._lock:
+            database = self._databases.get(ref.database_url)
+            if database is None:
+                database = Database(ref.database_url, 0, self._other_pool_max)
+                self._databases[ref.database_url] = database
+            return database
+
+
+def _ref(store: Any) -> StoreRef:
+    ref: StoreRef = store.ref
+    return ref

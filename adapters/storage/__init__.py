@@ -1,1 +1,0 @@
-"""Object storage for uploaded files: a local directory, or an S3-compatible bucket."""

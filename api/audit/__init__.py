@@ -1,0 +1,1 @@
+"""The audit area: time travel, replay, the hash chain and exports."""

@@ -1,0 +1,1 @@
+"""The vouchers area: hotspot vouchers, their profiles, agents and sales."""

@@ -1,0 +1,220 @@
+"""The public REST API for integrators, under /api/v1: invoices, customers, subscriptions and
+payments, listed with filters and cursors or read by id. Authenticated by API key
+(`Authorization: Bearer nk_...`), rate limited per key (429 with Retry-After)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Security
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from adapters.shared.settings import Settings
+from api.integrations.public_models import (
+    ApiError,
+    CustomerPublic,
+    ErrorResponse,
+    InvoicePublic,
+    ListPage,
+    PaymentPublic,
+    SubscriptionPublic,
+)
+from api.shared.deps import NiagaDep, PrincipalDep, require_principal
+from api.shared.rate_limit import TokenBuckets, retry_after
+from application.billing.ports import InvoiceFilter, SubscriptionFilter
+from application.payments.payment_queries import PaymentFilter
+from application.shared.context import Principal
+from application.shared.ports import Page
+from domain.shared.errors import DomainError
+
+VERSION = "1.0.0"
+T = TypeVar("T")
+V = TypeVar("V")
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "A filter or cursor is not valid"},
+    401: {"description": "No or an unknown API key"},
+    403: {"model": ErrorResponse, "description": "The key's role may not read this"},
+    429: {
+        "model": ErrorResponse,
+        "description": "Too many requests for this key; retry after `Retry-After` seconds",
+    },
+}
+
+
+async def api_client(request: Request, principal: PrincipalDep) -> Principal:
+    """The caller's API key, within its rate limit."""
+    who = require_principal(principal)
+    limiter: TokenBuckets = request.app.state.rate_limiter
+    wait = limiter.take(who.actor.id)
+    if wait > 0:
+        raise HTTPException(
+            429,
+            detail=ApiError(
+                code="RATE_LIMITED",
+                message=f"more than {limiter.rate:g} requests per second for this API key",
+            ).model_dump(),
+            headers={"Retry-After": retry_after(wait)},
+        )
+    return who
+
+
+ClientDep = Annotated[Principal, Depends(api_client)]
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
+After = Annotated[str | None, Query(description="The `next_cursor` of the previous page")]
+
+router = APIRouter(
+    prefix="/api/v1",
+    # Documents the bearer scheme in OpenAPI; the key itself is checked by `api_client`.
+    dependencies=[Security(HTTPBearer(auto_error=False, description="An API key: nk_..."))],
+    responses=_ERRORS,
+)
+
+
+async def _call(read: Callable[[], T]) -> T:
+    try:
+        return await run_in_threadpool(read)
+    except DomainError as error:
+        status = {"NOT_FOUND": 404, "PERMISSION_DENIED": 403}.get(error.code, 400)
+        detail = ApiError(code=error.code, message=error.message, field=error.field)
+        raise HTTPException(status, detail=detail.model_dump()) from None
+
+
+def _page(page: Page[V], convert: Callable[[V], T]) -> dict[str, Any]:
+    return {
+        "data": [convert(v) for v in page.items],
+        "has_more": page.has_next_page,
+        "next_cursor": page.end_cursor if page.has_next_page else None,
+        "total_count": page.total_count,
+    }
+
+
+def _model(kind: type[BaseModel]) -> Callable[[Any], Any]:
+    return lambda view: kind.model_validate(view, from_attributes=True)
+
+
+def _not_found(what: str, item_id: UUID) -> HTTPException:
+    detail = ApiError(code="NOT_FOUND", message=f"no {what} {item_id}", field="id")
+    return HTTPException(404, detail=detail.model_dump())
+
+
+@router.get("/customers", tags=["customers"], response_model=ListPage[CustomerPublic])
+async def list_customers(
+    niaga: NiagaDep,
+    who: ClientDep,
+    search: Annotated[str | None, Query(description="Name or phone")] = None,
+    limit: Limit = 20,
+    after: After = None,
+) -> dict[str, Any]:
+    """Customers, oldest first."""
+    page = await _call(lambda: niaga.queries.customers(who, search, limit, after))
+    return _page(page, _model(CustomerPublic))
+
+
+@router.get("/customers/{customer_id}", tags=["customers"], response_model=CustomerPublic)
+async def get_customer(customer_id: UUID, niaga: NiagaDep, who: ClientDep) -> Any:
+    return _model(CustomerPublic)(await _call(lambda: niaga.queries.customer(who, customer_id)))
+
+
+@router.get("/invoices", tags=["invoices"], response_model=ListPage[InvoicePublic])
+async def list_invoices(
+    niaga: NiagaDep,
+    who: ClientDep,
+    status: Annotated[
+        str | None, Query(description="drafted, issued, partially_paid, paid, void")
+    ] = None,
+    period: Annotated[str | None, Query(description="Month issued, YYYY-MM")] = None,
+    customer_id: UUID | None = None,
+    limit: Limit = 20,
+    after: After = None,
+) -> dict[str, Any]:
+    """Invoices, oldest drafted first."""
+    where = InvoiceFilter(status, period, customer_id)
+    page = await _call(lambda: niaga.billing_queries.invoices(who, where, limit, after))
+    return _page(page, _model(InvoicePublic))
+
+
+@router.get("/invoices/{invoice_id}", tags=["invoices"], response_model=InvoicePublic)
+async def get_invoice(invoice_id: UUID, niaga: NiagaDep, who: ClientDep) -> Any:
+    found = await _call(lambda: niaga.billing_queries.invoice(who, invoice_id))
+    if found is None:
+        raise _not_found("invoice", invoice_id)
+    return _model(InvoicePublic)(found)
+
+
+@router.get("/subscriptions", tags=["subscriptions"], response_model=ListPage[SubscriptionPublic])
+async def list_subscriptions(
+    niaga: NiagaDep,
+    who: ClientDep,
+    state: Annotated[
+        str | None, Query(description="pending, active, soft_limited, suspended, terminated")
+    ] = None,
+    plan_id: UUID | None = None,
+    router_name: Annotated[str | None, Query(alias="router")] = None,
+    search: Annotated[str | None, Query(description="Customer name or username")] = None,
+    limit: Limit = 20,
+    after: After = None,
+) -> dict[str, Any]:
+    """Subscriptions, oldest first."""
+    where = SubscriptionFilter(state, plan_id, router_name, search)
+    page = await _call(lambda: niaga.billing_queries.subscriptions(who, where, limit, after))
+    return _page(page, _model(SubscriptionPublic))
+
+
+@router.get(
+    "/subscriptions/{subscription_id}", tags=["subscriptions"], response_model=SubscriptionPublic
+)
+async def get_subscription(subscription_id: UUID, niaga: NiagaDep, who: ClientDep) -> Any:
+    found = await _call(lambda: niaga.billing_queries.subscription(who, subscription_id))
+    if found is None:
+        raise _not_found("subscription", subscription_id)
+    return _model(SubscriptionPublic)(found)
+
+
+@router.get("/payments", tags=["payments"], response_model=ListPage[PaymentPublic])
+async def list_payments(
+    niaga: NiagaDep,
+    who: ClientDep,
+    customer_id: UUID | None = None,
+    method: Annotated[str | None, Query(description="cash, bank_transfer, gateway, ...")] = None,
+    received_from: Annotated[date | None, Query(description="On or after, YYYY-MM-DD")] = None,
+    received_to: Annotated[date | None, Query(description="On or before, YYYY-MM-DD")] = None,
+    limit: Limit = 20,
+    after: After = None,
+) -> dict[str, Any]:
+    """Payments received, oldest recorded first."""
+    where = PaymentFilter(customer_id, method, received_from, received_to)
+    page = await _call(lambda: niaga.payment_queries.payments(who, where, limit, after))
+    return _page(page, _model(PaymentPublic))
+
+
+@router.get("/payments/{payment_id}", tags=["payments"], response_model=PaymentPublic)
+async def get_payment(payment_id: UUID, niaga: NiagaDep, who: ClientDep) -> Any:
+    return _model(PaymentPublic)(
+        await _call(lambda: niaga.payment_queries.payment(who, payment_id))
+    )
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Mount the public API on an app, with its rate limiter."""
+    app.state.rate_limiter = TokenBuckets(
+        settings.niaga_api_rate_per_second, settings.niaga_api_rate_burst
+    )
+    app.include_router(router)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The public API's OpenAPI document (exported to docs/openapi.json)."""
+    app = FastAPI(
+        title="Niaga public API",
+        version=VERSION,
+        summary="Read invoices, customers, subscriptions and payments with an API key",
+    )
+    app.include_router(router)
+    return app.openapi()

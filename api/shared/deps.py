@@ -1,0 +1,62 @@
+"""Typed FastAPI dependencies: the container and the authenticated principal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
+
+from adapters.bootstrap import Niaga, Services
+from application.shared.context import Principal
+from application.shared.errors import AuthenticationFailed
+
+
+def get_niaga(request: HTTPConnection) -> Niaga:
+    niaga: Niaga = request.app.state.niaga
+    return niaga
+
+
+NiagaDep = Annotated[Niaga, Depends(get_niaga)]
+
+
+def get_services(request: HTTPConnection) -> Services:
+    """The application services: all a route may use."""
+    niaga: Niaga = request.app.state.niaga
+    return niaga.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def optional_principal(request: HTTPConnection, niaga: NiagaDep) -> Principal | None:
+    """The caller named by `Authorization: Bearer <api key>`; None when no header was sent.
+
+    A header that is present but wrong is refused with 401 at once.
+    """
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorised("expected 'Authorization: Bearer <api key>'")
+    try:
+        return await run_in_threadpool(niaga.tenants.authenticate, token.strip())
+    except AuthenticationFailed as error:
+        raise _unauthorised(error.message) from None
+
+
+def _unauthorised(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+PrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require_principal(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise _unauthorised("authentication required: send 'Authorization: Bearer <api key>'")
+    return principal

@@ -1,0 +1,168 @@
+"""Generated documentation: the GraphQL schema and the event catalogue, both from the code."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+
+from api.graphql.schema import build_schema
+from api.integrations.public_api import openapi_document
+from application.integrations.public_events import CATALOGUE
+from domain.billing.invoice import BillingDay, Invoice, InvoiceNumbering
+from domain.billing.plan import Plan
+from domain.billing.subscription import Subscription
+from domain.customers.customer import Customer, CustomerPhone
+from domain.customers.customer_tags import CustomerTags
+from domain.integrations.webhook import WebhookEndpoint
+from domain.integrations.webhook_delivery import WebhookDelivery
+from domain.messaging.campaign import BroadcastDay, Campaign
+from domain.messaging.message_template import MessageTemplates
+from domain.messaging.notification import NotificationRequest
+from domain.messaging.whatsapp import OutboundMessage, WhatsAppChannel, WhatsAppConsent
+from domain.payments.gateway import GatewayAccount, GatewayCallback, PaymentLink
+from domain.payments.payment import CustomerAccount, Payment, Transfer
+from domain.platform.tenant import Tenant
+from domain.repairs.inventory import InventoryItem, PurchaseOrder
+from domain.repairs.repair_job import RepairJob, RepairSettings, Technician
+from domain.routers.provisioning import Provisioning
+from domain.routers.router import Router
+from domain.vouchers.agent import Agent, AgentLogin, AgentPhone
+from domain.vouchers.voucher import Voucher, VoucherBatch, VoucherProfile, VoucherSettings
+from domain.vouchers.voucher_order import ShopCode, VoucherOrder
+
+AGGREGATES: list[type] = [
+    Tenant,
+    Customer,
+    CustomerPhone,
+    Plan,
+    Subscription,
+    Invoice,
+    InvoiceNumbering,
+    BillingDay,
+    Payment,
+    CustomerAccount,
+    Transfer,
+    NotificationRequest,
+    Router,
+    Provisioning,
+    RepairJob,
+    RepairSettings,
+    Technician,
+    InventoryItem,
+    PurchaseOrder,
+    WebhookEndpoint,
+    WebhookDelivery,
+    VoucherProfile,
+    VoucherBatch,
+    Voucher,
+    VoucherSettings,
+    Agent,
+    AgentPhone,
+    AgentLogin,
+    ShopCode,
+    VoucherOrder,
+    GatewayAccount,
+    PaymentLink,
+    GatewayCallback,
+    WhatsAppChannel,
+    WhatsAppConsent,
+    OutboundMessage,
+    MessageTemplates,
+    Campaign,
+    BroadcastDay,
+    CustomerTags,
+]
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+
+def openapi_json() -> str:
+    return json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
+
+
+def webhook_catalogue() -> str:
+    """The public event types integrators receive, from the mapping itself."""
+    lines = [
+        "# Webhook event types",
+        "",
+        "Generated from `application/public_event_types.py` by `niaga export-webhook-events",
+        "docs/webhook-events.md`; a test fails when it is stale. Every message is the envelope",
+        "described in [webhooks.md](webhooks.md) with one of these types; `data` has exactly",
+        "the fields listed. Dates are `YYYY-MM-DD`, amounts are integers in the currency's minor",
+        "unit (whole rupiah), ids are UUIDs.",
+        "",
+    ]
+    for kind in CATALOGUE:
+        source = f"{kind.source.__qualname__}"
+        lines += [
+            f"## `{kind.name}` (version {kind.version})",
+            "",
+            f"{kind.description} From the domain event `{source}`.",
+            "",
+            "| field | meaning |",
+            "|---|---|",
+            *(f"| `{name}` | {meaning} |" for name, meaning in kind.fields.items()),
+            "",
+        ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def graphql_sdl() -> str:
+    return str(build_schema()) + "\n"
+
+
+def event_catalogue() -> str:
+    lines = [
+        "# Event catalogue",
+        "",
+        "Generated from the code by `niaga export-events docs/events.md`; a test fails when it is",
+        "stale. Every event is stored with its topic (`module:Aggregate.Event`), the aggregate id",
+        "and version, a timestamp, and an envelope: tenant, actor, command, correlation id and",
+        "causation id. Fields marked *personal* are encrypted with the data subject's own key and",
+        "read back as `[forgotten]` once that key is destroyed.",
+        "",
+    ]
+    for aggregate in AGGREGATES:
+        lines += [f"## {aggregate.__name__}", "", _doc(aggregate), ""]
+        for event_class in _events(aggregate):
+            lines += _event_section(aggregate, event_class)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _events(aggregate: type) -> list[type]:
+    base = aggregate.Event  # type: ignore[attr-defined]
+    found = [
+        value
+        for value in vars(aggregate).values()
+        if isinstance(value, type)
+        and issubclass(value, base)
+        and value is not base
+        and value.__name__ != "Created"  # the library's base class, never triggered itself
+    ]
+    return sorted(found, key=lambda cls: cls.__qualname__)
+
+
+def _event_section(aggregate: type, event_class: type) -> list[str]:
+    personal: frozenset[str] = getattr(event_class, "personal_fields", frozenset())
+    fields = [f for f in dataclasses.fields(event_class) if f.name not in _ENVELOPE]
+    lines = [
+        f"### {event_class.__qualname__}",
+        "",
+        f"Topic: `{event_class.__module__}:{event_class.__qualname__}`",
+        "",
+    ]
+    if not fields:
+        return [*lines, "No fields of its own.", ""]
+    lines += ["| field | type | personal |", "|---|---|---|"]
+    for field in fields:
+        kind = (
+            field.type
+            if isinstance(field.type, str)
+            else getattr(field.type, "__name__", str(field.type))
+        )
+        lines.append(f"| `{field.name}` | `{kind}` | {'yes' if field.name in personal else ''} |")
+    return [*lines, ""]
+
+
+def _doc(obj: type) -> str:
+    return inspect.getdoc(obj) or ""

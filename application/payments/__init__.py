@@ -1,0 +1,1 @@
+"""The payments area: money received, payment gateways, links and transfers."""

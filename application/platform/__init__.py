@@ -1,0 +1,1 @@
+"""The platform area: tenants, their settings and API keys."""

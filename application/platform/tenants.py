@@ -1,0 +1,141 @@
+"""Tenant use-cases: registering businesses, their settings and their API keys."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from application.platform import api_keys
+from application.shared.authorization import Permission, authorize
+from application.shared.context import SYSTEM, Actor, ActorKind, Principal, recording
+from application.shared.errors import AuthenticationFailed, NotFound, UnknownTenant
+from application.shared.ports import ApiKeyRecord, Placement, ReadModels, ReadModelSync, Stores
+from domain.platform.tenant import BillingPolicy, IsolirPolicy, Tenant
+from domain.shared.roles import Role
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    key_id: str
+    tenant_id: UUID
+    role: Role
+    token: str  # shown once, never stored
+
+
+class TenantService:
+    """Registers tenants in the platform store and authenticates their API keys."""
+
+    def __init__(self, stores: Stores, read_models: ReadModels, sync: ReadModelSync) -> None:
+        self._stores = stores
+        self._read_models = read_models
+        self._sync = sync
+
+    def create(self, name: str, placement: Placement, actor: Actor = SYSTEM) -> UUID:
+        tenant_id = uuid.uuid4()
+        Tenant.register(tenant_id, name, store="pending")  # validate before placing anything
+        store_name = self._stores.place(tenant_id, placement)
+        tenant = Tenant.register(tenant_id, name, store=store_name)
+        self._save(tenant, "CreateTenant", actor)
+        return tenant_id
+
+    def change_settings(
+        self,
+        tenant_id: UUID,
+        *,
+        pkp: bool | None = None,
+        invoice_prefix: str | None = None,
+        timezone: str | None = None,
+        actor: Actor = SYSTEM,
+    ) -> None:
+        tenant = self._get(tenant_id)
+        tenant.change_settings(pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone)
+        self._save(tenant, "ChangeTenantSettings", actor)
+
+    def change_settings_as(
+        self,
+        principal: Principal,
+        *,
+        pkp: bool | None = None,
+        invoice_prefix: str | None = None,
+        timezone: str | None = None,
+    ) -> Tenant:
+        """A tenant's owner or admin changes its settings."""
+        authorize(principal, Permission.MANAGE_TENANT)
+        self.change_settings(
+            principal.tenant_id,
+            pkp=pkp,
+            invoice_prefix=invoice_prefix,
+            timezone=timezone,
+            actor=principal.actor,
+        )
+        return self._get(principal.tenant_id)
+
+    def change_billing_policy_as(
+        self, principal: Principal, policy: BillingPolicy
+    ) -> BillingPolicy:
+        authorize(principal, Permission.MANAGE_TENANT)
+        tenant = self._get(principal.tenant_id)
+        tenant.change_billing_policy(policy)
+        self._save(tenant, "ChangeBillingPolicy", principal.actor)
+        return tenant.billing_policy
+
+    def change_isolir_policy(
+        self, tenant_id: UUID, policy: IsolirPolicy, actor: Actor = SYSTEM
+    ) -> IsolirPolicy:
+        tenant = self._get(tenant_id)
+        tenant.change_isolir_policy(policy)
+        self._save(tenant, "ChangeIsolirPolicy", actor)
+        return tenant.isolir_policy
+
+    def change_isolir_policy_as(self, principal: Principal, policy: IsolirPolicy) -> IsolirPolicy:
+        """How unpaid subscribers are restricted on the routers: a profile or an address list."""
+        authorize(principal, Permission.MANAGE_TENANT)
+        return self.change_isolir_policy(principal.tenant_id, policy, principal.actor)
+
+    def issue_api_key(
+        self, tenant_id: UUID, role: Role, label: str = "", actor: Actor = SYSTEM
+    ) -> IssuedApiKey:
+        tenant = self._get(tenant_id)
+        new_key = api_keys.generate()
+        tenant.issue_api_key(new_key.key_id, new_key.secret_hash, role, label)
+        self._save(tenant, "IssueApiKey", actor)
+        return IssuedApiKey(new_key.key_id, tenant_id, role, new_key.token)
+
+    def revoke_api_key(self, key_id: str, actor: Actor = SYSTEM) -> None:
+        record = self._read_models.api_key(key_id)
+        if record is None:
+            raise NotFound(f"no API key {key_id!r}", field="key_id")
+        tenant = self._get(record.tenant_id)
+        tenant.revoke_api_key(key_id)
+        self._save(tenant, "RevokeApiKey", actor)
+
+    def authenticate(self, token: str) -> Principal:
+        """Turn a bearer token into a principal, or refuse it with a reason."""
+        key_id, secret = api_keys.parse(token)
+        record = self._read_models.api_key(key_id)
+        if record is None or not api_keys.secret_matches(secret, record.secret_hash):
+            raise AuthenticationFailed("unknown API key")
+        if record.revoked:
+            raise AuthenticationFailed("this API key has been revoked")
+        return Principal(record.tenant_id, Role(record.role), _key_actor(record))
+
+    def _get(self, tenant_id: UUID) -> Tenant:
+        platform = self._stores.platform()
+        try:
+            tenant: Tenant = platform.repository.get(tenant_id)
+        except AggregateNotFoundError as error:
+            raise UnknownTenant(f"no tenant {tenant_id}") from error
+        return tenant
+
+    def _save(self, tenant: Tenant, command: str, actor: Actor) -> None:
+        platform = self._stores.platform()
+        with recording(command, actor=actor, tenant_id=tenant.id):
+            position = platform.save_and_locate(tenant)
+        self._sync.wait(platform, position)
+
+
+def _key_actor(record: ApiKeyRecord) -> Actor:
+    return Actor(ActorKind.API_KEY, record.key_id)

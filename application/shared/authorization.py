@@ -1,0 +1,110 @@
+"""Role-based access: which role may do what. Checked in the application layer, not resolvers."""
+
+from enum import StrEnum
+
+from application.shared.context import Principal
+from application.shared.errors import PermissionDenied
+from domain.shared.roles import Role
+
+
+class Permission(StrEnum):
+    READ_CUSTOMERS = "customers:read"
+    WRITE_CUSTOMERS = "customers:write"
+    FORGET_CUSTOMERS = "customers:forget"
+    READ_AUDIT = "audit:read"
+    MANAGE_TENANT = "tenant:manage"
+    READ_BILLING = "billing:read"
+    MANAGE_PLANS = "plans:manage"
+    MANAGE_SUBSCRIPTIONS = "subscriptions:manage"
+    ISSUE_INVOICES = "invoices:issue"
+    VOID_INVOICES = "invoices:void"
+    RECORD_PAYMENTS = "payments:record"
+    SUBMIT_TRANSFERS = "transfers:submit"
+    APPROVE_TRANSFERS = "transfers:approve"
+    RUN_BILLING = "billing:run"
+    READ_REPORTS = "reports:read"
+    MANAGE_ROUTERS = "routers:manage"
+    READ_ROUTERS = "routers:read"
+    READ_REPAIRS = "repairs:read"
+    WRITE_REPAIRS = "repairs:write"
+    WORK_ON_REPAIRS = "repairs:work"
+    ASSIGN_REPAIRS = "repairs:assign"
+    MANAGE_REPAIR_SETTINGS = "repairs:settings"
+    READ_INVENTORY = "inventory:read"
+    MANAGE_INVENTORY = "inventory:manage"
+    SELL_AT_COUNTER = "counter:sell"
+    MANAGE_WEBHOOKS = "webhooks:manage"
+    READ_WEBHOOKS = "webhooks:read"
+    MANAGE_VOUCHERS = "vouchers:manage"
+    SELL_VOUCHERS = "vouchers:sell"
+    READ_VOUCHERS = "vouchers:read"
+    BUY_VOUCHERS = "vouchers:buy"
+    MANAGE_AGENTS = "agents:manage"
+    READ_AGENTS = "agents:read"
+    MANAGE_GATEWAYS = "gateways:manage"
+    CREATE_PAYMENT_LINKS = "payment_links:create"
+
+
+_EVERYONE = frozenset(Role)
+_GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.READ_CUSTOMERS: _EVERYONE - {Role.AGENT},
+    Permission.WRITE_CUSTOMERS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    Permission.FORGET_CUSTOMERS: frozenset({Role.OWNER, Role.ADMIN}),
+    Permission.READ_AUDIT: frozenset({Role.OWNER, Role.ADMIN, Role.AUDITOR, Role.FINANCE}),
+    Permission.MANAGE_TENANT: frozenset({Role.OWNER, Role.ADMIN}),
+    Permission.READ_BILLING: _EVERYONE - {Role.AGENT, Role.TECHNICIAN},
+    Permission.MANAGE_PLANS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.MANAGE_SUBSCRIPTIONS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    Permission.ISSUE_INVOICES: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FINANCE}),
+    Permission.VOID_INVOICES: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.RECORD_PAYMENTS: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.SUBMIT_TRANSFERS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.FINANCE}
+    ),
+    Permission.APPROVE_TRANSFERS: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.RUN_BILLING: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.MANAGE_ROUTERS: frozenset({Role.OWNER, Role.ADMIN, Role.TECHNICIAN}),
+    Permission.READ_ROUTERS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.TECHNICIAN, Role.AUDITOR}
+    ),
+    Permission.MANAGE_WEBHOOKS: frozenset({Role.OWNER, Role.ADMIN}),
+    Permission.READ_WEBHOOKS: frozenset({Role.OWNER, Role.ADMIN, Role.AUDITOR}),
+    Permission.MANAGE_GATEWAYS: frozenset({Role.OWNER, Role.ADMIN}),
+    Permission.CREATE_PAYMENT_LINKS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.FINANCE}
+    ),
+    Permission.READ_REPORTS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.AUDITOR}
+    ),
+    # The repair shop: the counter takes devices in and hands them back, technicians work on
+    # them, managers assign work and keep the settings.
+    Permission.READ_REPAIRS: _EVERYONE - {Role.AGENT},
+    Permission.WRITE_REPAIRS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    Permission.WORK_ON_REPAIRS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.TECHNICIAN}
+    ),
+    Permission.ASSIGN_REPAIRS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.MANAGE_REPAIR_SETTINGS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.READ_INVENTORY: _EVERYONE - {Role.AGENT},
+    Permission.MANAGE_INVENTORY: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.SELL_AT_COUNTER: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.FINANCE}
+    ),
+    Permission.MANAGE_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.SELL_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    # Agents read only their own and their downline's vouchers and ledgers (scoped by the
+    # voucher services).
+    Permission.READ_VOUCHERS: _EVERYONE - {Role.TECHNICIAN},
+    Permission.BUY_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.AGENT}),
+    Permission.MANAGE_AGENTS: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
+    Permission.READ_AGENTS: _EVERYONE - {Role.TECHNICIAN, Role.STAFF},
+}
+
+
+def roles_with(permission: Permission) -> frozenset[Role]:
+    return _GRANTS[permission]
+
+
+def authorize(principal: Principal, permission: Permission) -> None:
+    if principal.role not in _GRANTS[permission]:
+        raise PermissionDenied(f"role {principal.role.value!r} may not {permission.value}")

@@ -1,0 +1,88 @@
+"""Who is acting and why: recorded with every stored event.
+
+The application layer opens a `recording(...)` block around each command; the event mapper reads it
+when it stores events, so no command can save events without saying who and why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from enum import StrEnum
+from uuid import UUID
+
+from domain.shared.recorded import EventMeta
+from domain.shared.roles import Role
+
+
+class ActorKind(StrEnum):
+    USER = "user"
+    API_KEY = "api_key"
+    SYSTEM = "system"
+    GATEWAY = "gateway"
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.id}"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: acts for one tenant with one role."""
+
+    tenant_id: UUID
+    role: Role
+    actor: Actor
+    correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+_current: ContextVar[EventMeta | None] = ContextVar("niaga_event_meta", default=None)
+
+
+class MissingCommandContext(RuntimeError):
+    """Events were saved outside a `recording` block: nobody said who or why."""
+
+
+@contextlib.contextmanager
+def recording(
+    command: str,
+    *,
+    actor: Actor,
+    tenant_id: UUID | None,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+) -> Iterator[EventMeta]:
+    """Every event stored inside this block records this actor, command and ids."""
+    correlation = correlation_id or str(uuid.uuid4())
+    meta = EventMeta(
+        tenant_id=str(tenant_id) if tenant_id else None,
+        actor=str(actor),
+        command=command,
+        correlation_id=correlation,
+        causation_id=causation_id or correlation,
+    )
+    token = _current.set(meta)
+    try:
+        yield meta
+    finally:
+        _current.reset(token)
+
+
+def current_meta() -> EventMeta:
+    meta = _current.get()
+    if meta is None:
+        raise MissingCommandContext(
+            "events must be saved inside application.shared.context.recording()"
+        )
+    return meta
+
+
+SYSTEM = Actor(ActorKind.SYSTEM, "niaga")

@@ -1,0 +1,78 @@
+"""One event store: an eventsourcing application bound to one store (a database schema)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
+from eventsourcing.utils import EnvType
+
+from application.shared.mapper import NiagaMapper
+from application.shared.personal_data import PersonalDataCipher, PersonalDataKeys
+from domain.shared.recorded import RecordedEvent
+
+
+class DateAsISO(Transcoding):
+    """Calendar dates (due dates, billing periods) as `YYYY-MM-DD`."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class EventStore(Application[UUID]):
+    """Loads and saves aggregates of one store. Persistence is chosen by the adapters."""
+
+    name = "Niaga"
+    env = {"AGGREGATE_CACHE_MAXSIZE": "20000", "IS_SNAPSHOTTING_ENABLED": "n"}
+
+    def __init__(
+        self,
+        env: EnvType | None,
+        personal_data_keys: Callable[[EventStore], PersonalDataKeys],
+    ) -> None:
+        self._personal_data_keys_factory = personal_data_keys
+        super().__init__(env)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def construct_mapper(self) -> NiagaMapper:
+        keys = self._personal_data_keys_factory(self)
+        return NiagaMapper(self.construct_transcoder(), PersonalDataCipher(keys))
+
+    @property
+    def niaga_mapper(self) -> NiagaMapper:
+        return cast(NiagaMapper, self.mapper)
+
+    def get_many(self, ids: list[UUID]) -> dict[UUID, Any]:
+        """Load several aggregates; persistence adapters may do it in one round trip."""
+        found: dict[UUID, Any] = {}
+        for aggregate_id in ids:
+            try:
+                found[aggregate_id] = self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                continue
+        return found
+
+    def history(self, aggregate_id: UUID) -> list[RecordedEvent]:
+        """Every event of one aggregate in version order, with who and why; persistence adapters
+        that know the log positions fill them in (0 here)."""
+        stored = list(self.recorder.select_events(aggregate_id))
+        self.niaga_mapper.prefetch_keys(stored)
+        return [self.niaga_mapper.decode(0, s) for s in stored]
+
+    def save_and_locate(self, *objs: Any) -> int:
+        """Save aggregates atomically; return the log position of the last event recorded."""
+        recordings: list[Recording[UUID]] = self.save(*objs)
+        return max((r.notification.id for r in recordings), default=0)

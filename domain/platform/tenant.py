@@ -1,0 +1,247 @@
+"""A business on the platform: its name, settings and API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+from zoneinfo import available_timezones
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.shared.errors import ApiKeyNotFound, InvalidValue
+from domain.shared.roles import Role
+from domain.shared.values import require_text
+
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+INDONESIAN_TIMEZONES = frozenset({"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"})
+
+
+@dataclass(frozen=True)
+class BillingPolicy:
+    """When invoices fall due, and how unpaid ones escalate (days counted from the due date)."""
+
+    payment_terms_days: int = 7
+    grace_days: int = 3
+    suspend_after_days: int = 7  # after soft-limiting
+    terminate_after_days: int = 30  # after suspending
+    reminder_offsets: tuple[int, ...] = (-7, -3, -1, 1)
+    numbering_reset: str = "yearly"
+
+    def validated(self) -> BillingPolicy:
+        for name in (
+            "payment_terms_days",
+            "grace_days",
+            "suspend_after_days",
+            "terminate_after_days",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 365:
+                raise InvalidValue(f"{name} must be 0-365 days", field=name)
+        if any(not -60 <= o <= 60 for o in self.reminder_offsets):
+            raise InvalidValue(
+                "reminder offsets must be within 60 days of the due date", field="reminder_offsets"
+            )
+        if self.numbering_reset not in {"yearly", "monthly"}:
+            raise InvalidValue("numbering resets yearly or monthly", field="numbering_reset")
+        return self
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "payment_terms_days": self.payment_terms_days,
+            "grace_days": self.grace_days,
+            "suspend_after_days": self.suspend_after_days,
+            "terminate_after_days": self.terminate_after_days,
+            "reminder_offsets": list(self.reminder_offsets),
+            "numbering_reset": self.numbering_reset,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, object]) -> BillingPolicy:
+        offsets = raw.get("reminder_offsets") or []
+        return cls(
+            int(str(raw["payment_terms_days"])),
+            int(str(raw["grace_days"])),
+            int(str(raw["suspend_after_days"])),
+            int(str(raw["terminate_after_days"])),
+            tuple(int(o) for o in offsets),  # type: ignore[attr-defined]
+            str(raw["numbering_reset"]),
+        )
+
+
+ISOLIR_MODES = ("profile", "address_list")
+
+
+@dataclass(frozen=True)
+class IsolirPolicy:
+    """How an unpaid subscriber is restricted on the router (isolir).
+
+    `profile`: the PPP secret moves to the `profile` profile. `address_list`: the secret keeps its
+    plan's profile and the subscriber's address joins the firewall address list `address_list`,
+    which the router redirects to a payment page. Either way the active session is kicked."""
+
+    mode: str = "profile"
+    profile: str = "isolir"
+    address_list: str = "isolir"
+
+    def validated(self) -> IsolirPolicy:
+        if self.mode not in ISOLIR_MODES:
+            raise InvalidValue(
+                f"isolir mode must be one of {', '.join(ISOLIR_MODES)}", field="isolir_mode"
+            )
+        for name, value in (
+            ("isolir_profile", self.profile),
+            ("isolir_address_list", self.address_list),
+        ):
+            if not value or len(value) > 64 or any(c.isspace() or c in "=?" for c in value):
+                raise InvalidValue(
+                    f"{name} must be 1-64 characters without spaces, '=' or '?'", field=name
+                )
+        return self
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key as the tenant knows it: only a hash of the secret is ever kept."""
+
+    key_id: str
+    secret_hash: str
+    role: Role
+    label: str
+    revoked: bool = False
+
+
+class Tenant(Aggregate):
+    """A business using Niaga. Owns its settings and its API keys."""
+
+    class Registered(Aggregate.Created):
+        name: str
+        store: str
+
+    class Renamed(Aggregate.Event):
+        name: str
+
+    class SettingsChanged(Aggregate.Event):
+        pkp: bool
+        invoice_prefix: str
+        timezone: str
+
+    class ApiKeyIssued(Aggregate.Event):
+        key_id: str
+        secret_hash: str
+        role: str
+        label: str
+
+    class ApiKeyRevoked(Aggregate.Event):
+        key_id: str
+
+    class BillingPolicyChanged(Aggregate.Event):
+        policy: dict[str, object]
+
+    class IsolirPolicyChanged(Aggregate.Event):
+        mode: str
+        profile: str
+        address_list: str
+
+    @event(Registered)
+    def __init__(self, id: UUID, name: str, store: str) -> None:
+        self.name = name
+        self.store = store
+        self.pkp = False
+        self.invoice_prefix = "INV"
+        self.timezone = DEFAULT_TIMEZONE
+        self.locked = False
+        self.api_keys: dict[str, ApiKey] = {}
+        self.billing_policy = BillingPolicy()
+        self.isolir_policy = IsolirPolicy()
+
+    @classmethod
+    def register(cls, tenant_id: UUID, name: str, store: str) -> Tenant:
+        return cls(id=tenant_id, name=require_text(name, "name", 120), store=store)
+
+    def rename(self, name: str) -> None:
+        self._renamed(name=require_text(name, "name", 120))
+
+    @event(Renamed)
+    def _renamed(self, name: str) -> None:
+        self.name = name
+
+    def change_settings(
+        self,
+        *,
+        pkp: bool | None = None,
+        invoice_prefix: str | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        prefix = self.invoice_prefix if invoice_prefix is None else _invoice_prefix(invoice_prefix)
+        zone = self.timezone if timezone is None else _timezone(timezone)
+        self._settings_changed(
+            pkp=self.pkp if pkp is None else pkp, invoice_prefix=prefix, timezone=zone
+        )
+
+    @event(SettingsChanged)
+    def _settings_changed(self, pkp: bool, invoice_prefix: str, timezone: str) -> None:
+        self.pkp = pkp
+        self.invoice_prefix = invoice_prefix
+        self.timezone = timezone
+
+    def issue_api_key(self, key_id: str, secret_hash: str, role: Role, label: str) -> None:
+        self._api_key_issued(
+            key_id=key_id, secret_hash=secret_hash, role=role.value, label=label.strip()[:80]
+        )
+
+    @event(ApiKeyIssued)
+    def _api_key_issued(self, key_id: str, secret_hash: str, role: str, label: str) -> None:
+        self.api_keys[key_id] = ApiKey(key_id, secret_hash, Role(role), label)
+
+    def revoke_api_key(self, key_id: str) -> None:
+        key = self.api_keys.get(key_id)
+        if key is None:
+            raise ApiKeyNotFound(f"tenant has no API key {key_id!r}", field="key_id")
+        if not key.revoked:
+            self._api_key_revoked(key_id=key_id)
+
+    @event(ApiKeyRevoked)
+    def _api_key_revoked(self, key_id: str) -> None:
+        key = self.api_keys[key_id]
+        self.api_keys[key_id] = ApiKey(key.key_id, key.secret_hash, key.role, key.label, True)
+
+    def change_billing_policy(self, policy: BillingPolicy) -> None:
+        self._billing_policy_changed(policy=policy.validated().as_dict())
+
+    @event(BillingPolicyChanged)
+    def _billing_policy_changed(self, policy: dict[str, object]) -> None:
+        self.billing_policy = BillingPolicy.from_dict(policy)
+
+    def change_isolir_policy(self, policy: IsolirPolicy) -> None:
+        policy = policy.validated()
+        self._isolir_policy_changed(
+            mode=policy.mode, profile=policy.profile, address_list=policy.address_list
+        )
+
+    @event(IsolirPolicyChanged)
+    def _isolir_policy_changed(self, mode: str, profile: str, address_list: str) -> None:
+        self.isolir_policy = IsolirPolicy(mode, profile, address_list)
+
+    @property
+    def registered_at(self) -> datetime:
+        return self.created_on
+
+    @property
+    def tenant_id(self) -> UUID:
+        return self.id
+
+
+def _invoice_prefix(raw: str) -> str:
+    prefix = raw.strip().upper()
+    if not (1 <= len(prefix) <= 12) or not prefix.replace("-", "").replace("/", "").isalnum():
+        raise InvalidValue(
+            "invoice prefix must be 1-12 letters, digits, '-' or '/'", field="invoice_prefix"
+        )
+    return prefix
+
+
+def _timezone(raw: str) -> str:
+    if raw not in INDONESIAN_TIMEZONES and raw not in available_timezones():
+        raise InvalidValue(f"unknown time zone {raw!r}", field="timezone")
+    return raw

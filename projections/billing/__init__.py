@@ -1,0 +1,1 @@
+"""The billing area: plans, subscriptions, invoices, dunning and reports."""

@@ -1,0 +1,1 @@
+"""The customers area: people and businesses a tenant serves, with their personal data."""

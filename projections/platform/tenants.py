@@ -1,0 +1,61 @@
+"""`tenant_list` and `api_keys`: the platform's directory of tenants and their keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from psycopg import Cursor, sql
+
+from domain.platform.tenant import Tenant
+from domain.shared.recorded import RecordedEvent
+from projections.shared.base import table
+
+
+class TenantsProjection:
+    name: str = "tenants"
+    event_types: tuple[type, ...] = (
+        Tenant.Registered,
+        Tenant.Renamed,
+        Tenant.SettingsChanged,
+        Tenant.ApiKeyIssued,
+        Tenant.ApiKeyRevoked,
+    )
+    tables: tuple[str, ...] = ("tenant_list", "api_keys")
+
+    def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
+        # Tenant events are rare; one statement each keeps this projection obvious.
+        for recorded in events:
+            statement, params = _statement(schema, recorded)
+            cur.execute(statement, params)
+
+
+def _statement(schema: str, recorded: RecordedEvent) -> tuple[sql.Composed, tuple[Any, ...]]:
+    event, tenant_id, at = recorded.event, recorded.aggregate_id, recorded.timestamp
+    tenants, keys = table(schema, "tenant_list"), table(schema, "api_keys")
+    if isinstance(event, Tenant.Registered):
+        return sql.SQL(
+            "INSERT INTO {} (id, name, store, pkp, invoice_prefix, timezone, registered_at, "
+            "updated_at) VALUES (%s, %s, %s, false, 'INV', 'Asia/Jakarta', %s, %s)"
+        ).format(tenants), (tenant_id, event.name, event.store, at, at)
+    if isinstance(event, Tenant.Renamed):
+        return sql.SQL("UPDATE {} SET name = %s, updated_at = %s WHERE id = %s").format(tenants), (
+            event.name,
+            at,
+            tenant_id,
+        )
+    if isinstance(event, Tenant.SettingsChanged):
+        return sql.SQL(
+            "UPDATE {} SET pkp = %s, invoice_prefix = %s, timezone = %s, updated_at = %s "
+            "WHERE id = %s"
+        ).format(tenants), (event.pkp, event.invoice_prefix, event.timezone, at, tenant_id)
+    if isinstance(event, Tenant.ApiKeyIssued):
+        return sql.SQL(
+            "INSERT INTO {} (key_id, tenant_id, role, label, secret_hash, revoked, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, false, %s)"
+        ).format(keys), (event.key_id, tenant_id, event.role, event.label, event.secret_hash, at)
+    if isinstance(event, Tenant.ApiKeyRevoked):
+        return sql.SQL("UPDATE {} SET revoked = true WHERE key_id = %s").format(keys), (
+            event.key_id,
+        )
+    raise TypeError(f"tenants projection cannot handle {recorded.name}")

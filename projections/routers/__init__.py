@@ -1,0 +1,1 @@
+"""The routers area: MikroTik routers and provisioning onto them."""

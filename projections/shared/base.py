@@ -1,0 +1,43 @@
+"""What a projection is: a name, the events it reads, the tables it owns, and a page handler."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, Protocol
+from uuid import UUID
+
+from psycopg import Cursor, sql
+
+from domain.shared.recorded import RecordedEvent
+
+
+class Projection(Protocol):
+    name: str
+    # Event classes this projection reads; empty means every event.
+    event_types: tuple[type, ...]
+    # Tables of its read model, in the order a rebuild swaps them.
+    tables: tuple[str, ...]
+
+    def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
+        """Apply one page of events inside the caller's transaction."""
+
+
+def table(schema: str, name: str) -> sql.Composed:
+    return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+
+
+def jsonable(value: Any) -> Any:
+    """Event values as JSON: ids and times as strings, enums as their value."""
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return value

@@ -1,0 +1,76 @@
+"""Every projection Niaga maintains, by name."""
+
+from projections.audit.audit_log import AuditLogProjection
+from projections.billing.invoices import InvoicesProjection
+from projections.billing.notifications import NotificationOutboxProjection
+from projections.billing.plans import PlanListProjection
+from projections.billing.subscriptions import SubscriptionListProjection
+from projections.customers.customer_list import CustomerListProjection
+from projections.customers.customer_tags import CustomerTagsProjection
+from projections.integrations.webhooks import (
+    WebhookDeliveriesProjection,
+    WebhookEndpointsProjection,
+)
+from projections.messaging.whatsapp import (
+    CampaignListProjection,
+    MessageLogProjection,
+    WhatsAppChannelProjection,
+)
+from projections.payments.gateways import (
+    GatewayAccountListProjection,
+    PaymentCallbackLogProjection,
+    PaymentLinkListProjection,
+)
+from projections.payments.payments import PaymentsProjection
+from projections.platform.tenants import TenantsProjection
+from projections.repairs.inventory import InventoryProjection, PurchaseOrdersProjection
+from projections.repairs.repairs import RepairBoardProjection, TechniciansProjection
+from projections.routers.provisioning import (
+    HotspotUsersWantedProjection,
+    ProvisioningStatusProjection,
+    RouterListProjection,
+)
+from projections.shared.base import Projection
+from projections.vouchers.agents import AgentLedgerProjection, AgentListProjection
+from projections.vouchers.vouchers import VoucherProfilesProjection, VoucherStockProjection
+
+
+def all_projections() -> list[Projection]:
+    return [
+        TenantsProjection(),
+        CustomerListProjection(),
+        AuditLogProjection(),
+        PlanListProjection(),
+        SubscriptionListProjection(),
+        InvoicesProjection(),
+        PaymentsProjection(),
+        NotificationOutboxProjection(),
+        RouterListProjection(),
+        ProvisioningStatusProjection(),
+        RepairBoardProjection(),
+        TechniciansProjection(),
+        InventoryProjection(),
+        PurchaseOrdersProjection(),
+        WebhookEndpointsProjection(),
+        WebhookDeliveriesProjection(),
+        VoucherProfilesProjection(),
+        VoucherStockProjection(),
+        AgentListProjection(),
+        AgentLedgerProjection(),
+        HotspotUsersWantedProjection(),
+        PaymentLinkListProjection(),
+        PaymentCallbackLogProjection(),
+        GatewayAccountListProjection(),
+        MessageLogProjection(),
+        WhatsAppChannelProjection(),
+        CampaignListProjection(),
+        CustomerTagsProjection(),
+    ]
+
+
+def by_name(name: str) -> Projection:
+    for projection in all_projections():
+        if projection.name == name:
+            return projection
+    known = ", ".join(p.name for p in all_projections())
+    raise KeyError(f"unknown projection {name!r}; known: {known}")
