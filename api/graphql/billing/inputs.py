@@ -8,14 +8,7 @@ from typing import Annotated
 import strawberry
 
 from api.graphql.billing import types as t
-from api.graphql.shared.errors import (
-    NotFoundError,
-    PermissionDeniedError,
-    RefusedError,
-    ValidationError,
-)
-
-Errors = ValidationError | NotFoundError | PermissionDeniedError | RefusedError
+from api.graphql.shared.errors import Errors
 
 
 @strawberry.input

@@ -47,6 +47,10 @@ class RefusedError(Error):
     pass
 
 
+# The refusals every command's result union includes.
+Errors = ValidationError | NotFoundError | PermissionDeniedError | RefusedError
+
+
 _MAPPING: list[tuple[type[DomainError], type[Error]]] = [
     (InvalidValue, ValidationError),
     (DuplicateCustomer, DuplicateCustomerError),
