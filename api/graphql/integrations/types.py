@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from api.graphql.billing.inputs import Errors
+from api.graphql.shared.errors import Errors
 from api.graphql.shared.types import PageInfo
 from application.integrations.ports import WebhookDeliveryView, WebhookEndpointView
 

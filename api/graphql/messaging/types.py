@@ -8,7 +8,7 @@ from typing import Annotated, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from api.graphql.billing.inputs import Errors
+from api.graphql.shared.errors import Errors
 from api.graphql.shared.types import PageInfo, connection_parts
 from application.messaging.message_templates import Template
 from application.messaging.ports import CampaignView, ChannelView, MessageLogEntry

@@ -10,9 +10,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.scalars import JSON
 
-from api.graphql.billing.inputs import Errors
 from api.graphql.billing.support import parse_id
-from api.graphql.shared.errors import ValidationError
+from api.graphql.shared.errors import Errors, ValidationError
 from api.graphql.shared.support import NiagaInfo, query, run_command
 from api.graphql.shared.types import PageInfo, connection_parts
 from application.payments.gateway_accounts import ConfigureGateway

@@ -9,7 +9,7 @@ from uuid import UUID
 import strawberry
 from strawberry.scalars import JSON
 
-from api.graphql.billing.inputs import Errors
+from api.graphql.shared.errors import Errors
 from api.graphql.shared.support import NiagaInfo, query
 from api.graphql.shared.types import PageInfo, connection_parts
 from application.repairs.ports import (

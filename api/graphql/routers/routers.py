@@ -9,9 +9,8 @@ from uuid import UUID
 import strawberry
 from graphql import GraphQLError
 
-from api.graphql.billing.inputs import Errors
 from api.graphql.billing.support import parse_id
-from api.graphql.shared.errors import ValidationError
+from api.graphql.shared.errors import Errors, ValidationError
 from api.graphql.shared.support import NiagaInfo, query, run_command
 from application.routers.routers import AddRouter, UpdateRouter
 from application.shared.authorization import Permission, authorize

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 import strawberry
 from graphql import GraphQLError
 
-from api.graphql.billing.inputs import Errors
 from api.graphql.billing.support import parse_id
-from api.graphql.shared.errors import ValidationError
+from api.graphql.shared.errors import Errors, ValidationError
 from api.graphql.shared.support import NiagaInfo, run_command
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from api.graphql.billing.inputs import Errors
+from api.graphql.shared.errors import Errors
 from api.graphql.shared.types import PageInfo, connection_parts
 from application.shared.ports import Page
 from application.vouchers.ports import (
