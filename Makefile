@@ -39,6 +39,7 @@ schema: $(STAMP)
 	$(BIN)/niaga export-events docs/events.md
 	$(BIN)/niaga export-openapi docs/openapi.json
 	$(BIN)/niaga export-webhook-events docs/webhook-events.md
+	$(BIN)/niaga export-permissions docs/permissions.md
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.projection_catchup

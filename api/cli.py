@@ -491,6 +491,7 @@ _EXPORTS = {
     "export-openapi": ("openapi_json", "Write the public REST API's OpenAPI document."),
     "export-webhook-events": ("webhook_catalogue", "Write the public webhook event types."),
     "export-events": ("event_catalogue", "Write the event catalogue (Markdown)."),
+    "export-permissions": ("permission_matrix", "Write the roles x permissions matrix (Markdown)."),
 }
 
 

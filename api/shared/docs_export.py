@@ -1,4 +1,5 @@
-"""Generated documentation: the GraphQL schema and the event catalogue, both from the code."""
+"""Generated documentation: the GraphQL schema, the event catalogue and the permission matrix,
+all from the code."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 from api.graphql.schema import build_schema
 from api.integrations.public_api import openapi_document
 from application.integrations.public_events import CATALOGUE
+from application.shared.authorization import Permission, roles_with
 from domain.billing.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.billing.plan import Plan
 from domain.billing.subscription import Subscription
@@ -27,6 +29,7 @@ from domain.repairs.inventory import InventoryItem, PurchaseOrder
 from domain.repairs.repair_job import RepairJob, RepairSettings, Technician
 from domain.routers.provisioning import Provisioning
 from domain.routers.router import Router
+from domain.shared.roles import Role
 from domain.vouchers.agent import Agent, AgentLogin, AgentPhone
 from domain.vouchers.voucher import Voucher, VoucherBatch, VoucherProfile, VoucherSettings
 from domain.vouchers.voucher_order import ShopCode, VoucherOrder
@@ -166,3 +169,26 @@ def _event_section(aggregate: type, event_class: type) -> list[str]:
 
 def _doc(obj: type) -> str:
     return inspect.getdoc(obj) or ""
+
+
+def permission_matrix() -> str:
+    """`docs/permissions.md`: which role holds which permission, read from the grants that
+    `application.shared.authorization.authorize` enforces."""
+    roles = list(Role)
+    lines = [
+        "# Roles and permissions",
+        "",
+        "Generated from `application/shared/authorization.py` by `niaga export-permissions`",
+        "(`make schema`); the suite fails when it is stale. Every command and query checks its",
+        "permission in the application layer; a caller without it gets `PERMISSION_DENIED`.",
+        "Agents see only their own and their downline's vouchers and ledgers; every role sees",
+        "only its own tenant.",
+        "",
+        "| permission | " + " | ".join(role.value for role in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for permission in Permission:
+        granted = roles_with(permission)
+        marks = " | ".join("yes" if role in granted else "" for role in roles)
+        lines.append(f"| `{permission.value}` | {marks} |")
+    return "\n".join(lines) + "\n"
