@@ -22,7 +22,7 @@ from psycopg import Cursor, sql
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
-from adapters.audit import event_chain
+from adapters.shared import event_chain
 from adapters.shared.database import Database
 from adapters.shared.personal_keys import PostgresPersonalDataKeys
 from application.shared.errors import UnknownTenant
@@ -34,6 +34,7 @@ from migrations import runner as migrations
 STORE_SETS = ("store", "read_models")
 PLATFORM_SETS = (*STORE_SETS, "platform")
 _VALUES_UP_TO = 8  # events per save up to which one row of parameters per event is cheaper
+_PIPELINED_UP_TO = 500  # events per save up to which the library's pipelined insert is safe
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class PostgresEventStore(EventStore):
 
 class _ArrayInsertRecorder(PostgresApplicationRecorder):
     """Inserts events from four plain arrays instead of an array of a composite type, and extends
-    the store's hash chain (adapters/postgres/event_chain.py) in the same transaction, under the
+    the store's hash chain (adapters/shared/event_chain.py) in the same transaction, under the
     same table lock.
 
     Stores share one connection pool, and a composite type per schema would need a type adapter
@@ -139,6 +140,22 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
         self._chain_insert = event_chain.insert_statement(datastore.schema)
         # The head cursor of a many-event insert in flight on this thread, read after the sync.
         self._in_flight = threading.local()
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Few events go through the library's pipelined insert. Many go without pipeline mode:
+        with a large insert in flight, psycopg's pipeline can wait on the server while the server
+        waits on it (seen over Unix sockets, whose buffers are small: the embedded default), and
+        the store's table lock would be held the whole time."""
+        if len(stored_events) <= _PIPELINED_UP_TO:
+            return super().insert_events(stored_events, **kwargs)
+        with self.datastore.get_connection() as conn, conn.transaction():
+            with conn.cursor() as curs:
+                self._insert_events(curs, stored_events, **kwargs)
+            with conn.cursor() as curs:
+                self._insert_stored_events(curs, stored_events, **kwargs)
+                return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
