@@ -6,7 +6,7 @@ no more connections than one: the pool's maximum bounds them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,6 +14,11 @@ import psycopg
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import Connection
 from psycopg.conninfo import conninfo_to_dict
+
+# Pooled work is short: a command, a page of projected events, a batch of a billing run. Admin
+# work that may take longer (rebuilds, backups, LISTEN) uses `direct()` connections.
+STATEMENT_TIMEOUT_SECONDS = 120
+LOCK_TIMEOUT_SECONDS = 30
 
 
 class Database:
@@ -30,7 +35,7 @@ class Database:
         self.pool.open(wait=True, timeout=30)
 
     def datastore(self, schema: str, *, pool_min: int = 0, pool_max: int = 1) -> PostgresDatastore:
-        return PostgresDatastore(
+        return _BoundedDatastore(
             self._dbname,
             self._host,
             self._port,
@@ -41,6 +46,7 @@ class Database:
             max_overflow=pool_max - pool_min,
             connect_timeout=10,
             idle_in_transaction_session_timeout=60,
+            lock_timeout=LOCK_TIMEOUT_SECONDS,
             max_waiting=0,
         )
 
@@ -75,6 +81,21 @@ class Database:
 
     def close(self) -> None:
         self._root.pool.close()
+
+
+class _BoundedDatastore(PostgresDatastore):
+    """Every pooled connection has a statement timeout, so no statement (and no transaction
+    holding a store's table lock) runs unboundedly; a writer waits for the lock at most
+    `LOCK_TIMEOUT_SECONDS` before its save fails and is retried by the caller."""
+
+    def after_connect_func(self) -> Callable[[Connection[Any]], None]:
+        configure = super().after_connect_func()
+
+        def after_connect(conn: Connection[Any]) -> None:
+            configure(conn)
+            conn.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT_SECONDS}s'")
+
+        return after_connect
 
 
 class _SharedPoolDatastore(PostgresDatastore):

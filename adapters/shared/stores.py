@@ -149,7 +149,8 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
         waits on it (seen over Unix sockets, whose buffers are small: the embedded default), and
         the store's table lock would be held the whole time."""
         if len(stored_events) <= _PIPELINED_UP_TO:
-            return super().insert_events(stored_events, **kwargs)
+            ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            return ids
         with self.datastore.get_connection() as conn, conn.transaction():
             with conn.cursor() as curs:
                 self._insert_events(curs, stored_events, **kwargs)
