@@ -1,0 +1,106 @@
+"""A projection that cannot apply an event parks it and moves on: the other events of the page
+are applied, the position reaches the head, and retrying after a fix applies the parked one."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import Cursor
+
+from adapters.bootstrap import Niaga
+from adapters.shared.stores import PostgresEventStore
+from application.customers.customers import CustomerService, RegisterCustomer
+from application.shared.context import Principal
+from application.shared.event_store import EventStore
+from domain.shared.recorded import RecordedEvent
+from projections.catalog import by_name
+from projections.shared.base import Projection
+from tests.integration.read_models import rows, store_of, tracking_position
+
+
+class DaemonDown:
+    def wait(self, store: EventStore, position: int, timeout: float = 2.0) -> bool:
+        return False
+
+
+class Poisoned:
+    """customer_list, except that it cannot apply the events of the poisoned customers."""
+
+    def __init__(self, projection: Projection, poisoned: set[uuid.UUID], error: Exception) -> None:
+        self._projection = projection
+        self.name = projection.name
+        self.event_types = projection.event_types
+        self.tables = projection.tables
+        self.poisoned = poisoned
+        self._error = error
+
+    def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
+        if any(e.aggregate_id in self.poisoned for e in events):
+            raise self._error
+        self._projection.apply(cur, schema, events)
+
+
+def _register(niaga: Niaga, owner: Principal, count: int) -> list[uuid.UUID]:
+    lagging = CustomerService(niaga.stores, DaemonDown())
+    return [
+        lagging.register(owner, RegisterCustomer(f"Pelanggan {i}", f"0813{i:08d}"))
+        for i in range(count)
+    ]
+
+
+def _listed(niaga: Niaga, store: PostgresEventStore) -> set[uuid.UUID]:
+    return {r[0] for r in rows(niaga, store.ref.schema, "customer_list")}
+
+
+def test_an_event_that_fails_alone_is_parked_and_the_rest_of_the_page_applies(
+    niaga: Niaga, owner: Principal
+) -> None:
+    ids = _register(niaga, owner, 5)
+    store = store_of(niaga, owner.tenant_id)
+    poisoned = Poisoned(by_name("customer_list"), {ids[2]}, ValueError("cannot apply"))
+    runner = niaga.projections.runner(store)
+
+    runner.catch_up(poisoned)
+
+    assert _listed(niaga, store) == set(ids) - {ids[2]}
+    [parked] = runner.parked(poisoned)
+    assert parked.error == "ValueError: cannot apply"
+    assert runner.status(poisoned).lag == 0
+    assert runner.status(poisoned).parked == 1
+    assert tracking_position(niaga, store.ref.schema, poisoned) > parked.position
+
+
+def test_retrying_after_a_fix_applies_the_parked_event_and_clears_it(
+    niaga: Niaga, owner: Principal
+) -> None:
+    ids = _register(niaga, owner, 3)
+    store = store_of(niaga, owner.tenant_id)
+    poisoned = Poisoned(by_name("customer_list"), {ids[0]}, KeyError("name"))
+    runner = niaga.projections.runner(store)
+    runner.catch_up(poisoned)
+    assert runner.retry_parked(poisoned) == (0, 1)  # not fixed yet: still parked
+
+    poisoned.poisoned.clear()  # the fix
+    assert runner.retry_parked(poisoned) == (1, 0)
+    assert _listed(niaga, store) == set(ids)
+    assert runner.parked(poisoned) == []
+
+
+def test_a_lost_connection_fails_the_page_instead_of_parking_it(
+    niaga: Niaga, owner: Principal
+) -> None:
+    ids = _register(niaga, owner, 2)
+    store = store_of(niaga, owner.tenant_id)
+    broken = Poisoned(by_name("customer_list"), set(ids), psycopg.OperationalError("gone"))
+    runner = niaga.projections.runner(store)
+    before = tracking_position(niaga, store.ref.schema, broken)
+
+    with pytest.raises(psycopg.OperationalError):
+        runner.catch_up(broken)
+
+    assert runner.parked(broken) == []
+    assert tracking_position(niaga, store.ref.schema, broken) == before
