@@ -108,7 +108,7 @@ def _payment(r: RecordedEvent, _: Aggregates) -> Data:
         "reference": e.reference,
         "received_on": e.received_on,
         "allocations": [
-            {"invoice_id": str(a["invoice_id"]), "amount": a["amount"]} for a in e.allocations
+            {"invoice_id": str(a.invoice_id), "amount": a.amount} for a in e.allocations
         ],
         "credit": e.credit,
     }
@@ -144,9 +144,9 @@ def _subscription_plan_changed(r: RecordedEvent, aggregates: Aggregates) -> Data
     return {
         **_subscription_facts(r, aggregates),
         "on": r.event.on,
-        "plan_id": str(terms["plan_id"]),
-        "plan_name": terms["name"],
-        "price": terms["price"],
+        "plan_id": str(terms.plan_id),
+        "plan_name": terms.name,
+        "price": terms.price,
     }
 
 

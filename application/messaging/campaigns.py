@@ -10,9 +10,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from application.messaging.message_templates import TemplateService
 from application.messaging.ports import Audience, WhatsAppReadModels
@@ -25,6 +24,7 @@ from application.shared.unit_of_work import Saver, find, load
 from domain.customers.customer_tags import normalise_tag
 from domain.messaging.campaign import BroadcastDay, Campaign, CampaignState, Guardrails
 from domain.messaging.whatsapp import OutboundMessage
+from domain.shared.local_time import local_time
 
 RUNNER = Actor(ActorKind.SYSTEM, "campaign-runner")
 Now = Callable[[], datetime]
@@ -58,7 +58,7 @@ class CampaignService:
         self._templates.get(store, principal.tenant_id, template)  # an unknown one is refused
         audience = replace(audience, tags=tuple(normalise_tag(t) for t in audience.tags))
         campaign = Campaign.create(
-            principal.tenant_id, name, template, variables, audience.as_dict(), guardrails
+            principal.tenant_id, name, template, variables, audience, guardrails
         )
         self._saver.save(store, principal, "CreateCampaign", campaign)
         return campaign.id
@@ -68,15 +68,7 @@ class CampaignService:
         authorize(principal, Permission.MANAGE_TENANT)
         store = self._stores.for_tenant(principal.tenant_id)
         campaign = load(store, Campaign, campaign_id, principal.tenant_id, "campaign")
-        audience = Audience(
-            plan=campaign.audience.get("plan"),
-            states=tuple(campaign.audience.get("states") or ()),
-            area=campaign.audience.get("area"),
-            last_payment_before=_date(campaign.audience.get("last_payment_before")),
-            last_payment_after=_date(campaign.audience.get("last_payment_after")),
-            tags=tuple(campaign.audience.get("tags") or ()),
-        )
-        recipients = self._read_models.audience(store, principal.tenant_id, audience)
+        recipients = self._read_models.audience(store, principal.tenant_id, campaign.audience)
         campaign.schedule(start_at, recipients)
         self._saver.save(store, principal, "ScheduleCampaign", campaign)
         return len(recipients)
@@ -133,7 +125,7 @@ class CampaignRunner:
     def tick_tenant(
         self, store: EventStore, tenant_id: UUID, campaign_ids: list[UUID]
     ) -> datetime | None:
-        now = self._now().astimezone(ZoneInfo(tenant_of(self._stores, tenant_id).timezone))
+        now = local_time(self._now(), tenant_of(self._stores, tenant_id).timezone)
         campaigns = [
             c
             for c in store.get_many(campaign_ids).values()
@@ -190,7 +182,3 @@ class CampaignRunner:
         # Inline, this brings the read models up to date; run by the projection daemon itself,
         # waiting would only hold up the daemon, which records the change next anyway.
         self._sync.wait(store, position, 0)
-
-
-def _date(raw: object) -> date | None:
-    return date.fromisoformat(str(raw)) if raw else None

@@ -4,13 +4,14 @@ say what is waiting, what became of it, and who a campaign reaches."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 from application.shared.errors import ApplicationError
 from application.shared.event_store import EventStore
 from application.shared.ports import Page
+from domain.messaging.campaign import Audience as Audience  # who a campaign reaches
 
 
 class ProviderUnavailable(ApplicationError):
@@ -107,29 +108,6 @@ class CampaignView:
     audience: dict[str, Any]
     created_at: datetime
     stats: dict[str, int]
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who a campaign reaches: every filter given must hold (an empty one reaches all active
-    subscribers)."""
-
-    plan: str | None = None  # a plan's id or name
-    states: tuple[str, ...] = ("active",)
-    area: str | None = None  # the router (site) a subscription is served from
-    last_payment_before: date | None = None
-    last_payment_after: date | None = None
-    tags: tuple[str, ...] = ()  # any of these
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "plan": self.plan,
-            "states": list(self.states),
-            "area": self.area,
-            "last_payment_before": str(self.last_payment_before or "") or None,
-            "last_payment_after": str(self.last_payment_after or "") or None,
-            "tags": list(self.tags),
-        }
 
 
 class WhatsAppReadModels(Protocol):

@@ -39,6 +39,7 @@ from domain.payments.gateway import Gateway, GatewayCallback, LinkPurpose, Payme
 from domain.payments.payment import Payment, PaymentMethod
 from domain.shared.errors import DomainError
 from domain.shared.roles import Role
+from domain.shared.text import printable
 
 MAX_STORED_BODY = 65_536
 # Headers that carry a secret (Xendit's callback token is the account's own token).
@@ -268,23 +269,34 @@ class _Log:
         self.note: Notification | None = None
 
     def create(self, decision: _Decision) -> GatewayCallback:
+        """The callback as received, kept as evidence: whatever a sender put in it (NUL bytes,
+        control characters) is made storable rather than refused."""
         note = self.note
         return GatewayCallback(
             tenant_id=self.tenant_id,
-            tenant_ref=self.tenant_ref,
-            gateway=self.gateway,
-            headers={k: "[redacted]" if k in _REDACTED else v for k, v in self.raw.headers.items()},
-            body=self.raw.body[:MAX_STORED_BODY].decode("utf-8", errors="replace"),
+            tenant_ref=printable(self.tenant_ref),
+            gateway=printable(self.gateway),
+            headers={
+                printable(k, 200): "[redacted]" if k in _REDACTED else printable(v, 2000)
+                for k, v in self.raw.headers.items()
+            },
+            body=printable(
+                self.raw.body[:MAX_STORED_BODY].decode("utf-8", errors="replace"), MAX_STORED_BODY
+            ),
             verdict=decision.verdict.value,
-            reason=decision.reason,
+            reason=printable(decision.reason, 500),
             http_status=decision.http_status,
-            order_id=note.order_id if note else None,
-            reference=note.reference if note else None,
-            dedupe_key=note.dedupe_key if note else None,
-            claimed_status=note.raw_status if note else None,
+            order_id=_kept(note.order_id if note else None),
+            reference=_kept(note.reference if note else None),
+            dedupe_key=_kept(note.dedupe_key if note else None),
+            claimed_status=_kept(note.raw_status if note else None),
             amount=note.amount if note else None,
-            currency=note.currency if note else None,
+            currency=_kept(note.currency if note else None),
         )
+
+
+def _kept(value: str | None) -> str | None:
+    return printable(value, 200) if value is not None else None
 
 
 def _before_recheck(link: PaymentLink, note: Notification) -> _Decision | None:

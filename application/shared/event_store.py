@@ -11,6 +11,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
 from eventsourcing.utils import EnvType
 
+from application.shared.event_payloads import payload_transcodings
 from application.shared.mapper import NiagaMapper
 from application.shared.personal_data import PersonalDataCipher, PersonalDataKeys
 from domain.shared.recorded import RecordedEvent
@@ -46,6 +47,8 @@ class EventStore(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+        for transcoding in payload_transcodings():
+            transcoder.register(transcoding)
 
     def construct_mapper(self) -> NiagaMapper:
         keys = self._personal_data_keys_factory(self)

@@ -13,7 +13,9 @@ from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
 from application.shared.context import current_meta
 from application.shared.personal_data import PersonalDataCipher
+from domain.shared.personal_data import erases_subject
 from domain.shared.recorded import EventMeta, RecordedEvent
+from domain.shared.text import check_all_text
 from domain.shared.topics import MOVED_MODULES
 
 _META_KEY = "__meta__"
@@ -32,6 +34,8 @@ class NiagaMapper(Mapper[UUID]):
         # Who and why first: an event refused for lacking them must not leave a key behind.
         meta = current_meta().as_dict()
         state = dict(vars(domain_event))
+        # Whatever a command let through, no event with unstorable text is ever recorded.
+        check_all_text(state)
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
         class_version = getattr(type(domain_event), "class_version", 1)
@@ -76,21 +80,27 @@ class NiagaMapper(Mapper[UUID]):
         state: dict[str, Any] = self.transcoder.decode(stored_event.state)
         meta = EventMeta.from_dict(state.pop(_META_KEY, None))
         subject = _as_uuid(stored_event.originator_id)
-        personal = _personal_fields(cls)
-        if personal and cls.__name__ == "Forgotten":
+        if erases_subject(cls):
+            # Whatever key this process still holds for the subject was destroyed with this event.
             self.personal_data.evict(subject)
-        for field in personal:
+        for field in _personal_fields(cls):
             if field in state:
                 state[field] = self.personal_data.decrypt(subject, state[field])
         state["originator_id"] = subject
         state["originator_version"] = stored_event.originator_version
-        from_version = state.pop("class_version", 1)
-        while from_version < getattr(cls, "class_version", 1):
-            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
-            from_version += 1
+        _upcast(cls, state)
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)
         return event, meta
+
+
+def _upcast(cls: type, state: dict[str, Any]) -> None:
+    """Bring the state of an event stored by an older version of its class up to the current
+    version, one `upcast_vN_vN+1` step at a time (events stored before versioning are version 1)."""
+    version = state.pop("class_version", 1)
+    while version < getattr(cls, "class_version", 1):
+        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+        version += 1
 
 
 def _personal_fields(cls: type) -> Sequence[str]:

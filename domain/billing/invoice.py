@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -16,6 +17,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.billing.tax import ppn
 from domain.shared.errors import DomainError, InvalidValue
 from domain.shared.money import IDR, positive_amount
+from domain.shared.payloads import typed_fields
 from domain.shared.values import require_text
 
 LINE_KINDS = frozenset({"plan", "proration", "discount", "charge", "service", "item"})
@@ -44,25 +46,6 @@ class Line:
     @property
     def amount(self) -> int:
         return self.quantity * self.unit_price
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "description": self.description,
-            "quantity": self.quantity,
-            "unit_price": self.unit_price,
-            "taxable": self.taxable,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, object]) -> Line:
-        return cls(
-            str(raw["kind"]),
-            str(raw["description"]),
-            int(str(raw["quantity"])),
-            int(str(raw["unit_price"])),
-            bool(raw["taxable"]),
-        )
 
 
 def new_line(kind: str, description: str, quantity: int, unit_price: int, taxable: bool) -> Line:
@@ -96,13 +79,18 @@ def totals(lines: list[Line], *, pkp: bool) -> Totals:
 
 class Invoice(Aggregate):
     class Drafted(Aggregate.Created):
+        class_version = 2  # version 1 held `lines` as plain JSON objects
         tenant_id: UUID
         customer_id: UUID
         subscription_id: UUID | None
         period: str | None
-        lines: list[dict[str, object]]
+        lines: list[Line]
         pkp: bool
         currency: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, lines=list[Line])
 
     class Issued(Aggregate.Event):
         number: str
@@ -146,7 +134,7 @@ class Invoice(Aggregate):
         customer_id: UUID,
         subscription_id: UUID | None,
         period: str | None,
-        lines: list[dict[str, object]],
+        lines: list[Line],
         pkp: bool,
         currency: str,
     ) -> None:
@@ -154,7 +142,7 @@ class Invoice(Aggregate):
         self.customer_id = customer_id
         self.subscription_id = subscription_id
         self.period = period
-        self.lines = [Line.from_dict(raw) for raw in lines]
+        self.lines = list(lines)
         self.pkp = pkp
         self.currency = currency
         self.status = InvoiceStatus.DRAFTED
@@ -191,7 +179,7 @@ class Invoice(Aggregate):
             customer_id=customer_id,
             subscription_id=subscription_id,
             period=period,
-            lines=[line.as_dict() for line in lines],
+            lines=list(lines),
             pkp=pkp,
             currency=IDR,
             **kwargs,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import InvalidValue
 from domain.shared.money import positive_amount
+from domain.shared.payloads import typed_fields
 from domain.shared.values import require_text
 
 MAX_VALIDITY_DAYS = 366
@@ -46,23 +48,6 @@ class Promotion:
             return min(self.value, price)
         return price
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "kind": self.kind.value,
-            "value": self.value,
-            "cycles": self.cycles,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, object]) -> Promotion:
-        return cls(
-            str(raw["code"]),
-            PromotionKind(str(raw["kind"])),
-            int(str(raw["value"])),
-            int(str(raw["cycles"])),
-        )
-
 
 def new_promotion(code: str, kind: PromotionKind, value: int, cycles: int) -> Promotion:
     code = require_text(code, "code", 32).upper()
@@ -94,7 +79,12 @@ class Plan(Aggregate):
         price: int
 
     class PromotionAdded(Aggregate.Event):
-        promotion: dict[str, object]
+        class_version = 2  # version 1 held `promotion` as a plain JSON object
+        promotion: Promotion
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, promotion=Promotion)
 
     class Retired(Aggregate.Event):
         pass
@@ -161,12 +151,11 @@ class Plan(Aggregate):
         self._refuse_if_retired()
         if promotion.code in self.promotions:
             raise InvalidValue(f"promotion {promotion.code} already exists", field="code")
-        self._promotion_added(promotion=promotion.as_dict())
+        self._promotion_added(promotion=promotion)
 
     @event(PromotionAdded)
-    def _promotion_added(self, promotion: dict[str, object]) -> None:
-        parsed = Promotion.from_dict(promotion)
-        self.promotions[parsed.code] = parsed
+    def _promotion_added(self, promotion: Promotion) -> None:
+        self.promotions[promotion.code] = promotion
 
     def promotion(self, code: str) -> Promotion:
         found = self.promotions.get(code.strip().upper())

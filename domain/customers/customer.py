@@ -42,6 +42,8 @@ class Customer(Aggregate):
     class Forgotten(Event):
         """Personal data was erased: the subject's key is destroyed."""
 
+        erases_subject = True
+
     @event(Registered)
     def __init__(
         self,

@@ -8,6 +8,8 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.shared.text import printable
+
 # After the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, then every 10 h (about three days).
 RETRY_SCHEDULE: tuple[timedelta, ...] = (
     timedelta(seconds=5),
@@ -131,8 +133,8 @@ class WebhookDelivery(Aggregate):
             at=at,
             status_code=status_code,
             latency_ms=latency_ms,
-            response_excerpt=response_excerpt[:EXCERPT_LENGTH],
-            error=error[:EXCERPT_LENGTH] if error else None,
+            response_excerpt=printable(response_excerpt, EXCERPT_LENGTH),
+            error=printable(error, EXCERPT_LENGTH) if error else None,
             next_attempt_at=at + delay * jitter if delay is not None else None,
         )
 
@@ -163,7 +165,7 @@ class WebhookDelivery(Aggregate):
             at=at,
             status_code=status_code,
             latency_ms=latency_ms,
-            response_excerpt=response_excerpt[:EXCERPT_LENGTH],
+            response_excerpt=printable(response_excerpt, EXCERPT_LENGTH),
         )
 
     @event(Delivered)

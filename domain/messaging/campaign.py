@@ -8,7 +8,7 @@ own, so the cap and the gaps hold across every campaign the tenant runs at once.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -17,6 +17,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.payloads import typed_fields
 from domain.shared.values import require_text
 
 MAX_DAILY_CAP = 150
@@ -47,9 +48,6 @@ class Guardrails:
     def closes(self) -> time:
         return _clock_time(self.window_end, "windowEnd")
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
     def sending_day(self, day: date) -> bool:
         return not (self.skip_weekends and day.weekday() >= 5)
 
@@ -64,6 +62,19 @@ class Guardrails:
         while not self.sending_day(day):
             day += timedelta(days=1)
         return datetime.combine(day, self.opens, local_now.tzinfo)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a campaign reaches: every filter given must hold (an empty one reaches all active
+    subscribers)."""
+
+    plan: str | None = None  # a plan's id or name
+    states: tuple[str, ...] = ("active",)
+    area: str | None = None  # the router (site) a subscription is served from
+    last_payment_before: date | None = None
+    last_payment_after: date | None = None
+    tags: tuple[str, ...] = ()  # any of these
 
 
 def _clock_time(raw: str, field: str) -> time:
@@ -89,9 +100,14 @@ class Campaign(Aggregate):
         tenant_id: UUID
         name: str
         template: str
+        class_version = 2  # version 1 held `audience` and `guardrails` as plain JSON objects
         variables: dict[str, str]
-        audience: dict[str, Any]
-        guardrails: dict[str, Any]
+        audience: Audience
+        guardrails: Guardrails
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, audience=Audience, guardrails=Guardrails)
 
     class Scheduled(Aggregate.Event):
         start_at: datetime
@@ -110,7 +126,7 @@ class Campaign(Aggregate):
         name: str,
         template: str,
         variables: dict[str, str],
-        audience: dict[str, Any],
+        audience: Audience,
         guardrails: Guardrails,
     ) -> Campaign:
         return cls(
@@ -119,7 +135,7 @@ class Campaign(Aggregate):
             template=template,
             variables=variables,
             audience=audience,
-            guardrails=guardrails.as_dict(),
+            guardrails=guardrails,
         )
 
     @event(Created)
@@ -129,8 +145,8 @@ class Campaign(Aggregate):
         name: str,
         template: str,
         variables: dict[str, str],
-        audience: dict[str, Any],
-        guardrails: dict[str, Any],
+        audience: Audience,
+        guardrails: Guardrails,
     ) -> None:
         self.tenant_id, self.name, self.template = tenant_id, name, template
         self.variables, self.audience, self.guardrails = variables, audience, guardrails
@@ -140,7 +156,7 @@ class Campaign(Aggregate):
 
     @property
     def rails(self) -> Guardrails:
-        return Guardrails(**self.guardrails)
+        return self.guardrails
 
     def message_id_for(self, customer_id: UUID) -> UUID:
         return uuid5(self.id, f"campaign-message:{customer_id}")

@@ -12,21 +12,13 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import InvalidValue
+from domain.shared.text import printable
 from domain.shared.values import require_text
 
 
 class Provider(StrEnum):
     CLOUD_API = "cloud_api"
     FONNTE = "fonnte"
-
-
-class DeliveryStatus(StrEnum):
-    """What a provider reports after accepting a message, in the order it can happen."""
-
-    SENT = "sent"
-    DELIVERED = "delivered"
-    READ = "read"
-    FAILED = "failed"
 
 
 # A later report of an earlier stage (statuses arrive out of order) must not move a message back.
@@ -238,7 +230,7 @@ class OutboundMessage(Aggregate):
         self.attempts, self.provider_message_id, self.status = attempt, provider_message_id, "sent"
 
     def failed(self, error: str, will_retry: bool) -> None:
-        self._failed(error=error[:500], attempt=self.attempts + 1, will_retry=will_retry)
+        self._failed(error=printable(error, 500), attempt=self.attempts + 1, will_retry=will_retry)
 
     @event(Failed)
     def _failed(self, error: str, attempt: int, will_retry: bool) -> None:
@@ -259,7 +251,7 @@ class OutboundMessage(Aggregate):
             raise InvalidValue(f"unknown delivery status {status!r}", field="status")
         if STATUS_RANK[status] <= STATUS_RANK.get(self.status, 0):
             return False
-        self._status_reported(status=status, error=error)
+        self._status_reported(status=status, error=printable(error, 500) if error else None)
         return True
 
     @event(StatusReported)

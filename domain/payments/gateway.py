@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -161,6 +162,7 @@ class PaymentLink(Aggregate):
     page the customer pays on, until it expires. An expired link is never handed out again."""
 
     class Created(Aggregate.Created):
+        class_version = 2  # `purpose` and `subject_id` are required from version 2
         tenant_id: UUID
         invoice_id: UUID
         customer_id: UUID
@@ -173,8 +175,15 @@ class PaymentLink(Aggregate):
         expires_at: datetime
         # For a voucher order or a top-up, invoice_id holds the subject's id too and
         # customer_id the agent's (no invoice or customer is involved).
-        purpose: str = LinkPurpose.INVOICE.value
-        subject_id: UUID | None = None
+        purpose: str
+        subject_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Version 1 events stored before purposes existed lack both fields: those links
+            # paid an invoice (their subject). Later version 1 events carry them already.
+            state.setdefault("purpose", LinkPurpose.INVOICE.value)
+            state.setdefault("subject_id", None)
 
     class Paid(Aggregate.Event):
         payment_id: UUID
@@ -241,8 +250,8 @@ class PaymentLink(Aggregate):
         amount: int,
         currency: str,
         expires_at: datetime,
-        purpose: str = LinkPurpose.INVOICE.value,
-        subject_id: UUID | None = None,
+        purpose: str,
+        subject_id: UUID | None,
     ) -> None:
         self.tenant_id = tenant_id
         self.purpose = LinkPurpose(purpose)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import DomainError
 from domain.shared.money import positive_amount
+from domain.shared.payloads import typed_fields
 from domain.shared.values import require_text
 
 
@@ -20,6 +22,11 @@ class PaymentMethod(StrEnum):
     BANK_TRANSFER = "bank_transfer"
     GATEWAY = "gateway"
     CREDIT = "credit"
+    # Taken at the counter, beside cash and transfers.
+    QRIS = "qris"
+    DEBIT_CARD = "debit_card"
+    CREDIT_CARD = "credit_card"
+    EWALLET = "ewallet"
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,14 @@ class OpenInvoice:
     issued_on: date
     number: str
     balance_due: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The share of a payment that went to one invoice."""
+
+    invoice_id: UUID
+    amount: int
 
 
 def allocate(amount: int, invoices: list[OpenInvoice]) -> tuple[list[tuple[UUID, int]], int]:
@@ -46,14 +61,19 @@ def allocate(amount: int, invoices: list[OpenInvoice]) -> tuple[list[tuple[UUID,
 
 class Payment(Aggregate):
     class Received(Aggregate.Created):
+        class_version = 2  # version 1 held `allocations` as plain JSON objects
         tenant_id: UUID
         customer_id: UUID
         amount: int
         method: str
         reference: str
         received_on: date
-        allocations: list[dict[str, object]]
+        allocations: list[Allocation]
         credit: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, allocations=list[Allocation])
 
     @staticmethod
     def id_for(tenant_id: UUID, method: str, reference: str) -> UUID:
@@ -83,7 +103,7 @@ class Payment(Aggregate):
             method=method.value,
             reference=reference,
             received_on=received_on,
-            allocations=[{"invoice_id": str(i), "amount": a} for i, a in allocations],
+            allocations=[Allocation(i, a) for i, a in allocations],
             credit=credit,
         )
 
@@ -96,7 +116,7 @@ class Payment(Aggregate):
         method: str,
         reference: str,
         received_on: date,
-        allocations: list[dict[str, object]],
+        allocations: list[Allocation],
         credit: int,
     ) -> None:
         self.tenant_id = tenant_id
@@ -105,9 +125,7 @@ class Payment(Aggregate):
         self.method = PaymentMethod(method)
         self.reference = reference
         self.received_on = received_on
-        self.allocations = [
-            (UUID(str(a["invoice_id"])), int(str(a["amount"]))) for a in allocations
-        ]
+        self.allocations = [(a.invoice_id, a.amount) for a in allocations]
         self.credit = credit
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.payloads import typed_fields
 from domain.shared.values import require_text
 
 
@@ -321,17 +323,6 @@ class OrderLine:
     quantity: int
     unit_cost: int
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "item_id": str(self.item_id),
-            "quantity": self.quantity,
-            "unit_cost": self.unit_cost,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, object]) -> OrderLine:
-        return cls(UUID(str(raw["item_id"])), int(str(raw["quantity"])), int(str(raw["unit_cost"])))
-
 
 def order_line(item_id: UUID, quantity: int, unit_cost: int) -> OrderLine:
     return OrderLine(item_id, _quantity(quantity), _amount(unit_cost, "unit_cost"))
@@ -339,9 +330,14 @@ def order_line(item_id: UUID, quantity: int, unit_cost: int) -> OrderLine:
 
 class PurchaseOrder(Aggregate):
     class Drafted(Aggregate.Created):
+        class_version = 2  # version 1 held `lines` as plain JSON objects
         tenant_id: UUID
         supplier: str
-        lines: list[dict[str, object]]
+        lines: list[OrderLine]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, lines=list[OrderLine])
 
     class Ordered(Aggregate.Event):
         pass
@@ -362,14 +358,14 @@ class PurchaseOrder(Aggregate):
         return cls(
             tenant_id=tenant_id,
             supplier=require_text(supplier, "supplier", 120),
-            lines=[line.as_dict() for line in lines],
+            lines=list(lines),
         )
 
     @event(Drafted)
-    def __init__(self, tenant_id: UUID, supplier: str, lines: list[dict[str, object]]) -> None:
+    def __init__(self, tenant_id: UUID, supplier: str, lines: list[OrderLine]) -> None:
         self.tenant_id = tenant_id
         self.supplier = supplier
-        self.lines = [OrderLine.from_dict(raw) for raw in lines]
+        self.lines = list(lines)
         self.received: dict[UUID, int] = {}
         self.status = PurchaseOrderStatus.DRAFT
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.local_time import local_date
+from domain.shared.payloads import typed_fields
 from domain.shared.values import require_text
 
 
@@ -99,25 +102,6 @@ class RepairPolicy:
     def sla(self, priority: Priority) -> timedelta:
         return timedelta(hours=self.sla_hours[priority.value])
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "sla_hours": dict(self.sla_hours),
-            "quote_escalation_hours": self.quote_escalation_hours,
-            "warranty_days": self.warranty_days,
-            "collection_reminder_days": list(self.collection_reminder_days),
-        }
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, object]) -> RepairPolicy:
-        sla = raw["sla_hours"]
-        days = raw["collection_reminder_days"]
-        return cls(
-            {str(k): int(v) for k, v in sla.items()},  # type: ignore[attr-defined]
-            int(str(raw["quote_escalation_hours"])),
-            int(str(raw["warranty_days"])),
-            tuple(int(d) for d in days),  # type: ignore[attr-defined]
-        )
-
 
 class RepairSettings(Aggregate):
     """One per tenant, in the tenant's store: its repair policy."""
@@ -126,7 +110,12 @@ class RepairSettings(Aggregate):
         tenant_id: UUID
 
     class PolicyChanged(Aggregate.Event):
-        policy: dict[str, object]
+        class_version = 2  # version 1 held `policy` as a plain JSON object
+        policy: RepairPolicy
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, policy=RepairPolicy)
 
     @staticmethod
     def id_for(tenant_id: UUID) -> UUID:
@@ -142,11 +131,11 @@ class RepairSettings(Aggregate):
         self.policy = RepairPolicy()
 
     def change(self, policy: RepairPolicy) -> None:
-        self._changed(policy=policy.validated().as_dict())
+        self._changed(policy=policy.validated())
 
     @event(PolicyChanged)
-    def _changed(self, policy: dict[str, object]) -> None:
-        self.policy = RepairPolicy.from_dict(policy)
+    def _changed(self, policy: RepairPolicy) -> None:
+        self.policy = policy
 
 
 class Technician(Aggregate):
@@ -192,37 +181,11 @@ class PartLine:
     def amount(self) -> int:
         return self.quantity * self.unit_price
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "item_id": str(self.item_id),
-            "description": self.description,
-            "quantity": self.quantity,
-            "unit_price": self.unit_price,
-            "unit_cost": self.unit_cost,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, object]) -> PartLine:
-        return cls(
-            UUID(str(raw["item_id"])),
-            str(raw["description"]),
-            int(str(raw["quantity"])),
-            int(str(raw["unit_price"])),
-            int(str(raw["unit_cost"])),
-        )
-
 
 @dataclass(frozen=True)
 class LabourLine:
     description: str
     amount: int
-
-    def as_dict(self) -> dict[str, object]:
-        return {"description": self.description, "amount": self.amount}
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, object]) -> LabourLine:
-        return cls(str(raw["description"]), int(str(raw["amount"])))
 
 
 def _whole(value: int, name: str, least: int) -> int:
@@ -271,10 +234,15 @@ class RepairJob(Aggregate):
         at: datetime
 
     class Quoted(Aggregate.Event):
-        parts: list[dict[str, object]]
-        labour: list[dict[str, object]]
+        class_version = 2  # version 1 held `parts` and `labour` as plain JSON objects
+        parts: list[PartLine]
+        labour: list[LabourLine]
         total: int
         at: datetime
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, parts=list[PartLine], labour=list[LabourLine])
 
     class QuoteApproved(Aggregate.Event):
         by: str
@@ -440,8 +408,8 @@ class RepairJob(Aggregate):
             raise InvalidValue("a quote needs at least one part or labour line", field="lines")
         total = sum(p.amount for p in parts) + sum(line.amount for line in labour)
         self._quoted(
-            parts=[p.as_dict() for p in parts],
-            labour=[line.as_dict() for line in labour],
+            parts=list(parts),
+            labour=list(labour),
             total=total,
             at=at,
         )
@@ -449,13 +417,13 @@ class RepairJob(Aggregate):
     @event(Quoted)
     def _quoted(
         self,
-        parts: list[dict[str, object]],
-        labour: list[dict[str, object]],
+        parts: list[PartLine],
+        labour: list[LabourLine],
         total: int,
         at: datetime,
     ) -> None:
-        self.parts = [PartLine.from_dict(p) for p in parts]
-        self.labour = [LabourLine.from_dict(line) for line in labour]
+        self.parts = list(parts)
+        self.labour = list(labour)
         self.quoted_at = at
         self.quote_escalated = False
         self.status = RepairStatus.QUOTED
@@ -513,9 +481,12 @@ class RepairJob(Aggregate):
         self.status = RepairStatus.COMPLETED
         self.completed_at = at
 
-    def deliver(self, at: datetime, policy: RepairPolicy) -> None:
+    def deliver(self, at: datetime, policy: RepairPolicy, zone: str) -> None:
+        """Hand the device back. The warranty counts from the shop's calendar day of the
+        hand-over (`zone` is the tenant's), not the UTC one."""
         self._require({RepairStatus.COMPLETED}, "deliver")
-        self._delivered(at=at, warranty_until=at.date() + timedelta(days=policy.warranty_days))
+        until = local_date(at, zone) + timedelta(days=policy.warranty_days)
+        self._delivered(at=at, warranty_until=until)
 
     @event(Delivered)
     def _delivered(self, at: datetime, warranty_until: date) -> None:
@@ -543,10 +514,11 @@ class RepairJob(Aggregate):
     def _breached(self, due_at: datetime, at: datetime) -> None:
         self.sla_breached = True
 
-    def claim_warranty(self, complaint: str, at: datetime, policy: RepairPolicy) -> None:
-        """A delivered device comes back within its warranty: the job reopens, no new quote."""
+    def claim_warranty(self, complaint: str, at: datetime, policy: RepairPolicy, zone: str) -> None:
+        """A delivered device comes back within its warranty: the job reopens, no new quote.
+        The warranty's last day ends at midnight in `zone`, the tenant's time zone."""
         self._require({RepairStatus.DELIVERED}, "claim warranty on")
-        if self.warranty_until is None or at.date() > self.warranty_until:
+        if self.warranty_until is None or local_date(at, zone) > self.warranty_until:
             raise RepairRefused(
                 f"the warranty ended on {self.warranty_until}", field="warranty_until"
             )

@@ -14,7 +14,7 @@ from uuid import UUID
 from psycopg import Cursor, sql
 from psycopg.types.json import Jsonb
 
-from domain.shared.personal_data import FORGOTTEN
+from domain.shared.personal_data import FORGOTTEN, erases_subject
 from domain.shared.recorded import RecordedEvent
 from projections.shared.base import jsonable, table
 
@@ -86,9 +86,7 @@ def _row(recorded: RecordedEvent, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _forgets(recorded: RecordedEvent) -> bool:
-    return type(recorded.event).__name__ == "Forgotten" and bool(
-        getattr(recorded.event, "personal_fields", ())
-    )
+    return erases_subject(type(recorded.event))
 
 
 def _redacted(value: Any) -> Any:

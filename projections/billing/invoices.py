@@ -14,6 +14,7 @@ from psycopg import Cursor
 
 from domain.billing.invoice import Invoice, InvoiceStatus, Line, totals
 from domain.payments.payment import Payment
+from domain.shared.payloads import from_plain, to_plain
 from domain.shared.recorded import RecordedEvent
 from projections.billing import ledger
 from projections.shared import rows as table_rows
@@ -111,19 +112,20 @@ def _drafted(recorded: RecordedEvent, event: Invoice.Drafted) -> Row:
         "credited": 0,
         "balance_due": 0,  # a draft asks for nothing yet
         "paid_on": None,
-        "lines": [_line(raw) for raw in event.lines],
+        "lines": [_line(line) for line in event.lines],
         "drafted_at": recorded.timestamp,
     }
 
 
-def _line(raw: dict[str, object]) -> dict[str, object]:
-    return {**raw, "amount": int(str(raw["quantity"])) * int(str(raw["unit_price"]))}
+def _line(line: Line) -> dict[str, object]:
+    return {**to_plain(line), "amount": line.amount}
 
 
 def _preview(row: Row) -> None:
     """What a draft would come to. Worked out only for invoices still without totals when the
     page is written: most drafts are issued within the same page, and Issued brings its own."""
-    preview = totals([Line.from_dict(raw) for raw in row["lines"]], pkp=row["pkp"])
+    # Rows hold lines as JSON (a row may come from the table); their `amount` is ours, not Line's.
+    preview = totals(from_plain(list[Line], row["lines"]), pkp=row["pkp"])
     row.update(subtotal=preview.subtotal, dpp=preview.dpp, ppn=preview.ppn, total=preview.total)
 
 

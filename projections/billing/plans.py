@@ -8,6 +8,7 @@ from typing import Any
 from psycopg import Cursor
 
 from domain.billing.plan import Plan
+from domain.shared.payloads import to_plain
 from domain.shared.recorded import RecordedEvent
 from projections.shared import rows as table_rows
 from projections.shared.rows import Row
@@ -74,7 +75,7 @@ def _apply(plans: dict[Any, Row], recorded: RecordedEvent) -> None:
     if isinstance(event, Plan.PriceChanged):
         plan["price"] = event.price
     elif isinstance(event, Plan.PromotionAdded):
-        plan["promotions"] = [*plan["promotions"], event.promotion]
+        plan["promotions"] = [*plan["promotions"], to_plain(event.promotion)]
     elif isinstance(event, Plan.Retired):
         plan["retired"] = True
     plan["version"] = recorded.version

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from uuid import UUID
 
 from psycopg import Cursor
 
-from domain.billing.subscription import Subscription, SubscriptionState
+from domain.billing.subscription import PlanTerms, Subscription, SubscriptionState
+from domain.shared.payloads import from_plain, to_plain
 from domain.shared.recorded import RecordedEvent
 from projections.shared import rows as table_rows
 from projections.shared.rows import Row
@@ -100,11 +100,12 @@ def _change(row: Row, event: Any) -> None:
     elif isinstance(event, Subscription.Billed):
         row["next_bill_on"] = event.next_bill_on
         if row["scheduled_terms"] is not None:  # a downgrade takes effect with the next cycle
-            row.update(_terms(row["scheduled_terms"]), scheduled_terms=None)
+            scheduled = from_plain(PlanTerms, row["scheduled_terms"])
+            row.update(_terms(scheduled), scheduled_terms=None)
     elif isinstance(event, Subscription.PlanChanged):
         row.update(_terms(event.terms), scheduled_terms=None)
     elif isinstance(event, Subscription.PlanChangeScheduled):
-        row["scheduled_terms"] = event.terms
+        row["scheduled_terms"] = to_plain(event.terms)
     elif isinstance(event, Subscription.Terminated):
         row.update(
             state=SubscriptionState.TERMINATED.value, terminated_on=event.on, next_bill_on=None
@@ -113,11 +114,11 @@ def _change(row: Row, event: Any) -> None:
         row["state"] = _STATES[type(event)].value
 
 
-def _terms(terms: dict[str, Any]) -> Row:
+def _terms(terms: PlanTerms) -> Row:
     return {
-        "plan_id": UUID(str(terms["plan_id"])),
-        "plan_name": terms["name"],
-        "price": int(terms["price"]),
-        "billing_mode": terms["billing_mode"],
-        "validity_days": int(terms["validity_days"]),
+        "plan_id": terms.plan_id,
+        "plan_name": terms.name,
+        "price": terms.price,
+        "billing_mode": terms.billing_mode.value,
+        "validity_days": terms.validity_days,
     }

@@ -66,7 +66,7 @@ class MessageLogProjection:
 
 def _subject(cur: Cursor[Any], schema: str, r: RecordedEvent) -> None:
     e = r.event
-    plan = e.terms.get("name") if isinstance(e, Subscription.Subscribed) else None
+    plan = e.terms.name if isinstance(e, Subscription.Subscribed) else None
     cur.execute(
         sql.SQL(
             "INSERT INTO {} (id, tenant_id, customer_id, plan) VALUES (%s, %s, %s, %s) "

@@ -9,6 +9,7 @@ from typing import Any
 from psycopg import Cursor
 
 from domain.payments.payment import CustomerAccount, Payment, Transfer, TransferState
+from domain.shared.payloads import to_plain
 from domain.shared.recorded import RecordedEvent
 from projections.shared import rows as table_rows
 from projections.shared.rows import Row
@@ -92,7 +93,7 @@ def _payment(recorded: RecordedEvent) -> Row:
         "method": event.method,
         "reference": event.reference,
         "received_on": event.received_on,
-        "allocations": event.allocations,
+        "allocations": to_plain(event.allocations),
         "credit": event.credit,
         "recorded_at": recorded.timestamp,
     }

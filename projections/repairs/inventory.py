@@ -9,6 +9,7 @@ from typing import Any
 from psycopg import Cursor, sql
 
 from domain.repairs.inventory import InventoryItem, MovementKind, PurchaseOrder
+from domain.shared.payloads import to_plain
 from domain.shared.recorded import RecordedEvent
 from projections.shared import rows as r
 from projections.shared.base import table
@@ -169,10 +170,8 @@ class PurchaseOrdersProjection:
                     "tenant_id": e.tenant_id,
                     "supplier": e.supplier,
                     "status": "draft",
-                    "total": sum(
-                        int(str(x["quantity"])) * int(str(x["unit_cost"])) for x in e.lines
-                    ),
-                    "lines": [{**x, "received": 0} for x in e.lines],
+                    "total": sum(x.quantity * x.unit_cost for x in e.lines),
+                    "lines": [{**to_plain(x), "received": 0} for x in e.lines],
                     "drafted_at": recorded.timestamp,
                 }
             row = orders.get(recorded.aggregate_id)

@@ -127,9 +127,9 @@ def _apply(row: dict[str, Any], recorded: RecordedEvent) -> None:
     if isinstance(e, RepairJob.TechnicianAssigned):
         row.update(technician_id=e.technician_id, technician_name=e.technician_name)
     elif isinstance(e, RepairJob.Quoted):
-        parts_price = sum(int(str(p["quantity"])) * int(str(p["unit_price"])) for p in e.parts)
-        parts_cost = sum(int(str(p["quantity"])) * int(str(p["unit_cost"])) for p in e.parts)
-        labour = sum(int(str(x["amount"])) for x in e.labour)
+        parts_price = sum(p.quantity * p.unit_price for p in e.parts)
+        parts_cost = sum(p.quantity * p.unit_cost for p in e.parts)
+        labour = sum(x.amount for x in e.labour)
         row.update(
             quoted_at=e.at,
             quote_escalated=False,

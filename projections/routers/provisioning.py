@@ -10,7 +10,7 @@ from uuid import UUID
 from psycopg import Cursor, sql
 
 from domain.billing.subscription import Subscription
-from domain.routers.provisioning import Provisioning
+from domain.routers.provisioning import HotspotUser, Provisioning
 from domain.routers.router import Router
 from domain.shared.recorded import RecordedEvent
 from projections.shared.base import table
@@ -37,6 +37,7 @@ _STATUS = (
     "scheduled_change",
     "updated_at",
     "kind",
+    "will_retry",
 )
 _WANTED = (
     "target_id",
@@ -106,6 +107,7 @@ class ProvisioningStatusProjection:
         Provisioning.HotspotUserWanted,
         Provisioning.Provisioned,
         Provisioning.Failed,
+        Provisioning.RetryRequested,
     )
     tables: tuple[str, ...] = ("provisioning_status",)
 
@@ -151,18 +153,18 @@ class HotspotUsersWantedProjection:
 
 
 def _wanted_row(e: Any) -> tuple[Any, ...]:
-    user = e.user
+    user: HotspotUser = e.user
     return (
         e.subscription_id,
         e.tenant_id,
         e.router,
-        user["name"],
-        user["password"],
-        user["profile"],
-        user.get("limit_uptime"),
-        user.get("limit_bytes_total"),
-        bool(user["disabled"]),
-        user["comment"],
+        user.name,
+        user.password,
+        user.profile,
+        user.limit_uptime,
+        user.limit_bytes_total,
+        user.disabled,
+        user.comment,
         e.version,
     )
 
@@ -170,7 +172,10 @@ def _wanted_row(e: Any) -> tuple[Any, ...]:
 def _subscription_of(recorded: RecordedEvent) -> UUID:
     if isinstance(
         recorded.event,
-        Provisioning.Provisioned | Provisioning.Failed | Provisioning.HotspotUserWanted,
+        Provisioning.Provisioned
+        | Provisioning.Failed
+        | Provisioning.HotspotUserWanted
+        | Provisioning.RetryRequested,
     ):
         subscription_id: UUID = recorded.event.subscription_id
         return subscription_id
@@ -192,6 +197,7 @@ def _apply(rows: dict[UUID, dict[str, Any]], recorded: RecordedEvent) -> None:
             "last_error": None,
             "scheduled_change": False,
             "kind": "subscription",
+            "will_retry": True,
         }
     if isinstance(e, Provisioning.HotspotUserWanted):
         _want_hotspot_user(rows, e)
@@ -201,15 +207,21 @@ def _apply(rows: dict[UUID, dict[str, Any]], recorded: RecordedEvent) -> None:
     if isinstance(e, _CHANGES_ROUTER) or (
         isinstance(e, Subscription.Billed) and row["scheduled_change"]
     ):
-        row.update(desired_version=recorded.version, scheduled_change=False)
+        # A new desired state (another plan's profile, say) may fix what was refused.
+        row.update(desired_version=recorded.version, scheduled_change=False, will_retry=True)
     elif isinstance(e, Subscription.PlanChangeScheduled):
         row["scheduled_change"] = True
     elif isinstance(e, Provisioning.Provisioned):
         row.update(
-            synced_version=max(row["synced_version"], e.version), attempts=0, last_error=None
+            synced_version=max(row["synced_version"], e.version),
+            attempts=0,
+            last_error=None,
+            will_retry=True,
         )
     elif isinstance(e, Provisioning.Failed):
-        row.update(attempts=e.attempt, last_error=e.message)
+        row.update(attempts=e.attempt, last_error=e.message, will_retry=e.will_retry)
+    elif isinstance(e, Provisioning.RetryRequested):
+        row.update(will_retry=True, attempts=0)
     row["status"] = _status(row)
     row["updated_at"] = recorded.timestamp
 
@@ -228,9 +240,9 @@ def _want_hotspot_user(rows: dict[UUID, dict[str, Any]], e: Any) -> None:
             "kind": "voucher",
         },
     )
-    row.update(router=e.router, desired_version=e.version)
+    row.update(router=e.router, desired_version=e.version, will_retry=True)
     if e.user is not None:
-        row["username"] = e.user["name"]
+        row["username"] = e.user.name
 
 
 def _status(row: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import is_dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, Protocol
@@ -10,6 +11,7 @@ from uuid import UUID
 
 from psycopg import Cursor, sql
 
+from domain.shared.payloads import to_plain
 from domain.shared.recorded import RecordedEvent
 
 
@@ -29,7 +31,10 @@ def table(schema: str, name: str) -> sql.Composed:
 
 
 def jsonable(value: Any) -> Any:
-    """Event values as JSON: ids and times as strings, enums as their value."""
+    """Event values as JSON: ids and times as strings, enums as their value, value objects as
+    the object of their fields (the form they are stored in)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return to_plain(value)
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, datetime | date):

@@ -8,6 +8,7 @@ from typing import Any
 
 from psycopg import Cursor
 
+from domain.shared.payloads import to_plain
 from domain.shared.recorded import RecordedEvent
 from domain.vouchers.voucher import Voucher, VoucherProfile, VoucherStatus
 from projections.shared import rows as table_rows
@@ -56,7 +57,9 @@ class VoucherProfilesProjection:
                     "name": e.name,
                     "router_id": e.router_id,
                 }
-            rows[recorded.aggregate_id].update(terms=e.terms, updated_at=recorded.timestamp)
+            rows[recorded.aggregate_id].update(
+                terms=to_plain(e.terms), updated_at=recorded.timestamp
+            )
         table_rows.save(
             cur, schema, PROFILES, PROFILE_COLUMNS, "id", rows, created, frozenset({"terms"})
         )

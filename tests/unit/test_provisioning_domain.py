@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import uuid4
 
 import pytest
@@ -16,6 +17,7 @@ from domain.routers.provisioning import (
     hotspot_differences,
 )
 from domain.shared.errors import InvalidValue
+from domain.shared.payloads import from_plain, to_plain
 
 USER = HotspotUser("vch-1", "4471", "1jam", "1h", None, False, "niaga:x")
 
@@ -62,21 +64,20 @@ def test_hotspot_differences_name_the_fields_that_differ() -> None:
 def test_a_hotspot_user_that_cannot_exist_is_refused(
     changes: dict[str, object], field: str
 ) -> None:
-    values = {**USER.as_dict(), **changes}
     with pytest.raises(InvalidValue) as refused:
-        HotspotUser.from_dict(values).validated()
+        replace(USER, **changes).validated()
     assert refused.value.field == field
 
 
-def test_a_hotspot_user_survives_its_dict_form() -> None:
+def test_a_hotspot_user_survives_its_stored_form() -> None:
     limited = HotspotUser("vch-2", "00123", "1jam", None, 10**9, True, "niaga:y")
-    assert HotspotUser.from_dict(limited.as_dict()) == limited
+    assert from_plain(HotspotUser, to_plain(limited)) == limited
 
 
 def test_only_a_newer_version_of_a_hotspot_user_is_recorded() -> None:
     record = Provisioning.start(uuid4(), uuid4(), VOUCHER)
     router_id = uuid4()
-    assert record.want_hotspot_user(router_id, "core-1", USER.as_dict(), 2)
+    assert record.want_hotspot_user(router_id, "core-1", USER, 2)
     assert not record.want_hotspot_user(router_id, "core-1", None, 1)
     assert (record.wanted_version, record.hotspot_name) == (2, "vch-1")
     assert record.want_hotspot_user(router_id, "core-1", None, 3)
@@ -87,7 +88,7 @@ def test_a_subscriptions_record_holds_no_hotspot_user() -> None:
     record = Provisioning.start(uuid4(), uuid4())
     assert record.kind == SUBSCRIPTION
     with pytest.raises(InvalidValue):
-        record.want_hotspot_user(uuid4(), "core-1", USER.as_dict(), 1)
+        record.want_hotspot_user(uuid4(), "core-1", USER, 1)
     with pytest.raises(InvalidValue):
         Provisioning.start(uuid4(), uuid4(), "router")
 

@@ -73,23 +73,24 @@ def test_a_shop_code_is_stored_upper_case_and_names_its_claim() -> None:
 
 def test_a_link_created_before_purposes_existed_pays_an_invoice() -> None:
     invoice_id = uuid.uuid4()
-    stored = PaymentLink.Created(  # as decoded from an event recorded without the new fields
-        originator_id=uuid.uuid4(),
-        originator_version=1,
-        timestamp=PLACED,
-        originator_topic="domain.payments.gateway:PaymentLink",
-        tenant_id=uuid.uuid4(),
-        invoice_id=invoice_id,
-        customer_id=uuid.uuid4(),
-        gateway="tripay",
-        order_id="NGA-1",
-        reference="T1",
-        url="https://tripay.example/checkout/T1",
-        amount=150_000,
-        currency="IDR",
-        expires_at=PLACED + timedelta(days=1),
-    )
-    link = stored.mutate(None)
+    state = {  # as decoded from a version 1 event recorded without the later fields
+        "originator_id": uuid.uuid4(),
+        "originator_version": 1,
+        "timestamp": PLACED,
+        "originator_topic": "domain.payments.gateway:PaymentLink",
+        "tenant_id": uuid.uuid4(),
+        "invoice_id": invoice_id,
+        "customer_id": uuid.uuid4(),
+        "gateway": "tripay",
+        "order_id": "NGA-1",
+        "reference": "T1",
+        "url": "https://tripay.example/checkout/T1",
+        "amount": 150_000,
+        "currency": "IDR",
+        "expires_at": PLACED + timedelta(days=1),
+    }
+    PaymentLink.Created.upcast_v1_v2(state)
+    link = PaymentLink.Created(**state).mutate(None)
     assert isinstance(link, PaymentLink)
     assert link.purpose is LinkPurpose.INVOICE
     assert link.subject_id == invoice_id
