@@ -24,8 +24,8 @@ from contextlib import contextmanager
 
 from psycopg import sql
 
-from adapters.bootstrap import Niaga
-from adapters.routers.dispatcher import ProvisioningDispatcher, provisioning_dispatcher
+from adapters.bootstrap import Niaga, provisioning_dispatcher
+from adapters.routers.dispatcher import ProvisioningDispatcher
 from adapters.routers.routeros.simulator import RouterOSSimulator
 from adapters.vouchers.voucher_pdf import PrintedVoucher, render_voucher_pdf
 from application.routers.routers import AddRouter

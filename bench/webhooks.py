@@ -23,8 +23,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from adapters.bootstrap import Niaga
-from adapters.integrations.dispatcher import webhook_dispatcher
+from adapters.bootstrap import Niaga, webhook_dispatcher
 from application.integrations.ports import DeliveryFilter
 from application.integrations.webhooks import CreateWebhookEndpoint
 from application.shared.context import SYSTEM, Principal, recording
@@ -134,7 +133,7 @@ def _fan_out(niaga: Niaga) -> int:
 
 def _check(niaga: Niaga, owner: Principal, expected: int) -> None:
     niaga.projections.catch_up_all()
-    page = niaga.webhooks.deliveries(owner, DeliveryFilter(status="delivered"), 1, None)
+    page = niaga.webhook_queries.deliveries(owner, DeliveryFilter(status="delivered"), 1, None)
     if page.total_count != expected:
         raise SystemExit(f"{page.total_count} of {expected} deliveries were delivered")
 

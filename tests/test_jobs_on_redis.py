@@ -7,8 +7,8 @@ import uuid
 
 import redis
 
-from adapters.bootstrap import Niaga
-from adapters.shared.jobs import declare_jobs, make_broker, run_worker
+from adapters.bootstrap import Niaga, job_services
+from adapters.jobs import declare_jobs, make_broker, run_worker
 from application.customers.customers import RegisterCustomer
 from application.shared.context import Principal
 from tests.conftest import REDIS_URL
@@ -20,7 +20,7 @@ def test_a_rebuild_job_sent_through_redis_is_done_by_a_worker(
     redis.Redis.from_url(REDIS_URL).ping()  # fails loudly when Redis is down
     niaga.customers.register(owner, RegisterCustomer("Budi", "081234567890"))
     broker = make_broker(REDIS_URL, namespace=f"niaga-test-{uuid.uuid4().hex[:8]}")
-    jobs = declare_jobs(broker, niaga)
+    jobs = declare_jobs(broker, job_services(niaga))
     platform = niaga.stores.platform_ref.name
     before = niaga.projections.status()
 

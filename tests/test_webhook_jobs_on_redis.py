@@ -10,9 +10,8 @@ from uuid import UUID
 import pytest
 import redis
 
-from adapters.bootstrap import Niaga
-from adapters.integrations.dispatcher import webhook_dispatcher
-from adapters.shared.jobs import declare_jobs, make_broker, run_worker
+from adapters.bootstrap import Niaga, job_services, webhook_dispatcher
+from adapters.jobs import declare_jobs, make_broker, run_worker
 from adapters.shared.settings import Settings
 from application.customers.customers import RegisterCustomer
 from application.integrations.ports import DeliveryFilter
@@ -39,7 +38,7 @@ def test_deliveries_sent_through_redis_are_posted_by_a_worker(
 ) -> None:
     redis.Redis.from_url(REDIS_URL).ping()  # fails loudly when Redis is down
     broker = make_broker(REDIS_URL, namespace=f"niaga-test-{uuid.uuid4().hex[:8]}")
-    jobs = declare_jobs(broker, niaga)
+    jobs = declare_jobs(broker, job_services(niaga))
 
     def submit(tenant_id: UUID, ids: list[UUID]) -> None:
         jobs.deliver_webhooks.send(str(tenant_id), [str(i) for i in ids])
@@ -57,5 +56,5 @@ def test_deliveries_sent_through_redis_are_posted_by_a_worker(
 
     assert len(receiver.received) == 1
     niaga.projections.catch_up_all()
-    page = niaga.webhooks.deliveries(owner, DeliveryFilter(status="delivered"), 10, None)
+    page = niaga.webhook_queries.deliveries(owner, DeliveryFilter(status="delivered"), 10, None)
     assert page.total_count == 1

@@ -8,8 +8,8 @@ from uuid import UUID
 
 import pytest
 
-from adapters.bootstrap import Niaga
-from adapters.messaging.dispatcher import WhatsAppDispatcher, whatsapp_dispatcher
+from adapters.bootstrap import Niaga, whatsapp_dispatcher
+from adapters.messaging.dispatcher import WhatsAppDispatcher
 from adapters.messaging.whatsapp.fakes import FakeCloudApi, FakeFonnte
 from adapters.shared.settings import Settings
 from application.messaging.campaigns import Now

@@ -2,22 +2,20 @@
 projection) to schedule a delivery per message and endpoint, submits new deliveries at once,
 and sweeps the read model for due retries, so none is lost when a process dies.
 
-Jobs run on dramatiq workers, or in a small pool in-process (the embedded default).
+When a failed delivery is due again is the delivery's own schedule (recorded with each attempt);
+the shared process-manager policy decides only when a submitted batch counts as lost. Jobs run
+on dramatiq workers, or in a small pool in-process (the embedded default).
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from psycopg import Cursor
 
-from adapters.bootstrap import Niaga
 from adapters.integrations.read_models import PostgresWebhookReadModels
 from adapters.shared.event_log import PostgresEventLog
 from adapters.shared.stores import PostgresEventStore, PostgresStores
@@ -29,17 +27,22 @@ from application.integrations.webhook_delivery import (
     save_new,
 )
 from application.shared.clock import Clock
+from application.shared.process_manager import Dispatch, RetryPolicy, SideEffect, Submissions
 from domain.shared.recorded import RecordedEvent
 from projections.shared.runner import ProjectionRunner
 
-log = logging.getLogger(__name__)
-Submit = Callable[[UUID, list[UUID]], None]
 Attempt = tuple[UUID, datetime | None]  # a delivery and when its attempt is due
 BATCH = 100
-# Seconds before a submitted delivery that still looks due is sent again: longer than a batch
-# can take against slow receivers, so only a lost job is sent twice.
-RESUBMIT_AFTER = 300.0
+# A submitted delivery that still looks due is sent again after five minutes: longer than a
+# batch can take against slow receivers, so only a lost job is sent twice. No backoff here: the
+# read model returns only deliveries whose own schedule says they are due.
+RETRIES = RetryPolicy(max_wait=0.0, jitter=0.0, grace=300.0)
 FAN_OUT = "webhook_fan_out"
+
+
+def delivery_effect(deliverer: WebhookDeliverer) -> SideEffect[list[UUID]]:
+    """Deliver a batch of one tenant's deliveries; each outcome is recorded as an event."""
+    return SideEffect("webhooks", deliverer.deliver, RETRIES)
 
 
 class _FanOut:
@@ -77,26 +80,23 @@ class _FanOut:
 
 
 class WebhookDispatcher:
+    """Fans out new events to deliveries and sweeps `webhook_deliveries` for due retries,
+    submitting one tenant's deliveries in batches of `BATCH`."""
+
     def __init__(
         self,
         stores: PostgresStores,
         read_models: PostgresWebhookReadModels,
-        deliverer: WebhookDeliverer,
         clock: Clock,
-        submit: Submit | None = None,
-        workers: int = 4,
+        deliver: Dispatch[list[UUID]],
         page_size: int = 1000,
     ) -> None:
         self._stores = stores
         self._read_models = read_models
-        self._deliverer = deliverer
         self._clock = clock
+        self._deliver = deliver
         self._page_size = page_size
-        self._pool = (
-            ThreadPoolExecutor(workers, thread_name_prefix="webhooks") if submit is None else None
-        )
-        self._submit = submit or self._run_here
-        self._sent: dict[UUID, tuple[datetime | None, float]] = {}
+        self._submissions = Submissions(RETRIES)
 
     def run_once(self) -> int:
         """Fan out what the logs recorded since last time, then submit due retries."""
@@ -128,30 +128,29 @@ class WebhookDispatcher:
                 submitted += self._send(tenant_id, attempts)
         return submitted
 
+    def forget_submissions(self) -> None:
+        """The broker lost what it held (it restarted): every due delivery is submitted again."""
+        self._submissions.forget()
+
     def close(self) -> None:
-        if self._pool:
-            self._pool.shutdown(wait=True)
+        self._deliver.close()
 
     def _send(self, tenant_id: UUID, attempts: list[Attempt]) -> int:
-        """Submit attempts not submitted yet; one that still looks due five minutes after it was
-        submitted (a lost job) is submitted again."""
-        now = time.monotonic()
-        fresh = [(i, due_at) for i, due_at in attempts if self._fresh(i, due_at, now)]
-        for delivery_id, due_at in fresh:
-            self._sent[delivery_id] = (due_at, now)
-        ids = [delivery_id for delivery_id, _ in fresh]
-        for start in range(0, len(ids), BATCH):
-            self._submit(tenant_id, ids[start : start + BATCH])
-        self._forget_old(now)
+        """Submit attempts not submitted yet (an attempt is a delivery at its due time); one
+        still looking due after the grace period was lost and is submitted again."""
+        now = self._clock.now()
+        fresh = [
+            (delivery_id, due_at)
+            for delivery_id, due_at in attempts
+            if self._submissions.due(delivery_id, due_at, 0, None, now)
+        ]
+        for start in range(0, len(fresh), BATCH):
+            batch = fresh[start : start + BATCH]
+            self._deliver.submit(tenant_id, [delivery_id for delivery_id, _ in batch])
+            # Remembered only once handed over: a batch the broker refused is due again.
+            for delivery_id, due_at in batch:
+                self._submissions.submitted(delivery_id, due_at)
         return len(fresh)
-
-    def _fresh(self, delivery_id: UUID, due_at: datetime | None, now: float) -> bool:
-        sent = self._sent.get(delivery_id)
-        return sent is None or sent[0] != due_at or now - sent[1] >= RESUBMIT_AFTER
-
-    def _forget_old(self, now: float) -> None:
-        if len(self._sent) > 100_000:
-            self._sent = {k: v for k, v in self._sent.items() if now - v[1] < RESUBMIT_AFTER}
 
     def _runner(self, store: PostgresEventStore) -> ProjectionRunner:
         return ProjectionRunner(
@@ -160,25 +159,3 @@ class WebhookDispatcher:
             store.ref.schema,
             self._page_size,
         )
-
-    def _run_here(self, tenant_id: UUID, ids: list[UUID]) -> None:
-        if self._pool is None:
-            raise RuntimeError("jobs are submitted elsewhere; there is no local pool")
-        self._pool.submit(self._deliver, tenant_id, ids)
-
-    def _deliver(self, tenant_id: UUID, ids: list[UUID]) -> None:
-        try:
-            self._deliverer.deliver(tenant_id, ids)
-        except Exception:
-            log.exception("delivering webhooks of %s failed", tenant_id)
-
-
-def webhook_dispatcher(niaga: Niaga, submit: Submit | None = None) -> WebhookDispatcher:
-    return WebhookDispatcher(
-        niaga.stores,
-        niaga.webhook_read_models,
-        niaga.webhook_deliverer,
-        niaga.clock,
-        submit,
-        page_size=niaga.settings.niaga_projection_page_size,
-    )

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from adapters.bootstrap import Niaga
-from adapters.routers.routeros.simulator import RouterOSSimulator
-from adapters.shared.demo import (
+from adapters.demo import (
     DEMO_CUSTOMERS,
     DEMO_HOTSPOT_PROFILES,
     DEMO_PROFILES,
@@ -18,6 +17,7 @@ from adapters.shared.demo import (
     DEMO_TENANT,
     ensure_demo,
 )
+from adapters.routers.routeros.simulator import RouterOSSimulator
 from tests.conftest import principal_for
 
 

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters.bootstrap import Niaga
+from adapters.bootstrap import Niaga, job_services
+from adapters.jobs import declare_jobs, make_broker, run_worker
 from adapters.payments.gateways.fakes import FakeMidtrans
-from adapters.shared.jobs import declare_jobs, make_broker, run_worker
 from adapters.shared.settings import Settings
 from application.billing.invoicing import DraftInvoice, LineInput
 from application.customers.customers import RegisterCustomer
@@ -63,7 +63,7 @@ def test_the_recheck_job_records_the_payment_once_the_gateway_is_back(
 
     midtrans.down = False
     broker = make_broker(REDIS_URL, namespace=f"niaga-test-{uuid.uuid4().hex[:8]}")
-    jobs = declare_jobs(broker, niaga)
+    jobs = declare_jobs(broker, job_services(niaga))
     jobs.recheck_gateway_callbacks.send()
     stop = threading.Event()
     worker = threading.Thread(target=run_worker, args=(broker, stop, 1), daemon=True)

@@ -9,8 +9,8 @@ from uuid import UUID
 import librouteros
 import pytest
 
-from adapters.bootstrap import Niaga
-from adapters.routers.dispatcher import ProvisioningDispatcher, provisioning_dispatcher
+from adapters.bootstrap import Niaga, provisioning_dispatcher
+from adapters.routers.dispatcher import ProvisioningDispatcher
 from adapters.routers.routeros.simulator import RouterOSSimulator
 from application.billing.plans import CreatePlan
 from application.billing.subscriptions import Subscribe

@@ -10,8 +10,7 @@ from uuid import UUID, uuid4
 import librouteros
 import pytest
 
-from adapters.bootstrap import Niaga
-from adapters.routers.dispatcher import provisioning_dispatcher
+from adapters.bootstrap import Niaga, provisioning_dispatcher
 from adapters.routers.routeros.simulator import RouterOSSimulator
 from adapters.routers.routeros.tls import self_signed_certificate, server_context
 from application.billing.plans import CreatePlan

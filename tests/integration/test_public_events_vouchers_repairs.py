@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from adapters.bootstrap import Niaga
-from adapters.shared.scheduler import expire_vouchers
+from adapters.bootstrap import Niaga, daily_scheduler
 from adapters.shared.settings import Settings
 from application.customers.customers import RegisterCustomer
 from application.integrations.public_events import CATALOGUE
@@ -65,7 +64,7 @@ def test_a_voucher_life_is_told_in_public_events(
     niaga.vouchers.service.record_first_login(owner, used.username, START)
     niaga.vouchers.service.revoke(owner, revoked.id, "tercetak ganda")
     clock.set_now(START + timedelta(hours=2))
-    assert expire_vouchers(niaga, owner.tenant_id) == 1
+    assert daily_scheduler(niaga).expire_vouchers(owner.tenant_id) == 1
     step(niaga, synchronous_dispatcher(niaga))
 
     events = _by_type(secret, receiver)

@@ -11,10 +11,9 @@ from uuid import UUID
 import librouteros
 import pytest
 
-from adapters.bootstrap import Niaga
-from adapters.routers.dispatcher import ProvisioningDispatcher, provisioning_dispatcher
+from adapters.bootstrap import Niaga, daily_scheduler, provisioning_dispatcher
+from adapters.routers.dispatcher import ProvisioningDispatcher
 from adapters.routers.routeros.simulator import RouterOSSimulator
-from adapters.shared.scheduler import expire_vouchers, poll_hotspot_usage
 from application.routers.provisioning import ProvisioningView
 from application.routers.routers import AddRouter
 from application.shared.clock import FixedClock
@@ -127,7 +126,7 @@ def test_a_generated_batch_becomes_hotspot_users_and_ended_vouchers_are_removed(
     assert expiring.username in _users(router)  # a first login changes nothing on the router
 
     clock.set_now(login + timedelta(days=1, minutes=1))
-    assert expire_vouchers(niaga, owner.tenant_id) == 1
+    assert daily_scheduler(niaga).expire_vouchers(owner.tenant_id) == 1
     _settle(niaga, dispatcher)
     assert sorted(_users(router)) == sorted(v.username for v in vouchers[2:])
     assert {s.status for s in _statuses(niaga, owner)} == {"synced"}
@@ -236,17 +235,18 @@ def test_a_first_login_on_the_router_starts_the_validity_and_a_used_quota_ends_i
     router.use_hotspot(by_time.username, seconds=600, bytes_in=5000, bytes_out=700)
     router.login_hotspot(by_data.username, "10.5.50.3", "AA:BB:CC:00:00:02")
 
-    report = poll_hotspot_usage(niaga, owner.tenant_id)
+    scheduler = daily_scheduler(niaga)
+    report = scheduler.poll_hotspot_usage(owner.tenant_id)
     assert report.first_logins == [by_time.username]  # logged in, but nothing counted yet
     started = _voucher(niaga, owner, by_time)
     assert started.status == "active"
     assert started.activated_at == now - timedelta(minutes=10)
     assert started.expires_at == now - timedelta(minutes=10) + timedelta(days=1)
-    assert poll_hotspot_usage(niaga, owner.tenant_id).first_logins == []  # reported once
+    assert scheduler.poll_hotspot_usage(owner.tenant_id).first_logins == []  # reported once
 
     router.use_hotspot(by_data.username, seconds=60, bytes_in=GIB - 100, bytes_out=100)
     router.use_hotspot(by_time.username, seconds=3 * 3600)
-    report = poll_hotspot_usage(niaga, owner.tenant_id)
+    report = scheduler.poll_hotspot_usage(owner.tenant_id)
     assert report.first_logins == [by_data.username]
     assert sorted(report.used_up) == sorted([by_time.username, by_data.username])
     assert _voucher(niaga, owner, idle).status == "generated"

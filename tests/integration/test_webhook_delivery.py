@@ -11,8 +11,7 @@ from uuid import UUID
 import pytest
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from adapters.bootstrap import Niaga
-from adapters.integrations.dispatcher import webhook_dispatcher
+from adapters.bootstrap import Niaga, webhook_dispatcher
 from adapters.integrations.sender import SocketResolver
 from adapters.shared.settings import Settings
 from application.integrations.webhook_delivery import WEBHOOKS, WebhookDeliverer, save_outcomes
@@ -124,12 +123,14 @@ def test_a_receiver_down_for_the_whole_window_is_disabled_with_a_notification(
     (failed,) = deliveries(niaga, owner)
     assert (failed.status, failed.attempts) == ("failed", len(RETRY_SCHEDULE) + 1)
     assert len(receiver.received) == len(RETRY_SCHEDULE) + 1
-    (endpoint,) = niaga.webhooks.endpoints(owner)
+    (endpoint,) = niaga.webhook_queries.endpoints(owner)
     assert (endpoint.enabled, endpoint.disabled_reason) == (False, "persistent_failure")
     store = niaga.stores.for_tenant(owner.tenant_id)
     notices = niaga.billing_read_models.notifications(store, owner.tenant_id, endpoint.id, 10)
     assert [(n.template, n.customer_id) for n in notices] == [("webhook_endpoint_disabled", None)]
     assert notices[0].variables["url"] == receiver.url
+    # Failing since the first attempt, at midnight UTC: 07:00 on the tenant's (Jakarta) clock.
+    assert notices[0].variables["sejak"] == "05/01/2026 07:00 WIB"
 
     # Nothing more goes to a disabled endpoint.
     register(niaga, owner, "Siti", "081298765432")
@@ -147,7 +148,7 @@ def test_a_rotated_secret_keeps_signing_beside_the_new_one_until_the_overlap_end
     niaga: Niaga, owner: Principal, clock: FixedClock, receiver: WebhookReceiver
 ) -> None:
     old = _endpoint(niaga, owner, receiver.url, "customer.registered")
-    (endpoint,) = niaga.webhooks.endpoints(owner)
+    (endpoint,) = niaga.webhook_queries.endpoints(owner)
     dispatcher = synchronous_dispatcher(niaga)
     clock.set_now(clock.now())
     new = niaga.webhooks.rotate_secret(owner, endpoint.id, timedelta(hours=2)).secret

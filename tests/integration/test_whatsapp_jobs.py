@@ -6,10 +6,9 @@ import threading
 import uuid
 from datetime import date
 
-from adapters.bootstrap import Niaga
-from adapters.messaging.dispatcher import whatsapp_dispatcher
+from adapters.bootstrap import Niaga, job_services, whatsapp_dispatcher
+from adapters.jobs import declare_jobs, make_broker, run_worker
 from adapters.messaging.whatsapp.fakes import FakeCloudApi
-from adapters.shared.jobs import declare_jobs, make_broker, run_worker
 from application.shared.context import Principal
 from tests.conftest import REDIS_URL
 from tests.integration.billing import Books
@@ -31,7 +30,7 @@ def test_a_send_job_is_retried_by_the_worker_until_the_provider_takes_it(
     books.caught_up()
     cloud.fail_next(1, 500)
     broker = make_broker(REDIS_URL, namespace=f"niaga-test-{uuid.uuid4().hex[:8]}")
-    jobs = declare_jobs(broker, niaga)
+    jobs = declare_jobs(broker, job_services(niaga))
     dispatcher = whatsapp_dispatcher(
         niaga, lambda tenant, message: jobs.send_whatsapp.send(str(tenant), str(message))
     )

@@ -8,8 +8,7 @@ from uuid import uuid4
 import pytest
 from psycopg import sql
 
-from adapters.bootstrap import Niaga
-from adapters.messaging.dispatcher import whatsapp_dispatcher
+from adapters.bootstrap import Niaga, whatsapp_dispatcher
 from adapters.messaging.read_models import PostgresWhatsAppReadModels
 from adapters.messaging.whatsapp.fakes import FakeCloudApi, FakeFonnte
 from application.messaging.ports import ProviderUnavailable

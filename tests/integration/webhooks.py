@@ -9,8 +9,8 @@ from uuid import UUID
 
 from standardwebhooks import Webhook
 
-from adapters.bootstrap import Niaga
-from adapters.integrations.dispatcher import WebhookDispatcher, webhook_dispatcher
+from adapters.bootstrap import Niaga, webhook_dispatcher
+from adapters.integrations.dispatcher import WebhookDispatcher
 from application.customers.customers import RegisterCustomer
 from application.integrations.ports import DeliveryFilter, WebhookDeliveryView
 from application.shared.context import Principal
@@ -41,7 +41,7 @@ def register(niaga: Niaga, owner: Principal, name: str, phone: str) -> UUID:
 
 
 def deliveries(niaga: Niaga, owner: Principal, **where: Any) -> list[WebhookDeliveryView]:
-    return niaga.webhooks.deliveries(owner, DeliveryFilter(**where), 100, None).items
+    return niaga.webhook_queries.deliveries(owner, DeliveryFilter(**where), 100, None).items
 
 
 def verified(secret: str, request: Received) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Retries callbacks kept as pending_recheck (the gateway's status API was down when they came),
-with a doubling wait per callback, so nothing a gateway reported is lost."""
+with a doubling wait per callback (the shared process-manager policy), so nothing a gateway
+reported is lost."""
 
 from __future__ import annotations
 
@@ -7,18 +8,26 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from adapters.bootstrap import Niaga
 from adapters.payments.gateway_read_models import PostgresGatewayReadModels
 from adapters.shared.stores import PostgresStores
 from application.payments.gateway_callbacks import GatewayCallbacks
 from application.payments.ports import CallbackView
+from application.shared.process_manager import RetryPolicy
 from domain.payments.gateway import Verdict
 
 log = logging.getLogger(__name__)
 MAX_WAIT = 3600.0
 
 
+def recheck_policy(interval: float) -> RetryPolicy:
+    """The first re-check waits `interval`, each further one twice as long, at most an hour;
+    no jitter, as the sweep runs once per interval anyway."""
+    return RetryPolicy(max_wait=MAX_WAIT, first_wait=interval, jitter=0.0)
+
+
 class CallbackRechecker:
+    """Sweeps the callbacks kept as pending_recheck and re-checks those whose wait is over."""
+
     def __init__(
         self,
         stores: PostgresStores,
@@ -30,6 +39,7 @@ class CallbackRechecker:
         self._read_models = read_models
         self._callbacks = callbacks
         self._interval = interval
+        self._policy = recheck_policy(interval)
         self._last = float("-inf")
 
     def sweep_when_due(self) -> int:
@@ -50,8 +60,9 @@ class CallbackRechecker:
         return resolved
 
     def _due(self, view: CallbackView) -> bool:
-        wait = min(self._interval * 2.0**view.attempts, MAX_WAIT)
-        return (datetime.now(UTC) - view.updated_at).total_seconds() >= wait
+        # The status check that found the gateway down when the callback came is the first
+        # failure; `attempts` counts the re-checks that failed since.
+        return self._policy.due(view.attempts + 1, view.updated_at, datetime.now(UTC))
 
     def _recheck(self, view: CallbackView) -> int:
         if view.tenant_id is None:
@@ -65,12 +76,3 @@ class CallbackRechecker:
             return 0
         log.info("callback %s re-checked: %s (%s)", view.id, answer.verdict, answer.reason)
         return 1
-
-
-def callback_rechecker(niaga: Niaga) -> CallbackRechecker:
-    return CallbackRechecker(
-        niaga.stores,
-        niaga.gateway_read_models,
-        niaga.gateway_callbacks,
-        niaga.settings.niaga_recheck_interval_seconds,
-    )

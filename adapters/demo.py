@@ -1,5 +1,8 @@
 """Demo data for the embedded default: one tenant with an owner API key; internet customers on
-two plans, hotspot vouchers sold through two agents, and a repair shop with a job on the bench."""
+two plans, hotspot vouchers sold through two agents, and a repair shop with a job on the bench.
+
+Like an entry point, it drives the commands of nearly every area, so it takes the wired container
+rather than a list of services; only `niaga serve --demo` and its test call it."""
 
 from __future__ import annotations
 
