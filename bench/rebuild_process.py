@@ -16,7 +16,7 @@ from adapters.shared.projection_service import ProjectionService
 from adapters.shared.stores import PostgresStores, StoreRef
 from bench.common import PeakRss
 from migrations import runner as migrations
-from projections.shared.catalog import by_name
+from projections.catalog import by_name
 
 
 @dataclass(frozen=True)

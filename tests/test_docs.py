@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from api.shared.docs_export import event_catalogue, graphql_sdl, permission_matrix
+from api.docs_export import event_catalogue, graphql_sdl, permission_matrix
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

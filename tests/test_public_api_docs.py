@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from api.shared.docs_export import openapi_json, webhook_catalogue
+from api.docs_export import openapi_json, webhook_catalogue
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from psycopg import Connection, sql
 
-from adapters.audit.event_chain import CHAIN_TABLE, GENESIS, link
+from adapters.shared.event_chain import CHAIN_TABLE, GENESIS, link
 
 _PAGE = 2000
 

@@ -14,14 +14,24 @@ from psycopg import Connection, sql
 
 from adapters.shared.event_log import PostgresEventLog
 from adapters.shared.stores import PostgresEventStore, PostgresStores, StoreRef
+from adapters.shared.supervision import GIVE_UP_AFTER, Recovery
 from application.shared.event_store import EventStore
 from migrations import runner as migrations
+from projections.catalog import all_projections
 from projections.shared.base import Projection
-from projections.shared.catalog import all_projections
-from projections.shared.runner import TRACKING_TABLE, ProjectionRunner, ProjectionStatus, lock_key
+from projections.shared.runner import (
+    PARKED_TABLE,
+    TRACKING_TABLE,
+    ParkedEvent,
+    ProjectionRunner,
+    ProjectionStatus,
+    lock_key,
+)
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
+SCRATCH_PREFIX = "rebuild_"
+MAX_PAUSE = 30.0  # seconds between attempts while the database is away
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,10 @@ class ProjectionService:
         self.inline = inline
         self.projections: list[Projection] = all_projections()
         self._wake = threading.Event()
+        # Told of each event a projection parks (the wiring records a staff notice).
+        self.on_parked: Callable[[PostgresEventStore, ParkedEvent], None] | None = None
+        # When the daemon last finished a cycle (monotonic seconds), for health checks.
+        self.heartbeat = time.monotonic()
 
     def runner(self, store: PostgresEventStore, schema: str | None = None) -> ProjectionRunner:
         database = self._stores.database_for(store)
@@ -59,10 +73,34 @@ class ProjectionService:
 
     def catch_up(self, store: PostgresEventStore, progress: Progress | None = None) -> int:
         runner = self.runner(store)
-        return sum(runner.catch_up(p, progress) for p in self.projections)
+        applied = sum(runner.catch_up(p, progress) for p in self.projections)
+        for parked in runner.parked_now:
+            log.error(
+                "projection %s parked event %s of store %s: %s",
+                parked.projection,
+                parked.position,
+                store.ref.name,
+                parked.error,
+            )
+            if self.on_parked:
+                self.on_parked(store, parked)
+        return applied
 
     def catch_up_all(self) -> int:
-        return sum(self.catch_up(store) for store in self._stores.open_stores())
+        """Catch every store up. One store's trouble (a lost schema, a failing database of its
+        own) is logged and never keeps the others' read models, dispatchers and webhooks back."""
+        applied = 0
+        for store in self._stores.open_stores():
+            try:
+                applied += self.catch_up(store)
+            except Exception:
+                log.exception("catching up store %s failed; the other stores go on", store.ref.name)
+        return applied
+
+    def retry_parked(self, store: PostgresEventStore) -> dict[str, tuple[int, int]]:
+        """Apply every projection's parked events again: (applied, still parked) by projection."""
+        runner = self.runner(store)
+        return {p.name: runner.retry_parked(p) for p in self.projections}
 
     def status(self) -> list[StoreStatus]:
         return [
@@ -110,10 +148,17 @@ class ProjectionService:
     def rebuild(
         self, store: PostgresEventStore, projection: Projection, progress: Progress | None = None
     ) -> int:
-        """Rebuild from zero beside the live tables, then swap them in one transaction."""
-        scratch = f"rebuild_{uuid.uuid4().hex[:12]}"
+        """Rebuild from zero beside the live tables, then swap them in one transaction.
+
+        The scratch schema is dropped however the rebuild ends; one left by a rebuild that was
+        killed is dropped by the next rebuild (a running rebuild holds a lock on its scratch
+        schema's name, so only abandoned ones go)."""
+        scratch = f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
         database = self._stores.database_for(store)
+        claim = database.direct()
+        claim.execute("SELECT pg_advisory_lock(hashtext(%s))", (scratch,))
         try:
+            drop_abandoned_scratch_schemas(database)
             count = self.rebuild_into(store, scratch, projection, progress)
             with database.connection() as conn, conn.transaction():
                 conn.execute(
@@ -130,27 +175,66 @@ class ProjectionService:
                 conn.execute(
                     sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(scratch))
                 )
+            claim.close()
 
     def run_forever(
         self,
         stop: threading.Event,
         interval: float = 0.5,
         after_catch_up: Callable[[], object] | None = None,
+        beat: Callable[[], object] | None = None,
+        give_up_after: float = GIVE_UP_AFTER,
     ) -> None:
         """The projection daemon: catch up every store (then run `after_catch_up`, e.g. the
-        provisioning dispatcher), then sleep until poked or notified."""
+        process managers), `beat`, then sleep until poked or notified.
+
+        It outlives a database restart: a failed cycle or a lost LISTEN connection is logged,
+        waited out with growing pauses (up to `MAX_PAUSE` seconds) and retried from the
+        positions in the database. Only failures lasting longer than `give_up_after` seconds
+        end it, with `PartFailed`, for its supervisor to start it afresh."""
         listener = _Listener(self._stores)
-        while not stop.is_set():
-            try:
-                self.catch_up_all()
-                if after_catch_up:
-                    after_catch_up()
-            except Exception:
-                log.exception("projection catch-up failed; retrying")
-                stop.wait(1.0)
-            listener.wait(interval, self._wake)
-            self._wake.clear()
-        listener.close()
+        recovery = Recovery("projections", give_up_after, max_pause=MAX_PAUSE)
+        try:
+            while not stop.is_set():
+                try:
+                    self.catch_up_all()
+                    if after_catch_up:
+                        after_catch_up()
+                    recovery.succeeded()
+                    self.heartbeat = time.monotonic()
+                    if beat:
+                        beat()
+                    listener.wait(interval, self._wake)
+                except Exception as error:
+                    pause = recovery.failed(error)
+                    log.exception("projection daemon cycle failed; retrying in %.1f s", pause)
+                    listener.close()
+                    stop.wait(pause)
+                self._wake.clear()
+        finally:
+            listener.close()
+
+
+def drop_abandoned_scratch_schemas(database: Any) -> list[str]:
+    """Drop the scratch schemas of rebuilds that were killed: those whose lock nobody holds."""
+    dropped = []
+    with database.connection() as conn:
+        names = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s",
+                (SCRATCH_PREFIX.replace("_", "\\_") + "%",),
+            ).fetchall()
+        ]
+        for name in names:
+            free = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (name,)).fetchone()
+            if free and free[0]:
+                conn.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name))
+                )
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (name,))
+                dropped.append(name)
+    return dropped
 
 
 def _lock_key(ref: StoreRef, projection: Projection) -> int:
@@ -180,21 +264,46 @@ def _swap(conn: Connection[Any], live: str, scratch: str, projection: Projection
         ).format(sql.Identifier(live), sql.Identifier(TRACKING_TABLE), sql.Identifier(scratch)),
         (projection.name,),
     )
+    # What the rebuild parked replaces what the live projection had parked.
+    conn.execute(
+        sql.SQL("DELETE FROM {}.{} WHERE projection = %s").format(
+            sql.Identifier(live), sql.Identifier(PARKED_TABLE)
+        ),
+        (projection.name,),
+    )
+    conn.execute(
+        sql.SQL("INSERT INTO {0}.{1} SELECT * FROM {2}.{1} WHERE projection = %s").format(
+            sql.Identifier(live), sql.Identifier(PARKED_TABLE), sql.Identifier(scratch)
+        ),
+        (projection.name,),
+    )
     conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(trash)))
 
 
 class _Listener:
-    """Wakes the daemon when any store in the platform database records events."""
+    """Wakes the daemon when any store in the platform database records events. Its connection
+    is opened lazily and again after it was lost, so a database restart only costs a poll."""
 
     def __init__(self, stores: PostgresStores) -> None:
-        self._conn = stores.database.direct()
-        self._conn.execute("LISTEN niaga_events")
+        self._stores = stores
+        self._conn: Connection[Any] | None = None
 
     def wait(self, timeout: float, wake: threading.Event) -> None:
+        conn = self._connection()
         deadline = time.monotonic() + timeout
         while not wake.is_set() and time.monotonic() < deadline:
-            for _ in self._conn.notifies(timeout=0.05, stop_after=1):
+            for _ in conn.notifies(timeout=0.05, stop_after=1):
                 return
 
+    def _connection(self) -> Connection[Any]:
+        if self._conn is None or self._conn.closed:
+            self._conn = self._stores.database.direct()
+            self._conn.execute("LISTEN niaga_events")
+        return self._conn
+
     def close(self) -> None:
-        self._conn.close()
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None

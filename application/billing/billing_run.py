@@ -169,23 +169,31 @@ def _invoices_due(subscription: Subscription, on: date, pkp: bool) -> list[Invoi
     """Every period the subscription owes by `on` (more than one if runs were missed)."""
     invoices = []
     while subscription.billable and subscription.next_bill_on and subscription.next_bill_on <= on:
-        period = subscription.due_period()
-        lines = [
-            new_line(c.kind, c.description, 1, c.amount, c.taxable)
-            for c in subscription.charges_for(period)
-        ]
-        invoice = Invoice.draft(
-            subscription.tenant_id,
-            subscription.customer_id,
-            lines,
-            pkp=pkp,
-            subscription_id=subscription.id,
-            period=period.key,
-            invoice_id=Invoice.id_for_period(subscription.id, period.key),
-        )
-        subscription.record_billed(invoice.id, period)
-        invoices.append(invoice)
+        invoices.append(bill_due_period(subscription, pkp))
     return invoices
+
+
+def bill_due_period(subscription: Subscription, pkp: bool) -> Invoice:
+    """Draft the invoice of the subscription's next unbilled period and mark that period billed.
+
+    The invoice id derives from the subscription and the period, so billing a period twice
+    collides on save instead of charging twice."""
+    period = subscription.due_period()
+    lines = [
+        new_line(c.kind, c.description, 1, c.amount, c.taxable)
+        for c in subscription.charges_for(period)
+    ]
+    invoice = Invoice.draft(
+        subscription.tenant_id,
+        subscription.customer_id,
+        lines,
+        pkp=pkp,
+        subscription_id=subscription.id,
+        period=period.key,
+        invoice_id=Invoice.id_for_period(subscription.id, period.key),
+    )
+    subscription.record_billed(invoice.id, period)
+    return invoice
 
 
 def _account(store: EventStore, customer_id: UUID) -> CustomerAccount | None:

@@ -16,7 +16,6 @@ from application.shared.unit_of_work import Saver, find, load
 from domain.billing.invoice import Invoice
 from domain.customers.customer import Customer
 from domain.messaging.message_template import (
-    KNOWN_VARIABLES,
     PLACEHOLDER,
     MessageTemplates,
     validate_text,
@@ -148,7 +147,3 @@ class TemplateService:
 def own_variables(name: str) -> list[str]:
     """The variables a template's default wording uses, which a rewording may use too."""
     return variables_of(TEMPLATES.get(name, ""))
-
-
-def known_variables() -> dict[str, str]:
-    return dict(KNOWN_VARIABLES)

@@ -3,8 +3,6 @@ current (possibly forgotten) record; the rest travels with the request."""
 
 from __future__ import annotations
 
-import re
-
 TEMPLATES: dict[str, str] = {
     "invoice_issued": (
         "Halo {nama}, tagihan internet {nomor} sebesar {tagihan} sudah terbit dan jatuh tempo "
@@ -119,11 +117,3 @@ TEMPLATES: dict[str, str] = {
         "berhenti."
     ),
 }
-
-_PLACEHOLDER = re.compile(r"{(\w+)}")
-
-
-def render(template: str, variables: dict[str, str]) -> str:
-    """Fill a template; an unknown template is an error, a missing variable shows as `-`."""
-    text = TEMPLATES[template]
-    return _PLACEHOLDER.sub(lambda m: variables.get(m.group(1), "-"), text)

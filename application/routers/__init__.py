@@ -1,1 +1,9 @@
-"""The routers area: MikroTik routers and provisioning onto them."""
+"""The routers area: MikroTik routers and provisioning onto them.
+
+This package root is the area's public module: the names below are what other areas may use.
+Everything else in the package is the area's own (import-linter checks it, see pyproject.toml)."""
+
+from application.routers.provisioning import HotspotTarget, Outcome, ProvisioningService
+from application.routers.routers import HotspotUsage, RouterUnreachable
+
+__all__ = ["HotspotTarget", "HotspotUsage", "Outcome", "ProvisioningService", "RouterUnreachable"]

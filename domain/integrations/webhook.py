@@ -170,10 +170,6 @@ class WebhookEndpoint(Aggregate):
         self.deleted = True
         self.enabled = False
 
-    def wants(self, event_type: str) -> bool:
-        """An empty filter means every event type."""
-        return not self.event_types or event_type in self.event_types
-
     def _require_present(self) -> None:
         if self.deleted:
             raise WebhookRefused("this webhook endpoint was deleted", field="id")

@@ -1,1 +1,8 @@
-"""The platform area: tenants, their settings and API keys."""
+"""The platform area: tenants, their settings and API keys.
+
+This package root is the area's public module: the names below are what other areas may use.
+Everything else in the package is the area's own (import-linter checks it, see pyproject.toml)."""
+
+from domain.platform.tenant import IsolirPolicy
+
+__all__ = ["IsolirPolicy"]

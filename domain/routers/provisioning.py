@@ -7,14 +7,17 @@ jobs and reconciliation write only the difference between this and what the rout
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.billing.subscription import Subscription, SubscriptionState
-from domain.platform.tenant import IsolirPolicy
+from domain.billing import Subscription, SubscriptionState
+from domain.platform import IsolirPolicy
 from domain.shared.errors import InvalidValue
+from domain.shared.payloads import typed_fields
+from domain.shared.text import printable
 
 TAG_PREFIX = "niaga:"
 SUBSCRIPTION, VOUCHER = "subscription", "voucher"
@@ -64,23 +67,6 @@ class HotspotUser:
                 "limit-bytes-total must be a positive byte count", field="limit_bytes_total"
             )
         return self
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, object]) -> HotspotUser:
-        limit = raw.get("limit_bytes_total")
-        uptime = raw.get("limit_uptime")
-        return cls(
-            name=str(raw["name"]),
-            password=str(raw["password"]),
-            profile=str(raw["profile"]),
-            limit_uptime=None if uptime is None else str(uptime),
-            limit_bytes_total=None if limit is None else int(str(limit)),
-            disabled=bool(raw["disabled"]),
-            comment=str(raw["comment"]),
-        )
 
 
 def duration_seconds(duration: str | None) -> int | None:
@@ -154,12 +140,17 @@ class Provisioning(Aggregate):
         """What the router should hold for a hotspot user; `user` None means no user at all.
         The password in `user` is sealed with the platform key."""
 
+        class_version = 2  # version 1 held `user` as a plain JSON object
         tenant_id: UUID
         subscription_id: UUID
         router_id: UUID
         router: str
-        user: dict[str, object] | None
+        user: HotspotUser | None
         version: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, user=HotspotUser | None)
 
     class Provisioned(Aggregate.Event):
         subscription_id: UUID
@@ -174,6 +165,11 @@ class Provisioning(Aggregate):
         message: str
         attempt: int
         will_retry: bool
+
+    class RetryRequested(Aggregate.Event):
+        """Someone asked for a failed push (a refused one, say) to be tried again now."""
+
+        subscription_id: UUID
 
     @staticmethod
     def id_for(subscription_id: UUID) -> UUID:
@@ -203,16 +199,18 @@ class Provisioning(Aggregate):
         self.last_error: str | None = None
         self.router_id: UUID | None = None
         self.router: str | None = None
-        self.wanted_user: dict[str, object] | None = None
+        self.wanted_user: HotspotUser | None = None
         self.wanted_version = 0
         self.hotspot_name: str | None = None
+        self.will_retry = True  # false while a refusal waits for a change or a manual retry
+        self.failed_version = 0
 
     @property
     def target_id(self) -> UUID:
         return self.subscription_id
 
     def want_hotspot_user(
-        self, router_id: UUID, router: str, user: dict[str, object] | None, version: int
+        self, router_id: UUID, router: str, user: HotspotUser | None, version: int
     ) -> bool:
         """Record a newer desired state; False when `version` is not newer than the last one."""
         if self.kind != VOUCHER:
@@ -236,13 +234,13 @@ class Provisioning(Aggregate):
         subscription_id: UUID,
         router_id: UUID,
         router: str,
-        user: dict[str, object] | None,
+        user: HotspotUser | None,
         version: int,
     ) -> None:
         self.router_id, self.router = router_id, router
         self.wanted_user, self.wanted_version = user, version
         if user is not None:
-            self.hotspot_name = str(user["name"])
+            self.hotspot_name = user.name
 
     def succeed(self, router: str, version: int, changes: list[str]) -> None:
         self._provisioned(
@@ -256,16 +254,38 @@ class Provisioning(Aggregate):
         self.synced_version = max(self.synced_version, version)
         self.attempts = 0
         self.last_error = None
+        self.will_retry = True
 
-    def fail(self, router: str, version: int, message: str, will_retry: bool) -> None:
+    def fail(
+        self, router: str, version: int, message: str, will_retry: bool, repeats: int = 0
+    ) -> None:
+        """Record a failed attempt; `repeats` earlier identical failures, not recorded one by
+        one, are counted in its attempt number."""
         self._failed(
             subscription_id=self.subscription_id,
             router=router,
             version=version,
-            message=message[:500],
-            attempt=self.attempts + 1,
+            message=printable(message, 500),
+            attempt=self.attempts + 1 + repeats,
             will_retry=will_retry,
         )
+
+    def repeats_failure(self, version: int, will_retry: bool) -> bool:
+        """Whether a retryable failure at `version` repeats the one last recorded (the target
+        has not synced since), so that recording it again would say nothing new."""
+        return (
+            will_retry and self.will_retry and self.attempts > 0 and self.failed_version == version
+        )
+
+    def request_retry(self) -> None:
+        if self.attempts == 0:
+            raise InvalidValue("nothing to retry: the last push did not fail", field="target_id")
+        self._retry_requested(subscription_id=self.subscription_id)
+
+    @event(RetryRequested)
+    def _retry_requested(self, subscription_id: UUID) -> None:
+        self.will_retry = True
+        self.attempts = 0  # the retry is due at once, and its attempts are counted afresh
 
     @event(Failed)
     def _failed(
@@ -279,3 +299,5 @@ class Provisioning(Aggregate):
     ) -> None:
         self.attempts = attempt
         self.last_error = message
+        self.will_retry = will_retry
+        self.failed_version = version

@@ -15,9 +15,10 @@ from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.routers.provisioning import HotspotUser, tag_of
+from domain.routers import HotspotUser, tag_of
 from domain.shared.errors import DomainError, InvalidValue
 from domain.shared.money import positive_amount
+from domain.shared.payloads import typed_fields
 from domain.shared.values import require_text
 from domain.vouchers.voucher_codes import CodeSpec, check_quantity, routeros_duration
 
@@ -113,30 +114,13 @@ class ProfileTerms:
             commission_values=values,
         )
 
-    def as_dict(self) -> dict[str, object]:
-        raw = asdict(self)
-        raw["agent_prices"] = list(self.agent_prices)
-        raw["commission_values"] = list(self.commission_values)
-        raw["commission_kind"] = self.commission_kind.value
-        return raw
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> ProfileTerms:
-        return cls(
-            **{
-                **raw,
-                "agent_prices": tuple(raw["agent_prices"]),
-                "commission_values": tuple(raw["commission_values"]),
-                "commission_kind": CommissionKind(raw["commission_kind"]),
-            }
-        )
-
     def changed(self, **changes: Any) -> ProfileTerms:
         """These terms with some fields replaced (None keeps a field), validated again."""
-        unknown = set(changes) - set(self.as_dict())
+        current = asdict(self)
+        unknown = set(changes) - set(current)
         if unknown:
             raise InvalidValue(f"unknown voucher profile fields: {sorted(unknown)}")
-        merged = {**self.as_dict(), **{k: v for k, v in changes.items() if v is not None}}
+        merged = {**current, **{k: v for k, v in changes.items() if v is not None}}
         hotspot_profile = merged.pop("hotspot_profile")
         return ProfileTerms.of(hotspot_profile, **merged)
 
@@ -176,13 +160,23 @@ class VoucherProfile(Aggregate):
     """
 
     class Created(Aggregate.Created):
+        class_version = 2  # version 1 held `terms` as a plain JSON object
         tenant_id: UUID
         name: str
         router_id: UUID
-        terms: dict[str, Any]
+        terms: ProfileTerms
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, terms=ProfileTerms)
 
     class Updated(Aggregate.Event):
-        terms: dict[str, Any]
+        class_version = 2  # version 1 held `terms` as a plain JSON object
+        terms: ProfileTerms
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, terms=ProfileTerms)
 
     @staticmethod
     def id_for(tenant_id: UUID, name: str) -> UUID:
@@ -203,24 +197,24 @@ class VoucherProfile(Aggregate):
             tenant_id=tenant_id,
             name=clean_name,
             router_id=router_id,
-            terms=terms.as_dict(),
+            terms=terms,
         )
 
     @event(Created)
-    def __init__(self, tenant_id: UUID, name: str, router_id: UUID, terms: dict[str, Any]) -> None:
+    def __init__(self, tenant_id: UUID, name: str, router_id: UUID, terms: ProfileTerms) -> None:
         self.tenant_id = tenant_id
         self.name = name
         self.router_id = router_id
-        self.terms = ProfileTerms.from_dict(terms)
+        self.terms = terms
 
     def update(self, terms: ProfileTerms) -> None:
         """New terms for vouchers sold from now on; vouchers already sold keep theirs."""
         if terms != self.terms:
-            self._updated(terms=terms.as_dict())
+            self._updated(terms=terms)
 
     @event(Updated)
-    def _updated(self, terms: dict[str, Any]) -> None:
-        self.terms = ProfileTerms.from_dict(terms)
+    def _updated(self, terms: ProfileTerms) -> None:
+        self.terms = terms
 
 
 def _capped(earned: list[int], margin: int) -> list[int]:

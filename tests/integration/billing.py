@@ -13,6 +13,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from adapters.billing.read_models import PostgresBillingReadModels
 from adapters.bootstrap import Niaga
+from application.billing.billing_run import bill_due_period
 from application.customers.customers import RegisterCustomer
 from application.shared.context import Principal, recording
 from domain.billing.invoice import Invoice, new_line
@@ -116,23 +117,9 @@ class Books:
     def bill(self, subscription_id: UUID, due_days: int = 7) -> UUID:
         """Invoice the subscription's next period, issued on its billing date."""
         subscription = self.get(Subscription, subscription_id)
-        period = subscription.due_period()
-        lines = [
-            new_line(c.kind, c.description, 1, c.amount, c.taxable)
-            for c in subscription.charges_for(period)
-        ]
-        invoice = Invoice.draft(
-            self.tenant_id,
-            subscription.customer_id,
-            lines,
-            pkp=False,
-            subscription_id=subscription.id,
-            period=period.key,
-            invoice_id=Invoice.id_for_period(subscription.id, period.key),
-        )
         issued_on = subscription.next_bill_on
         assert issued_on is not None
-        subscription.record_billed(invoice.id, period)
+        invoice = bill_due_period(subscription, pkp=False)
         invoice.issue(self.number(issued_on), issued_on, issued_on + timedelta(days=due_days))
         self.save("RunBilling", subscription, invoice)
         return invoice.id

@@ -12,8 +12,8 @@ from psycopg import sql
 from adapters.bootstrap import Niaga
 from adapters.shared.projection_service import ProjectionService
 from adapters.shared.stores import PostgresEventStore
+from projections.catalog import by_name
 from projections.shared.base import Projection
-from projections.shared.catalog import by_name
 from projections.shared.runner import TRACKING_TABLE
 
 PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {

@@ -27,7 +27,7 @@ from domain.billing.invoice import InvoiceRefused
 from domain.billing.plan import BillingMode, Plan, PromotionKind, new_promotion
 from domain.payments.payment import OpenInvoice
 from domain.shared.personal_data import FORGOTTEN
-from projections.shared.catalog import by_name
+from projections.catalog import by_name
 from tests.conftest import principal_for
 from tests.integration.billing import Books
 from tests.integration.read_models import (

@@ -26,7 +26,7 @@ from application.customers.customers import ChangeCustomerContact, RegisterCusto
 from application.shared.ports import Placement
 from domain.shared.errors import CustomerForgotten, DuplicateCustomer, InvalidValue
 from domain.shared.personal_data import FORGOTTEN
-from projections.shared.catalog import by_name
+from projections.catalog import by_name
 from tests.conftest import REDIS_URL, principal_for
 from tests.integration.read_models import assert_live_equals_rebuild, event_count, store_of
 

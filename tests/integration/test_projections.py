@@ -19,8 +19,8 @@ from application.shared.context import Principal
 from application.shared.event_store import EventStore
 from application.shared.ports import Placement
 from domain.shared.recorded import RecordedEvent
+from projections.catalog import by_name
 from projections.shared.base import Projection
-from projections.shared.catalog import by_name
 from projections.shared.runner import lock_key
 from tests.conftest import principal_for
 from tests.integration.read_models import (
@@ -41,8 +41,9 @@ class DaemonDown:
         return False
 
 
-class Crash(Exception):
-    """The process stopped in the middle of a page."""
+class Crash(BaseException):
+    """The process stopped in the middle of a page (like SystemExit: not an event's fault, so
+    the runner does not park anything for it)."""
 
 
 class CrashMidPage:

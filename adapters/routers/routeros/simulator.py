@@ -78,10 +78,6 @@ class RouterOSSimulator:
             raise RuntimeError("the simulator has not been started")
         return self._address
 
-    @property
-    def is_up(self) -> bool:
-        return self._server is not None
-
     def go_down(self) -> None:
         """The router goes away: connections close and new ones are refused."""
         server, thread = self._server, self._thread

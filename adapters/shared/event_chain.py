@@ -3,7 +3,7 @@
 Each link hashes the link before it with one event exactly as stored (see
 migrations/sql/store/0003_event_chain.sql, which backfills stores recorded before the chain).
 Changing an event's bytes, deleting it or inserting one outside the recorder breaks the chain at
-that event; adapters/postgres/chain_verification.py finds and names it.
+that event; adapters/audit/chain_verification.py finds and names it.
 """
 
 from __future__ import annotations
