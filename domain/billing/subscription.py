@@ -7,8 +7,9 @@ subscriptions are reactivated when their debt is cleared.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -23,6 +24,7 @@ from domain.billing.billing_cycle import (
 )
 from domain.billing.plan import BillingMode, Plan, Promotion
 from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.payloads import typed_fields
 from domain.shared.values import require_text
 
 
@@ -62,29 +64,6 @@ class PlanTerms:
             plan.taxable,
         )
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "plan_id": str(self.plan_id),
-            "name": self.name,
-            "price": self.price,
-            "router_profile": self.router_profile,
-            "billing_mode": self.billing_mode.value,
-            "validity_days": self.validity_days,
-            "taxable": self.taxable,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, object]) -> PlanTerms:
-        return cls(
-            UUID(str(raw["plan_id"])),
-            str(raw["name"]),
-            int(str(raw["price"])),
-            str(raw["router_profile"]),
-            BillingMode(str(raw["billing_mode"])),
-            int(str(raw["validity_days"])),
-            bool(raw["taxable"]),
-        )
-
 
 @dataclass(frozen=True)
 class Charge:
@@ -104,16 +83,30 @@ class Charge:
         }
 
 
+@dataclass(frozen=True)
+class PlanChange:
+    """An upgrade not yet invoiced: the plan held before and after it, from `on`."""
+
+    on: date
+    before: PlanTerms
+    after: PlanTerms
+
+
 class Subscription(Aggregate):
     class Subscribed(Aggregate.Created):
+        class_version = 2  # version 1 held `terms` and `promotion` as plain JSON objects
         tenant_id: UUID
         customer_id: UUID
-        terms: dict[str, object]
+        terms: PlanTerms
         billing_day: int
         router: str
         username: str
-        promotion: dict[str, object] | None
+        promotion: Promotion | None
         secret_sealed: str  # the PPP password, sealed with the platform key
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, terms=PlanTerms, promotion=Promotion | None)
 
     class Activated(Aggregate.Event):
         on: date
@@ -127,13 +120,23 @@ class Subscription(Aggregate):
         next_bill_on: date
 
     class PlanChanged(Aggregate.Event):
-        terms: dict[str, object]
+        class_version = 2  # version 1 held `terms` as a plain JSON object
+        terms: PlanTerms
         on: date
         adjustment: int
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, terms=PlanTerms)
+
     class PlanChangeScheduled(Aggregate.Event):
-        terms: dict[str, object]
+        class_version = 2  # version 1 held `terms` as a plain JSON object
+        terms: PlanTerms
         effective_on: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, terms=PlanTerms)
 
     class SoftLimited(Aggregate.Event):
         on: date
@@ -155,27 +158,29 @@ class Subscription(Aggregate):
         self,
         tenant_id: UUID,
         customer_id: UUID,
-        terms: dict[str, object],
+        terms: PlanTerms,
         billing_day: int,
         router: str,
         username: str,
-        promotion: dict[str, object] | None,
+        promotion: Promotion | None,
         secret_sealed: str,
     ) -> None:
         self.tenant_id = tenant_id
         self.secret_sealed = secret_sealed
         self.customer_id = customer_id
-        self.terms = PlanTerms.from_dict(terms)
+        self.terms = terms
         self.billing_day = billing_day
         self.router = router
         self.username = username
-        self.promotion = Promotion.from_dict(promotion) if promotion else None
+        self.promotion = promotion
         self.promotion_cycles_used = 0
         self.state = SubscriptionState.PENDING
         self.period_start: date | None = None
         self.next_bill_on: date | None = None
-        self.pending_adjustment = 0
+        self.billed_period: Period | None = None  # the last period invoiced
+        self.unbilled_changes: list[PlanChange] = []
         self.scheduled_terms: PlanTerms | None = None
+        self.scheduled_on: date | None = None
 
     @classmethod
     def subscribe(
@@ -195,11 +200,11 @@ class Subscription(Aggregate):
         return cls(
             tenant_id=tenant_id,
             customer_id=customer_id,
-            terms=PlanTerms.of(plan).as_dict(),
+            terms=PlanTerms.of(plan),
             billing_day=billing_day(billing_day_of_month),
             router=require_text(router, "router", 64),
             username=require_text(username, "username", 64),
-            promotion=promotion.as_dict() if promotion else None,
+            promotion=promotion,
             secret_sealed=secret_sealed,
         )
 
@@ -270,47 +275,59 @@ class Subscription(Aggregate):
         if self.next_bill_on is None or self.period_start is None:
             raise InvalidTransition("subscription is not billable")
         if self.terms.billing_mode is BillingMode.PREPAID:
-            return prepaid_period(self.next_bill_on, self.terms.validity_days)
+            validity = self.terms_on(self.next_bill_on).validity_days
+            return prepaid_period(self.next_bill_on, validity)
         return Period(self.period_start, self.next_bill_on)
 
     def charges_for(self, period: Period) -> list[Charge]:
-        """The lines of the invoice for `period`: the plan (prorated for a first partial month),
-        any plan-change adjustment, and the promotion's discount."""
-        price = self._price_for(period)
+        """The lines of the invoice for `period`: the plan held on its first day (prorated for a
+        first partial month), the correction for each plan change not yet invoiced, and the
+        promotion's discount."""
+        terms = self.terms_on(period.start)
+        price = self._price_for(terms, period)
         lines = [
             Charge(
                 "plan",
-                f"{self.terms.name} {period.start:%d/%m/%Y}-{period.end:%d/%m/%Y}",
+                f"{terms.name} {period.start:%d/%m/%Y}-{period.end:%d/%m/%Y}",
                 price,
-                self.terms.taxable,
+                terms.taxable,
             )
         ]
-        if self.pending_adjustment:
-            lines.append(
-                Charge(
-                    "proration",
-                    "Penyesuaian ganti paket",
-                    self.pending_adjustment,
-                    self.terms.taxable,
-                )
-            )
+        for change in self.unbilled_changes:
+            if change.on < period.end:
+                lines += self._change_charges(change, period)
         if self.promotion and self.promotion_cycles_used < self.promotion.cycles:
             discount = self.promotion.discount(price)
             if discount:
                 lines.append(
-                    Charge(
-                        "discount", f"Promo {self.promotion.code}", -discount, self.terms.taxable
-                    )
+                    Charge("discount", f"Promo {self.promotion.code}", -discount, terms.taxable)
                 )
         return lines
 
-    def _price_for(self, period: Period) -> int:
-        if self.terms.billing_mode is BillingMode.PREPAID:
-            return self.terms.price
-        cycle = Period(add_months(period.end, -1, self.billing_day), period.end)
+    def terms_on(self, day: date) -> PlanTerms:
+        """The plan held on `day`, a day not yet invoiced: an upgrade from the day it was made,
+        a scheduled downgrade from the cycle it starts."""
+        scheduled, starts_on = self.scheduled_terms, self.scheduled_on
+        if scheduled is not None and starts_on is not None and day >= starts_on:
+            return scheduled
+        held = self.unbilled_changes[0].before if self.unbilled_changes else self.terms
+        for change in self.unbilled_changes:
+            if change.on <= day:
+                held = change.after
+        return held
+
+    def _price_for(self, terms: PlanTerms, period: Period) -> int:
+        cycle = self._cycle_of(period)
         if period.start <= cycle.start:
-            return self.terms.price
-        return prorate(self.terms.price, cycle, period.start, period.end)  # a first, partial month
+            return terms.price
+        return prorate(terms.price, cycle, period.start, period.end)  # a first, partial month
+
+    def _cycle_of(self, period: Period) -> Period:
+        """The whole cycle a period is priced against: a prepaid period is one; a postpaid one
+        ends on a billing day, and starts later than the month before it when it is the first."""
+        if self.terms.billing_mode is BillingMode.PREPAID:
+            return period
+        return Period(add_months(period.end, -1, self.billing_day), period.end)
 
     def record_billed(self, invoice_id: UUID, period: Period) -> None:
         if not self.billable:
@@ -332,18 +349,22 @@ class Subscription(Aggregate):
     ) -> None:
         self.period_start = period_end
         self.next_bill_on = next_bill_on
-        self.pending_adjustment = 0
+        self.billed_period = Period(period_start, period_end)
+        # The invoice priced every change made before the period ended; later ones wait.
+        self.unbilled_changes = [c for c in self.unbilled_changes if c.on >= period_end]
         if self.promotion and self.promotion_cycles_used < self.promotion.cycles:
             self.promotion_cycles_used += 1
         if self.scheduled_terms is not None:
             self.terms = self.scheduled_terms
             self.scheduled_terms = None
+            self.scheduled_on = None
 
     # -- plan changes ----------------------------------------------------------------------
 
     def change_plan(self, plan: Plan, on: date) -> None:
-        """Upgrades apply at once with a prorated charge on the next invoice; downgrades from
-        the next cycle."""
+        """Upgrades apply at once, and the invoice that carries the change charges the new
+        plan's share of the rest of the cycle instead of the old one's; downgrades start with
+        the next cycle. Either way the billing mode stays: a cycle is priced in one mode."""
         self._require_any(
             {SubscriptionState.ACTIVE, SubscriptionState.SOFT_LIMITED, SubscriptionState.SUSPENDED},
             "change plan",
@@ -353,35 +374,88 @@ class Subscription(Aggregate):
         if plan.id == self.terms.plan_id:
             raise InvalidValue("the subscription is already on this plan", field="plan_id")
         terms = PlanTerms.of(plan)
+        if terms.billing_mode is not self.terms.billing_mode:
+            raise InvalidValue(
+                f"plan {plan.name} is {terms.billing_mode.value} and this subscription is "
+                f"{self.terms.billing_mode.value}: a plan change keeps the billing mode",
+                field="plan_id",
+            )
         if terms.price < self.terms.price:
-            self._plan_change_scheduled(terms=terms.as_dict(), effective_on=self.next_bill_on or on)
+            self._plan_change_scheduled(terms=terms, effective_on=self.next_bill_on or on)
             return
-        period = self._current_period(on)
-        adjustment = (
-            prorate(terms.price - self.terms.price, period, on, period.end) if period else 0
-        )
-        self._plan_changed(terms=terms.as_dict(), on=on, adjustment=adjustment)
+        adjustment = self._adjustment_for(PlanChange(on, self.terms, terms))
+        self._plan_changed(terms=terms, on=on, adjustment=adjustment)
 
     @event(PlanChanged)
-    def _plan_changed(self, terms: dict[str, object], on: date, adjustment: int) -> None:
-        self.terms = PlanTerms.from_dict(terms)
-        self.pending_adjustment += adjustment
+    def _plan_changed(self, terms: PlanTerms, on: date, adjustment: int) -> None:
+        # `adjustment` records what the change adds to an invoice; the invoice works it out
+        # again from the change itself, so events recorded under any rule are billed alike.
+        self.unbilled_changes = [*self.unbilled_changes, PlanChange(on, self.terms, terms)]
+        self.terms = terms
         self.scheduled_terms = None
+        self.scheduled_on = None
 
     @event(PlanChangeScheduled)
-    def _plan_change_scheduled(self, terms: dict[str, object], effective_on: date) -> None:
-        self.scheduled_terms = PlanTerms.from_dict(terms)
+    def _plan_change_scheduled(self, terms: PlanTerms, effective_on: date) -> None:
+        self.scheduled_terms = terms
+        self.scheduled_on = effective_on
 
-    def _current_period(self, on: date) -> Period | None:
-        """The period being served on `on`: unbilled for postpaid, paid for prepaid."""
-        if self.period_start is None or self.next_bill_on is None:
+    def _adjustment_for(self, change: PlanChange) -> int:
+        """What `change` adds to the invoice that will carry it."""
+        period = self._invoice_period_for(change.on)
+        return sum(c.amount for c in self._change_charges(change, period)) if period else 0
+
+    def _invoice_period_for(self, day: date) -> Period | None:
+        """The first period still to be invoiced that ends after `day`."""
+        if self.next_bill_on is None or self.period_start is None:
             return None
+        period = self.due_period()
+        while period.end <= day:  # billing runs were missed: a later period holds the day
+            period = self._following(period)
+        return period
+
+    def _following(self, period: Period) -> Period:
         if self.terms.billing_mode is BillingMode.PREPAID:
-            start = self.next_bill_on - timedelta(days=self.terms.validity_days)
-            period = Period(start, self.next_bill_on) if self.next_bill_on > start else None
-        else:
-            period = Period(self.period_start, self.next_bill_on)
-        return period if period and period.contains(on) else None
+            return prepaid_period(period.end, self.terms_on(period.end).validity_days)
+        return Period(period.end, next_billing_date(period.end, self.billing_day))
+
+    def _change_charges(self, change: PlanChange, period: Period) -> list[Charge]:
+        """The correction a plan change puts on the invoice for `period`: the new plan's share
+        of the rest of the cycle, less the old plan's share of it, which the cycle's plan line
+        charged (or, prepaid, was paid in advance). Shares of a cycle add up to its price, so
+        the cycle costs each plan's share of the days it was held."""
+        cycle = self._repriced_cycle(change.on, period)
+        if cycle is None:
+            return []
+        gained = prorate(change.after.price, cycle, change.on, cycle.end)
+        returned = prorate(change.before.price, cycle, change.on, cycle.end)
+        span = f"{change.on:%d/%m/%Y}-{cycle.end:%d/%m/%Y}"
+        label = f"Penyesuaian ganti paket ke {change.after.name} {span}"
+        if change.after.taxable == change.before.taxable:
+            lines = [Charge("proration", label, gained - returned, change.after.taxable)]
+        else:  # the two shares are taxed differently, so each keeps its own line
+            lines = [
+                Charge("proration", label, gained, change.after.taxable),
+                Charge(
+                    "proration",
+                    f"Pengembalian sisa {change.before.name} {span}",
+                    -returned,
+                    change.before.taxable,
+                ),
+            ]
+        return [line for line in lines if line.amount]
+
+    def _repriced_cycle(self, on: date, period: Period) -> Period | None:
+        """The cycle whose price a change on `on` corrects on the invoice for `period`: the
+        period invoiced last when it holds the day (prepaid is invoiced in advance), else the
+        period being invoiced. None when the change came on or before the first day of that
+        period, whose plan line then already prices the new plan."""
+        billed = self.billed_period
+        if billed is not None and billed.contains(on):
+            return self._cycle_of(billed)
+        if period.start < on < period.end:
+            return self._cycle_of(period)
+        return None
 
     # -- guards ----------------------------------------------------------------------------
 

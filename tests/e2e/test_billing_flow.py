@@ -53,6 +53,20 @@ query($customerId: ID) {
     }
   }
 }"""
+CHANGE_PLAN = """
+mutation($id: ID!, $planId: ID!) {
+  changePlan(id: $id, planId: $planId) {
+    __typename
+    ... on SubscriptionSuccess { subscription { planName price } }
+    ... on Error { code message field }
+  }
+}"""
+INVOICE_LINES = """
+query($customerId: ID) {
+  invoices(customerId: $customerId) {
+    edges { node { period subtotal total lines { kind description amount } } }
+  }
+}"""
 RUN_DUNNING = """
 mutation($on: Date) {
   runDunning(on: $on) { ... on DunningSuccess { reminders softLimited } ... on Error { code } }
@@ -149,6 +163,54 @@ def test_a_month_of_billing_through_graphql(niaga: Niaga, server: str, clock: Fi
     statement = _data(gql, STATEMENT, id=customer["id"])["customerStatement"]
     assert statement["balance"] == -33500
     assert statement["creditAvailable"] == 33500
+
+
+def test_an_upgrade_on_the_fourth_bills_each_plan_for_its_days(
+    niaga: Niaga, server: str, clock: FixedClock
+) -> None:
+    tenant_id = niaga.tenants.create("RT/RW Net Cepat", Placement.SHARED)
+    gql = GraphQL(server, niaga.tenants.issue_api_key(tenant_id, Role.OWNER).token)
+    plans = [
+        _data(gql, CREATE_PLAN, input={"name": name, "price": price, "routerProfile": profile})[
+            "createPlan"
+        ]["plan"]
+        for name, price, profile in [("Paket 10", 150000, "10M"), ("Paket 20", 250000, "20M")]
+    ]
+    customer = _data(gql, REGISTER, input={"name": "Sari", "phone": "081311112222"})[
+        "registerCustomer"
+    ]["customer"]
+    subscription = _data(
+        gql,
+        SUBSCRIBE,
+        input={
+            "customerId": customer["id"],
+            "planId": plans[0]["id"],
+            "billingDay": 1,
+            "router": "core-1",
+            "username": "sari",
+            "activateOn": "2026-01-01",
+        },
+    )["subscribe"]["subscription"]
+
+    clock.set(date(2026, 1, 4))
+    changed = _data(gql, CHANGE_PLAN, id=subscription["id"], planId=plans[1]["id"])["changePlan"]
+    assert changed["subscription"] == {"planName": "Paket 20", "price": 250000}
+    billed = _data(gql, RUN_BILLING, on="2026-02-01")["runBilling"]
+
+    # 150,000 for the cycle and 90,323 for the faster plan's last 28 of its 31 days: the same
+    # as 3 days at 150,000 (14,516) and 28 at 250,000 (225,807); never 250,000 + 90,323.
+    assert billed == {"__typename": "BillingRunSuccess", "invoices": 1, "total": 240323}
+    (edge,) = _data(gql, INVOICE_LINES, customerId=customer["id"])["invoices"]["edges"]
+    invoice = edge["node"]
+    assert (invoice["period"], invoice["subtotal"], invoice["total"]) == (
+        "2026-01-01..2026-02-01",
+        240323,
+        240323,
+    )
+    assert [(line["kind"], line["amount"]) for line in invoice["lines"]] == [
+        ("plan", 150000),
+        ("proration", 90323),
+    ]
 
 
 def test_bad_billing_input_is_refused_and_changes_nothing(niaga: Niaga, server: str) -> None:

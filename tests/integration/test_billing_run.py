@@ -1,4 +1,5 @@
-"""The billing run: exactly once per period, even when run twice or interrupted midway."""
+"""The billing run: exactly once per period, even when run twice or interrupted midway; a plan
+changed mid-cycle billed at the price of the days each plan was held."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from application.billing.plans import CreatePlan
 from application.billing.ports import InvoiceFilter
 from application.billing.subscriptions import Subscribe
 from application.customers.customers import RegisterCustomer
+from application.shared.clock import FixedClock
 from application.shared.context import Principal
 from domain.billing.plan import BillingMode, ServiceType
 
@@ -89,3 +91,67 @@ def test_missed_months_are_each_billed_once(niaga: Niaga, owner: Principal) -> N
         "2026-01-10..2026-02-10",
         "2026-02-10..2026-03-10",
     ]
+
+
+def _plan(niaga: Niaga, owner: Principal, price: int, mode: BillingMode, validity: int) -> UUID:
+    return niaga.plans.create(
+        owner, CreatePlan(f"Paket {price}", price, f"p{price}", ServiceType.PPPOE, mode, validity)
+    )
+
+
+def _subscriber(niaga: Niaga, owner: Principal, plan: UUID, activate_on: date) -> UUID:
+    customer = niaga.customers.register(owner, RegisterCustomer("Budi", "081234567890"))
+    return niaga.subscriptions.subscribe(
+        owner, Subscribe(customer, plan, 1, "core-1", "budi", activate_on=activate_on)
+    )
+
+
+def _invoice_lines(niaga: Niaga, owner: Principal) -> dict[str, list[tuple[str, int]]]:
+    page = niaga.billing_queries.invoices(owner, InvoiceFilter(), 100, None)
+    return {i.period or "": [(line.kind, line.amount) for line in i.lines] for i in page.items}
+
+
+def test_a_postpaid_upgrade_is_billed_at_the_price_of_the_days_each_plan_was_held(
+    niaga: Niaga, owner: Principal, clock: FixedClock
+) -> None:
+    basic = _plan(niaga, owner, 150_000, BillingMode.POSTPAID, 0)
+    faster = _plan(niaga, owner, 250_000, BillingMode.POSTPAID, 0)
+    subscription = _subscriber(niaga, owner, basic, date(2026, 1, 1))
+    clock.set(date(2026, 1, 4))
+    niaga.subscriptions.change_plan(owner, subscription, faster)
+
+    january = niaga.billing_run.run(owner, date(2026, 2, 1))
+    february = niaga.billing_run.run(owner, date(2026, 3, 1))
+
+    # 3 days at 150,000 and 28 at 250,000 of a 31-day cycle: 14,516 + 225,807
+    assert (january.invoices, january.total) == (1, 240_323)
+    assert (february.invoices, february.total) == (1, 250_000)
+    assert _invoice_lines(niaga, owner) == {
+        "2026-01-01..2026-02-01": [("plan", 150_000), ("proration", 90_323)],
+        "2026-02-01..2026-03-01": [("plan", 250_000)],
+    }
+
+
+def test_a_prepaid_upgrade_is_corrected_next_period_and_a_downgrade_starts_it(
+    niaga: Niaga, owner: Principal, clock: FixedClock
+) -> None:
+    basic = _plan(niaga, owner, 150_000, BillingMode.PREPAID, 31)
+    faster = _plan(niaga, owner, 250_000, BillingMode.PREPAID, 31)
+    weekly = _plan(niaga, owner, 60_000, BillingMode.PREPAID, 7)
+    subscription = _subscriber(niaga, owner, basic, date(2026, 1, 1))
+    assert niaga.billing_run.run(owner, date(2026, 1, 1)).total == 150_000
+    clock.set(date(2026, 1, 4))
+    niaga.subscriptions.change_plan(owner, subscription, faster)
+
+    upgraded = niaga.billing_run.run(owner, date(2026, 2, 1))
+    clock.set(date(2026, 2, 20))
+    niaga.subscriptions.change_plan(owner, subscription, weekly)
+    downgraded = niaga.billing_run.run(owner, date(2026, 3, 4))
+
+    assert upgraded.total == 250_000 + 90_323  # the next 31 days, and 28 of the paid ones
+    assert downgraded.total == 60_000  # the cheaper plan, priced and timed by its own validity
+    assert _invoice_lines(niaga, owner) == {
+        "2026-01-01..2026-02-01": [("plan", 150_000)],
+        "2026-02-01..2026-03-04": [("plan", 250_000), ("proration", 90_323)],
+        "2026-03-04..2026-03-11": [("plan", 60_000)],
+    }
