@@ -30,6 +30,7 @@ from application.vouchers.ports import (
     VoucherView,
 )
 from domain.vouchers.voucher import VoucherStatus
+from domain.vouchers.voucher_codes import CodeSpec
 
 _STATUSES = frozenset(s.value for s in VoucherStatus)
 _VOUCHERS = sql.SQL(
@@ -93,6 +94,14 @@ class PostgresVoucherReadModels:
         items = [VoucherView(*r) for r in rows[:first]]
         cursors = [encode_cursor(v.generated_at, v.id) for v in items]
         return Page(items, cursors, len(rows) > first, int(counted[0]) if counted else 0)
+
+    def codes_in_space(self, store: EventStore, tenant_id: UUID, spec: CodeSpec) -> int:
+        query = sql.SQL("SELECT count(*) FROM {} WHERE tenant_id = %s AND username ~ %s").format(
+            table(store, "voucher_stock")
+        )
+        # Prefixes and character sets are letters and digits only: nothing to escape.
+        shape = f"^{spec.prefix}[{spec.alphabet}]{{{spec.length}}}$"
+        return int(self._all(store, query, [tenant_id, shape])[0][0])
 
     def batch_vouchers(
         self, store: EventStore, tenant_id: UUID, batch_id: UUID

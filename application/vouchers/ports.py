@@ -9,6 +9,7 @@ from uuid import UUID
 
 from application.shared.event_store import EventStore
 from application.shared.ports import Page
+from domain.vouchers.voucher_codes import CodeSpec
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,11 @@ class VoucherReadModels(Protocol):
         first: int,
         after: str | None,
     ) -> Page[VoucherView]: ...
+
+    def codes_in_space(self, store: EventStore, tenant_id: UUID, spec: CodeSpec) -> int:
+        """How many of the tenant's voucher codes have the shape of `spec` (its prefix, then
+        `length` characters of its set), whichever batch drew them and whatever their status."""
+        ...
 
     def batch_vouchers(
         self, store: EventStore, tenant_id: UUID, batch_id: UUID

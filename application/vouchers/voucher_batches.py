@@ -2,15 +2,20 @@
 
 A batch is saved in one transaction: the batch, every voucher and, when an agent buys, the
 vouchers' sale, the agent's debit and its upline's commissions. Codes are the vouchers' ids, so
-a code drawn twice (here or by a concurrent batch) and an agent changed concurrently both make
-the insert fail as a whole; the batch is then drawn again, avoiding the codes found taken, from
-a freshly loaded agent. Nothing is debited unless the vouchers exist, and the reverse.
+the event store keeps them unique. Before saving, the drawn codes are looked up there and only
+those already held are drawn again; a code a concurrent batch took in the meantime, or an agent
+changed concurrently, makes the insert fail as a whole, and the batch is saved again with the
+same codes but the taken ones, from a freshly loaded agent. Nothing is debited unless the
+vouchers exist, and the reverse. A code space with no room left for the batch is refused as
+such (`CodeSpaceExhausted`) before anything is drawn.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -23,12 +28,25 @@ from application.shared.event_store import EventStore
 from application.shared.ports import ReadModelSync, Stores
 from application.shared.unit_of_work import find
 from application.vouchers.agents import AgentService
+from application.vouchers.ports import VoucherReadModels
 from domain.shared.errors import InvalidValue
 from domain.vouchers.agent import Agent
 from domain.vouchers.voucher import Voucher, VoucherBatch, VoucherProfile
-from domain.vouchers.voucher_codes import CodeSpec, Draw, check_quantity, draw_codes
+from domain.vouchers.voucher_codes import (
+    CodeSpaceExhausted,
+    CodeSpec,
+    Draw,
+    check_quantity,
+    check_room,
+    draw_codes,
+    redraw_taken,
+)
 
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 10  # saves refused by concurrent changes before giving up
+# Rounds of looking drawn codes up and drawing the taken ones again. With at most 1/20 of a
+# space used, each round leaves about 1/20 of the previous round's codes taken: ten rounds
+# leave none but in a space far fuller than its counted codes say.
+DRAW_ROUNDS = 10
 SALE_CODE_LENGTH = 8  # a voucher sold online on its own: longer than printed batches' default
 
 
@@ -74,6 +92,7 @@ class VoucherBatches:
         sync: ReadModelSync,
         clock: Clock,
         agents: AgentService,
+        read_models: VoucherReadModels,
         max_attempts: int = MAX_ATTEMPTS,
         draw: Draw | None = None,
     ) -> None:
@@ -81,6 +100,7 @@ class VoucherBatches:
         self._sync = sync
         self._clock = clock
         self._agents = agents
+        self._read_models = read_models
         self._max_attempts = max_attempts
         self._draw = draw  # None: a cryptographic random source
 
@@ -117,9 +137,15 @@ class VoucherBatches:
         profile = find_profile(store, principal.tenant_id, command.profile)
         if buyer_id is not None:
             self._agents.load(store, principal.tenant_id, buyer_id)  # NotFound before drawing
-        taken: set[str] = set()
+        used = self._read_models.codes_in_space(store, principal.tenant_id, spec)
+        check_room(spec, used, command.quantity)
+        pairs: list[tuple[str, str]] = []  # drawn once; later attempts redraw only taken codes
         for _ in range(self._max_attempts):
-            draft = self._draft(store, principal, profile, command.quantity, spec, buyer_id, taken)
+            codes = partial(
+                self._free_codes, store, principal.tenant_id, spec, command.quantity, pairs, used
+            )
+            draft = self._draft(store, principal, profile, spec, buyer_id, command.quantity, codes)
+            pairs = draft.result.codes
             try:
                 with recording(
                     command_name,
@@ -129,14 +155,36 @@ class VoucherBatches:
                 ):
                     position = store.save_and_locate(*draft.objects)
             except IntegrityError:
-                if not _moved_on(store, draft.agents):
-                    taken |= _existing(store, draft.vouchers)
-                continue
+                continue  # a concurrent batch took some codes, or an agent changed: again
             self._sync.wait(store, position)
             return draft.result
         raise ConcurrentModification(
             f"{command_name} kept conflicting with concurrent changes; try again"
         )
+
+    def _free_codes(
+        self,
+        store: EventStore,
+        tenant_id: UUID,
+        spec: CodeSpec,
+        quantity: int,
+        pairs: list[tuple[str, str]],
+        used: int,
+    ) -> list[tuple[str, str]]:
+        """`pairs` (drawn now when empty) with every code the event store holds already drawn
+        again, and only those. `used` is how many codes of the space were counted before; codes
+        found taken beyond that count (the count lags) are refused as a full space, never drawn
+        forever."""
+        pairs = pairs or draw_codes(spec, quantity, draw=self._draw)
+        taken: set[str] = set()
+        for _ in range(DRAW_ROUNDS):
+            held = _held(store, tenant_id, pairs)
+            if not held:
+                return pairs
+            taken |= held
+            check_room(spec, max(used, len(taken)), len(pairs))
+            pairs = redraw_taken(spec, pairs, taken, self._draw)
+        raise CodeSpaceExhausted(spec, max(used, len(taken)), len(pairs))
 
     def draft_sale(
         self,
@@ -152,7 +200,8 @@ class VoucherBatches:
         out taken."""
         spec = CodeSpec.of("vc", SALE_CODE_LENGTH, "lower_numeric", "")
         buyer_id = agent.id if agent else None
-        draft = self._draft(store, principal, profile, 1, spec, buyer_id, set(), buyer=agent)
+        code = partial(self._free_codes, store, principal.tenant_id, spec, 1, [], 0)
+        draft = self._draft(store, principal, profile, spec, buyer_id, 1, code, buyer=agent)
         voucher = draft.vouchers[0]
         if agent is None:
             voucher.sell(price, self._clock.now())
@@ -163,12 +212,13 @@ class VoucherBatches:
         store: EventStore,
         principal: Principal,
         profile: VoucherProfile,
-        quantity: int,
         spec: CodeSpec,
         buyer_id: UUID | None,
-        taken: set[str],
+        quantity: int,
+        codes: Callable[[], list[tuple[str, str]]],
         buyer: Agent | None = None,
     ) -> _Draft:
+        """The batch's aggregates, not yet saved, with the codes `codes` returns."""
         tenant_id = principal.tenant_id
         batch = VoucherBatch.generate(tenant_id, profile.id, quantity, spec, buyer_id)
         agents: list[Agent] = []
@@ -179,7 +229,7 @@ class VoucherBatches:
             charged = unit_price * quantity
             agent.debit(charged, batch.id, profile.id, quantity)
             agents = [agent, *self._pay_commissions(store, profile, agent, batch.id, quantity)]
-        pairs = draw_codes(spec, quantity, taken, self._draw)
+        pairs = codes()
         vouchers = [Voucher.generate(tenant_id, batch.id, profile.id, u, p) for u, p in pairs]
         if agents:
             now = self._clock.now()
@@ -190,7 +240,7 @@ class VoucherBatches:
         result = GeneratedBatch(
             batch.id, profile.id, profile.name, pairs, buyer_id, unit_price, charged, balance_after
         )
-        return _Draft(objects, vouchers, agents, result)
+        return _Draft(objects, vouchers, result)
 
     def _pay_commissions(
         self,
@@ -216,21 +266,10 @@ class VoucherBatches:
 class _Draft:
     objects: list[object]
     vouchers: list[Voucher]
-    agents: list[Agent]
     result: GeneratedBatch
 
 
-def _moved_on(store: EventStore, agents: list[Agent]) -> bool:
-    """Whether an agent of a failed draft changed meanwhile (then its codes were not the
-    reason, most likely, and checking a thousand of them would only cost time)."""
-    for agent in agents:
-        drafted_from = agent.version - len(agent.pending_events)
-        latest = store.recorder.select_events(agent.id, desc=True, limit=1)
-        if latest and latest[0].originator_version != drafted_from:
-            return True
-    return False
-
-
-def _existing(store: EventStore, vouchers: list[Voucher]) -> set[str]:
-    """The usernames of a failed draft that another batch holds already."""
-    return {v.username for v in vouchers if store.recorder.select_events(v.id, desc=True, limit=1)}
+def _held(store: EventStore, tenant_id: UUID, pairs: list[tuple[str, str]]) -> set[str]:
+    """The usernames among `pairs` whose vouchers exist already (one query for all of them)."""
+    by_id = {Voucher.id_for(tenant_id, username): username for username, _ in pairs}
+    return {by_id[voucher_id] for voucher_id in store.get_many(list(by_id))}

@@ -2,7 +2,12 @@
 
 Codes come from a cryptographic random source, so nobody can guess the next one from a printed
 sheet. Uniqueness within a tenant is not decided here but in the event store, where each code
-is the id of its voucher (see `Voucher.id_for`).
+is the id of its voucher (see `Voucher.id_for`); a code found taken there is drawn again on its
+own (`redraw_taken`), the rest of its batch stays as drawn.
+
+A code space is every code of one shape: the prefix, then `length` characters of the set. At
+most 1/SPACE_FACTOR of it may ever be used, whichever batches drew the codes, so a guessed code
+rarely hits a real one and a fresh draw rarely hits a taken one.
 """
 
 from __future__ import annotations
@@ -13,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.shared.errors import InvalidValue
+from domain.shared.errors import DomainError, InvalidValue
 
 MAX_BATCH = 100_000
 MIN_LENGTH, MAX_LENGTH = 3, 16
 MAX_PREFIX = 8
-# A batch may use at most this share of its code space, so drawing stays quick and a guessed
-# code rarely hits a real one.
+# At most 1/SPACE_FACTOR of a code space may be used, by one batch or by all of them together,
+# so drawing stays quick and a guessed code rarely hits a real one.
 SPACE_FACTOR = 20
 
 _DIGITS = "23456789"  # 0 and 1 read like O and l on a printed sheet
@@ -81,7 +86,50 @@ class CodeSpec:
 
     @property
     def space(self) -> int:
+        """How many codes have this shape (the prefix, the same in all of them, adds none)."""
         return int(len(self.alphabet) ** self.length)
+
+    @property
+    def capacity(self) -> int:
+        """How many codes of this shape may be used at most, by all batches together."""
+        return self.space // SPACE_FACTOR
+
+    def holds(self, username: str) -> bool:
+        """Whether `username` has this shape, whichever batch drew it."""
+        body = username[len(self.prefix) :]
+        return (
+            username.startswith(self.prefix)
+            and len(body) == self.length
+            and all(c in self.alphabet for c in body)
+        )
+
+
+def _grouped(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+class CodeSpaceExhausted(DomainError):
+    """A batch would take its code space past the share that may be used."""
+
+    code = "CODE_SPACE_EXHAUSTED"
+
+    def __init__(self, spec: CodeSpec, used: int, requested: int) -> None:
+        self.space, self.used, self.requested = spec.space, used, requested
+        after = f" after {spec.prefix!r}" if spec.prefix else ""
+        super().__init__(
+            f"no room for {_grouped(requested)} more codes of {spec.length} {spec.charset} "
+            f"characters{after}: that space holds {_grouped(spec.space)} codes, "
+            f"{_grouped(used)} are used and at most {_grouped(spec.capacity)} "
+            f"(1/{SPACE_FACTOR}) may be; use a longer length, a larger character set or "
+            "another prefix",
+            field="length",
+        )
+
+
+def check_room(spec: CodeSpec, used: int, requested: int) -> None:
+    """Refuse a batch of `requested` codes when `used` codes of its shape leave no room."""
+    if used + requested > spec.capacity:
+        raise CodeSpaceExhausted(spec, used, requested)
 
 
 def check_quantity(quantity: int, spec: CodeSpec | None = None) -> int:
@@ -95,7 +143,7 @@ def check_quantity(quantity: int, spec: CodeSpec | None = None) -> int:
             f"quantity must be 1-{MAX_BATCH:,}, got {quantity!r}".replace(",", "."),
             field="quantity",
         )
-    if spec is not None and quantity * SPACE_FACTOR > spec.space:
+    if spec is not None and quantity > spec.capacity:
         raise InvalidValue(
             f"{quantity} codes of {spec.length} {spec.charset} characters would be too easy to "
             "guess and to collide; use a longer length or a larger character set",
@@ -118,6 +166,9 @@ def draw_codes(
     draw: Draw | None = None,
 ) -> list[tuple[str, str]]:
     """`count` (username, password) pairs whose usernames differ from each other and `taken`."""
+    used = sum(1 for username in taken if spec.holds(username))
+    if used + count > spec.space:  # drawing would never end
+        raise CodeSpaceExhausted(spec, used, count)
     pick = draw or _secure_draw
     usernames: set[str] = set()
     pairs: list[tuple[str, str]] = []
@@ -131,6 +182,19 @@ def draw_codes(
         )
         pairs.append((username, password))
     return pairs
+
+
+def redraw_taken(
+    spec: CodeSpec,
+    pairs: list[tuple[str, str]],
+    taken: set[str] | frozenset[str],
+    draw: Draw | None = None,
+) -> list[tuple[str, str]]:
+    """`pairs` with a new pair in place of each whose username is `taken`; the others stay as
+    they are, so a collision costs only the colliding codes."""
+    kept = {username for username, _ in pairs if username not in taken}
+    fresh = iter(draw_codes(spec, len(pairs) - len(kept), set(taken) | kept, draw))
+    return [pair if pair[0] in kept else next(fresh) for pair in pairs]
 
 
 def parse_duration(raw: str | None, field: str) -> int | None:

@@ -145,3 +145,51 @@ def test_an_agent_buys_prints_and_sees_only_its_own_vouchers(niaga: Niaga, serve
         timeout=10,
     )
     assert wrong_layout.status_code == 422
+
+
+GENERATE = f"""
+mutation($input: GenerateVouchersInput!) {{
+  generateVouchers(input: $input) {{
+    __typename
+    ... on VoucherBatchSuccess {{ batch {{ quantity codes {{ username }} }} }}
+    {ERROR}
+  }}
+}}"""
+SHORT_NUMERIC = {"profile": "1hari", "length": 5, "charset": "numeric", "prefix": "ee"}
+
+
+def test_batches_fill_a_short_code_space_up_to_its_limit_and_then_are_refused_as_such(
+    niaga: Niaga, server: str
+) -> None:
+    tenant_id = niaga.tenants.create("Hotspot Kampung", Placement.SHARED)
+    owner = GraphQL(server, niaga.tenants.issue_api_key(tenant_id, Role.OWNER).token)
+    setup = _setup(niaga, owner)
+    # "ee" then 5 digits: 100,000 codes, of which at most 1/20 (5,000) may ever be used.
+    drawn: set[str] = set()
+    for _ in range(5):
+        answer = owner(GENERATE, input={**SHORT_NUMERIC, "quantity": 1000})["generateVouchers"]
+        assert answer["__typename"] == "VoucherBatchSuccess", answer  # type: ignore[index]
+        codes = {c["username"] for c in answer["batch"]["codes"]}  # type: ignore[index]
+        assert len(codes) == 1000
+        assert all(len(c) == 7 and c.startswith("ee") and c[2:].isdigit() for c in codes)
+        assert not codes & drawn
+        drawn |= codes
+
+    refused = owner(GENERATE, input={**SHORT_NUMERIC, "quantity": 1000})["generateVouchers"]
+    assert (refused["__typename"], refused["code"], refused["field"]) == (  # type: ignore[index]
+        "RefusedError",
+        "CODE_SPACE_EXHAUSTED",
+        "length",
+    )
+    for number in ("100.000 codes", "5.000 are used", "1.000 more"):
+        assert number in refused["message"]  # type: ignore[index]
+    assert owner(TOP_UP, id=setup["child"], amount=20_000)["topUpAgent"]["__typename"] == (  # type: ignore[index]
+        "AgentSuccess"
+    )
+    bought = owner(BUY, input={**SHORT_NUMERIC, "quantity": 1, "agentId": setup["child"]})
+    assert bought["buyVouchers"]["code"] == "CODE_SPACE_EXHAUSTED"  # type: ignore[index]
+
+    stock = owner("{ voucherStock { status count } }")["voucherStock"]
+    assert stock == [{"status": "generated", "count": 5000}]
+    agents = owner("{ agents { name balance } }")["agents"]
+    assert {a["name"]: a["balance"] for a in agents} == {"Budi": 0, "Sari": 20_000}  # type: ignore[index]

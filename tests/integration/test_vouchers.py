@@ -7,15 +7,16 @@ import itertools
 import random
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
 
-from adapters.bootstrap import Niaga
-from adapters.shared.scheduler import expire_vouchers
+from adapters.bootstrap import Niaga, daily_scheduler
 from application.shared.clock import FixedClock
 from application.shared.context import Principal
 from application.shared.errors import (
@@ -24,12 +25,15 @@ from application.shared.errors import (
     NotFound,
     PermissionDenied,
 )
+from application.shared.ports import Placement
 from application.vouchers.agents import EnrollAgent
 from application.vouchers.ports import VoucherFilter
 from application.vouchers.voucher_batches import GenerateVouchers, VoucherBatches
 from domain.shared.errors import InvalidValue
 from domain.vouchers.agent import InsufficientBalance
 from domain.vouchers.voucher import VoucherAlreadySold
+from domain.vouchers.voucher_codes import CHARSETS, CodeSpaceExhausted, CodeSpec, Draw, draw_codes
+from tests.conftest import principal_for
 from tests.integration.read_models import assert_live_equals_rebuild, store_of
 from tests.integration.vouchers import Desk
 
@@ -91,7 +95,12 @@ def test_concurrent_batches_drawing_the_same_codes_still_end_with_unique_codes(
 
     def generate() -> None:
         batches = VoucherBatches(
-            niaga.stores, niaga.projections, niaga.clock, desk.v.agents, draw=_seeded_draw(7)
+            niaga.stores,
+            niaga.projections,
+            niaga.clock,
+            desk.v.agents,
+            desk.v.read_models,
+            draw=_seeded_draw(7),
         )
         start.wait()
         try:
@@ -110,6 +119,126 @@ def test_concurrent_batches_drawing_the_same_codes_still_end_with_unique_codes(
     assert len(usernames) == threads * quantity == len(set(usernames))
     per_batch = {b.batch_id: len(b.codes) for b in results}  # type: ignore[attr-defined]
     assert sorted(per_batch.values()) == [quantity] * threads
+
+
+def _scripted_draw(parts: list[str], seed: int = 0) -> Draw:
+    """Draws `parts` first, in order, then random characters."""
+    queue, rng = list(parts), random.Random(seed)
+    return lambda alphabet, length: (
+        queue.pop(0) if queue else "".join(rng.choice(alphabet) for _ in range(length))
+    )
+
+
+def _batches(niaga: Niaga, desk: Desk, draw: Draw) -> VoucherBatches:
+    v = desk.v
+    return VoucherBatches(
+        niaga.stores, niaga.projections, niaga.clock, v.agents, v.read_models, draw=draw
+    )
+
+
+def test_a_batch_drawing_codes_already_held_redraws_only_those(
+    niaga: Niaga, owner: Principal, desk: Desk
+) -> None:
+    short = {"length": 5, "charset": "numeric", "prefix": "ee"}
+    first = niaga.vouchers.batches.generate(owner, GenerateVouchers("3JAM", 1000, **short))  # type: ignore[arg-type]
+    held = [u for u, _ in first.codes]
+    fresh = [u for u, _ in draw_codes(CodeSpec.of("vc", 5, "numeric", "ee"), 900, set(held))]
+    # 100 codes of the first batch among 900 fresh ones: far past what a whole redraw survives.
+    script = [u[2:] for u in held[:50] + fresh[:450] + held[50:100] + fresh[450:]]
+    second = _batches(niaga, desk, _scripted_draw(script)).generate(
+        owner,
+        GenerateVouchers("3JAM", 1000, **short),  # type: ignore[arg-type]
+    )
+    codes = [u for u, _ in second.codes]
+    assert len(set(codes)) == 1000
+    assert not set(codes) & set(held)
+    assert codes[50:500] + codes[550:] == fresh  # kept where they were drawn
+    stock = niaga.vouchers.queries.stock(owner)
+    assert [(s.status, s.count) for s in stock] == [("generated", 2000)]
+
+
+def test_a_full_code_space_refuses_generating_and_buying_as_such_and_records_nothing(
+    niaga: Niaga, owner: Principal, desk: Desk
+) -> None:
+    agent = desk.agent("Budi", _phone(), balance=100_000)
+    # "7" then 3 digits: 1,000 codes, at most 50 in use. They are also codes of 4 digits.
+    sevens = {"length": 3, "charset": "numeric", "prefix": "7"}
+    niaga.vouchers.batches.generate(owner, GenerateVouchers("3JAM", 30, **sevens))  # type: ignore[arg-type]
+    niaga.vouchers.batches.buy(owner, GenerateVouchers("3JAM", 20, **sevens), agent)  # type: ignore[arg-type]
+    for refused_command in (
+        lambda: niaga.vouchers.batches.generate(owner, GenerateVouchers("3JAM", 1, **sevens)),  # type: ignore[arg-type]
+        lambda: niaga.vouchers.batches.buy(owner, GenerateVouchers("3JAM", 1, **sevens), agent),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(CodeSpaceExhausted) as refused:
+            refused_command()
+        assert (refused.value.space, refused.value.used, refused.value.requested) == (1000, 50, 1)
+    digits = GenerateVouchers("3JAM", 451, length=4, charset="numeric")  # 10,000: 500 may be used
+    with pytest.raises(CodeSpaceExhausted) as refused:
+        niaga.vouchers.batches.buy(owner, digits, agent)
+    assert (refused.value.space, refused.value.used, refused.value.requested) == (10_000, 50, 451)
+    assert desk.balance(agent) == 100_000 - 20 * 2000
+    assert len(_all_vouchers(niaga, owner)) == 50
+    assert len(niaga.vouchers.batches.generate(owner, replace(digits, quantity=450)).codes) == 450
+
+
+@st.composite
+def _code_spaces(draw: st.DrawFn) -> dict[str, Any]:
+    """A code space, codes it holds already, and a batch within what is left of its share
+    that first draws some of those held codes again."""
+    spec = CodeSpec.of(
+        "vc",
+        draw(st.integers(3, 6)),
+        draw(st.sampled_from(sorted(CHARSETS))),
+        draw(st.text("abcXYZ789", max_size=3)),
+    )
+    existing = draw(st.integers(0, min(spec.capacity - 1, 400)))
+    quantity = draw(st.integers(1, min(spec.capacity - existing, 400)))
+    seed = draw(st.integers(0, 2**16))
+    held = [u for u, _ in draw_codes(spec, existing, draw=_scripted_draw([], seed))]
+    again = draw(st.integers(0, min(existing, quantity)))
+    return {
+        "spec": spec,
+        "held": held,
+        "again": held[:again],
+        "quantity": quantity,
+        "buying": draw(st.booleans()),
+        "seed": seed,
+    }
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=_code_spaces())
+def test_a_batch_within_the_share_of_its_code_space_always_gets_unique_free_codes(
+    niaga: Niaga, case: dict[str, Any]
+) -> None:
+    spec, held, again, quantity = case["spec"], case["held"], case["again"], case["quantity"]
+    owner = principal_for(niaga.tenants.create("Hotspot", Placement.SHARED))
+    desk = Desk(niaga, owner)
+    desk.profile()
+    bodies = [u[len(spec.prefix) :] for u in held]
+    shape = {"length": spec.length, "charset": spec.charset, "prefix": spec.prefix}
+    if held:
+        _batches(niaga, desk, _scripted_draw(bodies)).generate(
+            owner,
+            GenerateVouchers("3JAM", len(held), **shape),
+        )
+    batches = _batches(niaga, desk, _scripted_draw(bodies[: len(again)], case["seed"] + 1))
+    command = GenerateVouchers("3JAM", quantity, **shape)
+    if case["buying"]:
+        agent = desk.agent("Budi", _phone(), balance=quantity * 2000)
+        batch = batches.buy(owner, command, agent)
+        assert desk.balance(agent) == 0
+    else:
+        batch = batches.generate(owner, command)
+    codes = {u for u, _ in batch.codes}
+    assert len(codes) == quantity
+    assert all(spec.holds(u) for u in codes)
+    assert not codes & set(held)
+    assert len(_all_vouchers(niaga, owner)) == len(held) + quantity
 
 
 def test_an_agent_buys_at_its_level_price_and_its_upline_earns_commissions(
@@ -207,14 +336,14 @@ def test_the_scheduler_expires_vouchers_whose_validity_has_passed(
     niaga.vouchers.service.record_first_login(owner, early.username, login)
     niaga.vouchers.service.record_first_login(owner, late.username, login + timedelta(hours=1))
     clock.set_now(login + timedelta(hours=3, minutes=30))
-    assert expire_vouchers(niaga, owner.tenant_id) == 1
-    assert expire_vouchers(niaga, owner.tenant_id) == 0
+    assert daily_scheduler(niaga).expire_vouchers(owner.tenant_id) == 1
+    assert daily_scheduler(niaga).expire_vouchers(owner.tenant_id) == 0
     statuses = {
         v.username: v.status for v in niaga.vouchers.queries.by_ids(owner, [early.id, late.id])
     }
     assert statuses == {early.username: "expired", late.username: "active"}
     clock.set_now(login + timedelta(hours=4))
-    assert expire_vouchers(niaga, owner.tenant_id) == 1
+    assert daily_scheduler(niaga).expire_vouchers(owner.tenant_id) == 1
     assert_live_equals_rebuild(niaga, store_of(niaga, owner.tenant_id), ("voucher_stock",))
 
 

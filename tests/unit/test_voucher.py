@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.routers.provisioning import HotspotUser
 from domain.shared.errors import InvalidValue
@@ -20,11 +22,15 @@ from domain.vouchers.voucher import (
     hotspot_user_of,
 )
 from domain.vouchers.voucher_codes import (
+    CHARSETS,
+    CodeSpaceExhausted,
     CodeSpec,
     check_quantity,
+    check_room,
     draw_codes,
     parse_duration,
     parse_size,
+    redraw_taken,
     routeros_duration,
 )
 
@@ -247,6 +253,77 @@ def test_drawn_codes_avoid_the_taken_ones() -> None:
     taken = {f"{n:03d}" for n in range(990)}
     drawn = draw_codes(spec, 10, taken)
     assert {u for u, _ in drawn} == {f"{n:03d}" for n in range(990, 1000)}
+
+
+def test_a_code_space_holds_the_codes_of_its_shape_whichever_batch_drew_them() -> None:
+    spec = CodeSpec.of("vc", 5, "numeric", "ee")
+    assert (spec.space, spec.capacity) == (100_000, 5_000)
+    assert spec.holds("ee01234")
+    assert not spec.holds("ee0123")  # too short
+    assert not spec.holds("ff01234")  # another prefix
+    assert not spec.holds("ee0123a")  # a letter in a numeric space
+
+
+def test_batches_may_fill_a_code_space_up_to_its_share_together() -> None:
+    spec = CodeSpec.of("vc", 5, "numeric", "ee")
+    check_room(spec, used=4_000, requested=1_000)
+    with pytest.raises(CodeSpaceExhausted) as refused:
+        check_room(spec, used=4_001, requested=1_000)
+    error = refused.value
+    assert (error.code, error.field) == ("CODE_SPACE_EXHAUSTED", "length")
+    assert (error.space, error.used, error.requested) == (100_000, 4_001, 1_000)
+    assert "100.000 codes" in error.message
+    assert "4.001 are used" in error.message
+    assert "1.000 more" in error.message
+
+
+def test_drawing_from_a_space_without_enough_free_codes_is_refused_rather_than_endless() -> None:
+    spec = CodeSpec.of("vc", 3, "numeric")
+    taken = {f"{n:03d}" for n in range(995)} | {"not-in-this-space"}
+    with pytest.raises(CodeSpaceExhausted) as refused:
+        draw_codes(spec, 6, taken)
+    assert (refused.value.used, refused.value.requested) == (995, 6)
+
+
+def test_a_redraw_replaces_the_taken_codes_and_keeps_the_others_in_place() -> None:
+    spec = CodeSpec.of("up", 3, "numeric")
+    pairs = [("111", "p1"), ("222", "p2"), ("333", "p3"), ("444", "p4")]
+    redrawn = redraw_taken(spec, pairs, {"222", "444", "999"})
+    assert [redrawn[0], redrawn[2]] == [("111", "p1"), ("333", "p3")]
+    new = {redrawn[1][0], redrawn[3][0]}
+    assert len(new) == 2
+    assert not new & {"111", "222", "333", "444", "999"}
+
+
+@st.composite
+def _crowded_draws(draw: st.DrawFn) -> tuple[CodeSpec, list[tuple[str, str]], set[str]]:
+    """A spec, a batch drawn within the share of its space, and the codes found taken: some
+    the batch drew, and others of the space."""
+    spec = CodeSpec.of(
+        draw(st.sampled_from(["vc", "up"])),
+        draw(st.integers(3, 5)),
+        draw(st.sampled_from(sorted(CHARSETS))),
+        draw(st.text("abXY12", max_size=3)),
+    )
+    quantity = draw(st.integers(1, min(spec.capacity, 200)))
+    pairs = draw_codes(spec, quantity)
+    hits = draw(st.sets(st.sampled_from([u for u, _ in pairs]), max_size=quantity))
+    others = draw_codes(spec, draw(st.integers(0, 300)), taken={u for u, _ in pairs})
+    return spec, pairs, hits | {u for u, _ in others}
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=_crowded_draws())
+def test_redrawn_batches_have_unique_free_codes_of_their_shape(
+    case: tuple[CodeSpec, list[tuple[str, str]], set[str]],
+) -> None:
+    spec, pairs, taken = case
+    redrawn = redraw_taken(spec, pairs, taken)
+    usernames = [u for u, _ in redrawn]
+    assert len(usernames) == len(set(usernames)) == len(pairs)
+    assert all(spec.holds(u) for u in usernames)
+    assert not set(usernames) & taken
+    assert [p for p in redrawn if p in pairs] == [p for p in pairs if p[0] not in taken]
 
 
 @pytest.mark.parametrize(
