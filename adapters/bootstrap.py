@@ -3,30 +3,51 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cached_property
+from typing import TypeVar
 from uuid import UUID
 
+from adapters.audit.backup import Backups
+from adapters.audit.backup_tools import BackupError as BackupError  # for the CLI
 from adapters.audit.exports import PostgresExportSource
 from adapters.audit.tools import AuditTools
 from adapters.billing.read_models import PostgresBillingReadModels
 from adapters.customers.read_models import PostgresReadModels
+from adapters.integrations.dispatcher import WebhookDispatcher, delivery_effect
 from adapters.integrations.read_models import PostgresEventLogReader, PostgresWebhookReadModels
 from adapters.integrations.sender import HttpWebhookSender, SocketResolver
+from adapters.jobs import Jobs, JobServices, broker_epoch
+from adapters.messaging.dispatcher import WhatsAppDispatcher, send_effect
 from adapters.messaging.whatsapp.wiring import WhatsApp, whatsapp_services
 from adapters.payments.gateway_read_models import PostgresGatewayReadModels
+from adapters.payments.gateways.recheck import CallbackRechecker
 from adapters.payments.gateways.registry import gateway_protocols
 from adapters.payments.payment_read_models import PostgresPaymentReadModels
 from adapters.repairs.read_models import PostgresRepairReadModels
+from adapters.routers.dispatcher import (
+    ProvisioningDispatcher,
+    provisioning_effect,
+    voucher_push_effect,
+)
 from adapters.routers.read_models import PostgresRouterReadModels
 from adapters.routers.routeros.gateway import LibrouterosGateway
+from adapters.scheduler import Scheduler
 from adapters.shared.database import Database
 from adapters.shared.embedded import start_embedded_postgres
+from adapters.shared.heartbeats import Heartbeats
+from adapters.shared.idempotency import PostgresIdempotencyRecords
+from adapters.shared.job_transport import Enqueue, LocalPool
 from adapters.shared.projection_service import ProjectionService
+from adapters.shared.readiness import Readiness
 from adapters.shared.settings import ProofStorageKind, Settings
 from adapters.shared.storage_local import LocalProofStorage
 from adapters.shared.stores import PostgresStores
+from adapters.shared.supervision import Supervisor
 from adapters.vouchers.read_models import PostgresVoucherReadModels
 from application.audit.audit_exports import AuditExports
 from application.audit.time_travel import TimeTravel
@@ -39,13 +60,15 @@ from application.billing.subscriptions import SubscriptionService
 from application.customers.customer_tags import CustomerTagService
 from application.customers.customers import CustomerService
 from application.customers.queries import Queries
+from application.integrations.queries import WebhookQueries
 from application.integrations.webhook_delivery import WebhookDeliverer
 from application.integrations.webhook_targets import TargetPolicy
 from application.integrations.webhooks import WebhookService
-from application.messaging.campaigns import CampaignService
+from application.messaging.campaigns import CampaignRunner, CampaignService, Now
 from application.messaging.inbound import CommandReplies, DeliveryStatuses, InboundDispatcher
 from application.messaging.message_templates import TemplateService
 from application.messaging.messaging import WhatsAppService
+from application.messaging.queries import MessagingQueries
 from application.payments.gateway_accounts import GatewayAccounts
 from application.payments.gateway_callbacks import GatewayCallbacks
 from application.payments.gateway_queries import GatewayQueries
@@ -57,23 +80,31 @@ from application.payments.transfer_proofs import ProofStorage, TransferProofs
 from application.platform.tenants import TenantService
 from application.repairs.counter import CounterService
 from application.repairs.inventory import InventoryService
+from application.repairs.queries import RepairQueries
 from application.repairs.repairs import RepairService
 from application.routers.provisioning import ProvisioningService
+from application.routers.queries import RouterQueries
 from application.routers.routers import RouterService
 from application.shared.clock import Clock, SystemClock
 from application.shared.context import Actor
+from application.shared.idempotency import IdempotentMutations
+from application.shared.process_manager import Dispatch, SideEffect
 from application.shared.secrets import SecretBox, new_key
 from application.shared.tenancy import TenantCalendar, tenant_of
 from application.vouchers.agents import AgentService
 from application.vouchers.queries import VoucherQueries
 from application.vouchers.voucher_batches import VoucherBatches
 from application.vouchers.voucher_commands import VoucherCommands
+from application.vouchers.voucher_provisioning import VoucherProvisioning
 from application.vouchers.voucher_sales import VoucherSales
 from application.vouchers.vouchers import VoucherService
 from domain.payments.gateway import Gateway
 from domain.shared.roles import Role
 
 log = logging.getLogger(__name__)
+Job = TypeVar("Job")
+BROKER_CHECK_EVERY = 5.0  # seconds between looks at whether the broker restarted
+BACKLOG_CAP = 1000  # rows counted per store and process manager for /readyz
 
 
 @dataclass(frozen=True)
@@ -94,10 +125,13 @@ class Services:
     billing_queries: BillingQueries
     routers: RouterService
     provisioning: ProvisioningService
+    router_queries: RouterQueries
     repairs: RepairService
     inventory: InventoryService
     counter: CounterService
+    repair_queries: RepairQueries
     webhooks: WebhookService
+    webhook_queries: WebhookQueries
     payment_queries: PaymentQueries
     agents: AgentService
     vouchers: VoucherService
@@ -116,6 +150,8 @@ class Services:
     inbound_messages: InboundDispatcher
     delivery_statuses: DeliveryStatuses
     customer_tags: CustomerTagService
+    messaging_queries: MessagingQueries
+    idempotency: IdempotentMutations
     time_travel: TimeTravel
     audit_exports: AuditExports
 
@@ -143,12 +179,15 @@ class Niaga:
     router_read_models: PostgresRouterReadModels
     routers: RouterService
     provisioning: ProvisioningService
+    router_queries: RouterQueries
     repair_read_models: PostgresRepairReadModels
     repairs: RepairService
     inventory: InventoryService
     counter: CounterService
+    repair_queries: RepairQueries
     webhook_read_models: PostgresWebhookReadModels
     webhooks: WebhookService
+    webhook_queries: WebhookQueries
     webhook_sender: HttpWebhookSender
     webhook_deliverer: WebhookDeliverer
     payment_queries: PaymentQueries
@@ -160,9 +199,11 @@ class Niaga:
     transfer_proofs: TransferProofs
     gateway_queries: GatewayQueries
     whatsapp: WhatsApp
+    messaging_queries: MessagingQueries
     time_travel: TimeTravel
     audit_exports: AuditExports
     audit_tools: AuditTools
+    idempotency: IdempotentMutations
 
     @classmethod
     def start(
@@ -236,25 +277,27 @@ class Niaga:
             payments=payments,
             billing_run=BillingRun(stores, billing, projections),
             dunning=Dunning(stores, billing, projections),
-            billing_queries=BillingQueries(stores, billing),
+            billing_queries=BillingQueries(stores, billing, read_models),
             secrets=secret_box,
             router_read_models=router_views,
             routers=RouterService(stores, projections, secret_box, gateway),
             provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
+            router_queries=RouterQueries(stores, router_views),
             repair_read_models=repair_views,
             repairs=repairs,
             inventory=InventoryService(stores, projections),
             counter=CounterService(stores, projections, clock),
+            repair_queries=RepairQueries(stores, repair_views),
             webhook_read_models=webhook_views,
             webhooks=WebhookService(
                 stores,
                 projections,
-                webhook_views,
                 PostgresEventLogReader(stores),
                 secret_box,
                 webhook_targets(settings),
                 clock,
             ),
+            webhook_queries=WebhookQueries(stores, webhook_views),
             webhook_sender=webhook_sender,
             webhook_deliverer=WebhookDeliverer(
                 stores, webhook_views, webhook_sender, secret_box, clock, webhook_targets(settings)
@@ -280,6 +323,10 @@ class Niaga:
             ),
             gateway_queries=GatewayQueries(stores, gateway_views, clock),
             whatsapp=whatsapp,
+            messaging_queries=MessagingQueries(stores, whatsapp.read_models, whatsapp.templates),
+            idempotency=IdempotentMutations(
+                PostgresIdempotencyRecords(database, settings.niaga_platform_schema)
+            ),
             time_travel=TimeTravel(stores),
             audit_exports=AuditExports(stores, export_source),
             audit_tools=AuditTools(stores, projections, export_source),
@@ -302,10 +349,13 @@ class Niaga:
             billing_queries=self.billing_queries,
             routers=self.routers,
             provisioning=self.provisioning,
+            router_queries=self.router_queries,
             repairs=self.repairs,
             inventory=self.inventory,
             counter=self.counter,
+            repair_queries=self.repair_queries,
             webhooks=self.webhooks,
+            webhook_queries=self.webhook_queries,
             payment_queries=self.payment_queries,
             agents=self.vouchers.agents,
             vouchers=self.vouchers.service,
@@ -324,13 +374,25 @@ class Niaga:
             inbound_messages=self.whatsapp.inbound,
             delivery_statuses=self.whatsapp.statuses,
             customer_tags=self.whatsapp.tags,
+            messaging_queries=self.messaging_queries,
+            idempotency=self.idempotency,
             time_travel=self.time_travel,
             audit_exports=self.audit_exports,
         )
 
+    @cached_property
+    def heartbeats(self) -> Heartbeats:
+        """The long-running parts' heartbeats, in memory and in the platform schema."""
+        return Heartbeats(self.database, self.settings.niaga_platform_schema)
+
     def today(self, tenant_id: UUID) -> date:
         """Today in the tenant's own time zone, by the container's clock."""
         return self.clock.today(tenant_of(self.stores, tenant_id).timezone)
+
+    def check_database(self) -> None:
+        """Raise unless the database answers a trivial query (for readiness probes)."""
+        with self.database.connection() as conn:
+            conn.execute("SELECT 1")
 
     def close(self) -> None:
         self.webhook_sender.close()
@@ -345,6 +407,222 @@ def webhook_targets(settings: Settings) -> TargetPolicy:
         allow_private=settings.niaga_webhooks_allow_private,
         require_https=settings.production,
     )
+
+
+# The daemons: process managers, the scheduler and the jobs, each handed what it uses. A
+# `submit` sends jobs to dramatiq workers; without one they run in a pool in this process.
+
+
+def provisioning_dispatcher(
+    niaga: Niaga, submit: Callable[[UUID, UUID], None] | None = None
+) -> ProvisioningDispatcher:
+    vouchers = VoucherProvisioning(niaga.provisioning)
+    return ProvisioningDispatcher(
+        niaga.stores,
+        niaga.router_read_models,
+        vouchers,
+        _transport(provisioning_effect(niaga.provisioning), submit),
+        None if submit else LocalPool(voucher_push_effect(vouchers)),
+        page_size=niaga.settings.niaga_projection_page_size,
+    )
+
+
+def webhook_dispatcher(
+    niaga: Niaga, submit: Callable[[UUID, list[UUID]], None] | None = None
+) -> WebhookDispatcher:
+    return WebhookDispatcher(
+        niaga.stores,
+        niaga.webhook_read_models,
+        niaga.clock,
+        _transport(delivery_effect(niaga.webhook_deliverer), submit),
+        page_size=niaga.settings.niaga_projection_page_size,
+    )
+
+
+def whatsapp_dispatcher(
+    niaga: Niaga, submit: Callable[[UUID, UUID], None] | None = None, now: Now | None = None
+) -> WhatsAppDispatcher:
+    runner = CampaignRunner(
+        niaga.stores,
+        niaga.whatsapp.read_models,
+        niaga.projections,
+        now or (lambda: datetime.now(UTC)),
+    )
+    send = _transport(send_effect(niaga.whatsapp.messages), submit)
+    return WhatsAppDispatcher(niaga.stores, niaga.whatsapp.read_models, runner, send)
+
+
+def callback_rechecker(niaga: Niaga) -> CallbackRechecker:
+    return CallbackRechecker(
+        niaga.stores,
+        niaga.gateway_read_models,
+        niaga.gateway_callbacks,
+        niaga.settings.niaga_recheck_interval_seconds,
+    )
+
+
+def daily_scheduler(niaga: Niaga) -> Scheduler:
+    return Scheduler(
+        tenants=niaga.read_models,
+        stores=niaga.stores,
+        router_views=niaga.router_read_models,
+        calendar=TenantCalendar(niaga.stores, niaga.clock),
+        billing_run=niaga.billing_run,
+        dunning=niaga.dunning,
+        repairs=niaga.repairs,
+        provisioning=niaga.provisioning,
+        vouchers=niaga.vouchers.service,
+        backups=backups(niaga.settings, niaga.database.url),
+    )
+
+
+def backups(settings: Settings, database_url: str | None = None) -> Backups:
+    """`niaga backup` / `niaga restore` and the scheduler's daily backup. A restore runs before
+    anything is started on the (empty) database, so this needs only its URL."""
+    url = database_url or settings.database_url or start_embedded_postgres(settings.niaga_data_dir)
+    return Backups.from_settings(settings, url)
+
+
+class SideEffects:
+    """The process managers a projection daemon runs after each catch-up. One that fails does
+    not keep the others from their turn; the cycle then fails as a whole, so the daemon pauses
+    and retries. With a broker, a broker that restarted (and lost the jobs it held) makes them
+    submit every due job again."""
+
+    def __init__(self, niaga: Niaga, jobs: Jobs | None = None) -> None:
+        self._provisioning = provisioning_dispatcher(niaga, _provision_sender(jobs))
+        self._webhooks = webhook_dispatcher(niaga, _delivery_sender(jobs))
+        self._messages = whatsapp_dispatcher(niaga, _message_sender(jobs))
+        # Without workers the gateway re-checks run here too (with them, a job does that).
+        self._rechecker = None if jobs else callback_rechecker(niaga)
+        self._broker = jobs.broker if jobs else None
+        self._epoch: str | None = None
+        self._epoch_read_at = float("-inf")
+
+    def run_once(self) -> None:
+        self._watch_broker()
+        steps: list[Callable[[], object]] = [
+            self._provisioning.dispatch,
+            self._webhooks.run_once,
+            self._messages.dispatch,
+        ]
+        if self._rechecker is not None:
+            steps.append(self._rechecker.sweep_when_due)
+        failures = []
+        for step in steps:
+            try:
+                step()
+            except Exception as error:
+                log.warning("process manager %s failed: %s", step.__qualname__, error)
+                failures.append(error)
+        if failures:
+            raise failures[0]
+
+    def close(self) -> None:
+        """Let jobs under way in this process finish."""
+        for dispatcher in (self._provisioning, self._webhooks, self._messages):
+            dispatcher.close()
+
+    def _watch_broker(self) -> None:
+        if self._broker is None or time.monotonic() - self._epoch_read_at < BROKER_CHECK_EVERY:
+            return
+        epoch = broker_epoch(self._broker)
+        self._epoch_read_at = time.monotonic()
+        if self._epoch is not None and epoch != self._epoch:
+            log.warning("the broker restarted; submitting every due job again")
+            for dispatcher in (self._provisioning, self._webhooks, self._messages):
+                dispatcher.forget_submissions()
+        self._epoch = epoch
+
+
+class InProcessDaemons:
+    """The projection daemon (with the process managers) and the scheduler on supervised
+    threads of this process (the embedded default): restarted when they die, with the
+    process's own `api` heartbeat beside theirs."""
+
+    def __init__(self, niaga: Niaga, *, projections: bool, scheduler: bool) -> None:
+        self._stop = threading.Event()
+        self._supervisor = Supervisor(niaga.heartbeats, self._stop, beat_as="api")
+        self._side_effects: SideEffects | None = None
+        beats = niaga.heartbeats
+        if projections:
+            side_effects = self._side_effects = SideEffects(niaga)
+            self._supervisor.start(
+                "projections",
+                lambda stop: niaga.projections.run_forever(
+                    stop, 0.5, side_effects.run_once, lambda: beats.beat("projections")
+                ),
+            )
+        if scheduler:
+            cycle = daily_scheduler(niaga)
+            interval = niaga.settings.niaga_scheduler_interval_seconds
+            self._supervisor.start(
+                "scheduler",
+                lambda stop: cycle.run(stop, interval, beat=lambda: beats.beat("scheduler")),
+            )
+        self._supervisor.watch()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the threads, then let jobs under way finish (before the pools close)."""
+        self._stop.set()
+        self._supervisor.join(timeout)
+        if self._side_effects is not None:
+            self._side_effects.close()
+
+
+def dispatcher_backlog(niaga: Niaga) -> dict[str, int]:
+    """Rows waiting for their side effect, per process manager (each counted up to a cap)."""
+    backlog = {"provisioning": 0, "webhooks": 0, "whatsapp": 0}
+    now = datetime.now(UTC)
+    for store in niaga.stores.open_stores():
+        backlog["provisioning"] += len(niaga.router_read_models.unsynced(store, BACKLOG_CAP))
+        backlog["webhooks"] += len(niaga.webhook_read_models.due(store, now, BACKLOG_CAP))
+        backlog["whatsapp"] += len(niaga.whatsapp.read_models.pending(store, BACKLOG_CAP))
+    return backlog
+
+
+def readiness(niaga: Niaga) -> Readiness:
+    return Readiness(niaga.heartbeats, niaga.projections, lambda: dispatcher_backlog(niaga))
+
+
+# With no jobs (no broker), a process manager's jobs run in a pool of this process.
+
+
+def _provision_sender(jobs: Jobs | None) -> Callable[[UUID, UUID], None] | None:
+    if jobs is None:
+        return None
+    return lambda tenant, subscription: jobs.provision.send(str(tenant), str(subscription))
+
+
+def _delivery_sender(jobs: Jobs | None) -> Callable[[UUID, list[UUID]], None] | None:
+    if jobs is None:
+        return None
+    return lambda tenant, ids: jobs.deliver_webhooks.send(str(tenant), [str(i) for i in ids])
+
+
+def _message_sender(jobs: Jobs | None) -> Callable[[UUID, UUID], None] | None:
+    if jobs is None:
+        return None
+    return lambda tenant, message: jobs.send_whatsapp.send(str(tenant), str(message))
+
+
+def job_services(niaga: Niaga) -> JobServices:
+    """What the dramatiq actors call (see adapters/jobs.py: `declare_jobs`)."""
+    return JobServices(
+        stores=niaga.stores,
+        projections=niaga.projections,
+        scheduler=daily_scheduler(niaga),
+        provisioning=niaga.provisioning,
+        webhooks=niaga.webhook_deliverer,
+        rechecker=callback_rechecker(niaga),
+        messages=niaga.whatsapp.messages,
+    )
+
+
+def _transport(
+    effect: SideEffect[Job], submit: Callable[[UUID, Job], None] | None
+) -> Dispatch[Job]:
+    return LocalPool(effect) if submit is None else Enqueue(submit)
 
 
 @dataclass
@@ -379,7 +657,7 @@ class Vouchers:
 
         agents = AgentService(stores, sync, views, issue_key)
         service = VoucherService(stores, sync, clock, agents, views)
-        batches = VoucherBatches(stores, sync, clock, agents)
+        batches = VoucherBatches(stores, sync, clock, agents, views)
         queries = VoucherQueries(stores, views, agents)
         sales = VoucherSales(
             stores, sync, clock, agents, batches, views, accounts, protocols, public_url, secrets
@@ -390,7 +668,9 @@ class Vouchers:
             service,
             batches,
             queries,
-            VoucherCommands(service, batches, queries, agents, sales),
+            VoucherCommands(
+                service, batches, queries, agents, sales, TenantCalendar(stores, clock)
+            ),
             sales,
         )
 

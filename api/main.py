@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException as GraphQLHTTPException
 from fastapi import FastAPI, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
@@ -18,25 +20,47 @@ from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.types.unset import UNSET
 
-from adapters.bootstrap import Niaga
-from adapters.integrations.dispatcher import WebhookDispatcher, webhook_dispatcher
-from adapters.messaging.dispatcher import WhatsAppDispatcher, whatsapp_dispatcher
-from adapters.payments.gateways.recheck import callback_rechecker
-from adapters.routers.dispatcher import ProvisioningDispatcher, provisioning_dispatcher
-from adapters.shared import scheduler
+from adapters.bootstrap import InProcessDaemons, Niaga, Settings, readiness
 from api.audit import rest as audit_rest
 from api.billing import rest
 from api.graphql.schema import build_schema
+from api.graphql.shared.error_masking import INTERNAL_ERROR
 from api.graphql.shared.support import Context
 from api.integrations import public_api
 from api.messaging import webhooks as whatsapp_webhooks
 from api.payments import callbacks, transfer_proofs
-from api.shared.deps import NiagaDep, PrincipalDep, require_principal
+from api.shared.body_limit import BodyLimit
+from api.shared.deps import PrincipalDep, ServicesDep, require_principal
+from api.shared.failures import (
+    RETRY_AFTER_SECONDS,
+    STORE_ERRORS,
+    UNAVAILABLE,
+    UNAVAILABLE_MESSAGE,
+    log_store_failure,
+)
+from api.shared.idempotency import IdempotentGraphQL
 from api.vouchers import shop
 from domain.shared.errors import DomainError
 
 log = logging.getLogger(__name__)
+
+# A GraphQL document with its variables is a few kilobytes; this leaves room for long texts
+# (a message body, a diagnosis) without parsing megabytes from anyone.
+GRAPHQL_MAX_BODY_BYTES = 256 * 1024
+_DOCUMENT: dict[str, Any] = {
+    "title": "Niaga",
+    "summary": "Operating core for ISPs, hotspot voucher resellers and repair shops",
+    "version": public_api.VERSION,
+}
+_GRAPHQL_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A malformed body or query, or an argument the service refused"},
+    401: {"description": "No or an unknown API key"},
+    403: {"description": "The key's role may not run this query"},
+    413: {"description": f"The body is larger than {GRAPHQL_MAX_BODY_BYTES} bytes"},
+    503: {"description": "The database is unavailable; retry after `Retry-After` seconds"},
+}
 
 
 def create_app(
@@ -48,72 +72,89 @@ def create_app(
     `run_scheduler` another runs the daily billing cycle (the embedded default); in production
     separate `niaga projections run` and `niaga scheduler` processes do that.
     """
-    stop = threading.Event()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        threads = []
-        pools: list[ProvisioningDispatcher | WebhookDispatcher | WhatsAppDispatcher] = []
-        if run_projections:
-            dispatcher = provisioning_dispatcher(niaga)
-            webhooks = webhook_dispatcher(niaga)
-            rechecker = callback_rechecker(niaga)
-            messages = whatsapp_dispatcher(niaga)
-            pools += [dispatcher, webhooks, messages]
-
-            def after_catch_up() -> None:
-                dispatcher.dispatch()
-                webhooks.run_once()
-                rechecker.sweep_when_due()
-                messages.dispatch()
-
-            threads.append(
-                threading.Thread(
-                    target=niaga.projections.run_forever,
-                    args=(stop, 0.5, after_catch_up),
-                    name="projections",
-                )
-            )
-        if run_scheduler:
-            interval = niaga.settings.niaga_scheduler_interval_seconds
-            threads.append(
-                threading.Thread(
-                    target=scheduler.run_scheduler, args=(niaga, stop, interval), name="scheduler"
-                )
-            )
-        for thread in threads:
-            thread.daemon = True
-            thread.start()
+        daemons = InProcessDaemons(niaga, projections=run_projections, scheduler=run_scheduler)
         yield
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=5)
-        for pool in pools:  # let jobs under way finish before the container closes its pools
-            pool.close()
+        daemons.stop()
 
-    app = FastAPI(
-        title="Niaga",
-        summary="Operating core for ISPs, hotspot voucher resellers and repair shops",
-        lifespan=lifespan,
-    )
+    app = FastAPI(**_DOCUMENT, lifespan=lifespan)
     app.state.niaga = niaga
+    app.add_middleware(IdempotentGraphQL, mutations=niaga.services.idempotency)
+    # Added after idempotency, so it runs first: an oversized body is refused unread.
+    app.add_middleware(BodyLimit, path="/graphql", max_bytes=GRAPHQL_MAX_BODY_BYTES)
     _add_metrics(app, niaga)
-    _add_health(app)
-    app.include_router(_graphql_router(niaga), prefix="/graphql")
+    _add_health(app, niaga)
+    _leave_operations_out_of_document(app)
+    _add_interfaces(app, niaga.settings)
+    _answer_store_failures(app)
+    return app
+
+
+def openapi_document(settings: Settings | None = None) -> dict[str, Any]:
+    """The OpenAPI document `/openapi.json` serves (exported to docs/openapi.json).
+
+    Built from the same interfaces as the served app, declared without a container: routes
+    reach the application only when they run. The operations endpoints (health, readiness,
+    metrics) are for the platform, not for clients, and stay out of the document.
+    """
+    app = FastAPI(**_DOCUMENT)
+    _add_interfaces(app, settings or Settings())
+    return app.openapi()
+
+
+def _add_interfaces(app: FastAPI, settings: Settings) -> None:
+    """Everything clients call: GraphQL, the public REST API, documents, callbacks, webhooks."""
+    app.include_router(_graphql_router(settings), prefix="/graphql", responses=_GRAPHQL_RESPONSES)
     app.include_router(rest.router)
-    public_api.install(app, niaga.settings)
-    app.include_router(callbacks.router)
+    public_api.install(app, settings)
+    callbacks.install(app, settings.niaga_callback_max_bytes)
     app.include_router(shop.router)
     app.include_router(transfer_proofs.router)
     app.include_router(whatsapp_webhooks.router)
     app.include_router(audit_rest.router)
-    return app
 
 
-def _graphql_router(niaga: Niaga) -> GraphQLRouter[Context, None]:
-    async def context(connection: HTTPConnection, principal: PrincipalDep) -> Context:
+def _leave_operations_out_of_document(app: FastAPI) -> None:
+    for route in app.routes:
+        if isinstance(route, APIRoute) and "operations" in route.tags:
+            route.include_in_schema = False
+
+
+def _answer_store_failures(app: FastAPI) -> None:
+    """A database failure under any route answers 503 `UNAVAILABLE` with `Retry-After`; the
+    driver's message is logged, never sent."""
+
+    async def unavailable(request: Request, error: Exception) -> Response:
+        log_store_failure(error, f"{request.method} {request.url.path}")
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.url.path.rstrip("/") == "/graphql":
+            extensions = {"code": UNAVAILABLE, "retryAfter": RETRY_AFTER_SECONDS}
+            return _graphql_errors(503, UNAVAILABLE_MESSAGE, extensions, headers)
+        detail = {"code": UNAVAILABLE, "message": UNAVAILABLE_MESSAGE, "field": None}
+        return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+
+    for kind in STORE_ERRORS:
+        app.add_exception_handler(kind, unavailable)
+
+
+def _graphql_errors(
+    status: int,
+    message: str,
+    extensions: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {"data": None, "errors": [{"message": message, "extensions": extensions}]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _graphql_router(settings: Settings) -> GraphQLRouter[Context, None]:
+    async def context(
+        connection: HTTPConnection, services: ServicesDep, principal: PrincipalDep
+    ) -> Context:
         if isinstance(connection, WebSocket):
-            return Context(niaga, principal)  # may authenticate in connection_init instead
+            return Context(services, principal)  # may authenticate in connection_init instead
         wants_graphiql = (
             isinstance(connection, Request)
             and connection.method == "GET"
@@ -121,12 +162,12 @@ def _graphql_router(niaga: Niaga) -> GraphQLRouter[Context, None]:
         )
         if not wants_graphiql:
             require_principal(principal)
-        return Context(niaga, principal)
+        return Context(services, principal)
 
     return _GraphQLRouter(
         build_schema(),
         context_getter=context,
-        graphql_ide=None if niaga.settings.production else "graphiql",
+        graphql_ide=None if settings.production else "graphiql",
     )
 
 
@@ -134,9 +175,33 @@ class _GraphQLRouter(GraphQLRouter[Context, None]):
     """Refused requests get a 4xx status, not a 200 carrying errors.
 
     A result without data (malformed query, unknown field, bad argument, refused read) is a
-    client error: 403 when a permission was missing, 400 otherwise. Mutations report refusals
-    inside their result unions, with data, and stay 200.
+    client error: 403 when a permission was missing, 400 otherwise; an unavailable database is
+    503 with `Retry-After`, anything unexpected 500. Mutations report refusals inside their
+    result unions, with data, and stay 200. A body that is not a JSON object in UTF-8 gets the
+    same JSON error shape as every other failure.
     """
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The body as a JSON object; anything else is refused with 400 before parsing on."""
+        try:
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past bounds
+            raise GraphQLHTTPException(400, "the body is not JSON in UTF-8") from None
+        if not isinstance(parsed, dict):
+            raise GraphQLHTTPException(400, "the body must be a JSON object with a `query`")
+        return parsed
+
+    async def run(  # type: ignore[override]
+        self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Response | WebSocket | None:
+        try:
+            return await super().run(request, context, root_value)
+        except GraphQLHTTPException as error:
+            if isinstance(request, WebSocket):
+                raise
+            code = "NOT_FOUND" if error.status_code == 404 else "BAD_REQUEST"
+            return _graphql_errors(error.status_code, error.reason, {"code": code})
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         """A websocket (subscriptions) authenticates with its Authorization header, or, as
@@ -150,7 +215,9 @@ class _GraphQLRouter(GraphQLRouter[Context, None]):
         if scheme.lower() != "bearer" or not token.strip():
             raise ConnectionRejectionError({"message": "authentication required"})
         try:
-            principal = await run_in_threadpool(context.niaga.tenants.authenticate, token.strip())
+            principal = await run_in_threadpool(
+                context.services.tenants.authenticate, token.strip()
+            )
         except DomainError as error:
             raise ConnectionRejectionError({"message": error.message}) from None
         context.authenticate(principal)
@@ -165,30 +232,36 @@ class _GraphQLRouter(GraphQLRouter[Context, None]):
             errors: list[Any] = list(response_data.get("errors") or [])
             codes = {(e.get("extensions") or {}).get("code") for e in errors}
             if errors:
-                sub_response.status_code = 403 if "PERMISSION_DENIED" in codes else 400
+                sub_response.status_code = _status_for(codes)
+            if UNAVAILABLE in codes:
+                sub_response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return super().create_response(response_data, sub_response)
 
 
-def _add_health(app: FastAPI) -> None:
+def _status_for(codes: set[Any]) -> int:
+    """The HTTP status of a GraphQL result without data, from its errors' codes."""
+    for code, status in ((INTERNAL_ERROR, 500), (UNAVAILABLE, 503), ("PERMISSION_DENIED", 403)):
+        if code in codes:
+            return status
+    return 400
+
+
+def _add_health(app: FastAPI, niaga: Niaga) -> None:
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         """The process is up."""
         return {"status": "ok"}
 
+    checks = readiness(niaga)
+
     @app.get("/readyz", tags=["operations"])
-    async def readyz(niaga: NiagaDep) -> JSONResponse:
-        """The database answers."""
-
-        def ping() -> None:
-            with niaga.database.connection() as conn:
-                conn.execute("SELECT 1")
-
-        try:
-            await run_in_threadpool(ping)
-        except Exception as error:
-            log.warning("readiness check failed: %s", error)
-            return JSONResponse({"status": "unavailable", "database": str(error)}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+    async def readyz() -> JSONResponse:
+        """Each part: the database takes writes, projection lag, the process managers' backlog,
+        the daemons' heartbeats; 503 naming the failing parts when not ready."""
+        report = await run_in_threadpool(checks.check)
+        if report.failing:
+            log.warning("not ready: %s", ", ".join(report.failing))
+        return JSONResponse(report.as_json(), status_code=503 if report.failing else 200)
 
 
 def _add_metrics(app: FastAPI, niaga: Niaga) -> None:
@@ -212,7 +285,7 @@ def _add_metrics(app: FastAPI, niaga: Niaga) -> None:
     ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
-        path = request.url.path
+        path = _route_template(request)
         latency.labels(request.method, path).observe(time.perf_counter() - started)
         requests.labels(request.method, path, str(response.status_code)).inc()
         return response
@@ -224,3 +297,10 @@ def _add_metrics(app: FastAPI, niaga: Niaga) -> None:
         for entry in statuses:
             lag.labels(entry.store, entry.status.name).set(entry.status.lag)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _route_template(request: Request) -> str:
+    """The path as routed (`/invoices/{invoice_id}/pdf`), so ids do not make new series."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"

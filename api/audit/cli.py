@@ -62,10 +62,12 @@ def show(
     with _niaga() as niaga, _refusals():
         who = _auditor(type_name, aggregate_id, tenant)
         if version is None and moment is None:
-            version = niaga.time_travel.history(
+            version = niaga.services.time_travel.history(
                 who, type_name, aggregate_id, first=1
             ).total_versions
-        snapshot = niaga.time_travel.at(who, type_name, aggregate_id, version=version, at=moment)
+        snapshot = niaga.services.time_travel.at(
+            who, type_name, aggregate_id, version=version, at=moment
+        )
         console.print(
             f"{snapshot.type} {snapshot.id} version {snapshot.version} "
             f"(recorded {snapshot.recorded_at.isoformat()})"
@@ -87,7 +89,7 @@ def history(
         table = Table("version", "time", "actor", "command", "event", "changes")
         after = 0
         while True:
-            page = niaga.time_travel.history(who, type_name, aggregate_id, after, 100)
+            page = niaga.services.time_travel.history(who, type_name, aggregate_id, after, 100)
             for entry in page.entries:
                 changes = "\n".join(
                     f"{c.field}: {_short(c.old)} -> {_short(c.new)}" for c in entry.changes

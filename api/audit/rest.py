@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from adapters.audit.exports import lines
-from api.shared.deps import NiagaDep, PrincipalDep, require_principal
+from api.shared.deps import PrincipalDep, ServicesDep, require_principal
 from application.audit.audit_exports import ExportKind
 from domain.shared.errors import DomainError
 
@@ -34,7 +34,7 @@ _MEDIA_TYPES = {ExportFormat.csv: "text/csv", ExportFormat.jsonl: "application/x
     tags=["audit"],
 )
 async def audit_export(
-    niaga: NiagaDep,
+    services: ServicesDep,
     principal: PrincipalDep,
     start: Annotated[datetime, Query(alias="from", description="Inclusive, with an offset")],
     end: Annotated[datetime, Query(alias="to", description="Exclusive, with an offset")],
@@ -45,7 +45,7 @@ async def audit_export(
     at a time; forgotten personal data reads [forgotten]. Auditors, owners, admins, finance."""
     who = require_principal(principal)
     try:
-        rows = await run_in_threadpool(niaga.audit_exports.export, who, what, start, end)
+        rows = await run_in_threadpool(services.audit_exports.export, who, what, start, end)
     except DomainError as error:
         status = {"PERMISSION_DENIED": 403}.get(error.code, 400)
         raise HTTPException(status, detail=error.message) from None

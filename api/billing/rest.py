@@ -8,11 +8,10 @@ from fastapi import APIRouter, HTTPException, Response
 from starlette.concurrency import run_in_threadpool
 
 from adapters.billing.invoice_pdf import BillTo, Seller, render_invoice_pdf
-from adapters.bootstrap import Niaga
+from adapters.bootstrap import Services
 from adapters.vouchers.voucher_pdf import Layout, PrintedVoucher, render_voucher_pdf
-from api.shared.deps import NiagaDep, PrincipalDep, require_principal
+from api.shared.deps import PrincipalDep, ServicesDep, require_principal
 from application.shared.context import Principal
-from application.shared.tenancy import tenant_of
 from domain.shared.errors import DomainError
 from domain.vouchers.voucher_codes import routeros_duration
 
@@ -28,11 +27,11 @@ router = APIRouter()
     responses={200: {"content": {"application/pdf": {}}}},
     tags=["invoices"],
 )
-async def invoice_pdf(invoice_id: UUID, niaga: NiagaDep, principal: PrincipalDep) -> Response:
+async def invoice_pdf(invoice_id: UUID, services: ServicesDep, principal: PrincipalDep) -> Response:
     """The invoice as a PDF (issued invoices only), for the caller's own tenant."""
     who = require_principal(principal)
     try:
-        pdf = await run_in_threadpool(_render, niaga, who, invoice_id)
+        pdf = await run_in_threadpool(_render, services, who, invoice_id)
     except DomainError as error:
         status = {"NOT_FOUND": 404, "PERMISSION_DENIED": 403}.get(error.code, 400)
         raise HTTPException(status, detail=error.message) from None
@@ -44,18 +43,27 @@ async def invoice_pdf(invoice_id: UUID, niaga: NiagaDep, principal: PrincipalDep
     )
 
 
-def _render(niaga: Niaga, who: Principal, invoice_id: UUID) -> bytes:
-    invoice = niaga.billing_queries.required_invoice(who, invoice_id)
-    if invoice.number is None:
-        raise DomainError("a drafted invoice has no PDF yet; issue it first", field="id")
-    tenant = tenant_of(niaga.stores, who.tenant_id)
-    customer = niaga.queries.find_customer(who, invoice.customer_id)
+def _render(services: Services, who: Principal, invoice_id: UUID) -> bytes:
+    printable = services.billing_queries.printable_invoice(who, invoice_id)
+    invoice = printable.invoice
+    customer = services.customer_queries.find_customer(who, invoice.customer_id)
     bill_to = BillTo(
         name=invoice.customer_name,
         phone=customer.phone if customer else None,
         address=customer.address if customer else None,
     )
-    return render_invoice_pdf(invoice, Seller(name=tenant.name, pkp=tenant.pkp), bill_to, None)
+    details = printable.seller_details
+    seller = Seller(
+        name=printable.seller_name,
+        pkp=printable.seller_pkp,
+        legal_name=details.legal_name,
+        address=details.address,
+        npwp=details.npwp,
+        bank_accounts=details.bank_accounts,
+    )
+    # The renderer leaves the link out of a void or settled invoice.
+    link = services.gateway_queries.active_link(who, invoice.id)
+    return render_invoice_pdf(invoice, seller, bill_to, link.url if link else None)
 
 
 @router.get(
@@ -65,13 +73,13 @@ def _render(niaga: Niaga, who: Principal, invoice_id: UUID) -> bytes:
     tags=["vouchers"],
 )
 async def voucher_batch_pdf(
-    batch_id: UUID, niaga: NiagaDep, principal: PrincipalDep, layout: Layout = Layout.NORMAL
+    batch_id: UUID, services: ServicesDep, principal: PrincipalDep, layout: Layout = Layout.NORMAL
 ) -> Response:
     """A batch's vouchers as a printable sheet: `normal` (A4, 24 a page), `small` (A4, 65 a
     page) or `thermal` (58 mm roll), each with a QR code that logs in to the hotspot."""
     who = require_principal(principal)
     try:
-        pdf = await run_in_threadpool(_render_batch, niaga, who, batch_id, layout)
+        pdf = await run_in_threadpool(_render_batch, services, who, batch_id, layout)
     except DomainError as error:
         status = {"NOT_FOUND": 404, "PERMISSION_DENIED": 403}.get(error.code, 400)
         raise HTTPException(status, detail=error.message) from None
@@ -82,10 +90,9 @@ async def voucher_batch_pdf(
     )
 
 
-def _render_batch(niaga: Niaga, who: Principal, batch_id: UUID, layout: Layout) -> bytes:
-    vouchers = niaga.vouchers.queries.batch(who, batch_id)
-    profiles = {p.id: p for p in niaga.vouchers.queries.profiles(who)}
-    settings = niaga.vouchers.service.settings(who.tenant_id)
+def _render_batch(services: Services, who: Principal, batch_id: UUID, layout: Layout) -> bytes:
+    batch = services.voucher_queries.printable_batch(who, batch_id)
+    profiles = batch.profiles
     printed = [
         PrintedVoucher(
             v.username,
@@ -94,9 +101,7 @@ def _render_batch(niaga: Niaga, who: Principal, batch_id: UUID, layout: Layout) 
             profiles[v.profile_id].selling_price,
             routeros_duration(profiles[v.profile_id].validity_seconds) or "",
         )
-        for v in vouchers
+        for v in batch.vouchers
     ]
-    login_url = settings.login_url if settings else DEFAULT_LOGIN_URL
-    return render_voucher_pdf(
-        printed, layout, login_url, tenant_of(niaga.stores, who.tenant_id).name
-    )
+    login_url = batch.login_url or DEFAULT_LOGIN_URL
+    return render_voucher_pdf(printed, layout, login_url, batch.seller_name)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
-from uuid import UUID
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
@@ -17,6 +16,7 @@ from api.graphql.messaging.whatsapp import WhatsAppMutation, WhatsAppQuery
 from api.graphql.payments.gateways import GatewayMutation, GatewayQuery
 from api.graphql.repairs.repairs import RepairMutation, RepairQuery, RepairSubscription
 from api.graphql.routers.routers import RouterMutation, RouterQuery
+from api.graphql.shared.error_masking import HideInternalErrors
 from api.graphql.shared.errors import (
     CustomerForgottenError,
     DuplicateCustomerError,
@@ -25,25 +25,21 @@ from api.graphql.shared.errors import (
     PermissionDeniedError,
     RefusedError,
     ValidationError,
-    as_graphql_error,
 )
+from api.graphql.shared.parsing import found, parse_id
+from api.graphql.shared.permissions import RequirePermissions
 from api.graphql.shared.support import NiagaInfo, query, run_command
 from api.graphql.shared.types import AuditEntryConnection, Customer, CustomerConnection
 from api.graphql.vouchers.sales import VoucherSalesMutation
 from api.graphql.vouchers.vouchers import VoucherMutation, VoucherQuery
 from application.customers.customers import ChangeCustomerContact, RegisterCustomer
-from application.shared.errors import ApplicationError
+from application.shared.ports import AuditEntry as AuditEntryView
+from application.shared.ports import Page
 
-T = TypeVar("T")
-
-
-def _uuid(raw: str, field: str) -> UUID:
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise as_graphql_error(
-            ApplicationError(f"{field} is not a valid id", field=field)
-        ) from None
+# The limits every operation is held to (docs/graphql.md): nesting of selections, and lexical
+# tokens in the document (the body's size is bounded before parsing, in api/main.py).
+MAX_QUERY_DEPTH = 10
+MAX_QUERY_TOKENS = 2000
 
 
 @strawberry.type
@@ -54,16 +50,22 @@ class Query:
     async def customers(
         self, info: NiagaInfo, search: str | None = None, first: int = 20, after: str | None = None
     ) -> CustomerConnection:
-        niaga, principal = info.context.niaga, info.context.principal
-        page = await query(lambda: niaga.queries.customers(principal, search, first, after))
+        services, principal = info.context.services, info.context.principal
+        page = await query(
+            lambda: services.customer_queries.customers(principal, search, first, after)
+        )
         return CustomerConnection.from_page(page)
 
-    @strawberry.field(description="One customer by id; null when your tenant has no such customer.")
-    async def customer(self, info: NiagaInfo, id: strawberry.ID) -> Customer | None:
-        niaga, principal = info.context.niaga, info.context.principal
-        customer_id = _uuid(id, "id")
-        view = await query(lambda: niaga.queries.find_customer(principal, customer_id))
-        return Customer.from_view(view) if view else None
+    @strawberry.field(description="One customer of your tenant by id.")
+    async def customer(self, info: NiagaInfo, id: strawberry.ID) -> Customer:
+        services, principal = info.context.services, info.context.principal
+        view = await query(
+            lambda: found(
+                services.customer_queries.find_customer(principal, parse_id(id, "id")),
+                "customer",
+            )
+        )
+        return Customer.from_view(view)
 
     @strawberry.field(
         description="Who changed what and when, newest last; optionally one aggregate."
@@ -75,10 +77,13 @@ class Query:
         first: int = 50,
         after: str | None = None,
     ) -> AuditEntryConnection:
-        niaga, principal = info.context.niaga, info.context.principal
-        aggregate = _uuid(aggregate_id, "aggregateId") if aggregate_id else None
-        page = await query(lambda: niaga.queries.audit_log(principal, aggregate, first, after))
-        return AuditEntryConnection.from_page(page)
+        services, principal = info.context.services, info.context.principal
+
+        def read() -> Page[AuditEntryView]:
+            aggregate = parse_id(aggregate_id, "aggregateId") if aggregate_id else None
+            return services.customer_queries.audit_log(principal, aggregate, first, after)
+
+        return AuditEntryConnection.from_page(await query(read))
 
 
 @strawberry.input
@@ -146,13 +151,6 @@ ForgetCustomerResult = Annotated[
 ]
 
 
-def _customer_id(raw: str) -> UUID | Error:
-    try:
-        return UUID(raw)
-    except ValueError:
-        return ValidationError(message="id is not a valid id", code="INVALID_VALUE", field="id")
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
@@ -163,12 +161,12 @@ class Mutation:
         info: NiagaInfo,
         input: RegisterCustomerInput,
     ) -> RegisterCustomerResult:
-        niaga, principal = info.context.niaga, info.context.principal
+        services, principal = info.context.services, info.context.principal
         command = RegisterCustomer(input.name, input.phone, input.email, input.nik, input.address)
 
         def register() -> RegisterCustomerSuccess:
-            customer_id = niaga.customers.register(principal, command)
-            view = niaga.queries.customer(principal, customer_id)
+            customer_id = services.customers.register(principal, command)
+            view = services.customer_queries.customer(principal, customer_id)
             return RegisterCustomerSuccess(customer=Customer.from_view(view))
 
         result: RegisterCustomerResult = await run_command(register)
@@ -180,17 +178,15 @@ class Mutation:
         info: NiagaInfo,
         input: ChangeCustomerContactInput,
     ) -> ChangeCustomerContactResult:
-        niaga, principal = info.context.niaga, info.context.principal
-        customer_id = _customer_id(input.id)
-        if isinstance(customer_id, Error):
-            return customer_id  # type: ignore[return-value]
-        command = ChangeCustomerContact(
-            customer_id, input.name, input.phone, input.email, input.nik, input.address
-        )
+        services, principal = info.context.services, info.context.principal
 
         def change() -> ChangeCustomerContactSuccess:
-            niaga.customers.change_contact(principal, command)
-            view = niaga.queries.customer(principal, customer_id)
+            customer_id = parse_id(input.id, "id")
+            command = ChangeCustomerContact(
+                customer_id, input.name, input.phone, input.email, input.nik, input.address
+            )
+            services.customers.change_contact(principal, command)
+            view = services.customer_queries.customer(principal, customer_id)
             return ChangeCustomerContactSuccess(customer=Customer.from_view(view))
 
         result: ChangeCustomerContactResult = await run_command(change)
@@ -200,14 +196,12 @@ class Mutation:
         description="Erase a customer's personal data for good (UU PDP). History and amounts stay."
     )
     async def forget_customer(self, info: NiagaInfo, id: strawberry.ID) -> ForgetCustomerResult:
-        niaga, principal = info.context.niaga, info.context.principal
-        customer_id = _customer_id(id)
-        if isinstance(customer_id, Error):
-            return customer_id  # type: ignore[return-value]
+        services, principal = info.context.services, info.context.principal
 
         def forget() -> ForgetCustomerSuccess:
-            niaga.customers.forget(principal, customer_id)
-            view = niaga.queries.customer(principal, customer_id)
+            customer_id = parse_id(id, "id")
+            services.customers.forget(principal, customer_id)
+            view = services.customer_queries.customer(principal, customer_id)
             return ForgetCustomerSuccess(customer=Customer.from_view(view))
 
         result: ForgetCustomerResult = await run_command(forget)
@@ -218,8 +212,10 @@ def build_schema() -> strawberry.Schema:
     extensions: list[Any] = [
         ParserCache(maxsize=256),
         ValidationCache(maxsize=256),
-        QueryDepthLimiter(max_depth=10),
-        MaxTokensLimiter(max_token_count=2000),
+        QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+        MaxTokensLimiter(max_token_count=MAX_QUERY_TOKENS),
+        RequirePermissions,
+        HideInternalErrors,
     ]
     return strawberry.Schema(
         query=merge_types(

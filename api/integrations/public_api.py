@@ -24,7 +24,7 @@ from api.integrations.public_models import (
     PaymentPublic,
     SubscriptionPublic,
 )
-from api.shared.deps import NiagaDep, PrincipalDep, require_principal
+from api.shared.deps import PrincipalDep, ServicesDep, require_principal
 from api.shared.rate_limit import TokenBuckets, retry_after
 from application.billing.ports import InvoiceFilter, SubscriptionFilter
 from application.payments.payment_queries import PaymentFilter
@@ -106,25 +106,27 @@ def _not_found(what: str, item_id: UUID) -> HTTPException:
 
 @router.get("/customers", tags=["customers"], response_model=ListPage[CustomerPublic])
 async def list_customers(
-    niaga: NiagaDep,
+    services: ServicesDep,
     who: ClientDep,
     search: Annotated[str | None, Query(description="Name or phone")] = None,
     limit: Limit = 20,
     after: After = None,
 ) -> dict[str, Any]:
     """Customers, oldest first."""
-    page = await _call(lambda: niaga.queries.customers(who, search, limit, after))
+    page = await _call(lambda: services.customer_queries.customers(who, search, limit, after))
     return _page(page, _model(CustomerPublic))
 
 
 @router.get("/customers/{customer_id}", tags=["customers"], response_model=CustomerPublic)
-async def get_customer(customer_id: UUID, niaga: NiagaDep, who: ClientDep) -> Any:
-    return _model(CustomerPublic)(await _call(lambda: niaga.queries.customer(who, customer_id)))
+async def get_customer(customer_id: UUID, services: ServicesDep, who: ClientDep) -> Any:
+    return _model(CustomerPublic)(
+        await _call(lambda: services.customer_queries.customer(who, customer_id))
+    )
 
 
 @router.get("/invoices", tags=["invoices"], response_model=ListPage[InvoicePublic])
 async def list_invoices(
-    niaga: NiagaDep,
+    services: ServicesDep,
     who: ClientDep,
     status: Annotated[
         str | None, Query(description="drafted, issued, partially_paid, paid, void")
@@ -136,13 +138,13 @@ async def list_invoices(
 ) -> dict[str, Any]:
     """Invoices, oldest drafted first."""
     where = InvoiceFilter(status, period, customer_id)
-    page = await _call(lambda: niaga.billing_queries.invoices(who, where, limit, after))
+    page = await _call(lambda: services.billing_queries.invoices(who, where, limit, after))
     return _page(page, _model(InvoicePublic))
 
 
 @router.get("/invoices/{invoice_id}", tags=["invoices"], response_model=InvoicePublic)
-async def get_invoice(invoice_id: UUID, niaga: NiagaDep, who: ClientDep) -> Any:
-    found = await _call(lambda: niaga.billing_queries.invoice(who, invoice_id))
+async def get_invoice(invoice_id: UUID, services: ServicesDep, who: ClientDep) -> Any:
+    found = await _call(lambda: services.billing_queries.invoice(who, invoice_id))
     if found is None:
         raise _not_found("invoice", invoice_id)
     return _model(InvoicePublic)(found)
@@ -150,7 +152,7 @@ async def get_invoice(invoice_id: UUID, niaga: NiagaDep, who: ClientDep) -> Any:
 
 @router.get("/subscriptions", tags=["subscriptions"], response_model=ListPage[SubscriptionPublic])
 async def list_subscriptions(
-    niaga: NiagaDep,
+    services: ServicesDep,
     who: ClientDep,
     state: Annotated[
         str | None, Query(description="pending, active, soft_limited, suspended, terminated")
@@ -163,15 +165,15 @@ async def list_subscriptions(
 ) -> dict[str, Any]:
     """Subscriptions, oldest first."""
     where = SubscriptionFilter(state, plan_id, router_name, search)
-    page = await _call(lambda: niaga.billing_queries.subscriptions(who, where, limit, after))
+    page = await _call(lambda: services.billing_queries.subscriptions(who, where, limit, after))
     return _page(page, _model(SubscriptionPublic))
 
 
 @router.get(
     "/subscriptions/{subscription_id}", tags=["subscriptions"], response_model=SubscriptionPublic
 )
-async def get_subscription(subscription_id: UUID, niaga: NiagaDep, who: ClientDep) -> Any:
-    found = await _call(lambda: niaga.billing_queries.subscription(who, subscription_id))
+async def get_subscription(subscription_id: UUID, services: ServicesDep, who: ClientDep) -> Any:
+    found = await _call(lambda: services.billing_queries.subscription(who, subscription_id))
     if found is None:
         raise _not_found("subscription", subscription_id)
     return _model(SubscriptionPublic)(found)
@@ -179,7 +181,7 @@ async def get_subscription(subscription_id: UUID, niaga: NiagaDep, who: ClientDe
 
 @router.get("/payments", tags=["payments"], response_model=ListPage[PaymentPublic])
 async def list_payments(
-    niaga: NiagaDep,
+    services: ServicesDep,
     who: ClientDep,
     customer_id: UUID | None = None,
     method: Annotated[str | None, Query(description="cash, bank_transfer, gateway, ...")] = None,
@@ -190,14 +192,14 @@ async def list_payments(
 ) -> dict[str, Any]:
     """Payments received, oldest recorded first."""
     where = PaymentFilter(customer_id, method, received_from, received_to)
-    page = await _call(lambda: niaga.payment_queries.payments(who, where, limit, after))
+    page = await _call(lambda: services.payment_queries.payments(who, where, limit, after))
     return _page(page, _model(PaymentPublic))
 
 
 @router.get("/payments/{payment_id}", tags=["payments"], response_model=PaymentPublic)
-async def get_payment(payment_id: UUID, niaga: NiagaDep, who: ClientDep) -> Any:
+async def get_payment(payment_id: UUID, services: ServicesDep, who: ClientDep) -> Any:
     return _model(PaymentPublic)(
-        await _call(lambda: niaga.payment_queries.payment(who, payment_id))
+        await _call(lambda: services.payment_queries.payment(who, payment_id))
     )
 
 
@@ -207,14 +209,3 @@ def install(app: FastAPI, settings: Settings) -> None:
         settings.niaga_api_rate_per_second, settings.niaga_api_rate_burst
     )
     app.include_router(router)
-
-
-def openapi_document() -> dict[str, Any]:
-    """The public API's OpenAPI document (exported to docs/openapi.json)."""
-    app = FastAPI(
-        title="Niaga public API",
-        version=VERSION,
-        summary="Read invoices, customers, subscriptions and payments with an API key",
-    )
-    app.include_router(router)
-    return app.openapi()

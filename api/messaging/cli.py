@@ -47,7 +47,7 @@ def configure(
         "token": token,
     }
     try:
-        niaga.whatsapp.messages.configure(
+        niaga.services.messages.configure(
             who, provider.value, sender, {k: v for k, v in given.items() if v}
         )
     except DomainError as error:

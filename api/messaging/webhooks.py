@@ -14,9 +14,9 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from adapters.bootstrap import Niaga
+from adapters.bootstrap import Services
 from adapters.messaging.whatsapp.cloud_api import signature_valid
-from api.shared.deps import NiagaDep
+from api.shared.deps import ServicesDep
 from application.messaging.ports import ChannelAccess
 from application.shared.errors import UnknownTenant
 from domain.messaging.whatsapp import Provider
@@ -28,13 +28,13 @@ router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
 @router.get("/{tenant_id}", response_class=PlainTextResponse)
 async def verify_subscription(
     tenant_id: UUID,
-    niaga: NiagaDep,
+    services: ServicesDep,
     mode: Annotated[str, Query(alias="hub.mode")] = "",
     verify_token: Annotated[str, Query(alias="hub.verify_token")] = "",
     challenge: Annotated[str, Query(alias="hub.challenge")] = "",
 ) -> PlainTextResponse:
     """Meta's subscription handshake: echo `hub.challenge` if the verify token is the tenant's."""
-    channel = await run_in_threadpool(_cloud_channel, niaga, tenant_id)
+    channel = await run_in_threadpool(_cloud_channel, services, tenant_id)
     expected = channel.credentials.get("verify_token", "")
     if mode != "subscribe" or not hmac.compare_digest(verify_token.encode(), expected.encode()):
         raise HTTPException(403, detail="verify token does not match")
@@ -45,12 +45,12 @@ async def verify_subscription(
 async def receive(
     tenant_id: UUID,
     request: Request,
-    niaga: NiagaDep,
+    services: ServicesDep,
     signature: Annotated[str | None, Header(alias="X-Hub-Signature-256")] = None,
 ) -> dict[str, Any]:
     """Delivery statuses (sent, delivered, read, failed) and inbound messages (STOP, MULAI...)."""
     raw = await request.body()
-    channel = await run_in_threadpool(_cloud_channel, niaga, tenant_id)
+    channel = await run_in_threadpool(_cloud_channel, services, tenant_id)
     if not signature_valid(raw, signature, channel.credentials.get("app_secret", "")):
         raise HTTPException(401, detail="X-Hub-Signature-256 does not match the body")
     try:
@@ -58,13 +58,13 @@ async def receive(
         values = [c["value"] for e in payload["entry"] for c in e.get("changes", [])]
     except (ValueError, KeyError, TypeError):
         raise HTTPException(400, detail="not a WhatsApp webhook payload") from None
-    counts = await run_in_threadpool(_handle, niaga, tenant_id, values)
+    counts = await run_in_threadpool(_handle, services, tenant_id, values)
     return {"status": "ok", **counts}
 
 
-def _cloud_channel(niaga: Niaga, tenant_id: UUID) -> ChannelAccess:
+def _cloud_channel(services: Services, tenant_id: UUID) -> ChannelAccess:
     try:
-        channel = niaga.whatsapp.messages.channel_access(tenant_id)
+        channel = services.messages.channel_access(tenant_id)
     except UnknownTenant:
         channel = None
     if channel is None or channel.provider != Provider.CLOUD_API.value:
@@ -72,20 +72,20 @@ def _cloud_channel(niaga: Niaga, tenant_id: UUID) -> ChannelAccess:
     return channel
 
 
-def _handle(niaga: Niaga, tenant_id: UUID, values: list[Any]) -> dict[str, int]:
+def _handle(services: Services, tenant_id: UUID, values: list[Any]) -> dict[str, int]:
     statuses = messages = 0
     for value in values:
         for status in value.get("statuses") or []:
             error = (status.get("errors") or [{}])[0]
             detail = error.get("message") or error.get("title") if error else None
-            if niaga.whatsapp.statuses.report(
+            if services.delivery_statuses.report(
                 tenant_id, str(status.get("id")), str(status.get("status")), detail
             ):
                 statuses += 1
         for message in value.get("messages") or []:
             text = _text_of(message)
             if text is not None:
-                niaga.whatsapp.inbound.dispatch(
+                services.inbound_messages.dispatch(
                     tenant_id, str(message.get("from")), text, str(message.get("id"))
                 )
                 messages += 1

@@ -6,11 +6,11 @@ verifies. Every callback is recorded, refused or not; the answer is what the gat
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.shared.deps import NiagaDep
+from api.shared.deps import ServicesDep
 from application.payments.gateway_callbacks import CallbackAnswer
 from application.payments.ports import RawCallback
 
@@ -31,19 +31,25 @@ router = APIRouter()
     },
 )
 async def gateway_callback(
-    gateway: str, tenant: str, request: Request, niaga: NiagaDep
+    gateway: str, tenant: str, request: Request, services: ServicesDep
 ) -> JSONResponse:
     """A payment notification from Midtrans, Xendit, Tripay or Duitku."""
-    limit = niaga.settings.niaga_callback_max_bytes
+    limit: int = request.app.state.callback_max_bytes
     body, complete = await _body_up_to(request, limit)
     raw = RawCallback({k.lower(): v for k, v in request.headers.items()}, body)
-    callbacks = niaga.gateway_callbacks
+    callbacks = services.gateway_callbacks
     if complete:
         answer = await run_in_threadpool(callbacks.receive, gateway, tenant, raw)
     else:
         reason = f"body larger than {limit} bytes"
         answer = await run_in_threadpool(callbacks.refuse, gateway, tenant, raw, 413, reason)
     return _reply(answer)
+
+
+def install(app: FastAPI, max_body_bytes: int) -> None:
+    """Mount the callback route on an app, with the largest body it reads."""
+    app.state.callback_max_bytes = max_body_bytes
+    app.include_router(router)
 
 
 async def _body_up_to(request: Request, limit: int) -> tuple[bytes, bool]:

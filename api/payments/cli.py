@@ -8,8 +8,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
-from adapters.bootstrap import Niaga
-from adapters.payments.gateways.recheck import callback_rechecker
+from adapters.bootstrap import Niaga, callback_rechecker
 from adapters.shared.settings import Settings
 from application.payments.gateway_accounts import ConfigureGateway
 from application.shared.context import Actor, ActorKind, Principal
@@ -51,7 +50,7 @@ def configure(
     niaga = Niaga.start(Settings())
     principal = Principal(tenant_id, Role.OWNER, Actor(ActorKind.USER, "cli"))
     try:
-        configured = niaga.gateway_accounts.configure(principal, command)
+        configured = niaga.services.gateway_accounts.configure(principal, command)
     except DomainError as error:
         err.print(f"[red]error ({error.code}):[/] {error.message}")
         raise typer.Exit(1) from None

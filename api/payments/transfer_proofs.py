@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
-from api.shared.deps import NiagaDep, PrincipalDep, require_principal
+from api.shared.deps import PrincipalDep, ServicesDep, require_principal
 from application.payments.transfer_proofs import ProofTooLarge, ProofTypeRefused
 from domain.shared.errors import DomainError
 
@@ -18,7 +18,7 @@ _STATUS = {"NOT_FOUND": 404, "PERMISSION_DENIED": 403}
 
 @router.post("/transfers", status_code=status.HTTP_201_CREATED, tags=["transfers"])
 async def submit_transfer(
-    niaga: NiagaDep,
+    services: ServicesDep,
     principal: PrincipalDep,
     customer_id: Annotated[UUID, Form()],
     amount: Annotated[int, Form(gt=0)],
@@ -26,11 +26,11 @@ async def submit_transfer(
 ) -> dict[str, object]:
     """Submit a bank transfer with its proof, for finance to approve."""
     who = require_principal(principal)
-    limit = niaga.settings.niaga_proof_max_bytes
+    limit = services.transfer_proofs.max_bytes
     data = await file.read(limit + 1)
     try:
         submitted = await run_in_threadpool(
-            niaga.transfer_proofs.submit, who, customer_id, amount, data
+            services.transfer_proofs.submit, who, customer_id, amount, data
         )
     except DomainError as error:
         raise _http_error(error) from None
@@ -47,11 +47,15 @@ async def submit_transfer(
     responses={200: {"content": {"image/*": {}, "application/pdf": {}}}},
     tags=["transfers"],
 )
-async def transfer_proof(transfer_id: UUID, niaga: NiagaDep, principal: PrincipalDep) -> Response:
+async def transfer_proof(
+    transfer_id: UUID, services: ServicesDep, principal: PrincipalDep
+) -> Response:
     """The uploaded proof of one of your tenant's transfers."""
     who = require_principal(principal)
     try:
-        data, content_type = await run_in_threadpool(niaga.transfer_proofs.proof, who, transfer_id)
+        data, content_type = await run_in_threadpool(
+            services.transfer_proofs.proof, who, transfer_id
+        )
     except DomainError as error:
         raise _http_error(error) from None
     return Response(data, media_type=content_type)

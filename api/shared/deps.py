@@ -1,4 +1,4 @@
-"""Typed FastAPI dependencies: the container and the authenticated principal."""
+"""Typed FastAPI dependencies: the application services and the authenticated principal."""
 
 from __future__ import annotations
 
@@ -13,14 +13,6 @@ from application.shared.context import Principal
 from application.shared.errors import AuthenticationFailed
 
 
-def get_niaga(request: HTTPConnection) -> Niaga:
-    niaga: Niaga = request.app.state.niaga
-    return niaga
-
-
-NiagaDep = Annotated[Niaga, Depends(get_niaga)]
-
-
 def get_services(request: HTTPConnection) -> Services:
     """The application services: all a route may use."""
     niaga: Niaga = request.app.state.niaga
@@ -30,7 +22,7 @@ def get_services(request: HTTPConnection) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def optional_principal(request: HTTPConnection, niaga: NiagaDep) -> Principal | None:
+async def optional_principal(request: HTTPConnection, services: ServicesDep) -> Principal | None:
     """The caller named by `Authorization: Bearer <api key>`; None when no header was sent.
 
     A header that is present but wrong is refused with 401 at once.
@@ -42,7 +34,7 @@ async def optional_principal(request: HTTPConnection, niaga: NiagaDep) -> Princi
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorised("expected 'Authorization: Bearer <api key>'")
     try:
-        return await run_in_threadpool(niaga.tenants.authenticate, token.strip())
+        return await run_in_threadpool(services.tenants.authenticate, token.strip())
     except AuthenticationFailed as error:
         raise _unauthorised(error.message) from None
 

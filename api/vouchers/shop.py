@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from api.shared.deps import NiagaDep
+from api.shared.deps import ServicesDep
 from api.shared.rate_limit import TokenBuckets, retry_after
 from application.payments.gateway_accounts import GatewayNotConfigured
 from application.payments.ports import GatewayUnavailable
@@ -45,12 +45,12 @@ def _problem(request: Request, status: int, title: str, message: str) -> HTMLRes
 
 @router.get("/buy", response_class=HTMLResponse)
 async def shop(
-    request: Request, niaga: NiagaDep, agent: Annotated[str, Query()] = ""
+    request: Request, services: ServicesDep, agent: Annotated[str, Query()] = ""
 ) -> HTMLResponse:
     if not agent.strip() or len(agent) > _MAX_FIELD:
         return _problem(request, 400, "Toko tidak disebut", "Alamat ini perlu kode agen.")
     try:
-        front = await run_in_threadpool(niaga.vouchers.sales.shop, agent)
+        front = await run_in_threadpool(services.voucher_sales.shop, agent)
     except NotFound:
         return _unknown_shop(request, agent)
     packages = [
@@ -68,7 +68,7 @@ async def shop(
 @router.post("/buy", response_model=None)
 async def place_order(
     request: Request,
-    niaga: NiagaDep,
+    services: ServicesDep,
     agent: Annotated[str, Form()] = "",
     profile: Annotated[str, Form()] = "",
     phone: Annotated[str, Form()] = "",
@@ -83,7 +83,7 @@ async def place_order(
         )
         response.headers["Retry-After"] = retry_after(wait)
         return response
-    sales = niaga.vouchers.sales
+    sales = services.voucher_sales
     try:
         order_id = await run_in_threadpool(sales.place_order, agent, profile, phone)
     except NotFound:
@@ -120,11 +120,11 @@ async def place_order(
 async def order_status(
     request: Request,
     order_id: str,
-    niaga: NiagaDep,
+    services: ServicesDep,
     agent: Annotated[str, Query()] = "",
 ) -> HTMLResponse:
     try:
-        view = await run_in_threadpool(niaga.vouchers.sales.order, agent, UUID(order_id))
+        view = await run_in_threadpool(services.voucher_sales.order, agent, UUID(order_id))
     except (NotFound, ValueError):
         return _problem(request, 404, "Pesanan tidak ditemukan", "Periksa kembali alamatnya.")
     qr = None

@@ -106,6 +106,7 @@ class TimeTravel:
         at: datetime | None = None,
     ) -> AggregateSnapshot:
         """The aggregate as of `version` or as of the moment `at` (exactly one of them)."""
+        authorize(principal, Permission.READ_AUDIT)
         if (version is None) == (at is None):
             raise InvalidValue("give exactly one of version or at", field="version")
         events = self._history(principal, type_name, aggregate_id)
@@ -123,6 +124,7 @@ class TimeTravel:
         first: int = 50,
     ) -> AggregateHistory:
         """Each event with who, through which command, and the fields it changed."""
+        authorize(principal, Permission.READ_AUDIT)
         if not 1 <= first <= MAX_HISTORY_PAGE:
             raise InvalidValue(f"first must be between 1 and {MAX_HISTORY_PAGE}", field="first")
         if after_version < 0:
@@ -142,7 +144,6 @@ class TimeTravel:
     def _history(
         self, principal: Principal, type_name: str, aggregate_id: UUID
     ) -> list[RecordedEvent]:
-        authorize(principal, Permission.READ_AUDIT)
         require_known_type(type_name)
         store = self._store_of(principal, type_name)
         events = store.history(aggregate_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -19,12 +20,14 @@ from application.billing.ports import (
     SubscriptionFilter,
     SubscriptionView,
 )
-from application.customers.queries import MAX_PAGE
 from application.shared.authorization import Permission, authorize
 from application.shared.context import Principal
 from application.shared.errors import ApplicationError, NotFound
 from application.shared.event_store import EventStore
-from application.shared.ports import Page, Stores
+from application.shared.paging import MAX_PAGE, filter_text
+from application.shared.ports import Page, ReadModels, Stores
+from application.shared.tenancy import tenant_of
+from domain.platform.legal_details import LegalDetails
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SUBSCRIPTION_STATES = frozenset({"pending", "active", "soft_limited", "suspended", "terminated"})
@@ -37,10 +40,26 @@ def month(raw: str, field: str = "month") -> str:
     return raw
 
 
+@dataclass(frozen=True)
+class PrintableInvoice:
+    """An issued invoice with what its printed copy says about the seller."""
+
+    invoice: InvoiceView
+    seller_name: str
+    seller_pkp: bool
+    seller_details: LegalDetails
+
+
 class BillingQueries:
-    def __init__(self, stores: Stores, read_models: BillingReadModels) -> None:
+    """Billing reads for clients: each checks a permission, then reads the caller's tenant."""
+
+    def __init__(
+        self, stores: Stores, read_models: BillingReadModels, customers: ReadModels
+    ) -> None:
         self._stores = stores
         self._read_models = read_models
+        # Only to tell an unknown customer from one without billing history.
+        self._customers = customers
 
     def plans(self, principal: Principal, include_retired: bool = False) -> list[PlanView]:
         authorize(principal, Permission.READ_BILLING)
@@ -56,6 +75,8 @@ class BillingQueries:
         authorize(principal, Permission.READ_BILLING)
         if where.state and where.state not in SUBSCRIPTION_STATES:
             raise ApplicationError(f"unknown state {where.state!r}", field="state")
+        filter_text(where.router, "router")
+        filter_text(where.search, "search")
         return self._read_models.subscriptions(
             self._store(principal), principal.tenant_id, where, _first(first), after
         )
@@ -88,9 +109,21 @@ class BillingQueries:
             raise NotFound(f"no invoice {invoice_id}", field="id")
         return found
 
+    def printable_invoice(self, principal: Principal, invoice_id: UUID) -> PrintableInvoice:
+        """An issued invoice and its seller, for a PDF; a draft has no number to print yet."""
+        invoice = self.required_invoice(principal, invoice_id)
+        if invoice.number is None:
+            raise ApplicationError("a drafted invoice has no PDF yet; issue it first", field="id")
+        tenant = tenant_of(self._stores, principal.tenant_id)
+        return PrintableInvoice(invoice, tenant.name, tenant.pkp, tenant.legal_details)
+
     def statement(self, principal: Principal, customer_id: UUID) -> Statement:
+        """A customer's ledger; a customer the tenant does not have is NotFound, not empty."""
         authorize(principal, Permission.READ_BILLING)
-        return self._read_models.statement(self._store(principal), principal.tenant_id, customer_id)
+        store = self._store(principal)
+        if self._customers.customer(store, principal.tenant_id, customer_id) is None:
+            raise NotFound(f"no customer {customer_id}", field="customerId")
+        return self._read_models.statement(store, principal.tenant_id, customer_id)
 
     def ar_aging(self, principal: Principal, as_of: date) -> list[AgingRow]:
         authorize(principal, Permission.READ_REPORTS)

@@ -8,9 +8,8 @@ from uuid import UUID
 from application.shared.authorization import Permission, authorize
 from application.shared.context import Principal
 from application.shared.errors import ApplicationError, NotFound
+from application.shared.paging import MAX_PAGE, filter_text
 from application.shared.ports import AuditEntry, CustomerView, Page, ReadModels, Stores
-
-MAX_PAGE = 100
 
 
 class Queries:
@@ -61,7 +60,7 @@ _SEPARATORS = re.compile(r"[\s\-().]")
 
 def _search_term(search: str | None) -> str | None:
     """Trimmed search text; a phone number typed with separators is searched without them."""
-    term = (search or "").strip()
+    term = (filter_text(search, "search") or "").strip()
     if not term:
         return None
     return _SEPARATORS.sub("", term) if _PHONE_LIKE.match(term) else term

@@ -1,5 +1,6 @@
 """Webhook use-cases: a tenant's endpoints (create, change, rotate the secret, disable, enable,
-delete), manual redelivery, replay of the log to one endpoint, and the read side."""
+delete), manual redelivery and replay of the log to one endpoint. The read side is
+`application.integrations.queries`."""
 
 from __future__ import annotations
 
@@ -8,15 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from application.customers.queries import MAX_PAGE
-from application.integrations.ports import (
-    DELIVERY_STATUSES,
-    DeliveryFilter,
-    EventLogReader,
-    WebhookDeliveryView,
-    WebhookEndpointView,
-    WebhookReadModels,
-)
+from application.integrations.ports import EventLogReader, WebhookEndpointView
 from application.integrations.public_events import SOURCE_TOPICS, validate_types
 from application.integrations.webhook_delivery import deliveries_for, messages_for, save_new
 from application.integrations.webhook_signing import new_secret
@@ -26,7 +19,7 @@ from application.shared.clock import Clock
 from application.shared.context import Principal
 from application.shared.errors import ApplicationError, NotFound
 from application.shared.event_store import EventStore
-from application.shared.ports import Page, ReadModelSync, Stores
+from application.shared.ports import ReadModelSync, Stores
 from application.shared.secrets import SecretBox
 from application.shared.unit_of_work import Saver, load
 from domain.integrations.webhook import WebhookEndpoint, WebhookRefused
@@ -79,7 +72,6 @@ class WebhookService:
         self,
         stores: Stores,
         sync: ReadModelSync,
-        read_models: WebhookReadModels,
         log: EventLogReader,
         secrets: SecretBox,
         policy: TargetPolicy,
@@ -87,7 +79,6 @@ class WebhookService:
     ) -> None:
         self._stores = stores
         self._saver = Saver(sync)
-        self._read_models = read_models
         self._log = log
         self._secrets = secrets
         self._policy = policy
@@ -181,29 +172,6 @@ class WebhookService:
             scheduled += save_new(store, deliveries, "ReplayWebhookEvents")
             position = page[-1].position if len(page) == REPLAY_PAGE else head
         return Replay(replay_id, start, head, scheduled)
-
-    # -- read side -------------------------------------------------------------------------
-
-    def endpoints(self, principal: Principal) -> list[WebhookEndpointView]:
-        authorize(principal, Permission.READ_WEBHOOKS)
-        return self._read_models.endpoints(self._store(principal), principal.tenant_id)
-
-    def deliveries(
-        self, principal: Principal, where: DeliveryFilter, first: int, after: str | None
-    ) -> Page[WebhookDeliveryView]:
-        authorize(principal, Permission.READ_WEBHOOKS)
-        if where.status is not None and where.status not in DELIVERY_STATUSES:
-            known = ", ".join(sorted(DELIVERY_STATUSES))
-            raise ApplicationError(
-                f"unknown status {where.status!r}; known: {known}", field="status"
-            )
-        if where.event_type is not None:
-            validate_types([where.event_type], "eventType")
-        if not 1 <= first <= MAX_PAGE:
-            raise ApplicationError(f"first must be between 1 and {MAX_PAGE}", field="first")
-        return self._read_models.deliveries(
-            self._store(principal), principal.tenant_id, where, first, after
-        )
 
     # -- plumbing --------------------------------------------------------------------------
 

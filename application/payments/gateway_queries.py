@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.customers.queries import MAX_PAGE
 from application.payments.ports import (
     CallbackFilter,
     CallbackView,
@@ -17,10 +16,14 @@ from application.shared.clock import Clock
 from application.shared.context import Principal
 from application.shared.errors import ApplicationError, NotFound
 from application.shared.event_store import EventStore
+from application.shared.paging import MAX_PAGE
 from application.shared.ports import Page, Stores
+from domain.payments.gateway import LinkStatus
 
 
 class GatewayQueries:
+    """Reads of a tenant's payment links, gateway callbacks and gateway accounts."""
+
     def __init__(self, stores: Stores, read_models: GatewayReadModels, clock: Clock) -> None:
         self._stores = stores
         self._read_models = read_models
@@ -44,6 +47,11 @@ class GatewayQueries:
             self._store(principal), principal.tenant_id, invoice_id, status, self._clock.now()
         )
 
+    def active_link(self, principal: Principal, invoice_id: UUID) -> PaymentLinkView | None:
+        """The invoice's newest link that can still be paid (not expired, paid or in review),
+        for printing on the invoice; None when it has none."""
+        return next(iter(self.links(principal, invoice_id, LinkStatus.ACTIVE.value)), None)
+
     def callbacks(
         self, principal: Principal, where: CallbackFilter, first: int, after: str | None
     ) -> Page[CallbackView]:
@@ -58,6 +66,12 @@ class GatewayQueries:
     def accounts(self, principal: Principal) -> list[GatewayAccountView]:
         authorize(principal, Permission.MANAGE_GATEWAYS)
         return self._read_models.accounts(self._store(principal), principal.tenant_id)
+
+    def account(self, principal: Principal, gateway: str) -> GatewayAccountView:
+        for view in self.accounts(principal):
+            if view.gateway == gateway:
+                return view
+        raise NotFound(f"no {gateway} account", field="gateway")
 
     def _store(self, principal: Principal) -> EventStore:
         return self._stores.for_tenant(principal.tenant_id)

@@ -7,11 +7,11 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
-from application.customers.queries import MAX_PAGE
 from application.shared.authorization import Permission, authorize
 from application.shared.context import Principal
 from application.shared.errors import ApplicationError, NotFound
 from application.shared.event_store import EventStore
+from application.shared.paging import MAX_PAGE
 from application.shared.ports import Page, Stores
 from domain.payments.payment import PaymentMethod
 

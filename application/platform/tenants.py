@@ -12,7 +12,15 @@ from application.platform import api_keys
 from application.shared.authorization import Permission, authorize
 from application.shared.context import SYSTEM, Actor, ActorKind, Principal, recording
 from application.shared.errors import AuthenticationFailed, NotFound, UnknownTenant
-from application.shared.ports import ApiKeyRecord, Placement, ReadModels, ReadModelSync, Stores
+from application.shared.ports import (
+    ApiKeyRecord,
+    Placement,
+    ReadModels,
+    ReadModelSync,
+    Stores,
+    TenantView,
+)
+from domain.platform.legal_details import BankAccount
 from domain.platform.tenant import BillingPolicy, IsolirPolicy, Tenant
 from domain.shared.roles import Role
 
@@ -23,6 +31,17 @@ class IssuedApiKey:
     tenant_id: UUID
     role: Role
     token: str  # shown once, never stored
+
+
+@dataclass(frozen=True)
+class ChangeLegalDetails:
+    """What invoices say about the seller. None keeps a value, a blank text removes it, and a
+    list of bank accounts replaces the accounts."""
+
+    legal_name: str | None = None
+    address: str | None = None
+    npwp: str | None = None
+    bank_accounts: list[BankAccount] | None = None
 
 
 class TenantService:
@@ -48,10 +67,20 @@ class TenantService:
         pkp: bool | None = None,
         invoice_prefix: str | None = None,
         timezone: str | None = None,
+        legal: ChangeLegalDetails | None = None,
         actor: Actor = SYSTEM,
     ) -> None:
+        """Change settings and legal details together: one refused value records nothing."""
         tenant = self._get(tenant_id)
-        tenant.change_settings(pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone)
+        if legal is None or (pkp, invoice_prefix, timezone) != (None, None, None):
+            tenant.change_settings(pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone)
+        if legal is not None:
+            tenant.change_legal_details(
+                legal_name=legal.legal_name,
+                address=legal.address,
+                npwp=legal.npwp,
+                bank_accounts=legal.bank_accounts,
+            )
         self._save(tenant, "ChangeTenantSettings", actor)
 
     def change_settings_as(
@@ -61,14 +90,16 @@ class TenantService:
         pkp: bool | None = None,
         invoice_prefix: str | None = None,
         timezone: str | None = None,
+        legal: ChangeLegalDetails | None = None,
     ) -> Tenant:
-        """A tenant's owner or admin changes its settings."""
+        """A tenant's owner or admin changes its settings and legal details."""
         authorize(principal, Permission.MANAGE_TENANT)
         self.change_settings(
             principal.tenant_id,
             pkp=pkp,
             invoice_prefix=invoice_prefix,
             timezone=timezone,
+            legal=legal,
             actor=principal.actor,
         )
         return self._get(principal.tenant_id)
@@ -81,6 +112,14 @@ class TenantService:
         tenant.change_billing_policy(policy)
         self._save(tenant, "ChangeBillingPolicy", principal.actor)
         return tenant.billing_policy
+
+    def tenants(self) -> list[TenantView]:
+        """Every tenant on the platform, for the operator (never for a tenant's own callers)."""
+        return self._read_models.tenants()
+
+    def isolir_policy(self, tenant_id: UUID) -> IsolirPolicy:
+        """How a tenant restricts unpaid subscribers now, for the operator to change a part."""
+        return self._get(tenant_id).isolir_policy
 
     def change_isolir_policy(
         self, tenant_id: UUID, policy: IsolirPolicy, actor: Actor = SYSTEM

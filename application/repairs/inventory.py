@@ -15,8 +15,9 @@ from application.shared.context import Principal
 from application.shared.errors import ApplicationError, NotFound
 from application.shared.event_store import EventStore
 from application.shared.ports import ReadModelSync, Stores
-from application.shared.unit_of_work import Saver, find, load
+from application.shared.unit_of_work import Saver, find, load, require
 from domain.repairs.inventory import InventoryItem, PurchaseOrder, order_line
+from domain.repairs.repair_job import RepairJob
 
 
 class DuplicateSku(ApplicationError):
@@ -96,14 +97,17 @@ class InventoryService:
     def reserve(self, principal: Principal, item_id: UUID, job_id: UUID, quantity: int) -> None:
         """Reserve stock for a job by hand (approving a quote does it for the quoted parts)."""
         authorize(principal, Permission.WORK_ON_REPAIRS)
+        self._require_job(principal, job_id)
         self._move(principal, item_id, "ReserveStock", lambda i: i.reserve(job_id, quantity))
 
     def release(self, principal: Principal, item_id: UUID, job_id: UUID) -> None:
         authorize(principal, Permission.WORK_ON_REPAIRS)
+        self._require_job(principal, job_id)
         self._move(principal, item_id, "ReleaseStock", lambda i: i.release(job_id))
 
     def consume(self, principal: Principal, item_id: UUID, job_id: UUID, quantity: int) -> None:
         authorize(principal, Permission.WORK_ON_REPAIRS)
+        self._require_job(principal, job_id)
         self._move(principal, item_id, "ConsumeStock", lambda i: i.consume(job_id, quantity))
 
     # purchase orders
@@ -154,10 +158,6 @@ class InventoryService:
 
         return retrying(attempt)
 
-    def order(self, principal: Principal, order_id: UUID) -> PurchaseOrder:
-        authorize(principal, Permission.READ_INVENTORY)
-        return self._order(self._store(principal), principal, order_id)
-
     # helpers
 
     def _move(self, principal: Principal, item_id: UUID, command: str, change: object) -> None:
@@ -185,8 +185,14 @@ class InventoryService:
     def _store(self, principal: Principal) -> EventStore:
         return self._stores.for_tenant(principal.tenant_id)
 
+    def _require_job(self, principal: Principal, job_id: UUID) -> None:
+        # Stock moved for a job that is not the tenant's would never be given back or billed.
+        require(
+            self._store(principal), RepairJob, job_id, principal.tenant_id, "repair job", "job_id"
+        )
+
     def _item(self, store: EventStore, principal: Principal, item_id: UUID) -> InventoryItem:
-        return load(store, InventoryItem, item_id, principal.tenant_id, "inventory item")
+        return load(store, InventoryItem, item_id, principal.tenant_id, "inventory item", "item_id")
 
     def _order(self, store: EventStore, principal: Principal, order_id: UUID) -> PurchaseOrder:
         found = find(store, PurchaseOrder, order_id)

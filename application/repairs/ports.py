@@ -167,6 +167,8 @@ class RepairReadModels(Protocol):
         after: str | None,
     ) -> Page[StockLevel]: ...
 
+    def item(self, store: EventStore, tenant_id: UUID, item_id: UUID) -> StockLevel | None: ...
+
     def movements(
         self,
         store: EventStore,
@@ -189,4 +191,10 @@ class RepairReadModels(Protocol):
 
     def board_position(self, store: EventStore, tenant_id: UUID) -> int:
         """The log position of the latest change to the tenant's job board (0 if none)."""
+        ...
+
+    def changed_since(
+        self, store: EventStore, tenant_id: UUID, position: int
+    ) -> list[RepairJobView]:
+        """Jobs whose row changed after `position` in the log, in the order they changed."""
         ...

@@ -81,6 +81,20 @@ class IdempotentMutations:
         request: dict[str, Any],
         execute: Callable[[], dict[str, Any]],
     ) -> Outcome:
+        replay = self.begin(scope, key, request)
+        if replay is not None:
+            return replay
+        try:
+            response = execute()
+        except BaseException:
+            self.abandon(scope, key)
+            raise
+        self.finish(scope, key, response)
+        return Outcome(response, replayed=False)
+
+    def begin(self, scope: str, key: str, request: dict[str, Any]) -> Outcome | None:
+        """Take the key for a first attempt (None), or the first outcome to replay; refuses a
+        retry while the first attempt runs and a key reused for a different request."""
         _check_key(key)
         claim = self._records.claim(scope, key, fingerprint(request))
         if claim.state is ClaimState.DONE and claim.response is not None:
@@ -94,13 +108,15 @@ class IdempotentMutations:
             raise IdempotencyConflict(
                 "this idempotency key was used for a different request", field="Idempotency-Key"
             )
-        try:
-            response = execute()
-        except BaseException:
-            self._records.release(scope, key)
-            raise
+        return None
+
+    def finish(self, scope: str, key: str, response: dict[str, Any]) -> None:
+        """Keep the first attempt's outcome for its retries."""
         self._records.complete(scope, key, response)
-        return Outcome(response, replayed=False)
+
+    def abandon(self, scope: str, key: str) -> None:
+        """The attempt ended without an outcome to give: the next retry runs it again."""
+        self._records.release(scope, key)
 
     def purge(self, now: datetime) -> int:
         return self._records.purge(now - KEEP_FOR)

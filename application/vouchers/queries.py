@@ -3,7 +3,7 @@ sees only itself and its downline, and only their vouchers."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
@@ -11,8 +11,10 @@ from application.shared.authorization import Permission, authorize
 from application.shared.context import Principal
 from application.shared.errors import ApplicationError, NotFound
 from application.shared.event_store import EventStore
+from application.shared.paging import filter_text
 from application.shared.ports import Page, Stores
 from application.shared.tenancy import tenant_of
+from application.shared.unit_of_work import find
 from application.vouchers.agents import AgentService
 from application.vouchers.ports import (
     AgentView,
@@ -25,6 +27,7 @@ from application.vouchers.ports import (
     VoucherReadModels,
     VoucherView,
 )
+from domain.vouchers.voucher import VoucherSettings
 
 MAX_PAGE = 500
 PERIODS = frozenset({"day", "week", "month"})
@@ -36,7 +39,22 @@ def _first(first: int) -> int:
     return first
 
 
+@dataclass(frozen=True)
+class PrintableBatch:
+    """A batch's vouchers with what their printed sheet shows: each one's package, the
+    hotspot login address its QR code opens (None until the voucher desk is configured), and
+    the seller's name."""
+
+    vouchers: list[VoucherView]
+    profiles: dict[UUID, VoucherProfileView]
+    login_url: str | None
+    seller_name: str
+
+
 class VoucherQueries:
+    """Voucher and agent reads: each checks a permission, then reads the caller's tenant as
+    far as the caller's agent scope reaches."""
+
     def __init__(
         self, stores: Stores, read_models: VoucherReadModels, agents: AgentService
     ) -> None:
@@ -52,6 +70,7 @@ class VoucherQueries:
         self, principal: Principal, where: VoucherFilter, first: int = 50, after: str | None = None
     ) -> Page[VoucherView]:
         authorize(principal, Permission.READ_VOUCHERS)
+        filter_text(where.search, "search")
         scope = self._agents.scope(principal)
         if scope is not None and where.agent_id is not None and where.agent_id not in scope:
             scope = []
@@ -73,6 +92,18 @@ class VoucherQueries:
         if not found or (scope is not None and any(v.agent_id not in scope for v in found)):
             raise NotFound(f"no voucher batch {batch_id}", field="id")
         return found
+
+    def printable_batch(self, principal: Principal, batch_id: UUID) -> PrintableBatch:
+        """A batch as its printed sheet needs it; an agent prints only its own batches."""
+        vouchers = self.batch(principal, batch_id)
+        store = self._store(principal)
+        settings = find(store, VoucherSettings, VoucherSettings.id_for(principal.tenant_id))
+        return PrintableBatch(
+            vouchers,
+            {p.id: p for p in self.profiles(principal)},
+            settings.login_url if settings else None,
+            tenant_of(self._stores, principal.tenant_id).name,
+        )
 
     def by_ids(self, principal: Principal, ids: list[UUID]) -> list[VoucherView]:
         authorize(principal, Permission.READ_VOUCHERS)
@@ -102,7 +133,7 @@ class VoucherQueries:
         self, principal: Principal, agent_id: UUID, first: int = 50, after: str | None = None
     ) -> Page[LedgerEntry]:
         authorize(principal, Permission.READ_AGENTS)
-        self._require_visible(principal, agent_id)
+        self.agent(principal, agent_id)  # an unknown or out-of-scope agent is NotFound
         return self._read_models.ledger(
             self._store(principal), principal.tenant_id, agent_id, _first(first), after
         )
@@ -139,11 +170,6 @@ class VoucherQueries:
             self._agents.scope(principal),
             self._timezone(principal),
         )
-
-    def _require_visible(self, principal: Principal, agent_id: UUID) -> None:
-        scope = self._agents.scope(principal)
-        if scope is not None and agent_id not in scope:
-            raise NotFound(f"no agent {agent_id}", field="agentId")
 
     def _timezone(self, principal: Principal) -> str:
         """Reports count days and months as the tenant's own calendar does."""

@@ -127,8 +127,8 @@ def test_keys_are_checked_and_tenants_never_see_each_other(niaga: Niaga, server:
     customer = _register(gql_a, name="Rahasia A", phone="081298765432")["customer"]
 
     assert gql_b(CUSTOMERS, first=10)["customers"]["totalCount"] == 0  # type: ignore[index]
-    other = gql_b("query($id: ID!) { customer(id: $id) { name } }", id=customer["id"])
-    assert other["customer"] is None
+    other = gql_b.post("query($id: ID!) { customer(id: $id) { name } }", id=customer["id"])
+    assert other.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     forget_other = gql_b(FORGET, id=customer["id"])["forgetCustomer"]
     assert forget_other["code"] == "NOT_FOUND"  # type: ignore[index]
 

@@ -55,7 +55,6 @@ def _service(niaga: Niaga, policy: TargetPolicy) -> WebhookService:
     return WebhookService(
         niaga.stores,
         niaga.projections,
-        niaga.webhook_read_models,
         PostgresEventLogReader(niaga.stores),
         niaga.secrets,
         policy,
@@ -81,7 +80,7 @@ def test_targets_in_private_ranges_are_refused_unless_allowed(
     guarded = _service(niaga, TargetPolicy(SocketResolver()))
     with pytest.raises(TargetRefused, match="private, loopback or link-local"):
         guarded.create(owner, CreateWebhookEndpoint(url, []))
-    assert niaga.webhooks.endpoints(owner) == []
+    assert niaga.webhook_queries.endpoints(owner) == []
 
 
 def test_production_refuses_plain_http(niaga: Niaga, owner: Principal, settings: Settings) -> None:
@@ -89,7 +88,7 @@ def test_production_refuses_plain_http(niaga: Niaga, owner: Principal, settings:
     production = _service(niaga, webhook_targets(in_production))
     with pytest.raises(TargetRefused, match="https"):
         production.create(owner, CreateWebhookEndpoint("http://hooks.example.com/in", []))
-    assert niaga.webhooks.endpoints(owner) == []
+    assert niaga.webhook_queries.endpoints(owner) == []
 
 
 def test_paging_through_deliveries_newest_first(
@@ -101,9 +100,9 @@ def test_paging_through_deliveries_newest_first(
     niaga.webhooks.replay(owner, ReplayWebhookEvents(endpoint, 0))
     niaga.projections.catch_up_all()
     where = DeliveryFilter(endpoint_id=endpoint, status="pending")
-    first = niaga.webhooks.deliveries(owner, where, 2, None)
+    first = niaga.webhook_queries.deliveries(owner, where, 2, None)
     assert (len(first.items), first.has_next_page, first.total_count) == (2, True, 3)
-    rest = niaga.webhooks.deliveries(owner, where, 2, first.end_cursor)
+    rest = niaga.webhook_queries.deliveries(owner, where, 2, first.end_cursor)
     assert (len(rest.items), rest.has_next_page) == (1, False)
     seen = [d.id for d in first.items + rest.items]
     assert len(set(seen)) == 3
@@ -127,29 +126,29 @@ def test_an_unknown_event_type_is_refused_naming_the_known_ones(
     assert "invoice.exploded" in refused.value.message
     assert "invoice.issued" in refused.value.message
     assert "payment.received" in refused.value.message
-    assert niaga.webhooks.endpoints(owner) == []
+    assert niaga.webhook_queries.endpoints(owner) == []
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "not a url", "https://u:p@example.com/"])
 def test_malformed_urls_are_refused(niaga: Niaga, owner: Principal, url: str) -> None:
     with pytest.raises(InvalidValue):
         niaga.webhooks.create(owner, CreateWebhookEndpoint(url, []))
-    assert niaga.webhooks.endpoints(owner) == []
+    assert niaga.webhook_queries.endpoints(owner) == []
 
 
 def test_an_update_with_an_unknown_type_changes_nothing(
     niaga: Niaga, owner: Principal, receiver: WebhookReceiver
 ) -> None:
     niaga.webhooks.create(owner, CreateWebhookEndpoint(receiver.url, ["invoice.paid"]))
-    (before,) = niaga.webhooks.endpoints(owner)
+    (before,) = niaga.webhook_queries.endpoints(owner)
     with pytest.raises(ApplicationError, match="unknown event type"):
         niaga.webhooks.update(owner, UpdateWebhookEndpoint(before.id, event_types=["nope"]))
-    assert niaga.webhooks.endpoints(owner) == [before]
+    assert niaga.webhook_queries.endpoints(owner) == [before]
 
     niaga.webhooks.update(
         owner, UpdateWebhookEndpoint(before.id, event_types=["invoice.issued", "invoice.paid"])
     )
-    (after,) = niaga.webhooks.endpoints(owner)
+    (after,) = niaga.webhook_queries.endpoints(owner)
     assert after.event_types == ["invoice.issued", "invoice.paid"]
 
 
@@ -175,13 +174,13 @@ def test_disable_enable_and_delete(
 ) -> None:
     endpoint = niaga.webhooks.create(owner, CreateWebhookEndpoint(receiver.url, [])).endpoint_id
     niaga.webhooks.disable(owner, endpoint)
-    assert [(e.enabled, e.disabled_reason) for e in niaga.webhooks.endpoints(owner)] == [
+    assert [(e.enabled, e.disabled_reason) for e in niaga.webhook_queries.endpoints(owner)] == [
         (False, "manual")
     ]
     niaga.webhooks.enable(owner, endpoint)
-    assert [e.enabled for e in niaga.webhooks.endpoints(owner)] == [True]
+    assert [e.enabled for e in niaga.webhook_queries.endpoints(owner)] == [True]
     niaga.webhooks.delete(owner, endpoint)
-    assert niaga.webhooks.endpoints(owner) == []
+    assert niaga.webhook_queries.endpoints(owner) == []
     with pytest.raises(NotFound):
         niaga.webhooks.enable(owner, endpoint)
 
@@ -269,8 +268,8 @@ def test_a_disabled_endpoint_gets_no_replay(
 
 def test_delivery_filters_are_checked(niaga: Niaga, owner: Principal) -> None:
     with pytest.raises(ApplicationError, match="unknown status"):
-        niaga.webhooks.deliveries(owner, DeliveryFilter(status="lost"), 10, None)
+        niaga.webhook_queries.deliveries(owner, DeliveryFilter(status="lost"), 10, None)
     with pytest.raises(ApplicationError, match="unknown event type"):
-        niaga.webhooks.deliveries(owner, DeliveryFilter(event_type="x.y"), 10, None)
+        niaga.webhook_queries.deliveries(owner, DeliveryFilter(event_type="x.y"), 10, None)
     with pytest.raises(ApplicationError, match="malformed cursor"):
-        niaga.webhooks.deliveries(owner, DeliveryFilter(endpoint_id=uuid4()), 10, "zzz")
+        niaga.webhook_queries.deliveries(owner, DeliveryFilter(endpoint_id=uuid4()), 10, "zzz")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from api.graphql.billing.support import parse_id
+from api.graphql.shared.parsing import parse_id
 from api.graphql.shared.support import NiagaInfo, query
 from application.audit.time_travel import (
     AggregateHistory as HistoryView,
@@ -117,10 +117,9 @@ class AuditQuery:
             strawberry.argument(description="With a time zone offset: 2026-01-05T10:00:00+07:00"),
         ] = None,
     ) -> AggregateState:
-        niaga, principal = info.context.niaga, info.context.principal
-        aggregate_id = parse_id(id, "id")
+        services, who = info.context.services, info.context.principal
         view = await query(
-            lambda: niaga.time_travel.at(principal, type, aggregate_id, version=version, at=at)
+            lambda: services.time_travel.at(who, type, parse_id(id, "id"), version=version, at=at)
         )
         return AggregateState.from_view(view)
 
@@ -136,10 +135,9 @@ class AuditQuery:
         first: int = 50,
         after: int = 0,
     ) -> AggregateHistory:
-        niaga, principal = info.context.niaga, info.context.principal
-        aggregate_id = parse_id(id, "id")
+        services, who = info.context.services, info.context.principal
         view = await query(
-            lambda: niaga.time_travel.history(principal, type, aggregate_id, after, first)
+            lambda: services.time_travel.history(who, type, parse_id(id, "id"), after, first)
         )
         return AggregateHistory.from_view(view)
 

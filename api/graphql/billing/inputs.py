@@ -155,12 +155,30 @@ BillingPolicyResult = Annotated[
 ]
 
 
+@strawberry.input(description="An account customers pay into by transfer, printed on invoices.")
+class BankAccountInput:
+    bank: str = strawberry.field(description="e.g. BCA")
+    number: str
+    holder: str = strawberry.field(description="The name the account is held in (a.n.)")
+
+
+@strawberry.type(description="An account customers pay into by transfer.")
+class BankAccount:
+    bank: str
+    number: str
+    holder: str
+
+
 @strawberry.type
 class TenantSettingsSuccess:
     name: str
     pkp: bool
     invoice_prefix: str
     timezone: str
+    legal_name: str | None
+    address: str | None
+    npwp: str | None
+    bank_accounts: list[BankAccount]
 
 
 TenantSettingsResult = Annotated[

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 
+from adapters.bootstrap import Services
 from api.graphql.billing import types as t
 from api.graphql.billing.inputs import (
     AddPromotionInput,
     Allocation,
+    BankAccount,
+    BankAccountInput,
     BillingPolicyInput,
     BillingPolicyResult,
     BillingPolicySuccess,
@@ -38,70 +40,36 @@ from api.graphql.billing.inputs import (
     TransferResult,
     TransferSuccess,
 )
-from api.graphql.billing.support import parse_enum, parse_id
-from api.graphql.shared.errors import (
-    ValidationError,
-    as_error,
-)
+from api.graphql.shared.parsing import found, parse_enum, parse_id
 from api.graphql.shared.support import NiagaInfo, run_command
 from application.billing.invoicing import DraftInvoice, LineInput
 from application.billing.plans import AddPromotion, CreatePlan
 from application.billing.subscriptions import Subscribe
-from application.payments.payments import RecordPayment
-from application.shared.errors import NotFound
+from application.payments.payments import PaymentOutcome, RecordPayment
+from application.platform.tenants import ChangeLegalDetails
+from application.shared.context import Principal
 from domain.billing.plan import BillingMode, PromotionKind, ServiceType
 from domain.payments.payment import PaymentMethod
-from domain.platform.tenant import BillingPolicy
-from domain.shared.errors import DomainError
-
-T = TypeVar("T")
+from domain.platform import legal_details
+from domain.platform.tenant import BillingPolicy, Tenant
 
 
-def _parse(parse: Callable[[], Any]) -> Any:
-    """Parse arguments; a bad one is a ValidationError result, like any refused input."""
-    try:
-        return parse()
-    except GraphQLError as error:
-        ext = error.extensions or {}
-        return ValidationError(message=error.message, code="INVALID_VALUE", field=ext.get("field"))
-    except DomainError as error:
-        return as_error(error)
-
-
-def _then(action: Callable[[], object], result: Callable[[], T]) -> Callable[[], T]:
-    """Do the command, then build the success payload from the read model."""
-
-    def both() -> T:
-        action()
-        return result()
-
-    return both
-
-
-def _plan(info: NiagaInfo, plan_id: UUID) -> PlanSuccess:
-    niaga, who = info.context.niaga, info.context.principal
-    view = niaga.billing_queries.plan(who, plan_id)
-    if view is None:
-        raise NotFound(f"no plan {plan_id}", field="id")
+def _plan(services: Services, who: Principal, plan_id: UUID) -> PlanSuccess:
+    view = found(services.billing_queries.plan(who, plan_id), "plan")
     return PlanSuccess(plan=t.Plan.from_view(view))
 
 
-def _subscription(info: NiagaInfo, subscription_id: UUID) -> SubscriptionSuccess:
-    niaga, who = info.context.niaga, info.context.principal
-    view = niaga.billing_queries.subscription(who, subscription_id)
-    if view is None:
-        raise NotFound(f"no subscription {subscription_id}", field="id")
+def _subscription(services: Services, who: Principal, subscription_id: UUID) -> SubscriptionSuccess:
+    view = found(services.billing_queries.subscription(who, subscription_id), "subscription")
     return SubscriptionSuccess(subscription=t.Subscription.from_view(view))
 
 
-def _invoice(info: NiagaInfo, invoice_id: UUID) -> InvoiceSuccess:
-    niaga, who = info.context.niaga, info.context.principal
-    return InvoiceSuccess(
-        invoice=t.Invoice.from_view(niaga.billing_queries.required_invoice(who, invoice_id))
-    )
+def _invoice(services: Services, who: Principal, invoice_id: UUID) -> InvoiceSuccess:
+    view = found(services.billing_queries.invoice(who, invoice_id), "invoice")
+    return InvoiceSuccess(invoice=t.Invoice.from_view(view))
 
 
-def _payment(outcome: Any) -> PaymentSuccess:
+def _payment(outcome: PaymentOutcome) -> PaymentSuccess:
     return PaymentSuccess(
         payment_id=strawberry.ID(str(outcome.payment_id)),
         allocations=[
@@ -117,9 +85,10 @@ def _payment(outcome: Any) -> PaymentSuccess:
 class BillingMutation:
     @strawberry.mutation(description="Create an internet plan.")
     async def create_plan(self, info: NiagaInfo, input: CreatePlanInput) -> PlanResult:
-        niaga, who = info.context.niaga, info.context.principal
-        command = _parse(
-            lambda: CreatePlan(
+        services, who = info.context.services, info.context.principal
+
+        def create() -> PlanSuccess:
+            command = CreatePlan(
                 input.name,
                 input.price,
                 input.router_profile,
@@ -128,61 +97,47 @@ class BillingMutation:
                 input.validity_days,
                 input.taxable,
             )
-        )
-        if not isinstance(command, CreatePlan):
-            return command
-        return await run_command(lambda: _plan(info, niaga.plans.create(who, command)))
+            return _plan(services, who, services.plans.create(who, command))
+
+        return await run_command(create)
 
     @strawberry.mutation(description="Change a plan's price; existing subscriptions keep theirs.")
     async def change_plan_price(
         self, info: NiagaInfo, plan_id: strawberry.ID, price: int
     ) -> PlanResult:
-        niaga, who = info.context.niaga, info.context.principal
-        pid = _parse(lambda: parse_id(plan_id, "planId"))
-        if not isinstance(pid, UUID):
-            return pid
-        return await run_command(
-            _then(lambda: niaga.plans.change_price(who, pid, price), lambda: _plan(info, pid))
+        return await _plan_change(
+            info, plan_id, lambda s, who, pid: s.change_price(who, pid, price)
         )
 
     @strawberry.mutation(
         description="Add a promotion (percentage, fixed or first month free) to a plan."
     )
     async def add_promotion(self, info: NiagaInfo, input: AddPromotionInput) -> PlanResult:
-        niaga, who = info.context.niaga, info.context.principal
-        command = _parse(
-            lambda: AddPromotion(
+        services, who = info.context.services, info.context.principal
+
+        def add() -> PlanSuccess:
+            command = AddPromotion(
                 parse_id(input.plan_id, "planId"),
                 input.code,
                 parse_enum(PromotionKind, input.kind, "kind"),
                 input.value,
                 input.cycles,
             )
-        )
-        if not isinstance(command, AddPromotion):
-            return command
-        return await run_command(
-            _then(
-                lambda: niaga.plans.add_promotion(who, command),
-                lambda: _plan(info, command.plan_id),
-            )
-        )
+            services.plans.add_promotion(who, command)
+            return _plan(services, who, command.plan_id)
+
+        return await run_command(add)
 
     @strawberry.mutation(description="Retire a plan: no new subscriptions.")
     async def retire_plan(self, info: NiagaInfo, plan_id: strawberry.ID) -> PlanResult:
-        niaga, who = info.context.niaga, info.context.principal
-        pid = _parse(lambda: parse_id(plan_id, "planId"))
-        if not isinstance(pid, UUID):
-            return pid
-        return await run_command(
-            _then(lambda: niaga.plans.retire(who, pid), lambda: _plan(info, pid))
-        )
+        return await _plan_change(info, plan_id, lambda s, who, pid: s.retire(who, pid))
 
     @strawberry.mutation(description="Subscribe a customer to a plan on a router.")
     async def subscribe(self, info: NiagaInfo, input: SubscribeInput) -> SubscriptionResult:
-        niaga, who = info.context.niaga, info.context.principal
-        command = _parse(
-            lambda: Subscribe(
+        services, who = info.context.services, info.context.principal
+
+        def subscribe() -> SubscriptionSuccess:
+            command = Subscribe(
                 parse_id(input.customer_id, "customerId"),
                 parse_id(input.plan_id, "planId"),
                 input.billing_day,
@@ -192,12 +147,9 @@ class BillingMutation:
                 input.activate_on,
                 input.password,
             )
-        )
-        if not isinstance(command, Subscribe):
-            return command
-        return await run_command(
-            lambda: _subscription(info, niaga.subscriptions.subscribe(who, command))
-        )
+            return _subscription(services, who, services.subscriptions.subscribe(who, command))
+
+        return await run_command(subscribe)
 
     @strawberry.mutation(description="Activate a pending subscription (default: today).")
     async def activate_subscription(
@@ -217,11 +169,8 @@ class BillingMutation:
         id: strawberry.ID,
         plan_id: strawberry.ID,
     ) -> SubscriptionResult:
-        pid = _parse(lambda: parse_id(plan_id, "planId"))
-        if not isinstance(pid, UUID):
-            return pid
         return await _subscription_change(
-            info, id, lambda s, who, sid: s.change_plan(who, sid, pid)
+            info, id, lambda s, who, sid: s.change_plan(who, sid, parse_id(plan_id, "planId"))
         )
 
     @strawberry.mutation(description="Restrict a subscription (isolir).")
@@ -254,19 +203,19 @@ class BillingMutation:
 
     @strawberry.mutation(description="Draft a one-off invoice (issue it to number it).")
     async def draft_invoice(self, info: NiagaInfo, input: DraftInvoiceInput) -> InvoiceResult:
-        niaga, who = info.context.niaga, info.context.principal
-        command = _parse(
-            lambda: DraftInvoice(
+        services, who = info.context.services, info.context.principal
+
+        def draft() -> InvoiceSuccess:
+            command = DraftInvoice(
                 parse_id(input.customer_id, "customerId"),
                 [
                     LineInput(i.kind, i.description, i.quantity, i.unit_price, i.taxable)
                     for i in input.lines
                 ],
             )
-        )
-        if not isinstance(command, DraftInvoice):
-            return command
-        return await run_command(lambda: _invoice(info, niaga.invoicing.draft(who, command)))
+            return _invoice(services, who, services.invoicing.draft(who, command))
+
+        return await run_command(draft)
 
     @strawberry.mutation(description="Issue a drafted invoice: the next number and a due date.")
     async def issue_invoice(self, info: NiagaInfo, id: strawberry.ID) -> InvoiceResult:
@@ -292,18 +241,18 @@ class BillingMutation:
         description="Record money received; allocated oldest invoice first (finance)."
     )
     async def record_payment(self, info: NiagaInfo, input: RecordPaymentInput) -> PaymentResult:
-        niaga, who = info.context.niaga, info.context.principal
-        command = _parse(
-            lambda: RecordPayment(
+        services, who = info.context.services, info.context.principal
+
+        def record() -> PaymentSuccess:
+            command = RecordPayment(
                 parse_id(input.customer_id, "customerId"),
                 input.amount,
                 parse_enum(PaymentMethod, input.method, "method"),
                 input.reference,
             )
-        )
-        if not isinstance(command, RecordPayment):
-            return command
-        return await run_command(lambda: _payment(niaga.payments.record(who, command)))
+            return _payment(services.payments.record(who, command))
+
+        return await run_command(record)
 
     @strawberry.mutation(
         description="Submit a manual bank transfer with its proof, for finance to approve."
@@ -311,49 +260,43 @@ class BillingMutation:
     async def submit_transfer(
         self, info: NiagaInfo, customer_id: strawberry.ID, amount: int, proof_reference: str
     ) -> TransferResult:
-        niaga, who = info.context.niaga, info.context.principal
-        cid = _parse(lambda: parse_id(customer_id, "customerId"))
-        if not isinstance(cid, UUID):
-            return cid
-        return await run_command(
-            lambda: TransferSuccess(
-                transfer_id=strawberry.ID(
-                    str(niaga.payments.submit_transfer(who, cid, amount, proof_reference))
-                )
-            )
-        )
+        services, who = info.context.services, info.context.principal
+
+        def submit() -> TransferSuccess:
+            customer = parse_id(customer_id, "customerId")
+            transfer = services.payments.submit_transfer(who, customer, amount, proof_reference)
+            return TransferSuccess(transfer_id=strawberry.ID(str(transfer)))
+
+        return await run_command(submit)
 
     @strawberry.mutation(description="Approve a submitted transfer: records the payment (finance).")
     async def approve_transfer(self, info: NiagaInfo, id: strawberry.ID) -> PaymentResult:
-        niaga, who = info.context.niaga, info.context.principal
-        tid = _parse(lambda: parse_id(id, "id"))
-        if not isinstance(tid, UUID):
-            return tid
-        return await run_command(lambda: _payment(niaga.payments.approve_transfer(who, tid)))
+        services, who = info.context.services, info.context.principal
+        return await run_command(
+            lambda: _payment(services.payments.approve_transfer(who, parse_id(id, "id")))
+        )
 
     @strawberry.mutation(description="Reject a submitted transfer (finance).")
     async def reject_transfer(
         self, info: NiagaInfo, id: strawberry.ID, reason: str
     ) -> TransferResult:
-        niaga, who = info.context.niaga, info.context.principal
-        tid = _parse(lambda: parse_id(id, "id"))
-        if not isinstance(tid, UUID):
-            return tid
-        return await run_command(
-            _then(
-                lambda: niaga.payments.reject_transfer(who, tid, reason),
-                lambda: TransferSuccess(transfer_id=strawberry.ID(str(tid))),
-            )
-        )
+        services, who = info.context.services, info.context.principal
+
+        def reject() -> TransferSuccess:
+            transfer = parse_id(id, "id")
+            services.payments.reject_transfer(who, transfer, reason)
+            return TransferSuccess(transfer_id=strawberry.ID(str(transfer)))
+
+        return await run_command(reject)
 
     @strawberry.mutation(
         description="Issue the invoices of every subscription due on a day (default today)."
     )
     async def run_billing(self, info: NiagaInfo, on: date | None = None) -> BillingRunResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def run() -> BillingRunSuccess:
-            report = niaga.billing_run.run(who, on or niaga.today(who.tenant_id))
+            report = services.billing_run.run(who, on or services.calendar.today(who.tenant_id))
             return BillingRunSuccess(
                 on=report.on,
                 subscriptions=report.subscriptions,
@@ -367,10 +310,10 @@ class BillingMutation:
         description="Send due reminders and restrict unpaid subscriptions (default: today)."
     )
     async def run_dunning(self, info: NiagaInfo, on: date | None = None) -> DunningResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def run() -> DunningSuccess:
-            r = niaga.dunning.run(who, on or niaga.today(who.tenant_id))
+            r = services.dunning.run(who, on or services.calendar.today(who.tenant_id))
             return DunningSuccess(
                 on=r.on,
                 reminders=r.reminders,
@@ -387,18 +330,18 @@ class BillingMutation:
     async def change_billing_policy(
         self, info: NiagaInfo, input: BillingPolicyInput
     ) -> BillingPolicyResult:
-        niaga, who = info.context.niaga, info.context.principal
-        policy = BillingPolicy(
-            input.payment_terms_days,
-            input.grace_days,
-            input.suspend_after_days,
-            input.terminate_after_days,
-            tuple(input.reminder_offsets),
-            input.numbering_reset,
-        )
+        services, who = info.context.services, info.context.principal
 
         def change() -> BillingPolicySuccess:
-            p = niaga.tenants.change_billing_policy_as(who, policy)
+            policy = BillingPolicy(
+                input.payment_terms_days,
+                input.grace_days,
+                input.suspend_after_days,
+                input.terminate_after_days,
+                tuple(input.reminder_offsets),
+                input.numbering_reset,
+            )
+            p = services.tenants.change_billing_policy_as(who, policy)
             return BillingPolicySuccess(
                 payment_terms_days=p.payment_terms_days,
                 grace_days=p.grace_days,
@@ -411,7 +354,12 @@ class BillingMutation:
         return await run_command(change)
 
     @strawberry.mutation(
-        description="Set your PKP status (whether PPN is charged), invoice prefix and time zone."
+        description=(
+            "Set your PKP status (whether PPN is charged), invoice prefix, time zone, and what "
+            "your invoices say about you: legal name, address, NPWP (15 or 16 digits) and up to "
+            "5 bank accounts. What is left out is kept; an empty text removes a value and a "
+            "list of bank accounts replaces them. One refused value changes nothing."
+        )
     )
     async def update_tenant_settings(
         self,
@@ -419,48 +367,88 @@ class BillingMutation:
         pkp: bool | None = None,
         invoice_prefix: str | None = None,
         timezone: str | None = None,
+        legal_name: str | None = None,
+        address: str | None = None,
+        npwp: str | None = None,
+        bank_accounts: list[BankAccountInput] | None = None,
     ) -> TenantSettingsResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
+        legal = _legal_change(legal_name, address, npwp, bank_accounts)
 
         def change() -> TenantSettingsSuccess:
-            tenant = niaga.tenants.change_settings_as(
-                who, pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone
+            tenant = services.tenants.change_settings_as(
+                who, pkp=pkp, invoice_prefix=invoice_prefix, timezone=timezone, legal=legal
             )
-            return TenantSettingsSuccess(
-                name=tenant.name,
-                pkp=tenant.pkp,
-                invoice_prefix=tenant.invoice_prefix,
-                timezone=tenant.timezone,
-            )
+            return _tenant_settings(tenant)
 
         return await run_command(change)
 
 
-async def _subscription_change(
-    info: NiagaInfo, raw_id: str, change: Callable[[Any, Any, UUID], None]
-) -> Any:
-    niaga, who = info.context.niaga, info.context.principal
-    sid = _parse(lambda: parse_id(raw_id, "id"))
-    if not isinstance(sid, UUID):
-        return sid
+def _legal_change(
+    legal_name: str | None,
+    address: str | None,
+    npwp: str | None,
+    bank_accounts: list[BankAccountInput] | None,
+) -> ChangeLegalDetails | None:
+    """The legal details to change, or None when the mutation names none of them."""
+    if (legal_name, address, npwp, bank_accounts) == (None, None, None, None):
+        return None
+    accounts = None
+    if bank_accounts is not None:
+        accounts = [legal_details.BankAccount(a.bank, a.number, a.holder) for a in bank_accounts]
+    return ChangeLegalDetails(legal_name, address, npwp, accounts)
 
-    def run() -> SubscriptionSuccess:
-        change(niaga.subscriptions, who, sid)
-        return _subscription(info, sid)
+
+def _tenant_settings(tenant: Tenant) -> TenantSettingsSuccess:
+    details = tenant.legal_details
+    return TenantSettingsSuccess(
+        name=tenant.name,
+        pkp=tenant.pkp,
+        invoice_prefix=tenant.invoice_prefix,
+        timezone=tenant.timezone,
+        legal_name=details.legal_name,
+        address=details.address,
+        npwp=details.npwp,
+        bank_accounts=[
+            BankAccount(bank=a.bank, number=a.number, holder=a.holder)
+            for a in details.bank_accounts
+        ],
+    )
+
+
+# A change to one aggregate named by id: parse the id, call the service, answer with the
+# aggregate as the read model shows it afterwards.
+Change = Callable[[Any, Principal, UUID], object]
+
+
+async def _plan_change(info: NiagaInfo, raw_id: str, change: Change) -> Any:
+    services, who = info.context.services, info.context.principal
+
+    def run() -> PlanSuccess:
+        plan_id = parse_id(raw_id, "planId")
+        change(services.plans, who, plan_id)
+        return _plan(services, who, plan_id)
 
     return await run_command(run)
 
 
-async def _invoice_change(
-    info: NiagaInfo, raw_id: str, change: Callable[[Any, Any, UUID], object]
-) -> Any:
-    niaga, who = info.context.niaga, info.context.principal
-    iid = _parse(lambda: parse_id(raw_id, "id"))
-    if not isinstance(iid, UUID):
-        return iid
+async def _subscription_change(info: NiagaInfo, raw_id: str, change: Change) -> Any:
+    services, who = info.context.services, info.context.principal
+
+    def run() -> SubscriptionSuccess:
+        subscription_id = parse_id(raw_id, "id")
+        change(services.subscriptions, who, subscription_id)
+        return _subscription(services, who, subscription_id)
+
+    return await run_command(run)
+
+
+async def _invoice_change(info: NiagaInfo, raw_id: str, change: Change) -> Any:
+    services, who = info.context.services, info.context.principal
 
     def run() -> InvoiceSuccess:
-        change(niaga.invoicing, who, iid)
-        return _invoice(info, iid)
+        invoice_id = parse_id(raw_id, "id")
+        change(services.invoicing, who, invoice_id)
+        return _invoice(services, who, invoice_id)
 
     return await run_command(run)

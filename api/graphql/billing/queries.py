@@ -7,18 +7,25 @@ from datetime import date
 import strawberry
 
 from api.graphql.billing import types as t
-from api.graphql.billing.support import parse_id
+from api.graphql.shared.parsing import found, parse_id
 from api.graphql.shared.support import NiagaInfo, query
-from application.billing.ports import InvoiceFilter, SubscriptionFilter
+from application.billing.ports import (
+    AgingRow,
+    InvoiceFilter,
+    InvoiceView,
+    SubscriptionFilter,
+    SubscriptionView,
+)
+from application.shared.ports import Page
 
 
 @strawberry.type
 class BillingQuery:
     @strawberry.field(description="Plans of your tenant.")
     async def plans(self, info: NiagaInfo, include_retired: bool = False) -> list[t.Plan]:
-        niaga, who = info.context.niaga, info.context.principal
-        found = await query(lambda: niaga.billing_queries.plans(who, include_retired))
-        return [t.Plan.from_view(p) for p in found]
+        services, who = info.context.services, info.context.principal
+        plans = await query(lambda: services.billing_queries.plans(who, include_retired))
+        return [t.Plan.from_view(p) for p in plans]
 
     @strawberry.field(
         description="Subscriptions by state, plan or router; search customer or username."
@@ -33,12 +40,14 @@ class BillingQuery:
         first: int = 20,
         after: str | None = None,
     ) -> t.SubscriptionConnection:
-        niaga, who = info.context.niaga, info.context.principal
-        where = SubscriptionFilter(
-            state, parse_id(plan_id, "planId") if plan_id else None, router, search
-        )
-        page = await query(lambda: niaga.billing_queries.subscriptions(who, where, first, after))
-        return t.SubscriptionConnection.from_page(page)
+        services, who = info.context.services, info.context.principal
+
+        def read() -> Page[SubscriptionView]:
+            plan = parse_id(plan_id, "planId") if plan_id else None
+            where = SubscriptionFilter(state, plan, router, search)
+            return services.billing_queries.subscriptions(who, where, first, after)
+
+        return t.SubscriptionConnection.from_page(await query(read))
 
     @strawberry.field(
         description="Invoices, filtered by status, issue month (YYYY-MM) or customer."
@@ -52,63 +61,70 @@ class BillingQuery:
         first: int = 20,
         after: str | None = None,
     ) -> t.InvoiceConnection:
-        niaga, who = info.context.niaga, info.context.principal
-        where = InvoiceFilter(
-            status, period, parse_id(customer_id, "customerId") if customer_id else None
-        )
-        page = await query(lambda: niaga.billing_queries.invoices(who, where, first, after))
-        return t.InvoiceConnection.from_page(page)
+        services, who = info.context.services, info.context.principal
 
-    @strawberry.field(description="One invoice; null when your tenant has none with this id.")
-    async def invoice(self, info: NiagaInfo, id: strawberry.ID) -> t.Invoice | None:
-        niaga, who = info.context.niaga, info.context.principal
-        invoice_id = parse_id(id, "id")
-        found = await query(lambda: niaga.billing_queries.invoice(who, invoice_id))
-        return t.Invoice.from_view(found) if found else None
+        def read() -> Page[InvoiceView]:
+            customer = parse_id(customer_id, "customerId") if customer_id else None
+            where = InvoiceFilter(status, period, customer)
+            return services.billing_queries.invoices(who, where, first, after)
+
+        return t.InvoiceConnection.from_page(await query(read))
+
+    @strawberry.field(description="One invoice of your tenant by id.")
+    async def invoice(self, info: NiagaInfo, id: strawberry.ID) -> t.Invoice:
+        services, who = info.context.services, info.context.principal
+        view = await query(
+            lambda: found(services.billing_queries.invoice(who, parse_id(id, "id")), "invoice")
+        )
+        return t.Invoice.from_view(view)
 
     @strawberry.field(description="A customer's ledger of invoices, payments and credit notes.")
     async def customer_statement(
         self, info: NiagaInfo, customer_id: strawberry.ID
     ) -> t.CustomerStatement:
-        niaga, who = info.context.niaga, info.context.principal
-        cid = parse_id(customer_id, "customerId")
-        return t.CustomerStatement.from_view(
-            await query(lambda: niaga.billing_queries.statement(who, cid))
+        services, who = info.context.services, info.context.principal
+        statement = await query(
+            lambda: services.billing_queries.statement(who, parse_id(customer_id, "customerId"))
         )
+        return t.CustomerStatement.from_view(statement)
 
     @strawberry.field(description="Receivables by days past due (0-30, 31-60, 61-90, over 90).")
     async def ar_aging(self, info: NiagaInfo, as_of: date | None = None) -> t.ArAging:
-        niaga, who = info.context.niaga, info.context.principal
-        day = as_of or niaga.today(who.tenant_id)
-        rows = await query(lambda: niaga.billing_queries.ar_aging(who, day))
+        services, who = info.context.services, info.context.principal
+
+        def read() -> tuple[date, list[AgingRow]]:
+            day = as_of or services.calendar.today(who.tenant_id)
+            return day, services.billing_queries.ar_aging(who, day)
+
+        day, rows = await query(read)
         return t.ArAging.from_rows(day, rows)
 
     @strawberry.field(description="Issued and collected per month of a year.")
     async def revenue_by_month(self, info: NiagaInfo, year: int) -> list[t.RevenueMonth]:
-        niaga, who = info.context.niaga, info.context.principal
-        rows = await query(lambda: niaga.billing_queries.revenue_by_month(who, year))
+        services, who = info.context.services, info.context.principal
+        rows = await query(lambda: services.billing_queries.revenue_by_month(who, year))
         return [t.RevenueMonth(month=r.month, issued=r.issued, collected=r.collected) for r in rows]
 
     @strawberry.field(description="DPP and PPN of every invoice issued in a month (YYYY-MM).")
     async def ppn_report(self, info: NiagaInfo, month: str) -> t.PpnReport:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return t.PpnReport.from_view(
-            await query(lambda: niaga.billing_queries.ppn_report(who, month))
+            await query(lambda: services.billing_queries.ppn_report(who, month))
         )
 
     @strawberry.field(
         description="Monthly recurring revenue of active and soft-limited subscriptions."
     )
     async def mrr(self, info: NiagaInfo) -> int:
-        niaga, who = info.context.niaga, info.context.principal
-        return await query(lambda: niaga.billing_queries.mrr(who))
+        services, who = info.context.services, info.context.principal
+        return await query(lambda: services.billing_queries.mrr(who))
 
     @strawberry.field(
         description="Subscriptions terminated in a month against those active at its start."
     )
     async def churn(self, info: NiagaInfo, month: str) -> t.Churn:
-        niaga, who = info.context.niaga, info.context.principal
-        c = await query(lambda: niaga.billing_queries.churn(who, month))
+        services, who = info.context.services, info.context.principal
+        c = await query(lambda: services.billing_queries.churn(who, month))
         return t.Churn(
             month=c.month,
             active_at_start=c.active_at_start,

@@ -9,9 +9,8 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 
-from api.graphql.billing.support import parse_id
+from adapters.bootstrap import Services
 from api.graphql.integrations.types import (
     CreateWebhookEndpointInput,
     UpdateWebhookEndpointInput,
@@ -31,7 +30,7 @@ from api.graphql.integrations.types import (
     WebhookSecretResult,
     WebhookSecretSuccess,
 )
-from api.graphql.shared.errors import ValidationError
+from api.graphql.shared.parsing import parse_id
 from api.graphql.shared.support import NiagaInfo, query, run_command
 from api.graphql.shared.types import connection_parts
 from application.integrations.ports import DeliveryFilter
@@ -42,32 +41,31 @@ from application.integrations.webhooks import (
     UpdateWebhookEndpoint,
 )
 from application.shared.context import Principal
+from domain.shared.errors import InvalidValue
 
 MAX_OVERLAP_HOURS = 7 * 24
 
 
-def _endpoint(info: NiagaInfo, endpoint_id: UUID) -> WebhookEndpoint:
-    niaga, who = info.context.niaga, info.context.principal
-    view = next(v for v in niaga.webhooks.endpoints(who) if v.id == endpoint_id)
-    return WebhookEndpoint.from_view(view)
+def _endpoint(services: Services, who: Principal, endpoint_id: UUID) -> WebhookEndpoint:
+    return WebhookEndpoint.from_view(services.webhook_queries.endpoint(who, endpoint_id))
 
 
-def _bad_id(error: GraphQLError, field: str) -> ValidationError:
-    return ValidationError(message=error.message, code="INVALID_VALUE", field=field)
+def _overlap(hours: int) -> timedelta:
+    if not 0 <= hours <= MAX_OVERLAP_HOURS:
+        raise InvalidValue(f"overlapHours must be 0-{MAX_OVERLAP_HOURS}", field="overlapHours")
+    return timedelta(hours=hours)
 
 
 async def _on_endpoint(
     info: NiagaInfo, raw_id: str, change: Callable[[Principal, UUID], object]
 ) -> Any:
     """Parse the id, run the change, answer with the endpoint as it is now."""
-    try:
-        endpoint_id = parse_id(raw_id, "id")
-    except GraphQLError as error:
-        return _bad_id(error, "id")
+    services, who = info.context.services, info.context.principal
 
     def run() -> WebhookEndpointSuccess:
-        change(info.context.principal, endpoint_id)
-        return WebhookEndpointSuccess(endpoint=_endpoint(info, endpoint_id))
+        endpoint_id = parse_id(raw_id, "id")
+        change(who, endpoint_id)
+        return WebhookEndpointSuccess(endpoint=_endpoint(services, who, endpoint_id))
 
     return await run_command(run)
 
@@ -76,8 +74,8 @@ async def _on_endpoint(
 class WebhookQuery:
     @strawberry.field(description="Your tenant's webhook endpoints (secrets are never returned).")
     async def webhook_endpoints(self, info: NiagaInfo) -> list[WebhookEndpoint]:
-        niaga, who = info.context.niaga, info.context.principal
-        views = await query(lambda: niaga.webhooks.endpoints(who))
+        services, who = info.context.services, info.context.principal
+        views = await query(lambda: services.webhook_queries.endpoints(who))
         return [WebhookEndpoint.from_view(v) for v in views]
 
     @strawberry.field(description="Deliveries, newest first; filter by endpoint, status, type.")
@@ -90,14 +88,17 @@ class WebhookQuery:
         first: int = 50,
         after: str | None = None,
     ) -> WebhookDeliveryConnection:
-        niaga, who = info.context.niaga, info.context.principal
-        where = DeliveryFilter(
-            parse_id(endpoint_id, "endpointId") if endpoint_id else None, status, event_type
-        )
-        page = await query(lambda: niaga.webhooks.deliveries(who, where, first, after))
-        return WebhookDeliveryConnection(
-            **connection_parts(page, WebhookDelivery.from_view, WebhookDeliveryEdge)
-        )
+        services, who = info.context.services, info.context.principal
+
+        def read() -> WebhookDeliveryConnection:
+            endpoint = parse_id(endpoint_id, "endpointId") if endpoint_id else None
+            where = DeliveryFilter(endpoint, status, event_type)
+            page = services.webhook_queries.deliveries(who, where, first, after)
+            return WebhookDeliveryConnection(
+                **connection_parts(page, WebhookDelivery.from_view, WebhookDeliveryEdge)
+            )
+
+        return await query(read)
 
     @strawberry.field(description="The public event types an endpoint can subscribe to.")
     def webhook_event_types(self) -> list[WebhookEventType]:
@@ -113,14 +114,13 @@ class WebhookMutation:
     async def create_webhook_endpoint(
         self, info: NiagaInfo, input: CreateWebhookEndpointInput
     ) -> WebhookSecretResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         command = CreateWebhookEndpoint(input.url, list(input.event_types), input.description)
 
         def create() -> WebhookSecretSuccess:
-            made = niaga.webhooks.create(who, command)
-            return WebhookSecretSuccess(
-                endpoint=_endpoint(info, made.endpoint_id), secret=made.secret
-            )
+            made = services.webhooks.create(who, command)
+            endpoint = _endpoint(services, who, made.endpoint_id)
+            return WebhookSecretSuccess(endpoint=endpoint, secret=made.secret)
 
         return await run_command(create)
 
@@ -128,10 +128,10 @@ class WebhookMutation:
     async def update_webhook_endpoint(
         self, info: NiagaInfo, input: UpdateWebhookEndpointInput
     ) -> WebhookEndpointResult:
-        niaga = info.context.niaga
+        services = info.context.services
 
         def update(who: Principal, endpoint_id: UUID) -> None:
-            niaga.webhooks.update(
+            services.webhooks.update(
                 who,
                 UpdateWebhookEndpoint(endpoint_id, input.url, input.event_types, input.description),
             )
@@ -144,21 +144,13 @@ class WebhookMutation:
     async def rotate_webhook_secret(
         self, info: NiagaInfo, id: strawberry.ID, overlap_hours: int = 24
     ) -> WebhookSecretResult:
-        niaga, who = info.context.niaga, info.context.principal
-        try:
-            endpoint_id = parse_id(id, "id")
-        except GraphQLError as error:
-            return _bad_id(error, "id")
-        if not 0 <= overlap_hours <= MAX_OVERLAP_HOURS:
-            return ValidationError(
-                message=f"overlapHours must be 0-{MAX_OVERLAP_HOURS}",
-                code="INVALID_VALUE",
-                field="overlapHours",
-            )
+        services, who = info.context.services, info.context.principal
 
         def rotate() -> WebhookSecretSuccess:
-            made = niaga.webhooks.rotate_secret(who, endpoint_id, timedelta(hours=overlap_hours))
-            return WebhookSecretSuccess(endpoint=_endpoint(info, endpoint_id), secret=made.secret)
+            endpoint_id = parse_id(id, "id")
+            made = services.webhooks.rotate_secret(who, endpoint_id, _overlap(overlap_hours))
+            endpoint = _endpoint(services, who, endpoint_id)
+            return WebhookSecretSuccess(endpoint=endpoint, secret=made.secret)
 
         return await run_command(rotate)
 
@@ -166,26 +158,22 @@ class WebhookMutation:
     async def disable_webhook_endpoint(
         self, info: NiagaInfo, id: strawberry.ID
     ) -> WebhookEndpointResult:
-        return await _on_endpoint(info, id, info.context.niaga.webhooks.disable)
+        return await _on_endpoint(info, id, info.context.services.webhooks.disable)
 
     @strawberry.mutation(description="Send to an endpoint again (replay what it missed).")
     async def enable_webhook_endpoint(
         self, info: NiagaInfo, id: strawberry.ID
     ) -> WebhookEndpointResult:
-        return await _on_endpoint(info, id, info.context.niaga.webhooks.enable)
+        return await _on_endpoint(info, id, info.context.services.webhooks.enable)
 
     @strawberry.mutation(description="Remove an endpoint for good.")
     async def delete_webhook_endpoint(
         self, info: NiagaInfo, id: strawberry.ID
     ) -> WebhookDeleteResult:
-        niaga, who = info.context.niaga, info.context.principal
-        try:
-            endpoint_id = parse_id(id, "id")
-        except GraphQLError as error:
-            return _bad_id(error, "id")
+        services, who = info.context.services, info.context.principal
 
         def delete() -> WebhookEndpointDeleted:
-            niaga.webhooks.delete(who, endpoint_id)
+            services.webhooks.delete(who, parse_id(id, "id"))
             return WebhookEndpointDeleted(id=id)
 
         return await run_command(delete)
@@ -194,14 +182,10 @@ class WebhookMutation:
     async def redeliver_webhook(
         self, info: NiagaInfo, id: strawberry.ID
     ) -> WebhookRedeliveryResult:
-        niaga, who = info.context.niaga, info.context.principal
-        try:
-            delivery_id = parse_id(id, "id")
-        except GraphQLError as error:
-            return _bad_id(error, "id")
+        services, who = info.context.services, info.context.principal
 
         def redeliver() -> WebhookRedeliverySuccess:
-            niaga.webhooks.redeliver(who, delivery_id)
+            services.webhooks.redeliver(who, parse_id(id, "id"))
             return WebhookRedeliverySuccess(delivery_id=id)
 
         return await run_command(redeliver)
@@ -217,14 +201,13 @@ class WebhookMutation:
         after_position: int | None = None,
         since: str | None = None,
     ) -> WebhookReplayResult:
-        niaga, who = info.context.niaga, info.context.principal
-        try:
-            endpoint = parse_id(endpoint_id, "endpointId")
-        except GraphQLError as error:
-            return _bad_id(error, "endpointId")
+        services, who = info.context.services, info.context.principal
 
         def replay() -> WebhookReplaySuccess:
-            done = niaga.webhooks.replay(who, ReplayWebhookEvents(endpoint, after_position, since))
+            endpoint = parse_id(endpoint_id, "endpointId")
+            done = services.webhooks.replay(
+                who, ReplayWebhookEvents(endpoint, after_position, since)
+            )
             return WebhookReplaySuccess(
                 replay_id=done.id,
                 from_position=done.from_position,

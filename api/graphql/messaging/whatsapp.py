@@ -7,60 +7,59 @@ from datetime import datetime
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 
-from api.graphql.billing.support import parse_id
+from adapters.bootstrap import Services
 from api.graphql.messaging import types as t
-from api.graphql.shared.errors import ValidationError
+from api.graphql.shared.parsing import found, parse_id
 from api.graphql.shared.support import NiagaInfo, query, run_command
 from application.messaging.ports import Audience
-from application.shared.authorization import Permission, authorize
 from application.shared.context import Principal
-from application.shared.errors import NotFound
 from domain.messaging.campaign import Guardrails
 
 
-def _campaign(info: NiagaInfo, campaign_id: UUID) -> t.Campaign:
-    niaga, who = info.context.niaga, info.context.principal
-    authorize(who, Permission.READ_CUSTOMERS)
-    store = niaga.stores.for_tenant(who.tenant_id)
-    for view in niaga.whatsapp.read_models.campaigns(store, who.tenant_id):
-        if view.id == campaign_id:
-            return t.Campaign.from_view(view)
-    raise NotFound(f"no campaign {campaign_id}", field="id")
+def _campaign(services: Services, who: Principal, campaign_id: UUID) -> t.CampaignSuccess:
+    view = services.messaging_queries.campaign(who, campaign_id)
+    return t.CampaignSuccess(campaign=t.Campaign.from_view(view))
 
 
-def _channel(info: NiagaInfo, who: Principal) -> t.WhatsAppChannelSuccess:
-    niaga = info.context.niaga
-    store = niaga.stores.for_tenant(who.tenant_id)
-    view = niaga.whatsapp.read_models.channel(store, who.tenant_id)
-    if view is None:
-        raise NotFound("WhatsApp is not configured", field="provider")
-    return t.WhatsAppChannelSuccess(channel=t.WhatsAppChannel.from_view(view))
+def _audience(given: t.AudienceInput) -> Audience:
+    return Audience(
+        given.plan,
+        tuple(given.states),
+        given.area,
+        given.last_payment_before,
+        given.last_payment_after,
+        tuple(given.tags),
+    )
 
 
-def _invalid_id(error: GraphQLError, field: str) -> ValidationError:
-    return ValidationError(message=error.message, code="INVALID_VALUE", field=field)
+def _guardrails(given: t.GuardrailsInput) -> Guardrails:
+    return Guardrails(
+        given.min_gap_seconds,
+        given.max_gap_seconds,
+        given.window_start,
+        given.window_end,
+        given.skip_weekends,
+        given.daily_cap,
+    )
+
+
+def _optional_id(raw: strawberry.ID | None, field: str) -> UUID | None:
+    return parse_id(raw, field) if raw else None
 
 
 @strawberry.type
 class WhatsAppQuery:
     @strawberry.field(description="Your tenant's WhatsApp provider; null when not configured.")
     async def whatsapp_channel(self, info: NiagaInfo) -> t.WhatsAppChannel | None:
-        niaga, who = info.context.niaga, info.context.principal
-
-        def read() -> t.WhatsAppChannel | None:
-            authorize(who, Permission.READ_CUSTOMERS)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            view = niaga.whatsapp.read_models.channel(store, who.tenant_id)
-            return t.WhatsAppChannel.from_view(view) if view else None
-
-        return await query(read)
+        services, who = info.context.services, info.context.principal
+        view = await query(lambda: services.messaging_queries.channel(who))
+        return t.WhatsAppChannel.from_view(view) if view else None
 
     @strawberry.field(description="Every message template: your wording or the default.")
     async def message_templates(self, info: NiagaInfo) -> list[t.MessageTemplate]:
-        niaga, who = info.context.niaga, info.context.principal
-        templates = await query(lambda: niaga.whatsapp.templates.list(who))
+        services, who = info.context.services, info.context.principal
+        templates = await query(lambda: services.messaging_queries.templates(who))
         return [t.MessageTemplate.from_template(x) for x in templates]
 
     @strawberry.field(
@@ -78,14 +77,18 @@ class WhatsAppQuery:
         invoice_id: strawberry.ID | None = None,
         variables: list[t.VariableInput] | None = None,
     ) -> t.TemplatePreview:
-        niaga, who = info.context.niaga, info.context.principal
-        customer = parse_id(customer_id, "customerId") if customer_id else None
-        invoice = parse_id(invoice_id, "invoiceId") if invoice_id else None
+        services, who = info.context.services, info.context.principal
         values = {v.name: v.value for v in variables or []}
-        rendered = await query(
-            lambda: niaga.whatsapp.templates.preview(who, name, text, values, customer, invoice)
-        )
-        return t.TemplatePreview(text=rendered)
+
+        def read() -> t.TemplatePreview:
+            customer = _optional_id(customer_id, "customerId")
+            invoice = _optional_id(invoice_id, "invoiceId")
+            rendered = services.messaging_queries.preview(
+                who, name, text, values, customer, invoice
+            )
+            return t.TemplatePreview(text=rendered)
+
+        return await query(read)
 
     @strawberry.field(description="WhatsApp messages, oldest first, with their status timeline.")
     async def message_log(
@@ -97,15 +100,13 @@ class WhatsAppQuery:
         first: int = 50,
         after: str | None = None,
     ) -> t.MessageLogConnection:
-        niaga, who = info.context.niaga, info.context.principal
-        campaign = parse_id(campaign_id, "campaignId") if campaign_id else None
-        customer = parse_id(customer_id, "customerId") if customer_id else None
+        services, who = info.context.services, info.context.principal
 
         def read() -> t.MessageLogConnection:
-            authorize(who, Permission.READ_CUSTOMERS)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            page = niaga.whatsapp.read_models.message_log(
-                store, who.tenant_id, status, campaign, customer, max(1, min(first, 200)), after
+            campaign = _optional_id(campaign_id, "campaignId")
+            customer = _optional_id(customer_id, "customerId")
+            page = services.messaging_queries.message_log(
+                who, status, campaign, customer, first, after
             )
             return t.MessageLogConnection.from_page(page)
 
@@ -113,20 +114,15 @@ class WhatsAppQuery:
 
     @strawberry.field(description="Broadcast campaigns with their statistics, oldest first.")
     async def campaigns(self, info: NiagaInfo) -> list[t.Campaign]:
-        niaga, who = info.context.niaga, info.context.principal
-
-        def read() -> list[t.Campaign]:
-            authorize(who, Permission.READ_CUSTOMERS)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            views = niaga.whatsapp.read_models.campaigns(store, who.tenant_id)
-            return [t.Campaign.from_view(v) for v in views]
-
-        return await query(read)
+        services, who = info.context.services, info.context.principal
+        views = await query(lambda: services.messaging_queries.campaigns(who))
+        return [t.Campaign.from_view(v) for v in views]
 
     @strawberry.field(description="One campaign and its statistics.")
     async def campaign(self, info: NiagaInfo, id: strawberry.ID) -> t.Campaign:
-        campaign_id = parse_id(id, "id")
-        return await query(lambda: _campaign(info, campaign_id))
+        services, who = info.context.services, info.context.principal
+        view = await query(lambda: services.messaging_queries.campaign(who, parse_id(id, "id")))
+        return t.Campaign.from_view(view)
 
 
 @strawberry.type
@@ -135,7 +131,7 @@ class WhatsAppMutation:
     async def configure_whatsapp(
         self, info: NiagaInfo, input: t.ConfigureWhatsAppInput
     ) -> t.WhatsAppChannelResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         given = {
             "access_token": input.access_token,
             "app_secret": input.app_secret,
@@ -145,8 +141,10 @@ class WhatsAppMutation:
         credentials = {k: v for k, v in given.items() if v}
 
         def configure() -> t.WhatsAppChannelSuccess:
-            niaga.whatsapp.messages.configure(who, input.provider, input.sender, credentials)
-            return _channel(info, who)
+            services.messages.configure(who, input.provider, input.sender, credentials)
+            view = services.messaging_queries.channel(who)
+            channel = found(view, "WhatsApp channel", "provider")
+            return t.WhatsAppChannelSuccess(channel=t.WhatsAppChannel.from_view(channel))
 
         return await run_command(configure)
 
@@ -154,10 +152,10 @@ class WhatsAppMutation:
     async def set_message_template(
         self, info: NiagaInfo, input: t.SetMessageTemplateInput
     ) -> t.MessageTemplateResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def set_template() -> t.MessageTemplateSuccess:
-            saved = niaga.whatsapp.templates.set(
+            saved = services.message_templates.set(
                 who, input.name, input.text, input.meta_template, input.language
             )
             return t.MessageTemplateSuccess(template=t.MessageTemplate.from_template(saved))
@@ -166,10 +164,10 @@ class WhatsAppMutation:
 
     @strawberry.mutation(description="Go back to the default wording of a template.")
     async def reset_message_template(self, info: NiagaInfo, name: str) -> t.MessageTemplateResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def reset() -> t.MessageTemplateSuccess:
-            saved = niaga.whatsapp.templates.reset(who, name)
+            saved = services.message_templates.reset(who, name)
             template = t.MessageTemplate.from_template(saved) if saved else None
             return t.MessageTemplateSuccess(template=template)
 
@@ -179,31 +177,15 @@ class WhatsAppMutation:
     async def create_campaign(
         self, info: NiagaInfo, input: t.CreateCampaignInput
     ) -> t.CampaignResult:
-        niaga, who = info.context.niaga, info.context.principal
-        a, g = input.audience, input.guardrails
+        services, who = info.context.services, info.context.principal
+        variables = {v.name: v.value for v in input.variables}
 
-        def create() -> t.Campaign | t.CampaignSuccess:
-            audience = Audience(
-                a.plan,
-                tuple(a.states),
-                a.area,
-                a.last_payment_before,
-                a.last_payment_after,
-                tuple(a.tags),
-            )
-            rails = Guardrails(
-                g.min_gap_seconds,
-                g.max_gap_seconds,
-                g.window_start,
-                g.window_end,
-                g.skip_weekends,
-                g.daily_cap,
-            )
-            variables = {v.name: v.value for v in input.variables}
-            campaign_id = niaga.whatsapp.campaigns.create(
+        def create() -> t.CampaignSuccess:
+            audience, rails = _audience(input.audience), _guardrails(input.guardrails)
+            campaign_id = services.campaigns.create(
                 who, input.name, input.template, variables, audience, rails
             )
-            return t.CampaignSuccess(campaign=_campaign(info, campaign_id))
+            return _campaign(services, who, campaign_id)
 
         return await run_command(create)
 
@@ -211,15 +193,12 @@ class WhatsAppMutation:
     async def schedule_campaign(
         self, info: NiagaInfo, id: strawberry.ID, start_at: datetime
     ) -> t.CampaignResult:
-        niaga, who = info.context.niaga, info.context.principal
-        try:
-            campaign_id = parse_id(id, "id")
-        except GraphQLError as error:
-            return _invalid_id(error, "id")
+        services, who = info.context.services, info.context.principal
 
         def schedule() -> t.CampaignSuccess:
-            niaga.whatsapp.campaigns.schedule(who, campaign_id, start_at)
-            return t.CampaignSuccess(campaign=_campaign(info, campaign_id))
+            campaign_id = parse_id(id, "id")
+            services.campaigns.schedule(who, campaign_id, start_at)
+            return _campaign(services, who, campaign_id)
 
         return await run_command(schedule)
 
@@ -227,15 +206,12 @@ class WhatsAppMutation:
     async def stop_campaign(
         self, info: NiagaInfo, id: strawberry.ID, reason: str = "dihentikan"
     ) -> t.CampaignResult:
-        niaga, who = info.context.niaga, info.context.principal
-        try:
-            campaign_id = parse_id(id, "id")
-        except GraphQLError as error:
-            return _invalid_id(error, "id")
+        services, who = info.context.services, info.context.principal
 
         def stop() -> t.CampaignSuccess:
-            niaga.whatsapp.campaigns.stop(who, campaign_id, reason)
-            return t.CampaignSuccess(campaign=_campaign(info, campaign_id))
+            campaign_id = parse_id(id, "id")
+            services.campaigns.stop(who, campaign_id, reason)
+            return _campaign(services, who, campaign_id)
 
         return await run_command(stop)
 
@@ -247,14 +223,11 @@ class WhatsAppMutation:
         add: list[str] | None = None,
         remove: list[str] | None = None,
     ) -> t.CustomerTagsResult:
-        niaga, who = info.context.niaga, info.context.principal
-        try:
-            customer_id = parse_id(id, "id")
-        except GraphQLError as error:
-            return _invalid_id(error, "id")
+        services, who = info.context.services, info.context.principal
 
         def change() -> t.CustomerTagsSuccess:
-            tags = niaga.whatsapp.tags.change(who, customer_id, add or [], remove or [])
+            customer_id = parse_id(id, "id")
+            tags = services.customer_tags.change(who, customer_id, add or [], remove or [])
             return t.CustomerTagsSuccess(customer_id=id, tags=tags)
 
         return await run_command(change)
@@ -263,9 +236,7 @@ class WhatsAppMutation:
     async def stop_all_campaigns(
         self, info: NiagaInfo, reason: str = "dihentikan darurat"
     ) -> t.StopAllCampaignsResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await run_command(
-            lambda: t.StopAllCampaignsSuccess(
-                stopped=niaga.whatsapp.campaigns.stop_all(who, reason)
-            )
+            lambda: t.StopAllCampaignsSuccess(stopped=services.campaigns.stop_all(who, reason))
         )

@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Annotated, cast
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.scalars import JSON
 
-from api.graphql.billing.support import parse_id
-from api.graphql.shared.errors import Errors, ValidationError
+from api.graphql.shared.errors import Errors
+from api.graphql.shared.parsing import parse_id
 from api.graphql.shared.support import NiagaInfo, query, run_command
 from api.graphql.shared.types import PageInfo, connection_parts
 from application.payments.gateway_accounts import ConfigureGateway
@@ -189,10 +188,14 @@ class GatewayQuery:
     async def payment_links(
         self, info: NiagaInfo, invoice_id: strawberry.ID | None = None, status: str | None = None
     ) -> list[PaymentLink]:
-        niaga, who = info.context.niaga, info.context.principal
-        invoice = parse_id(invoice_id, "invoiceId") if invoice_id else None
-        views = await query(lambda: niaga.gateway_queries.links(who, invoice, status))
-        return [PaymentLink.from_view(v) for v in views]
+        services, who = info.context.services, info.context.principal
+
+        def read() -> list[PaymentLink]:
+            invoice = parse_id(invoice_id, "invoiceId") if invoice_id else None
+            views = services.gateway_queries.links(who, invoice, status)
+            return [PaymentLink.from_view(v) for v in views]
+
+        return await query(read)
 
     @strawberry.field(
         description="Every gateway callback received, oldest first, refused ones included."
@@ -206,17 +209,17 @@ class GatewayQuery:
         first: int = 50,
         after: str | None = None,
     ) -> PaymentCallbackConnection:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         where = CallbackFilter(gateway, verdict, order_id)
-        page = await query(lambda: niaga.gateway_queries.callbacks(who, where, first, after))
+        page = await query(lambda: services.gateway_queries.callbacks(who, where, first, after))
         return PaymentCallbackConnection(
             **connection_parts(page, PaymentCallback.from_view, PaymentCallbackEdge)
         )
 
     @strawberry.field(description="Your tenant's gateway accounts (owners and admins).")
     async def gateway_accounts(self, info: NiagaInfo) -> list[GatewayAccount]:
-        niaga, who = info.context.niaga, info.context.principal
-        views = await query(lambda: niaga.gateway_queries.accounts(who))
+        services, who = info.context.services, info.context.principal
+        views = await query(lambda: services.gateway_queries.accounts(who))
         return [GatewayAccount.from_view(v) for v in views]
 
 
@@ -226,14 +229,12 @@ class GatewayMutation:
     async def configure_gateway(
         self, info: NiagaInfo, input: ConfigureGatewayInput
     ) -> GatewayAccountResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         command = _command(input)
 
         def configure() -> GatewayAccountSuccess:
-            gateway = niaga.gateway_accounts.configure(who, command)
-            account = next(
-                a for a in niaga.gateway_queries.accounts(who) if a.gateway == gateway.value
-            )
+            gateway = services.gateway_accounts.configure(who, command)
+            account = services.gateway_queries.account(who, gateway.value)
             return GatewayAccountSuccess(account=GatewayAccount.from_view(account))
 
         return await run_command(configure)
@@ -245,15 +246,12 @@ class GatewayMutation:
     async def create_payment_link(
         self, info: NiagaInfo, invoice_id: strawberry.ID, gateway: str
     ) -> PaymentLinkResult:
-        niaga, who = info.context.niaga, info.context.principal
-        try:
-            invoice = parse_id(invoice_id, "invoiceId")
-        except GraphQLError as error:
-            return ValidationError(message=error.message, code="INVALID_VALUE", field="invoiceId")
+        services, who = info.context.services, info.context.principal
 
         def create() -> PaymentLinkSuccess:
-            outcome = niaga.payment_links.create(who, invoice, gateway)
-            view = niaga.gateway_queries.link(who, outcome.link_id)
+            invoice = parse_id(invoice_id, "invoiceId")
+            outcome = services.payment_links.create(who, invoice, gateway)
+            view = services.gateway_queries.link(who, outcome.link_id)
             return PaymentLinkSuccess(link=PaymentLink.from_view(view), reused=outcome.reused)
 
         return await run_command(create)

@@ -5,82 +5,57 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from api.graphql.repairs import types as t
-from api.graphql.shared.errors import as_graphql_error
+from api.graphql.shared.parsing import found, parse_id
 from api.graphql.shared.support import NiagaInfo, query, run_command
 from application.repairs.counter import CounterSale, SaleLine, SalePayment
 from application.repairs.inventory import OrderLineInput, RegisterItem
+from application.repairs.ports import RepairJobView, StockMovement
 from application.repairs.repairs import QuoteLabour, QuotePart, ReceiveJob
-from application.shared.authorization import Permission, authorize
-from application.shared.errors import NotFound
+from application.shared.ports import Page
 from domain.repairs.repair_job import RepairPolicy
-from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.errors import InvalidValue
 
 # How often a subscription looks at the job board's position for changes.
 BOARD_POLL_SECONDS = 0.25
 
 
-def parse_uuid(raw: object, field: str) -> UUID:
-    """An id from a client; a bad one is a validation error naming the field."""
-    try:
-        return UUID(str(raw))
-    except ValueError:
-        raise InvalidValue(f"{field} is not a valid id", field=field) from None
-
-
 def _job(info: NiagaInfo, job_id: UUID) -> t.RepairJobSuccess:
-    niaga, who = info.context.niaga, info.context.principal
-    authorize(who, Permission.READ_REPAIRS)
-    store = niaga.stores.for_tenant(who.tenant_id)
-    view = niaga.repair_read_models.job(store, who.tenant_id, job_id)
-    if view is None:
-        raise NotFound(f"no repair job {job_id}", field="id")
-    return t.RepairJobSuccess(job=t.RepairJob.from_view(view, niaga.clock.now()))
+    """The job as the board now shows it, for a mutation's result."""
+    services, who = info.context.services, info.context.principal
+    view = found(services.repair_queries.job(who, job_id), "repair job")
+    return t.RepairJobSuccess(job=t.RepairJob.from_view(view, services.calendar.now()))
 
 
 def _item(info: NiagaInfo, item_id: UUID) -> t.InventoryItemSuccess:
-    niaga, who = info.context.niaga, info.context.principal
-    authorize(who, Permission.READ_INVENTORY)
-    store = niaga.stores.for_tenant(who.tenant_id)
-    found = niaga.repair_read_models.item(store, who.tenant_id, item_id)
-    if found is None:
-        raise NotFound(f"no inventory item {item_id}", field="id")
-    return t.InventoryItemSuccess(item=t.InventoryItem.from_view(found))
+    services, who = info.context.services, info.context.principal
+    view = found(services.repair_queries.item(who, item_id), "inventory item")
+    return t.InventoryItemSuccess(item=t.InventoryItem.from_view(view))
 
 
 def _order(info: NiagaInfo, order_id: UUID) -> t.PurchaseOrderSuccess:
-    niaga, who = info.context.niaga, info.context.principal
-    order = niaga.inventory.order(who, order_id)
-    return t.PurchaseOrderSuccess(
-        order=t.PurchaseOrder(
-            id=strawberry.ID(str(order.id)),
-            supplier=order.supplier,
-            status=order.status.value,
-            total=order.total,
-            lines=[
-                t.PurchaseOrderLine(
-                    item_id=strawberry.ID(str(line.item_id)),
-                    quantity=line.quantity,
-                    unit_cost=line.unit_cost,
-                    received=order.received.get(line.item_id, 0),
-                )
-                for line in order.lines
-            ],
-        )
-    )
+    services, who = info.context.services, info.context.principal
+    view = found(services.repair_queries.purchase_order(who, order_id), "purchase order")
+    return t.PurchaseOrderSuccess(order=t.purchase_order_of(view))
+
+
+def _technician(info: NiagaInfo, technician_id: UUID) -> t.TechnicianSuccess:
+    services, who = info.context.services, info.context.principal
+    view = found(services.repair_queries.technician(who, technician_id), "technician")
+    return t.TechnicianSuccess(technician=t.Technician.from_view(view))
 
 
 async def _on_job(info: NiagaInfo, raw_id: strawberry.ID, change: Callable[[UUID], object]) -> Any:
     """Parse the job id, run the command, return the job as the board now shows it."""
 
     def run() -> t.RepairJobSuccess:
-        job_id = parse_uuid(raw_id, "jobId")
+        job_id = parse_id(raw_id, "jobId")
         change(job_id)
         return _job(info, job_id)
 
@@ -89,9 +64,20 @@ async def _on_job(info: NiagaInfo, raw_id: strawberry.ID, change: Callable[[UUID
 
 async def _on_item(info: NiagaInfo, raw_id: strawberry.ID, change: Callable[[UUID], object]) -> Any:
     def run() -> t.InventoryItemSuccess:
-        item_id = parse_uuid(raw_id, "itemId")
+        item_id = parse_id(raw_id, "itemId")
         change(item_id)
         return _item(info, item_id)
+
+    return await run_command(run)
+
+
+async def _on_order(
+    info: NiagaInfo, raw_id: strawberry.ID, change: Callable[[UUID], object]
+) -> Any:
+    def run() -> t.PurchaseOrderSuccess:
+        order_id = parse_id(raw_id, "id")
+        change(order_id)
+        return _order(info, order_id)
 
     return await run_command(run)
 
@@ -124,77 +110,54 @@ class RepairQuery:
         first: int = 50,
         after: str | None = None,
     ) -> t.RepairJobConnection:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
-        def read() -> t.RepairJobConnection:
-            authorize(who, Permission.READ_REPAIRS)
-            technician = parse_uuid(technician_id, "technicianId") if technician_id else None
-            store = niaga.stores.for_tenant(who.tenant_id)
-            page = niaga.repair_read_models.jobs(
-                store,
-                who.tenant_id,
+        def read() -> Page[RepairJobView]:
+            technician = parse_id(technician_id, "technicianId") if technician_id else None
+            return services.repair_queries.jobs(
+                who,
                 status=status,
                 technician_id=technician,
                 priority=priority,
                 first=first,
                 after=after,
             )
-            return t.RepairJobConnection.from_page(page, niaga.clock.now())
 
-        return await query(read)
+        page = await query(read)
+        return t.RepairJobConnection.from_page(page, services.calendar.now())
 
     @strawberry.field(
         description="Where the job board is now; pass it to jobBoardChanged(since:) so a "
         "dashboard misses no change between loading the board and subscribing."
     )
     async def repair_board_position(self, info: NiagaInfo) -> int:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
+        return await query(lambda: services.repair_queries.board_position(who))
 
-        def read() -> int:
-            authorize(who, Permission.READ_REPAIRS)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            return niaga.repair_read_models.board_position(store, who.tenant_id)
-
-        return await query(read)
-
-    @strawberry.field(description="One repair job with its history; null when there is none.")
-    async def repair_job(self, info: NiagaInfo, id: strawberry.ID) -> t.RepairJob | None:
-        def read() -> t.RepairJob | None:
-            try:
-                return _job(info, parse_uuid(id, "id")).job
-            except NotFound:
-                return None
-
-        return await query(read)
+    @strawberry.field(description="One repair job of your tenant by id, with its history.")
+    async def repair_job(self, info: NiagaInfo, id: strawberry.ID) -> t.RepairJob:
+        services, who = info.context.services, info.context.principal
+        view = await query(
+            lambda: found(services.repair_queries.job(who, parse_id(id, "id")), "repair job")
+        )
+        return t.RepairJob.from_view(view, services.calendar.now())
 
     @strawberry.field(description="The technicians jobs can be assigned to.")
     async def technicians(self, info: NiagaInfo) -> list[t.Technician]:
-        niaga, who = info.context.niaga, info.context.principal
-
-        def read() -> list[t.Technician]:
-            authorize(who, Permission.READ_REPAIRS)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            views = niaga.repair_read_models.technicians(store, who.tenant_id)
-            return [t.Technician.from_view(v) for v in views]
-
-        return await query(read)
+        services, who = info.context.services, info.context.principal
+        views = await query(lambda: services.repair_queries.technicians(who))
+        return [t.Technician.from_view(v) for v in views]
 
     @strawberry.field(description="Jobs done, mean time to repair and SLA met, per technician.")
     async def technician_performance(self, info: NiagaInfo) -> list[t.TechnicianStats]:
-        niaga, who = info.context.niaga, info.context.principal
-
-        def read() -> list[t.TechnicianStats]:
-            authorize(who, Permission.READ_REPORTS)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            views = niaga.repair_read_models.performance(store, who.tenant_id)
-            return [t.TechnicianStats.from_view(v) for v in views]
-
-        return await query(read)
+        services, who = info.context.services, info.context.principal
+        views = await query(lambda: services.repair_queries.performance(who))
+        return [t.TechnicianStats.from_view(v) for v in views]
 
     @strawberry.field(description="SLA per priority, quote escalation, warranty, reminders.")
     async def repair_policy(self, info: NiagaInfo) -> t.RepairPolicyType:
-        niaga, who = info.context.niaga, info.context.principal
-        return await query(lambda: t.RepairPolicyType.from_policy(niaga.repairs.policy(who)))
+        services, who = info.context.services, info.context.principal
+        return t.RepairPolicyType.from_policy(await query(lambda: services.repairs.policy(who)))
 
     @strawberry.field(description="Stock levels by SKU; search SKU, name or barcode.")
     async def inventory_items(
@@ -205,22 +168,13 @@ class RepairQuery:
         first: int = 50,
         after: str | None = None,
     ) -> t.InventoryItemConnection:
-        niaga, who = info.context.niaga, info.context.principal
-
-        def read() -> t.InventoryItemConnection:
-            authorize(who, Permission.READ_INVENTORY)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            page = niaga.repair_read_models.stock_levels(
-                store,
-                who.tenant_id,
-                search=search,
-                low_only=low_stock_only,
-                first=first,
-                after=after,
+        services, who = info.context.services, info.context.principal
+        page = await query(
+            lambda: services.repair_queries.stock_levels(
+                who, search=search, low_only=low_stock_only, first=first, after=after
             )
-            return t.InventoryItemConnection.from_page(page)
-
-        return await query(read)
+        )
+        return t.InventoryItemConnection.from_page(page)
 
     @strawberry.field(description="Stock movements, newest first; optionally of one item.")
     async def stock_movements(
@@ -230,28 +184,19 @@ class RepairQuery:
         first: int = 50,
         after: str | None = None,
     ) -> t.StockMovementConnection:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
-        def read() -> t.StockMovementConnection:
-            authorize(who, Permission.READ_INVENTORY)
-            item = parse_uuid(item_id, "itemId") if item_id else None
-            store = niaga.stores.for_tenant(who.tenant_id)
-            page = niaga.repair_read_models.movements(store, who.tenant_id, item, first, after)
-            return t.StockMovementConnection.from_page(page)
+        def read() -> Page[StockMovement]:
+            item = parse_id(item_id, "itemId") if item_id else None
+            return services.repair_queries.movements(who, item, first, after)
 
-        return await query(read)
+        return t.StockMovementConnection.from_page(await query(read))
 
     @strawberry.field(description="Items by quantity sold or used in repairs.")
     async def best_selling_items(self, info: NiagaInfo, first: int = 10) -> list[t.BestSeller]:
-        niaga, who = info.context.niaga, info.context.principal
-
-        def read() -> list[t.BestSeller]:
-            authorize(who, Permission.READ_REPORTS)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            sellers = niaga.repair_read_models.best_sellers(store, who.tenant_id, first)
-            return [t.BestSeller.from_view(b) for b in sellers]
-
-        return await query(read)
+        services, who = info.context.services, info.context.principal
+        sellers = await query(lambda: services.repair_queries.best_sellers(who, first))
+        return [t.BestSeller.from_view(b) for b in sellers]
 
     @strawberry.field(description="Purchase orders, oldest first; filter by status.")
     async def purchase_orders(
@@ -261,27 +206,21 @@ class RepairQuery:
         first: int = 50,
         after: str | None = None,
     ) -> t.PurchaseOrderConnection:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
+        page = await query(
+            lambda: services.repair_queries.purchase_orders(who, status, first, after)
+        )
+        return t.PurchaseOrderConnection.from_page(page)
 
-        def read() -> t.PurchaseOrderConnection:
-            authorize(who, Permission.READ_INVENTORY)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            page = niaga.repair_read_models.purchase_orders(
-                store, who.tenant_id, status, first, after
+    @strawberry.field(description="A purchase order of your tenant and how much of it arrived.")
+    async def purchase_order(self, info: NiagaInfo, id: strawberry.ID) -> t.PurchaseOrder:
+        services, who = info.context.services, info.context.principal
+        view = await query(
+            lambda: found(
+                services.repair_queries.purchase_order(who, parse_id(id, "id")), "purchase order"
             )
-            return t.PurchaseOrderConnection.from_page(page)
-
-        return await query(read)
-
-    @strawberry.field(description="A purchase order and how much of it has arrived.")
-    async def purchase_order(self, info: NiagaInfo, id: strawberry.ID) -> t.PurchaseOrder | None:
-        def read() -> t.PurchaseOrder | None:
-            try:
-                return _order(info, parse_uuid(id, "id")).order
-            except NotFound:
-                return None
-
-        return await query(read)
+        )
+        return t.purchase_order_of(view)
 
 
 @strawberry.type
@@ -290,44 +229,29 @@ class RepairMutation:
     async def set_repair_policy(
         self, info: NiagaInfo, input: t.RepairPolicyInput
     ) -> t.RepairPolicyResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def run() -> t.RepairPolicySuccess:
-            policy = niaga.repairs.set_policy(who, _policy(input))
+            policy = services.repairs.set_policy(who, _policy(input))
             return t.RepairPolicySuccess(policy=t.RepairPolicyType.from_policy(policy))
 
         return await run_command(run)
 
     @strawberry.mutation(description="Add a technician.")
     async def add_technician(self, info: NiagaInfo, name: str) -> t.TechnicianResult:
-        niaga, who = info.context.niaga, info.context.principal
-
-        def run() -> t.TechnicianSuccess:
-            technician_id = niaga.repairs.add_technician(who, name)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            view = next(
-                v
-                for v in niaga.repair_read_models.technicians(store, who.tenant_id)
-                if v.id == technician_id
-            )
-            return t.TechnicianSuccess(technician=t.Technician.from_view(view))
-
-        return await run_command(run)
+        services, who = info.context.services, info.context.principal
+        return await run_command(
+            lambda: _technician(info, services.repairs.add_technician(who, name))
+        )
 
     @strawberry.mutation(description="No new work for a technician; assigned jobs stay.")
     async def deactivate_technician(self, info: NiagaInfo, id: strawberry.ID) -> t.TechnicianResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def run() -> t.TechnicianSuccess:
-            technician_id = parse_uuid(id, "id")
-            niaga.repairs.deactivate_technician(who, technician_id)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            view = next(
-                v
-                for v in niaga.repair_read_models.technicians(store, who.tenant_id)
-                if v.id == technician_id
-            )
-            return t.TechnicianSuccess(technician=t.Technician.from_view(view))
+            technician_id = parse_id(id, "id")
+            services.repairs.deactivate_technician(who, technician_id)
+            return _technician(info, technician_id)
 
         return await run_command(run)
 
@@ -335,11 +259,11 @@ class RepairMutation:
     async def receive_repair_job(
         self, info: NiagaInfo, input: t.ReceiveRepairJobInput
     ) -> t.RepairJobResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def run() -> t.RepairJobSuccess:
             command = ReceiveJob(
-                parse_uuid(input.customer_id, "customerId"),
+                parse_id(input.customer_id, "customerId"),
                 input.device_type,
                 input.brand,
                 input.model,
@@ -348,9 +272,9 @@ class RepairMutation:
                 list(input.accessories),
                 list(input.photos),
                 input.priority,
-                parse_uuid(input.technician_id, "technicianId") if input.technician_id else None,
+                parse_id(input.technician_id, "technicianId") if input.technician_id else None,
             )
-            return _job(info, niaga.repairs.receive(who, command))
+            return _job(info, services.repairs.receive(who, command))
 
         return await run_command(run)
 
@@ -358,28 +282,28 @@ class RepairMutation:
     async def assign_technician(
         self, info: NiagaInfo, job_id: strawberry.ID, technician_id: strawberry.ID
     ) -> t.RepairJobResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await _on_job(
             info,
             job_id,
-            lambda j: niaga.repairs.assign(who, j, parse_uuid(technician_id, "technicianId")),
+            lambda j: services.repairs.assign(who, j, parse_id(technician_id, "technicianId")),
         )
 
     @strawberry.mutation(description="Change the priority; the due time follows its SLA.")
     async def change_repair_priority(
         self, info: NiagaInfo, job_id: strawberry.ID, priority: str
     ) -> t.RepairJobResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await _on_job(
-            info, job_id, lambda j: niaga.repairs.change_priority(who, j, priority)
+            info, job_id, lambda j: services.repairs.change_priority(who, j, priority)
         )
 
     @strawberry.mutation(description="Record what is wrong with the device.")
     async def diagnose_repair_job(
         self, info: NiagaInfo, job_id: strawberry.ID, diagnosis: str
     ) -> t.RepairJobResult:
-        niaga, who = info.context.niaga, info.context.principal
-        return await _on_job(info, job_id, lambda j: niaga.repairs.diagnose(who, j, diagnosis))
+        services, who = info.context.services, info.context.principal
+        return await _on_job(info, job_id, lambda j: services.repairs.diagnose(who, j, diagnosis))
 
     @strawberry.mutation(
         description="Quote parts and labour; the customer answers Setuju / Tidak Setuju."
@@ -387,15 +311,15 @@ class RepairMutation:
     async def quote_repair_job(
         self, info: NiagaInfo, input: t.QuoteRepairJobInput
     ) -> t.RepairJobResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def quote(job_id: UUID) -> None:
             parts = [
-                QuotePart(parse_uuid(p.item_id, "itemId"), p.quantity, p.unit_price)
+                QuotePart(parse_id(p.item_id, "itemId"), p.quantity, p.unit_price)
                 for p in input.parts
             ]
             labour = [QuoteLabour(x.description, x.amount) for x in input.labour]
-            niaga.repairs.quote(who, job_id, parts, labour)
+            services.repairs.quote(who, job_id, parts, labour)
 
         return await _on_job(info, input.job_id, quote)
 
@@ -409,53 +333,51 @@ class RepairMutation:
         approve: bool,
         reason: str | None = None,
     ) -> t.RepairJobResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await _on_job(
-            info, job_id, lambda j: niaga.repairs.answer_quote(who, j, approve, reason)
+            info, job_id, lambda j: services.repairs.answer_quote(who, j, approve, reason)
         )
 
     @strawberry.mutation(description="Start work on an approved job.")
     async def start_repair(self, info: NiagaInfo, job_id: strawberry.ID) -> t.RepairJobResult:
-        niaga, who = info.context.niaga, info.context.principal
-        return await _on_job(info, job_id, lambda j: niaga.repairs.start(who, j))
+        services, who = info.context.services, info.context.principal
+        return await _on_job(info, job_id, lambda j: services.repairs.start(who, j))
 
     @strawberry.mutation(description="Finish the work; the reserved parts leave stock.")
     async def complete_repair(
         self, info: NiagaInfo, job_id: strawberry.ID, notes: str | None = None
     ) -> t.RepairJobResult:
-        niaga, who = info.context.niaga, info.context.principal
-        return await _on_job(info, job_id, lambda j: niaga.repairs.complete(who, j, notes))
+        services, who = info.context.services, info.context.principal
+        return await _on_job(info, job_id, lambda j: services.repairs.complete(who, j, notes))
 
     @strawberry.mutation(description="Hand the device back; the warranty starts.")
     async def deliver_repair_job(self, info: NiagaInfo, job_id: strawberry.ID) -> t.RepairJobResult:
-        niaga, who = info.context.niaga, info.context.principal
-        return await _on_job(info, job_id, lambda j: niaga.repairs.deliver(who, j))
+        services, who = info.context.services, info.context.principal
+        return await _on_job(info, job_id, lambda j: services.repairs.deliver(who, j))
 
     @strawberry.mutation(description="Cancel the job; reserved parts go back to stock.")
     async def cancel_repair_job(
         self, info: NiagaInfo, job_id: strawberry.ID, reason: str
     ) -> t.RepairJobResult:
-        niaga, who = info.context.niaga, info.context.principal
-        return await _on_job(info, job_id, lambda j: niaga.repairs.cancel(who, j, reason))
+        services, who = info.context.services, info.context.principal
+        return await _on_job(info, job_id, lambda j: services.repairs.cancel(who, j, reason))
 
     @strawberry.mutation(description="A warranty claim within the period reopens the job.")
     async def claim_repair_warranty(
         self, info: NiagaInfo, job_id: strawberry.ID, complaint: str
     ) -> t.RepairJobResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await _on_job(
-            info, job_id, lambda j: niaga.repairs.claim_warranty(who, j, complaint)
+            info, job_id, lambda j: services.repairs.claim_warranty(who, j, complaint)
         )
 
     @strawberry.mutation(description="Issue the job's invoice (billing numbering, PPN, PDF).")
     async def invoice_repair_job(self, info: NiagaInfo, job_id: strawberry.ID) -> t.InvoicedResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def run() -> t.InvoicedSuccess:
-            job = parse_uuid(job_id, "jobId")
-            invoice_id, number = niaga.repairs.invoice(who, job)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            total: int = store.repository.get(invoice_id).total
+            invoice_id, number = services.repairs.invoice(who, parse_id(job_id, "jobId"))
+            total = found(services.repair_queries.invoice_total(who, invoice_id), "invoice")
             return t.InvoicedSuccess(
                 invoice_id=strawberry.ID(str(invoice_id)), number=number, total=total
             )
@@ -468,7 +390,7 @@ class RepairMutation:
     async def register_inventory_item(
         self, info: NiagaInfo, input: t.RegisterInventoryItemInput
     ) -> t.InventoryItemResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         command = RegisterItem(
             input.sku,
             input.name,
@@ -479,7 +401,7 @@ class RepairMutation:
             input.reorder_point,
             input.opening_stock,
         )
-        return await run_command(lambda: _item(info, niaga.inventory.register(who, command)))
+        return await run_command(lambda: _item(info, services.inventory.register(who, command)))
 
     @strawberry.mutation(description="Change an item's price or reorder point.")
     async def reprice_inventory_item(
@@ -489,9 +411,9 @@ class RepairMutation:
         price: int,
         reorder_point: int | None = None,
     ) -> t.InventoryItemResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await _on_item(
-            info, item_id, lambda i: niaga.inventory.reprice(who, i, price, reorder_point)
+            info, item_id, lambda i: services.inventory.reprice(who, i, price, reorder_point)
         )
 
     @strawberry.mutation(description="Stock in outside a purchase order.")
@@ -503,18 +425,20 @@ class RepairMutation:
         unit_cost: int,
         reference: str = "",
     ) -> t.InventoryItemResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await _on_item(
-            info, item_id, lambda i: niaga.inventory.receive(who, i, quantity, unit_cost, reference)
+            info,
+            item_id,
+            lambda i: services.inventory.receive(who, i, quantity, unit_cost, reference),
         )
 
     @strawberry.mutation(description="Correct stock up or down, with a reason.")
     async def adjust_stock(
         self, info: NiagaInfo, item_id: strawberry.ID, delta: int, reason: str
     ) -> t.InventoryItemResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await _on_item(
-            info, item_id, lambda i: niaga.inventory.adjust(who, i, delta, reason)
+            info, item_id, lambda i: services.inventory.adjust(who, i, delta, reason)
         )
 
     @strawberry.mutation(
@@ -523,52 +447,54 @@ class RepairMutation:
     async def stock_take(
         self, info: NiagaInfo, item_id: strawberry.ID, counted: int
     ) -> t.InventoryItemResult:
-        niaga, who = info.context.niaga, info.context.principal
-        return await _on_item(info, item_id, lambda i: niaga.inventory.stock_take(who, i, counted))
+        services, who = info.context.services, info.context.principal
+        return await _on_item(
+            info, item_id, lambda i: services.inventory.stock_take(who, i, counted)
+        )
 
     @strawberry.mutation(description="Reserve stock for a job by hand.")
     async def reserve_stock(
         self, info: NiagaInfo, item_id: strawberry.ID, job_id: strawberry.ID, quantity: int
     ) -> t.InventoryItemResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await _on_item(
             info,
             item_id,
-            lambda i: niaga.inventory.reserve(who, i, parse_uuid(job_id, "jobId"), quantity),
+            lambda i: services.inventory.reserve(who, i, parse_id(job_id, "jobId"), quantity),
         )
 
     @strawberry.mutation(description="Release what a job reserved of an item.")
     async def release_stock(
         self, info: NiagaInfo, item_id: strawberry.ID, job_id: strawberry.ID
     ) -> t.InventoryItemResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await _on_item(
-            info, item_id, lambda i: niaga.inventory.release(who, i, parse_uuid(job_id, "jobId"))
+            info, item_id, lambda i: services.inventory.release(who, i, parse_id(job_id, "jobId"))
         )
 
     @strawberry.mutation(description="Use stock for a job (its reservation first).")
     async def consume_stock(
         self, info: NiagaInfo, item_id: strawberry.ID, job_id: strawberry.ID, quantity: int
     ) -> t.InventoryItemResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await _on_item(
             info,
             item_id,
-            lambda i: niaga.inventory.consume(who, i, parse_uuid(job_id, "jobId"), quantity),
+            lambda i: services.inventory.consume(who, i, parse_id(job_id, "jobId"), quantity),
         )
 
     @strawberry.mutation(description="Draft a purchase order to a supplier.")
     async def draft_purchase_order(
         self, info: NiagaInfo, supplier: str, lines: list[t.PurchaseOrderLineInput]
     ) -> t.PurchaseOrderResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def run() -> t.PurchaseOrderSuccess:
             parsed = [
-                OrderLineInput(parse_uuid(x.item_id, "itemId"), x.quantity, x.unit_cost)
+                OrderLineInput(parse_id(x.item_id, "itemId"), x.quantity, x.unit_cost)
                 for x in lines
             ]
-            return _order(info, niaga.inventory.draft_order(who, supplier, parsed))
+            return _order(info, services.inventory.draft_order(who, supplier, parsed))
 
         return await run_command(run)
 
@@ -576,58 +502,46 @@ class RepairMutation:
     async def place_purchase_order(
         self, info: NiagaInfo, id: strawberry.ID
     ) -> t.PurchaseOrderResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
-        def run() -> t.PurchaseOrderSuccess:
-            order_id = parse_uuid(id, "id")
-            niaga.inventory.place_order(who, order_id)
-            return _order(info, order_id)
-
-        return await run_command(run)
+        return await _on_order(info, id, lambda o: services.inventory.place_order(who, o))
 
     @strawberry.mutation(description="Cancel a purchase order nothing has arrived on.")
     async def cancel_purchase_order(
         self, info: NiagaInfo, id: strawberry.ID
     ) -> t.PurchaseOrderResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
-        def run() -> t.PurchaseOrderSuccess:
-            order_id = parse_uuid(id, "id")
-            niaga.inventory.cancel_order(who, order_id)
-            return _order(info, order_id)
-
-        return await run_command(run)
+        return await _on_order(info, id, lambda o: services.inventory.cancel_order(who, o))
 
     @strawberry.mutation(description="Goods in on an order: stock and average cost move.")
     async def receive_purchase_order(
         self, info: NiagaInfo, id: strawberry.ID, lines: list[t.ReceivedLineInput]
     ) -> t.PurchaseOrderResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
-        def run() -> t.PurchaseOrderSuccess:
-            order_id = parse_uuid(id, "id")
+        def receive(order_id: UUID) -> None:
             quantities: dict[UUID, int] = {}
             for line in lines:
-                item_id = parse_uuid(line.item_id, "itemId")
+                item_id = parse_id(line.item_id, "itemId")
                 quantities[item_id] = quantities.get(item_id, 0) + line.quantity
-            niaga.inventory.receive_order(who, order_id, quantities)
-            return _order(info, order_id)
+            services.inventory.receive_order(who, order_id, quantities)
 
-        return await run_command(run)
+        return await _on_order(info, id, receive)
 
     @strawberry.mutation(
         description="Sell items and services at the counter, paid by one or several methods."
     )
     async def counter_sale(self, info: NiagaInfo, input: t.CounterSaleInput) -> t.InvoicedResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def run() -> t.InvoicedSuccess:
             sale = CounterSale(
-                parse_uuid(input.customer_id, "customerId"),
+                parse_id(input.customer_id, "customerId"),
                 [
                     SaleLine(
                         x.quantity,
-                        parse_uuid(x.item_id, "itemId") if x.item_id else None,
+                        parse_id(x.item_id, "itemId") if x.item_id else None,
                         x.description,
                         x.unit_price,
                         x.taxable,
@@ -636,7 +550,7 @@ class RepairMutation:
                 ],
                 [SalePayment(p.method, p.amount) for p in input.payments],
             )
-            receipt = niaga.counter.sell(who, sale)
+            receipt = services.counter.sell(who, sale)
             return t.InvoicedSuccess(
                 invoice_id=strawberry.ID(str(receipt.invoice_id)),
                 number=receipt.number,
@@ -663,20 +577,13 @@ class RepairSubscription:
             ),
         ] = None,
     ) -> AsyncGenerator[t.RepairJob, None]:
-        niaga, who = info.context.niaga, info.context.principal
-        try:
-            authorize(who, Permission.READ_REPAIRS)
-        except DomainError as error:
-            raise as_graphql_error(error) from None
-        store = niaga.stores.for_tenant(who.tenant_id)
-        views = niaga.repair_read_models
-        seen = since
-        if seen is None:
-            seen = await run_in_threadpool(views.board_position, store, who.tenant_id)
+        services, who = info.context.services, info.context.principal
+        board = services.repair_queries
+        seen = since if since is not None else await query(partial(board.board_position, who))
         while True:
-            changed = await run_in_threadpool(views.changed_since, store, who.tenant_id, seen)
+            changed = await query(partial(board.changed_since, who, seen))
             for view in changed:
                 seen = max(seen, view.position)
                 if status is None or view.status == status:
-                    yield t.RepairJob.from_view(view, niaga.clock.now())
+                    yield t.RepairJob.from_view(view, services.calendar.now())
             await asyncio.sleep(BOARD_POLL_SECONDS)

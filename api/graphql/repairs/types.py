@@ -24,7 +24,6 @@ from application.repairs.ports import (
     TechnicianPerformance,
     TechnicianView,
 )
-from application.shared.authorization import Permission, authorize
 from application.shared.ports import Page
 from domain.repairs.repair_job import SLA_RUNNING, RepairPolicy
 
@@ -89,16 +88,10 @@ class RepairJob:
 
     @strawberry.field(description="Everything that happened to the job, oldest first.")
     async def history(self, info: NiagaInfo) -> list[RepairJobEvent]:
-        niaga, who = info.context.niaga, info.context.principal
-        job_id = self.id
-
-        def read() -> list[RepairJobEvent]:
-            authorize(who, Permission.READ_REPAIRS)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            entries = niaga.repair_read_models.history(store, who.tenant_id, UUID(str(job_id)))
-            return [RepairJobEvent.from_entry(e) for e in entries]
-
-        return await query(read)
+        services, who = info.context.services, info.context.principal
+        job_id = UUID(str(self.id))
+        entries = await query(lambda: services.repair_queries.history(who, job_id))
+        return [RepairJobEvent.from_entry(e) for e in entries]
 
     @classmethod
     def from_view(cls, view: RepairJobView, now: datetime) -> RepairJob:

@@ -7,13 +7,12 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 
-from api.graphql.billing.support import parse_id
-from api.graphql.shared.errors import Errors, ValidationError
+from api.graphql.shared.errors import Errors
+from api.graphql.shared.parsing import found, parse_id
 from api.graphql.shared.support import NiagaInfo, query, run_command
+from application.routers.provisioning import ProvisioningView, RouterView
 from application.routers.routers import AddRouter, UpdateRouter
-from application.shared.authorization import Permission, authorize
 from domain.platform.tenant import IsolirPolicy as IsolirPolicyValue
 
 
@@ -108,31 +107,45 @@ RouterConnectionResult = Annotated[
 
 
 def _router(info: NiagaInfo, router_id: UUID) -> RouterSuccess:
-    niaga, who = info.context.niaga, info.context.principal
-    authorize(who, Permission.READ_ROUTERS)
-    store = niaga.stores.for_tenant(who.tenant_id)
-    view = next(
-        r for r in niaga.router_read_models.routers(store, who.tenant_id) if r.id == router_id
-    )
+    """The router as the list now shows it, for a mutation's result."""
+    services, who = info.context.services, info.context.principal
+    view = found(services.router_queries.router(who, router_id), "router")
     return RouterSuccess(router=_router_type(view))
 
 
-def _router_type(view: object) -> Router:
-    return Router(**{**vars(view), "id": strawberry.ID(str(vars(view)["id"]))})
+def _router_type(view: RouterView) -> Router:
+    return Router(
+        id=strawberry.ID(str(view.id)),
+        name=view.name,
+        host=view.host,
+        port=view.port,
+        tls=view.tls,
+        site=view.site,
+        removed=view.removed,
+        updated_at=view.updated_at,
+    )
+
+
+def _provisioning_type(view: ProvisioningView) -> ProvisioningStatus:
+    return ProvisioningStatus(
+        subscription_id=strawberry.ID(str(view.subscription_id)),
+        kind=view.kind,
+        router=view.router,
+        username=view.username,
+        status=view.status,
+        attempts=view.attempts,
+        last_error=view.last_error,
+        updated_at=view.updated_at,
+    )
 
 
 @strawberry.type
 class RouterQuery:
     @strawberry.field(description="Your tenant's routers (passwords are never returned).")
     async def routers(self, info: NiagaInfo) -> list[Router]:
-        niaga, who = info.context.niaga, info.context.principal
-
-        def read() -> list[Router]:
-            authorize(who, Permission.READ_ROUTERS)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            return [_router_type(v) for v in niaga.router_read_models.routers(store, who.tenant_id)]
-
-        return await query(read)
+        services, who = info.context.services, info.context.principal
+        views = await query(lambda: services.router_queries.routers(who))
+        return [_router_type(v) for v in views]
 
     @strawberry.field(
         description="Provisioning per subscription and voucher; filter by status (synced, "
@@ -145,40 +158,16 @@ class RouterQuery:
         first: int = 50,
         kind: str | None = None,
     ) -> list[ProvisioningStatus]:
-        niaga, who = info.context.niaga, info.context.principal
-        if status not in (None, "synced", "pending", "failed"):
-            raise GraphQLError("status must be synced, pending or failed")
-        if kind not in (None, "subscription", "voucher"):
-            raise GraphQLError("kind must be subscription or voucher")
-
-        def read() -> list[ProvisioningStatus]:
-            authorize(who, Permission.READ_ROUTERS)
-            store = niaga.stores.for_tenant(who.tenant_id)
-            rows = niaga.router_read_models.provisioning(
-                store, who.tenant_id, status, max(1, min(first, 500)), kind
-            )
-            return [
-                ProvisioningStatus(
-                    subscription_id=strawberry.ID(str(r.subscription_id)),
-                    kind=r.kind,
-                    router=r.router,
-                    username=r.username,
-                    status=r.status,
-                    attempts=r.attempts,
-                    last_error=r.last_error,
-                    updated_at=r.updated_at,
-                )
-                for r in rows
-            ]
-
-        return await query(read)
+        services, who = info.context.services, info.context.principal
+        rows = await query(lambda: services.router_queries.provisioning(who, status, kind, first))
+        return [_provisioning_type(r) for r in rows]
 
 
 @strawberry.type
 class RouterMutation:
     @strawberry.mutation(description="Add a router; its API password is sealed at rest.")
     async def add_router(self, info: NiagaInfo, input: AddRouterInput) -> RouterResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         command = AddRouter(
             input.name,
             input.host,
@@ -190,29 +179,26 @@ class RouterMutation:
             input.ca_pem,
             input.site,
         )
-        return await run_command(lambda: _router(info, niaga.routers.add(who, command)))
+        return await run_command(lambda: _router(info, services.routers.add(who, command)))
 
     @strawberry.mutation(description="Change a router's address, TLS, credentials or site.")
     async def update_router(self, info: NiagaInfo, input: UpdateRouterInput) -> RouterResult:
-        niaga, who = info.context.niaga, info.context.principal
-        try:
-            router_id = parse_id(input.id, "id")
-        except GraphQLError as error:
-            return ValidationError(message=error.message, code="INVALID_VALUE", field="id")
-        command = UpdateRouter(
-            router_id,
-            input.host,
-            input.port,
-            input.tls,
-            input.verify_tls,
-            input.ca_pem,
-            input.username,
-            input.password,
-            input.site,
-        )
+        services, who = info.context.services, info.context.principal
 
         def update() -> RouterSuccess:
-            niaga.routers.update(who, command)
+            router_id = parse_id(input.id, "id")
+            command = UpdateRouter(
+                router_id,
+                input.host,
+                input.port,
+                input.tls,
+                input.verify_tls,
+                input.ca_pem,
+                input.username,
+                input.password,
+                input.site,
+            )
+            services.routers.update(who, command)
             return _router(info, router_id)
 
         return await run_command(update)
@@ -221,16 +207,12 @@ class RouterMutation:
     async def test_router_connection(
         self, info: NiagaInfo, id: strawberry.ID
     ) -> RouterConnectionResult:
-        niaga, who = info.context.niaga, info.context.principal
-        try:
-            router_id = parse_id(id, "id")
-        except GraphQLError as error:
-            return ValidationError(message=error.message, code="INVALID_VALUE", field="id")
+        services, who = info.context.services, info.context.principal
 
         def test() -> RouterConnectionSuccess:
-            found = niaga.routers.test_connection(who, router_id)
+            identity = services.routers.test_connection(who, parse_id(id, "id"))
             return RouterConnectionSuccess(
-                identity=found.identity, version=found.version, board=found.board
+                identity=identity.identity, version=identity.version, board=identity.board
             )
 
         return await run_command(test)
@@ -246,10 +228,10 @@ class RouterMutation:
         profile: str = "isolir",
         address_list: str = "isolir",
     ) -> IsolirPolicyResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def change() -> IsolirPolicySuccess:
-            policy = niaga.tenants.change_isolir_policy_as(
+            policy = services.tenants.change_isolir_policy_as(
                 who, IsolirPolicyValue(mode, profile, address_list)
             )
             return IsolirPolicySuccess(

@@ -7,7 +7,6 @@ GraphQL error or the `Error` member of a result union.
 
 from __future__ import annotations
 
-from datetime import date
 from enum import Enum
 from typing import TypeVar
 from uuid import UUID
@@ -34,14 +33,6 @@ def parse_enum(kind: type[E], raw: str, field: str) -> E:
     except ValueError:
         allowed = ", ".join(str(k.value) for k in kind)
         raise InvalidValue(f"{field} must be one of {allowed}", field=field) from None
-
-
-def parse_date(raw: str, field: str) -> date:
-    """A calendar date written as YYYY-MM-DD."""
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidValue(f"{field} must be a date (YYYY-MM-DD)", field=field) from None
 
 
 def found(value: T | None, what: str, field: str | None = "id") -> T:

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
-from adapters.bootstrap import Niaga, Services
+from adapters.bootstrap import Services
 from api.graphql.shared.errors import as_error, as_graphql_error
 from application.shared.context import Principal
 from application.shared.errors import ApplicationError
@@ -21,10 +21,9 @@ T = TypeVar("T")
 class Context(BaseContext):
     """What a resolver gets: the application services and who is asking."""
 
-    def __init__(self, niaga: Niaga, principal: Principal | None) -> None:
+    def __init__(self, services: Services, principal: Principal | None) -> None:
         super().__init__()
-        self.niaga = niaga
-        self.services: Services = niaga.services
+        self.services = services
         self._principal = principal
 
     @property

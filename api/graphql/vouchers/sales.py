@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
 
-from api.graphql.billing.support import parse_id
-from api.graphql.shared.errors import Errors, ValidationError
+from api.graphql.shared.errors import Errors
+from api.graphql.shared.parsing import parse_id
 from api.graphql.shared.support import NiagaInfo, run_command
 
 
@@ -30,14 +29,6 @@ ShopCodeResult = Annotated[ShopCodeSuccess | Errors, strawberry.union("ShopCodeR
 TopUpLinkResult = Annotated[TopUpLinkSuccess | Errors, strawberry.union("TopUpLinkResult")]
 
 
-async def _run(call: Any) -> Any:
-    try:
-        return await run_command(call)
-    except GraphQLError as error:
-        field = (error.extensions or {}).get("field") or "agentId"
-        return ValidationError(message=error.message, code="INVALID_VALUE", field=str(field))
-
-
 @strawberry.type
 class VoucherSalesMutation:
     @strawberry.mutation(
@@ -47,13 +38,13 @@ class VoucherSalesMutation:
     async def assign_agent_shop_code(
         self, info: NiagaInfo, agent_id: strawberry.ID, code: str
     ) -> ShopCodeResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def assign() -> ShopCodeSuccess:
             agent = parse_id(agent_id, "agentId")
-            return ShopCodeSuccess(code=niaga.vouchers.sales.assign_shop_code(who, agent, code))
+            return ShopCodeSuccess(code=services.voucher_sales.assign_shop_code(who, agent, code))
 
-        result: ShopCodeResult = await _run(assign)
+        result: ShopCodeResult = await run_command(assign)
         return result
 
     @strawberry.mutation(
@@ -63,11 +54,11 @@ class VoucherSalesMutation:
     async def create_agent_top_up_link(
         self, info: NiagaInfo, agent_id: strawberry.ID, amount: int
     ) -> TopUpLinkResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def create() -> TopUpLinkSuccess:
             agent = parse_id(agent_id, "agentId")
-            link = niaga.vouchers.sales.top_up_link(who, agent, amount)
+            link = services.voucher_sales.top_up_link(who, agent, amount)
             return TopUpLinkSuccess(
                 link_id=strawberry.ID(str(link.link_id)),
                 url=link.url,
@@ -75,5 +66,5 @@ class VoucherSalesMutation:
                 expires_at=link.expires_at,
             )
 
-        result: TopUpLinkResult = await _run(create)
+        result: TopUpLinkResult = await run_command(create)
         return result

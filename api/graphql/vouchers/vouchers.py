@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 
-from api.graphql.billing.support import parse_id
-from api.graphql.shared.errors import ValidationError
+from adapters.bootstrap import Services
+from api.graphql.shared.parsing import found, parse_id
 from api.graphql.shared.support import NiagaInfo, query, run_command
 from api.graphql.vouchers import types as t
+from application.shared.context import Principal
+from application.shared.ports import Page
 from application.vouchers.agents import EnrollAgent
-from application.vouchers.ports import VoucherFilter
+from application.vouchers.ports import LedgerEntry, VoucherFilter, VoucherView
 from application.vouchers.voucher_batches import GenerateVouchers
 from application.vouchers.vouchers import CreateVoucherProfile
 from domain.vouchers.voucher import ProfileTerms
@@ -85,10 +84,6 @@ class EnrollAgentInput:
     credit_limit: int = 0
 
 
-def _bad_id(error: GraphQLError, field: str) -> ValidationError:
-    return ValidationError(message=error.message, code="INVALID_VALUE", field=field)
-
-
 def _ids(raw: list[strawberry.ID], field: str) -> list[UUID]:
     return [parse_id(i, field) for i in raw]
 
@@ -131,52 +126,44 @@ def _changes(input: UpdateVoucherProfileInput) -> dict[str, object]:
     }
 
 
-def _profile(info: NiagaInfo, profile_id: UUID) -> t.VoucherProfileSuccess:
-    views = info.context.niaga.vouchers.queries.profiles(info.context.principal)
-    return t.VoucherProfileSuccess(
-        profile=t.VoucherProfile.from_view(next(v for v in views if v.id == profile_id))
-    )
+def _profile(services: Services, who: Principal, profile_id: UUID) -> t.VoucherProfileSuccess:
+    views = services.voucher_queries.profiles(who)
+    view = found(next((v for v in views if v.id == profile_id), None), "voucher profile")
+    return t.VoucherProfileSuccess(profile=t.VoucherProfile.from_view(view))
 
 
-def _agent(info: NiagaInfo, agent_id: UUID) -> t.AgentSuccess:
-    view = info.context.niaga.vouchers.queries.agent(info.context.principal, agent_id)
+def _agent(services: Services, who: Principal, agent_id: UUID) -> t.AgentSuccess:
+    view = services.voucher_queries.agent(who, agent_id)
     return t.AgentSuccess(agent=t.Agent.from_view(view))
 
 
-def _vouchers(info: NiagaInfo, ids: list[UUID], total: int = 0) -> t.VouchersChanged:
-    views = info.context.niaga.vouchers.queries.by_ids(info.context.principal, ids)
+def _vouchers(
+    services: Services, who: Principal, ids: list[UUID], total: int = 0
+) -> t.VouchersChanged:
+    views = services.voucher_queries.by_ids(who, ids)
     return t.VouchersChanged(vouchers=[t.Voucher.from_view(v) for v in views], total=total)
-
-
-async def _with_ids(call: Callable[[], Any]) -> Any:
-    """Run a command whose arguments hold ids: a malformed id is a ValidationError."""
-    try:
-        return await run_command(call)
-    except GraphQLError as error:
-        field = (error.extensions or {}).get("field") or "id"
-        return _bad_id(error, str(field))
 
 
 @strawberry.type
 class VoucherQuery:
     @strawberry.field(description="The hotspot login URL printed as QR codes, and admin numbers.")
     async def voucher_settings(self, info: NiagaInfo) -> t.VoucherSettingsSuccess | None:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def read() -> t.VoucherSettingsSuccess | None:
-            found = niaga.vouchers.service.settings_for(who)
-            if found is None:
+            settings = services.vouchers.settings_for(who)
+            if settings is None:
                 return None
             return t.VoucherSettingsSuccess(
-                login_url=found.login_url, admin_phones=found.admin_phones
+                login_url=settings.login_url, admin_phones=settings.admin_phones
             )
 
         return await query(read)
 
     @strawberry.field(description="Voucher packages, by name.")
     async def voucher_profiles(self, info: NiagaInfo) -> list[t.VoucherProfile]:
-        niaga, who = info.context.niaga, info.context.principal
-        views = await query(lambda: niaga.vouchers.queries.profiles(who))
+        services, who = info.context.services, info.context.principal
+        views = await query(lambda: services.voucher_queries.profiles(who))
         return [t.VoucherProfile.from_view(v) for v in views]
 
     @strawberry.field(
@@ -193,55 +180,61 @@ class VoucherQuery:
         first: int = 50,
         after: str | None = None,
     ) -> t.VoucherConnection:
-        niaga, who = info.context.niaga, info.context.principal
-        where = VoucherFilter(
-            status=status,
-            profile_id=parse_id(profile_id, "profileId") if profile_id else None,
-            agent_id=parse_id(agent_id, "agentId") if agent_id else None,
-            batch_id=parse_id(batch_id, "batchId") if batch_id else None,
-            search=search,
-        )
-        page = await query(lambda: niaga.vouchers.queries.vouchers(who, where, first, after))
-        return t.VoucherConnection.from_page(page)
+        services, who = info.context.services, info.context.principal
+
+        def read() -> Page[VoucherView]:
+            where = VoucherFilter(
+                status=status,
+                profile_id=parse_id(profile_id, "profileId") if profile_id else None,
+                agent_id=parse_id(agent_id, "agentId") if agent_id else None,
+                batch_id=parse_id(batch_id, "batchId") if batch_id else None,
+                search=search,
+            )
+            return services.voucher_queries.vouchers(who, where, first, after)
+
+        return t.VoucherConnection.from_page(await query(read))
 
     @strawberry.field(description="Voucher counts by profile, agent and status.")
     async def voucher_stock(self, info: NiagaInfo) -> list[t.VoucherStock]:
-        niaga, who = info.context.niaga, info.context.principal
-        rows = await query(lambda: niaga.vouchers.queries.stock(who))
+        services, who = info.context.services, info.context.principal
+        rows = await query(lambda: services.voucher_queries.stock(who))
         return [t.VoucherStock.from_view(r) for r in rows]
 
     @strawberry.field(
         description="Agents with their balances; an agent sees itself and its downline."
     )
     async def agents(self, info: NiagaInfo) -> list[t.Agent]:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return [
-            t.Agent.from_view(v) for v in await query(lambda: niaga.vouchers.queries.agents(who))
+            t.Agent.from_view(v) for v in await query(lambda: services.voucher_queries.agents(who))
         ]
 
     @strawberry.field(description="Every movement of an agent's balance, oldest first.")
     async def agent_ledger(
         self, info: NiagaInfo, agent_id: strawberry.ID, first: int = 50, after: str | None = None
     ) -> t.AgentLedgerConnection:
-        niaga, who = info.context.niaga, info.context.principal
-        agent = parse_id(agent_id, "agentId")
-        page = await query(lambda: niaga.vouchers.queries.ledger(who, agent, first, after))
-        return t.AgentLedgerConnection.from_page(page)
+        services, who = info.context.services, info.context.principal
+
+        def read() -> Page[LedgerEntry]:
+            agent = parse_id(agent_id, "agentId")
+            return services.voucher_queries.ledger(who, agent, first, after)
+
+        return t.AgentLedgerConnection.from_page(await query(read))
 
     @strawberry.field(description="Vouchers sold per day, week or month, per agent and profile.")
     async def voucher_sales(
         self, info: NiagaInfo, since: date, until: date, period: str = "day"
     ) -> list[t.VoucherSales]:
-        niaga, who = info.context.niaga, info.context.principal
-        rows = await query(lambda: niaga.vouchers.queries.sales(who, period, since, until))
+        services, who = info.context.services, info.context.principal
+        rows = await query(lambda: services.voucher_queries.sales(who, period, since, until))
         return [t.VoucherSales.from_view(r) for r in rows]
 
     @strawberry.field(description="Commissions earned per agent, month and downline agent.")
     async def commission_statements(
         self, info: NiagaInfo, from_month: date, to_month: date
     ) -> list[t.CommissionStatementLine]:
-        niaga, who = info.context.niaga, info.context.principal
-        rows = await query(lambda: niaga.vouchers.queries.commissions(who, from_month, to_month))
+        services, who = info.context.services, info.context.principal
+        rows = await query(lambda: services.voucher_queries.commissions(who, from_month, to_month))
         return [t.CommissionStatementLine.from_view(r) for r in rows]
 
 
@@ -253,11 +246,11 @@ class VoucherMutation:
     async def configure_vouchers(
         self, info: NiagaInfo, login_url: str, admin_phones: list[str]
     ) -> t.VoucherSettingsResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def configure() -> t.VoucherSettingsSuccess:
-            niaga.vouchers.service.configure(who, login_url, admin_phones)
-            settings = niaga.vouchers.service.settings(who.tenant_id)
+            services.vouchers.configure(who, login_url, admin_phones)
+            settings = services.vouchers.settings(who.tenant_id)
             return t.VoucherSettingsSuccess(
                 login_url=settings.login_url if settings else login_url,
                 admin_phones=settings.admin_phones if settings else [],
@@ -269,38 +262,38 @@ class VoucherMutation:
     async def create_voucher_profile(
         self, info: NiagaInfo, input: VoucherProfileInput
     ) -> t.VoucherProfileResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def create() -> t.VoucherProfileSuccess:
             command = CreateVoucherProfile(
                 input.name, parse_id(input.router_id, "routerId"), _terms(input)
             )
-            return _profile(info, niaga.vouchers.service.create_profile(who, command))
+            return _profile(services, who, services.vouchers.create_profile(who, command))
 
-        return await _with_ids(create)
+        return await run_command(create)
 
     @strawberry.mutation(description="Change a package's terms for vouchers sold from now on.")
     async def update_voucher_profile(
         self, info: NiagaInfo, input: UpdateVoucherProfileInput
     ) -> t.VoucherProfileResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def update() -> t.VoucherProfileSuccess:
             profile_id = parse_id(input.id, "id")
-            niaga.vouchers.service.update_profile(who, profile_id, _changes(input))
-            return _profile(info, profile_id)
+            services.vouchers.update_profile(who, profile_id, _changes(input))
+            return _profile(services, who, profile_id)
 
-        return await _with_ids(update)
+        return await run_command(update)
 
     @strawberry.mutation(description="Generate vouchers for the owner's stock (no balance moves).")
     async def generate_vouchers(
         self, info: NiagaInfo, input: GenerateVouchersInput
     ) -> t.VoucherBatchResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
         return await run_command(
             lambda: t.VoucherBatchSuccess(
                 batch=t.VoucherBatch.from_result(
-                    niaga.vouchers.batches.generate(who, _generate(input))
+                    services.voucher_batches.generate(who, _generate(input))
                 )
             )
         )
@@ -311,148 +304,148 @@ class VoucherMutation:
     async def buy_vouchers(
         self, info: NiagaInfo, input: GenerateVouchersInput
     ) -> t.VoucherBatchResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def buy() -> t.VoucherBatchSuccess:
             agent = parse_id(input.agent_id, "agentId") if input.agent_id else None
-            batch = niaga.vouchers.batches.buy(who, _generate(input), agent)
+            batch = services.voucher_batches.buy(who, _generate(input), agent)
             return t.VoucherBatchSuccess(batch=t.VoucherBatch.from_result(batch))
 
-        return await _with_ids(buy)
+        return await run_command(buy)
 
     @strawberry.mutation(description="Record the sale of stock vouchers, all or none.")
     async def sell_vouchers(
         self, info: NiagaInfo, ids: list[strawberry.ID], price: int | None = None
     ) -> t.VouchersResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def sell() -> t.VouchersChanged:
             voucher_ids = _ids(ids, "ids")
-            total = niaga.vouchers.service.sell(who, voucher_ids, price)
-            return _vouchers(info, voucher_ids, total)
+            total = services.vouchers.sell(who, voucher_ids, price)
+            return _vouchers(services, who, voucher_ids, total)
 
-        return await _with_ids(sell)
+        return await run_command(sell)
 
     @strawberry.mutation(description="Record the sale of one stock voucher.")
     async def sell_voucher(
         self, info: NiagaInfo, id: strawberry.ID, price: int | None = None
     ) -> t.VouchersResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def sell() -> t.VouchersChanged:
             voucher_id = parse_id(id, "id")
-            total = niaga.vouchers.service.sell(who, [voucher_id], price)
-            return _vouchers(info, [voucher_id], total)
+            total = services.vouchers.sell(who, [voucher_id], price)
+            return _vouchers(services, who, [voucher_id], total)
 
-        return await _with_ids(sell)
+        return await run_command(sell)
 
     @strawberry.mutation(description="Revoke a voucher; refund: give an agent its price back.")
     async def revoke_voucher(
         self, info: NiagaInfo, id: strawberry.ID, reason: str, refund: bool = False
     ) -> t.VouchersResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def revoke() -> t.VouchersChanged:
             voucher_id = parse_id(id, "id")
-            niaga.vouchers.service.revoke(who, voucher_id, reason, refund)
-            return _vouchers(info, [voucher_id])
+            services.vouchers.revoke(who, voucher_id, reason, refund)
+            return _vouchers(services, who, [voucher_id])
 
-        return await _with_ids(revoke)
+        return await run_command(revoke)
 
     @strawberry.mutation(description="A voucher logged in for the first time: validity starts.")
     async def record_first_login(
         self, info: NiagaInfo, username: str, at: datetime | None = None
     ) -> t.VouchersResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def record() -> t.VouchersChanged:
-            voucher = niaga.vouchers.service.record_first_login(who, username, at)
-            return _vouchers(info, [voucher.id])
+            voucher = services.vouchers.record_first_login(who, username, at)
+            return _vouchers(services, who, [voucher.id])
 
         return await run_command(record)
 
     @strawberry.mutation(description="A voucher's time or data quota ran out.")
     async def record_voucher_used_up(self, info: NiagaInfo, username: str) -> t.VouchersResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def record() -> t.VouchersChanged:
-            voucher = niaga.vouchers.service.record_used_up(who, username)
-            return _vouchers(info, [voucher.id])
+            voucher = services.vouchers.record_used_up(who, username)
+            return _vouchers(services, who, [voucher.id])
 
         return await run_command(record)
 
     @strawberry.mutation(description="Enrol an agent (an agent may enrol sub-agents under itself).")
     async def enroll_agent(self, info: NiagaInfo, input: EnrollAgentInput) -> t.AgentResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def enroll() -> t.AgentSuccess:
             parent = parse_id(input.parent_id, "parentId") if input.parent_id else None
             command = EnrollAgent(input.name, input.phone, parent, input.credit_limit)
-            return _agent(info, niaga.vouchers.agents.enroll(who, command))
+            return _agent(services, who, services.agents.enroll(who, command))
 
-        return await _with_ids(enroll)
+        return await run_command(enroll)
 
     @strawberry.mutation(description="Add to an agent's balance (cash or transfer received).")
     async def top_up_agent(
         self, info: NiagaInfo, agent_id: strawberry.ID, amount: int, reference: str
     ) -> t.AgentResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def top_up() -> t.AgentSuccess:
             agent = parse_id(agent_id, "agentId")
-            niaga.vouchers.agents.top_up(who, agent, amount, reference)
-            return _agent(info, agent)
+            services.agents.top_up(who, agent, amount, reference)
+            return _agent(services, who, agent)
 
-        return await _with_ids(top_up)
+        return await run_command(top_up)
 
     @strawberry.mutation(description="Correct an agent's balance by a signed amount.")
     async def adjust_agent_balance(
         self, info: NiagaInfo, agent_id: strawberry.ID, amount: int, reason: str
     ) -> t.AgentResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def adjust() -> t.AgentSuccess:
             agent = parse_id(agent_id, "agentId")
-            niaga.vouchers.agents.adjust(who, agent, amount, reason)
-            return _agent(info, agent)
+            services.agents.adjust(who, agent, amount, reason)
+            return _agent(services, who, agent)
 
-        return await _with_ids(adjust)
+        return await run_command(adjust)
 
     @strawberry.mutation(description="How far below zero an agent's balance may go.")
     async def change_agent_credit_limit(
         self, info: NiagaInfo, agent_id: strawberry.ID, credit_limit: int
     ) -> t.AgentResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def change() -> t.AgentSuccess:
             agent = parse_id(agent_id, "agentId")
-            niaga.vouchers.agents.change_credit_limit(who, agent, credit_limit)
-            return _agent(info, agent)
+            services.agents.change_credit_limit(who, agent, credit_limit)
+            return _agent(services, who, agent)
 
-        return await _with_ids(change)
+        return await run_command(change)
 
     @strawberry.mutation(description="Ask for a top-up of your own balance (agents).")
     async def request_agent_top_up(
         self, info: NiagaInfo, agent_id: strawberry.ID, amount: int
     ) -> t.AgentResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def request() -> t.AgentSuccess:
             agent = parse_id(agent_id, "agentId")
-            niaga.vouchers.agents.request_top_up(who, agent, amount)
-            return _agent(info, agent)
+            services.agents.request_top_up(who, agent, amount)
+            return _agent(services, who, agent)
 
-        return await _with_ids(request)
+        return await run_command(request)
 
     @strawberry.mutation(description="A new API key (role agent) that acts as this agent.")
     async def issue_agent_api_key(
         self, info: NiagaInfo, agent_id: strawberry.ID
     ) -> t.AgentApiKeyResult:
-        niaga, who = info.context.niaga, info.context.principal
+        services, who = info.context.services, info.context.principal
 
         def issue() -> t.AgentApiKey:
             agent = parse_id(agent_id, "agentId")
-            token = niaga.vouchers.agents.issue_api_key(who, agent)
-            return t.AgentApiKey(agent=_agent(info, agent).agent, token=token)
+            token = services.agents.issue_api_key(who, agent)
+            return t.AgentApiKey(agent=_agent(services, who, agent).agent, token=token)
 
-        return await _with_ids(issue)
+        return await run_command(issue)
