@@ -97,6 +97,10 @@ class ProjectionService:
                 log.exception("catching up store %s failed; the other stores go on", store.ref.name)
         return applied
 
+    def stores(self, name: str | None = None) -> list[PostgresEventStore]:
+        """Every open store, or only the one named."""
+        return [s for s in self._stores.open_stores() if name in (None, s.ref.name)]
+
     def retry_parked(self, store: PostgresEventStore) -> dict[str, tuple[int, int]]:
         """Apply every projection's parked events again: (applied, still parked) by projection."""
         runner = self.runner(store)

@@ -105,6 +105,10 @@ TEMPLATES: dict[str, str] = {
         "Webhook ke {url} dinonaktifkan otomatis karena semua pengiriman gagal sejak {sejak}. "
         "Periksa server penerima, lalu aktifkan kembali endpoint tersebut."
     ),
+    "read_model_event_parked": (
+        "Data tampilan {tampilan} tidak dapat memproses satu kejadian (posisi {posisi}); kejadian "
+        "itu disisihkan dan tampilan tetap berjalan. Hubungi admin Niaga: {galat}"
+    ),
     "repair_status": "Halo {nama}, status servis perangkat Anda: {status_servis}.",
     # The reply of a WhatsApp command (HARGA, SALDO, SETUJU, ...), written by its interpreter.
     "command_reply": "{balasan}",

@@ -65,6 +65,7 @@ class ParkedEvent:
     topic: str
     error: str
     attempts: int
+    tenant_id: str | None = None  # whose event it was, when the runner parked it just now
 
 
 class ProjectionRunner:
@@ -196,7 +197,9 @@ class ProjectionRunner:
             ).format(table(self.schema, PARKED_TABLE), sql.Identifier(PARKED_TABLE)),
             (name, event.position, topic, self._last_error[:2000]),
         )
-        self.parked_now.append(ParkedEvent(name, event.position, topic, self._last_error, 1))
+        self.parked_now.append(
+            ParkedEvent(name, event.position, topic, self._last_error, 1, event.meta.tenant_id)
+        )
 
     def _unpark(self, conn: Connection[Any], name: str, position: int) -> None:
         conn.execute(

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import subprocess
+import uuid
 
+from psycopg import sql
+
+from adapters.bootstrap import Niaga
 from adapters.shared.settings import Settings
+from application.customers.customers import RegisterCustomer
+from tests.conftest import principal_for
 from tests.e2e.cli import run_niaga
 
 
@@ -81,3 +87,27 @@ def test_billing_runs_from_the_command_line_and_refuses_a_second_run(settings: S
     dunning = _run(settings, "billing", "dunning", "--date", "2026-01-21", "--tenant", tenant_id)
     assert dunning.returncode == 0, dunning.stderr
     assert "0 reminders" in dunning.stdout
+
+
+def test_parked_events_show_in_the_status_and_retry_after_a_fix(
+    niaga: Niaga, settings: Settings, tenant_id: uuid.UUID
+) -> None:
+    owner = principal_for(tenant_id)
+    niaga.customers.register(owner, RegisterCustomer("Budi Santoso", "081234567890"))
+    store = niaga.stores.for_tenant(tenant_id)
+    schema = store.ref.schema  # type: ignore[attr-defined]
+    with niaga.database.connection() as conn:  # as if customer_list had failed on it
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {0}.parked_events (projection, position, topic, error) "
+                "SELECT 'customer_list', notification_id, topic, 'ValueError: was broken' "
+                "FROM {0}.niaga_events WHERE topic LIKE '%:Customer.Registered'"
+            ).format(sql.Identifier(schema))
+        )
+
+    status = _run(settings, "projections", "status")
+    assert "1 event(s) parked" in status.stderr
+    retried = run_niaga(settings, "projections", "retry-parked")
+    assert retried.returncode == 0, retried.stderr
+    assert "customer_list: 1 applied, 0 still parked" in retried.stdout
+    assert "parked" not in _run(settings, "projections", "status").stderr

@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import Cursor
+from psycopg import Cursor, sql
 
 from adapters.bootstrap import Niaga
 from adapters.shared.stores import PostgresEventStore
@@ -104,3 +104,33 @@ def test_a_lost_connection_fails_the_page_instead_of_parking_it(
 
     assert runner.parked(broken) == []
     assert tracking_position(niaga, store.ref.schema, broken) == before
+
+
+def test_the_daemon_tells_the_tenants_staff_of_a_parked_event(
+    niaga: Niaga, owner: Principal
+) -> None:
+    ids = _register(niaga, owner, 2)
+    store = store_of(niaga, owner.tenant_id)
+    service = niaga.projections
+    poisoned = Poisoned(by_name("customer_list"), {ids[1]}, ValueError("cannot apply"))
+    service.projections = [
+        poisoned if p.name == "customer_list" else p for p in service.projections
+    ]
+
+    service.catch_up(store)
+
+    notices = _notices(niaga, store)
+    assert [n.template for n in notices] == ["read_model_event_parked"]
+    assert notices[0].customer_id is None  # for the staff, not a customer
+    assert notices[0].variables["tampilan"] == "customer_list"
+
+
+def _notices(niaga: Niaga, store: PostgresEventStore) -> list[Any]:
+    with niaga.database.connection() as conn:
+        found = conn.execute(
+            sql.SQL("SELECT originator_id FROM {}.niaga_events WHERE topic LIKE %s").format(
+                sql.Identifier(store.ref.schema)
+            ),
+            ("%:NotificationRequest.Requested",),
+        ).fetchall()
+    return [store.history(row[0])[0].event for row in found]
