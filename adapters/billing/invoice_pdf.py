@@ -1,4 +1,9 @@
-"""An invoice as an A4 PDF (reportlab platypus), with Indonesian labels and PPN per PMK 131/2024."""
+"""An invoice as an A4 PDF (reportlab platypus), with Indonesian labels and PPN per PMK 131/2024.
+
+It names the seller as a tax office expects (legal name, address, NPWP) and, while something is
+due, tells the customer how to pay: the seller's bank accounts and the invoice's payment link
+with its QR code.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +21,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, Table
 
+from adapters.billing.indonesian_dates import period_in_words
 from application.billing.ports import InvoiceLineView, InvoiceView
 from domain.billing.tax import DPP_DENOMINATOR, DPP_NUMERATOR, PPN_RATE_PERCENT
+from domain.platform.legal_details import BankAccount
 from domain.shared.money import format_rupiah
 
 ACCENT = colors.HexColor("#1F4E79")
@@ -29,6 +37,7 @@ MARGIN = 18 * mm
 INSET = MARGIN + 6  # platypus frames keep 6 pt of padding inside the page margins
 WIDTH = A4[0] - 2 * INSET
 FOOTER = "Dokumen ini dibuat oleh Niaga"
+QR_COLUMN = 36 * mm  # beside the payment instructions: the 32 mm code and a gap
 
 BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=9.5, leading=12.5)
 SMALL = ParagraphStyle("small", BODY, fontSize=8.5, leading=11, textColor=MUTED)
@@ -37,17 +46,23 @@ SELLER = ParagraphStyle("seller", BOLD, fontSize=14, leading=18)
 TITLE = ParagraphStyle("title", BOLD, fontSize=22, leading=26, alignment=TA_RIGHT, textColor=ACCENT)
 SUBTITLE = ParagraphStyle("subtitle", SMALL, fontSize=10, leading=13, alignment=TA_RIGHT)
 HEADING = ParagraphStyle("heading", BOLD, textColor=ACCENT, spaceAfter=2)
+LINK = ParagraphStyle("link", SMALL, textColor=ACCENT)
 PADDINGS = ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
 FLUSH = [(padding, (0, 0), (-1, -1), 0) for padding in PADDINGS]  # table style: no cell padding
 
 
 @dataclass(frozen=True)
 class Seller:
+    """The tenant as its invoice shows it: `name` is the name it trades under, `legal_name`
+    the one registered with the tax office, when it has told us."""
+
     name: str
     pkp: bool
     logo_png: bytes | None = None
+    legal_name: str | None = None
     address: str | None = None
-    bank_instructions: str | None = None
+    npwp: str | None = None
+    bank_accounts: tuple[BankAccount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,9 +78,9 @@ def render_invoice_pdf(
     """Render the invoice as an A4 PDF and return its bytes.
 
     The figures are the invoice's own, never recomputed; DPP Nilai Lain and PPN rows appear only
-    for a PKP seller. Payment instructions (bank text, the online link and its QR code) are left
-    out of a void or settled invoice, which asks for nothing. Names are printed as given, so a
-    forgotten customer reads "[forgotten]".
+    for a PKP seller. Payment instructions ("Cara membayar": the bank accounts, the online link
+    and its QR code) are left out of a void or settled invoice, which asks for nothing. Names
+    are printed as given, so a forgotten customer reads "[forgotten]".
     """
     out = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -116,8 +131,12 @@ def _columns(cells: list[Any], widths: list[float]) -> Table:
 
 def _header(seller: Seller) -> Table:
     left: list[Flowable] = [_text(seller.name, SELLER)]
+    if seller.legal_name and seller.legal_name != seller.name:
+        left.append(_text(seller.legal_name, BOLD))
     if seller.address:
         left.append(_text(seller.address, SMALL))
+    if seller.npwp:
+        left.append(_text(f"NPWP: {seller.npwp}", SMALL))
     if seller.logo_png:
         left[:0] = [_logo(seller.logo_png), Spacer(1, 3 * mm)]
     right = [Paragraph("INVOICE", TITLE), Paragraph("FAKTUR TAGIHAN", SUBTITLE)]
@@ -138,15 +157,16 @@ def _parties(invoice: InvoiceView, customer: BillTo) -> Table:
     bill_to += [_text(value) for value in (customer.phone, customer.address) if value]
     facts = [
         ("No. Invoice", invoice.number or "-"),
-        *([("Periode", invoice.period)] if invoice.period else []),
+        *([("Periode", period_in_words(invoice.period))] if invoice.period else []),
         ("Tanggal terbit", _date(invoice.issued_on)),
         ("Jatuh tempo", _date(invoice.due_on)),
         ("Status", _status(invoice.status)),
     ]
     rows = [[_text(k, SMALL), _text(v, BOLD)] for k, v in facts]
-    meta = Table(rows, colWidths=[28 * mm, 42 * mm])
+    # Wide enough for a period in words on one line ("28 November 2026 - 27 Desember 2026").
+    meta = Table(rows, colWidths=[26 * mm, 66 * mm])
     meta.setStyle([*FLUSH, ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
-    return _columns([bill_to, meta], [WIDTH - 70 * mm, 70 * mm])
+    return _columns([bill_to, meta], [WIDTH - 92 * mm, 92 * mm])
 
 
 def _line_row(line: InvoiceLineView) -> list[Any]:
@@ -200,13 +220,51 @@ def _totals(invoice: InvoiceView, pkp: bool) -> Table:
 
 
 def _payment(invoice: InvoiceView, seller: Seller, link: str | None) -> list[Flowable]:
-    online = f"Bayar online: {link}" if link else None
-    texts = [_text(text) for text in (seller.bank_instructions, online) if text]
-    if invoice.status == "void" or invoice.balance_due <= 0 or not texts:
+    asks_for_payment = invoice.status != "void" and invoice.balance_due > 0
+    if not asks_for_payment or not (seller.bank_accounts or link):
         return []
-    block = [Paragraph("Cara Pembayaran", HEADING), *texts]
+    block: list[Flowable] = [Paragraph("Cara membayar", HEADING)]
+    if seller.bank_accounts:
+        block += _by_transfer(invoice, seller.bank_accounts)
+    if link:
+        block += _online(link, after_transfer=bool(seller.bank_accounts))
     qr = _qr(link) if link else ""
-    return [Spacer(1, 8 * mm), _columns([block, qr], [WIDTH - 32 * mm, 32 * mm])]
+    return [Spacer(1, 8 * mm), _columns([block, qr], [WIDTH - QR_COLUMN, QR_COLUMN])]
+
+
+def _by_transfer(invoice: InvoiceView, accounts: tuple[BankAccount, ...]) -> list[Flowable]:
+    number = escape(invoice.number or "")
+    how = Paragraph(
+        "Transfer sejumlah sisa tagihan ke salah satu rekening berikut dan tulis nomor invoice "
+        f"<b>{number}</b> pada berita transfer:",
+        BODY,
+    )
+    rows = [
+        [_text(a.bank, BOLD), _text(a.number, BOLD), _text(f"a.n. {a.holder}")] for a in accounts
+    ]
+    table = Table(rows, colWidths=[28 * mm, 42 * mm, WIDTH - QR_COLUMN - 70 * mm], hAlign="LEFT")
+    table.setStyle(
+        [*FLUSH, ("TOPPADDING", (0, 0), (-1, -1), 2), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    )
+    return [how, Spacer(1, 1 * mm), table, Spacer(1, 3 * mm)]
+
+
+def _online(link: str, *, after_transfer: bool) -> list[Flowable]:
+    lead = "Atau bayar online" if after_transfer else "Bayar online"
+    how = _text(
+        f"{lead}: pindai kode QR di samping atau buka tautan berikut. "
+        "Pembayaran online tercatat otomatis."
+    )
+    url = escape(link, {'"': "&quot;"})
+    line = Paragraph(f'<link href="{url}">{url}</link>', _link_style(link, WIDTH - QR_COLUMN))
+    return [how, Spacer(1, 1 * mm), line]
+
+
+def _link_style(link: str, width: float) -> ParagraphStyle:
+    """The link's face, as small as it takes (down to 6 pt) to keep the link on one line, so
+    that it reads and copies whole; a longer link wraps, and its QR code still holds it all."""
+    size = min(LINK.fontSize, max(6.0, width / stringWidth(link, LINK.fontName, 1) - 0.1))
+    return ParagraphStyle("link-fitted", LINK, fontSize=size, leading=size + 2.5)
 
 
 def _qr(link: str, size: float = 32 * mm) -> Drawing:

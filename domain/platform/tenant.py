@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 from zoneinfo import available_timezones
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.platform.legal_details import BankAccount, LegalDetails
 from domain.shared.errors import ApiKeyNotFound, InvalidValue
+from domain.shared.payloads import typed_fields
 from domain.shared.roles import Role
 from domain.shared.values import require_text
 
@@ -45,28 +49,6 @@ class BillingPolicy:
         if self.numbering_reset not in {"yearly", "monthly"}:
             raise InvalidValue("numbering resets yearly or monthly", field="numbering_reset")
         return self
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "payment_terms_days": self.payment_terms_days,
-            "grace_days": self.grace_days,
-            "suspend_after_days": self.suspend_after_days,
-            "terminate_after_days": self.terminate_after_days,
-            "reminder_offsets": list(self.reminder_offsets),
-            "numbering_reset": self.numbering_reset,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, object]) -> BillingPolicy:
-        offsets = raw.get("reminder_offsets") or []
-        return cls(
-            int(str(raw["payment_terms_days"])),
-            int(str(raw["grace_days"])),
-            int(str(raw["suspend_after_days"])),
-            int(str(raw["terminate_after_days"])),
-            tuple(int(o) for o in offsets),  # type: ignore[attr-defined]
-            str(raw["numbering_reset"]),
-        )
 
 
 ISOLIR_MODES = ("profile", "address_list")
@@ -112,7 +94,8 @@ class ApiKey:
 
 
 class Tenant(Aggregate):
-    """A business using Niaga. Owns its settings and its API keys."""
+    """A business using Niaga. Owns its settings, what its invoices say about it (legal
+    details) and its API keys."""
 
     class Registered(Aggregate.Created):
         name: str
@@ -136,12 +119,20 @@ class Tenant(Aggregate):
         key_id: str
 
     class BillingPolicyChanged(Aggregate.Event):
-        policy: dict[str, object]
+        class_version = 2  # version 1 held `policy` as a plain JSON object
+        policy: BillingPolicy
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            typed_fields(state, policy=BillingPolicy)
 
     class IsolirPolicyChanged(Aggregate.Event):
         mode: str
         profile: str
         address_list: str
+
+    class LegalDetailsChanged(Aggregate.Event):
+        details: LegalDetails
 
     @event(Registered)
     def __init__(self, id: UUID, name: str, store: str) -> None:
@@ -154,6 +145,7 @@ class Tenant(Aggregate):
         self.api_keys: dict[str, ApiKey] = {}
         self.billing_policy = BillingPolicy()
         self.isolir_policy = IsolirPolicy()
+        self.legal_details = LegalDetails()
 
     @classmethod
     def register(cls, tenant_id: UUID, name: str, store: str) -> Tenant:
@@ -207,11 +199,11 @@ class Tenant(Aggregate):
         self.api_keys[key_id] = ApiKey(key.key_id, key.secret_hash, key.role, key.label, True)
 
     def change_billing_policy(self, policy: BillingPolicy) -> None:
-        self._billing_policy_changed(policy=policy.validated().as_dict())
+        self._billing_policy_changed(policy=policy.validated())
 
     @event(BillingPolicyChanged)
-    def _billing_policy_changed(self, policy: dict[str, object]) -> None:
-        self.billing_policy = BillingPolicy.from_dict(policy)
+    def _billing_policy_changed(self, policy: BillingPolicy) -> None:
+        self.billing_policy = policy
 
     def change_isolir_policy(self, policy: IsolirPolicy) -> None:
         policy = policy.validated()
@@ -222,6 +214,26 @@ class Tenant(Aggregate):
     @event(IsolirPolicyChanged)
     def _isolir_policy_changed(self, mode: str, profile: str, address_list: str) -> None:
         self.isolir_policy = IsolirPolicy(mode, profile, address_list)
+
+    def change_legal_details(
+        self,
+        *,
+        legal_name: str | None = None,
+        address: str | None = None,
+        npwp: str | None = None,
+        bank_accounts: Sequence[BankAccount] | None = None,
+    ) -> None:
+        """Change what invoices say about the seller; what is not given is kept, and a change
+        that changes nothing records nothing."""
+        details = self.legal_details.changed(
+            legal_name=legal_name, address=address, npwp=npwp, bank_accounts=bank_accounts
+        )
+        if details != self.legal_details:
+            self._legal_details_changed(details=details)
+
+    @event(LegalDetailsChanged)
+    def _legal_details_changed(self, details: LegalDetails) -> None:
+        self.legal_details = details
 
     @property
     def registered_at(self) -> datetime:

@@ -9,18 +9,26 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
+import pytest
 from pypdf import PdfReader
 
+from adapters.billing.indonesian_dates import period_in_words
 from adapters.billing.invoice_pdf import BillTo, Seller, render_invoice_pdf
 from application.billing.ports import InvoiceLineView, InvoiceView
 from domain.billing.invoice import Line, totals
+from domain.platform.legal_details import BankAccount
 
 LINK = "https://bayar.example.id/i/7f3a9c"
 SELLER = Seller(
     name="PT Jaringan Nusantara",
     pkp=True,
+    legal_name="PT Jaringan Nusantara Digital",
     address="Jl. Merdeka No. 10\nBandung 40111",
-    bank_instructions="Transfer ke BCA 123-456-7890 a.n. PT Jaringan Nusantara",
+    npwp="0012345678901000",
+    bank_accounts=(
+        BankAccount("BCA", "123-456-7890", "PT Jaringan Nusantara Digital"),
+        BankAccount("Bank Mandiri", "1300012345678", "PT Jaringan Nusantara Digital"),
+    ),
 )
 CUSTOMER = BillTo(name="Siti Rahmawati", phone="+6281234567890", address="Jl. Melati 5, Cimahi")
 
@@ -41,7 +49,7 @@ def an_invoice(
         subscription_id=uuid4(),
         number="INV/2025/05/00042",
         status=status,
-        period="2025-05",
+        period="2025-05-01..2025-06-01",
         issued_on=date(2025, 5, 1),
         due_on=date(2025, 5, 10),
         subtotal=t.subtotal,
@@ -63,6 +71,12 @@ def text_of(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
+def words_of(pdf: bytes) -> str:
+    """The text with each run of spaces and line breaks as one space: table cells and wrapped
+    lines read as a sentence."""
+    return " ".join(text_of(pdf).split())
+
+
 def rectangles_drawn(pdf: bytes) -> int:
     contents = PdfReader(io.BytesIO(pdf)).pages[0].get_contents()
     assert contents is not None
@@ -81,10 +95,13 @@ def one_pixel_png() -> bytes:
     )
 
 
-def test_shows_the_number_customer_lines_ppn_totals_and_payment_link() -> None:
-    text = text_of(render_invoice_pdf(an_invoice(), SELLER, CUSTOMER, LINK))
+def test_shows_the_seller_number_customer_lines_ppn_totals_and_how_to_pay() -> None:
+    text = words_of(render_invoice_pdf(an_invoice(), SELLER, CUSTOMER, LINK))
 
     for expected in [
+        "PT Jaringan Nusantara Digital",
+        "Jl. Merdeka No. 10 Bandung 40111",
+        "NPWP: 0012345678901000",
         "INV/2025/05/00042",
         "Siti Rahmawati",
         "Paket Internet 30 Mbps (Mei 2025)",
@@ -100,10 +117,53 @@ def test_shows_the_number_customer_lines_ppn_totals_and_payment_link() -> None:
         "01/05/2025",
         "10/05/2025",
         "Belum Lunas",
-        f"Bayar online: {LINK}",
+        "Cara membayar",
+        "BCA 123-456-7890 a.n. PT Jaringan Nusantara Digital",
+        "Bank Mandiri 1300012345678 a.n. PT Jaringan Nusantara Digital",
+        "tulis nomor invoice INV/2025/05/00042 pada berita transfer",
+        "Atau bayar online: pindai kode QR",
+        "1 Mei 2025 \N{EN DASH} 31 Mei 2025",
+        LINK,
         "Dokumen ini dibuat oleh Niaga",
     ]:
         assert expected in text, expected
+
+
+def test_prints_the_period_as_dates_up_to_its_last_day() -> None:
+    december = replace(an_invoice(), period="2026-12-01..2027-01-01")
+
+    text = text_of(render_invoice_pdf(december, SELLER, CUSTOMER, LINK))
+
+    assert "1 Desember 2026 \N{EN DASH} 31 Desember 2026" in text
+    assert "2027" not in text
+    assert ".." not in text
+
+
+def test_a_long_payment_link_is_printed_whole() -> None:
+    link = "https://app.sandbox.midtrans.com/snap/v4/redirection/" + "3f1c0c5e" * 5
+
+    text = text_of(render_invoice_pdf(an_invoice(), SELLER, CUSTOMER, link))
+
+    assert link in text
+
+
+def test_without_bank_accounts_or_link_there_is_nothing_to_explain() -> None:
+    seller = replace(SELLER, bank_accounts=())
+
+    text = text_of(render_invoice_pdf(an_invoice(), seller, CUSTOMER, None))
+
+    assert "Cara membayar" not in text
+    assert "rekening" not in text
+
+
+def test_with_only_a_link_it_asks_for_the_online_payment_alone() -> None:
+    seller = replace(SELLER, bank_accounts=())
+
+    text = words_of(render_invoice_pdf(an_invoice(), seller, CUSTOMER, LINK))
+
+    assert "Bayar online: pindai kode QR" in text
+    assert "Atau" not in text
+    assert "rekening" not in text
 
 
 def test_a_settled_invoice_reads_lunas_and_asks_for_no_payment() -> None:
@@ -114,6 +174,9 @@ def test_a_settled_invoice_reads_lunas_and_asks_for_no_payment() -> None:
     assert "Lunas" in text
     assert "Belum Lunas" not in text
     assert LINK not in text
+    assert "Cara membayar" not in text
+    assert "123-456-7890" not in text
+    assert "NPWP: 0012345678901000" in text  # the seller is still named
 
 
 def test_a_forgotten_customer_is_printed_as_is() -> None:
@@ -148,3 +211,19 @@ def test_renders_the_sellers_logo() -> None:
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     assert len(page.images) == 1
     assert "PT Jaringan Nusantara" in page.extract_text()
+
+
+@pytest.mark.parametrize(
+    ("stored", "printed"),
+    [
+        ("2026-12-01..2027-01-01", "1 Desember 2026 \N{EN DASH} 31 Desember 2026"),
+        ("2026-01-10..2026-02-10", "10 Januari 2026 \N{EN DASH} 9 Februari 2026"),
+        ("2026-02-28..2026-03-01", "28 Februari 2026"),
+        ("2026-05", "Mei 2026"),
+        ("2026-13-01..2026-14-01", "2026-13-01..2026-14-01"),
+    ],
+)
+def test_a_stored_period_is_printed_in_indonesian_up_to_its_last_day(
+    stored: str, printed: str
+) -> None:
+    assert period_in_words(stored) == printed
