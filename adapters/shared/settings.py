@@ -26,6 +26,11 @@ class ProofStorageKind(StrEnum):
     S3 = "s3"
 
 
+class BackupStorageKind(StrEnum):
+    LOCAL = "local"
+    S3 = "s3"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -98,6 +103,31 @@ class Settings(BaseSettings):
     )
     niaga_payment_link_base: str | None = Field(
         default=None, description="Payment links in messages: this base plus the invoice id"
+    )
+
+    niaga_backup_storage: BackupStorageKind = Field(
+        default=BackupStorageKind.LOCAL, description="Where `niaga backup` writes: local or s3"
+    )
+    niaga_backup_dir: Path | None = Field(
+        default=None, description="Local backups; unset: <data dir>/backups"
+    )
+    niaga_backup_s3_bucket: str | None = Field(
+        default=None, description="Bucket for backups (endpoint and region: NIAGA_S3_*)"
+    )
+    niaga_backup_s3_prefix: str = Field(default="niaga-backups/", description="Key prefix")
+    niaga_backup_daily: bool = Field(
+        default=False, description="The scheduler takes a backup once a day (UTC)"
+    )
+    niaga_backup_keep_daily_days: int = Field(
+        default=30, ge=1, description="Keep the newest backup of each day for this many days"
+    )
+    niaga_backup_keep_weekly_weeks: int = Field(
+        default=12, ge=0, description="Keep the newest backup of each ISO week this many weeks"
+    )
+    niaga_pg_bin_dir: Path | None = Field(
+        default=None,
+        description="Where pg_dump and pg_restore are; unset: the server's own version is "
+        "looked for (Debian's /usr/lib/postgresql/N/bin, the embedded wheel, PATH)",
     )
 
     @field_validator("niaga_platform_schema")
