@@ -28,6 +28,7 @@ from application.shared.context import Actor, ActorKind, recording
 from application.shared.event_store import EventStore
 from application.shared.ports import Stores
 from application.shared.secrets import SecretBox
+from application.shared.tenancy import TenantCalendar
 from domain.integrations.webhook import WebhookEndpoint
 from domain.integrations.webhook_delivery import WebhookDelivery
 from domain.messaging.notification import NotificationRequest
@@ -119,6 +120,7 @@ class WebhookDeliverer:
         self._sender = sender
         self._secrets = secrets
         self._clock = clock
+        self._calendar = TenantCalendar(stores, clock)
 
     def deliver(self, tenant_id: UUID, delivery_ids: Sequence[UUID]) -> DeliveryReport:
         store = self._stores.for_tenant(tenant_id)
@@ -239,7 +241,8 @@ class WebhookDeliverer:
             if self._read_models.delivered_since(store, endpoint.id, since):
                 continue
             endpoint.disable("persistent_failure")
-            changed.append([endpoint, _disabled_notice(endpoint, since)])
+            since_shown = self._calendar.shown(endpoint.tenant_id, since)
+            changed.append([endpoint, _disabled_notice(endpoint, since_shown)])
             report.disabled_endpoints.append(endpoint.id)
         return changed
 
@@ -265,12 +268,12 @@ def save_outcomes(store: EventStore, tenant_id: UUID, groups: list[list[Any]]) -
                 continue
 
 
-def _disabled_notice(endpoint: WebhookEndpoint, since: datetime) -> NotificationRequest:
+def _disabled_notice(endpoint: WebhookEndpoint, since: str) -> NotificationRequest:
     return NotificationRequest.request(
         endpoint.tenant_id,
         None,
         DISABLED_TEMPLATE,
-        {"url": endpoint.url, "sejak": since.strftime("%Y-%m-%d %H:%M UTC")},
+        {"url": endpoint.url, "sejak": since},
         endpoint.id,
         f"webhook-disabled:{endpoint.version}",
     )

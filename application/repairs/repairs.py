@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from application.billing.invoicing import due_date, numbering_for
+from application.billing import due_date, numbering_for
 from application.repairs.ports import RepairReadModels
 from application.repairs.stock_support import low_stock_alerts, retrying
 from application.shared.authorization import Permission, authorize
@@ -22,8 +22,8 @@ from application.shared.context import Actor, ActorKind, Principal
 from application.shared.errors import ApplicationError, NotFound
 from application.shared.event_store import EventStore
 from application.shared.ports import ReadModelSync, Stores
-from application.shared.tenancy import tenant_of
-from application.shared.unit_of_work import Saver, find, load
+from application.shared.tenancy import TenantCalendar, tenant_of
+from application.shared.unit_of_work import Saver, find, load, require
 from domain.billing.invoice import Invoice, Line, new_line
 from domain.customers.customer import Customer, CustomerPhone
 from domain.messaging.notification import NotificationRequest
@@ -42,6 +42,7 @@ from domain.repairs.repair_job import (
     part_line,
 )
 from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.local_time import local_date, shown_time
 from domain.shared.money import format_rupiah
 from domain.shared.roles import Role
 from domain.shared.values import normalise_phone
@@ -112,10 +113,6 @@ def policy_of(store: EventStore, tenant_id: UUID) -> RepairPolicy:
     return settings.policy if settings else RepairPolicy()
 
 
-def _fmt(moment: datetime) -> str:
-    return f"{moment:%d/%m/%Y %H:%M}"
-
-
 def notify(job: RepairJob, template: str, reason: str, **extra: str) -> NotificationRequest:
     variables = {"perangkat": job.device, "nomor_servis": str(job.id)[:8].upper(), **extra}
     return NotificationRequest.request(
@@ -145,6 +142,7 @@ class RepairService:
         self._stores = stores
         self._saver = Saver(sync)
         self._clock = clock
+        self._calendar = TenantCalendar(stores, clock)
         self._read_models = read_models
 
     # settings and staff
@@ -181,7 +179,9 @@ class RepairService:
     def receive(self, principal: Principal, command: ReceiveJob) -> UUID:
         authorize(principal, Permission.WRITE_REPAIRS)
         store = self._store(principal)
-        load(store, Customer, command.customer_id, principal.tenant_id, "customer")
+        require(
+            store, Customer, command.customer_id, principal.tenant_id, "customer", "customer_id"
+        )
         job = RepairJob.receive(
             principal.tenant_id,
             command.customer_id,
@@ -198,7 +198,8 @@ class RepairService:
         )
         if command.technician_id is not None:
             job.assign(*self._technician(store, principal, command.technician_id))
-        notice = status_notice(job, "repair_received", selesai=_fmt(job.due_at))
+        selesai = self._calendar.shown(job.tenant_id, job.due_at)
+        notice = status_notice(job, "repair_received", selesai=selesai)
         self._saver.save(store, principal, "ReceiveRepairJob", job, notice)
         return job.id
 
@@ -302,7 +303,8 @@ class RepairService:
         authorize(principal, Permission.WRITE_REPAIRS)
         store = self._store(principal)
         job = self._job(store, principal, job_id)
-        job.deliver(self._clock.now(), policy_of(store, principal.tenant_id))
+        policy = policy_of(store, principal.tenant_id)
+        job.deliver(self._clock.now(), policy, self._calendar.zone(principal.tenant_id))
         notice = status_notice(job, "repair_delivered", garansi=f"{job.warranty_until:%d/%m/%Y}")
         self._saver.save(store, principal, "DeliverRepairJob", job, notice)
 
@@ -324,8 +326,10 @@ class RepairService:
         authorize(principal, Permission.WRITE_REPAIRS)
         store = self._store(principal)
         job = self._job(store, principal, job_id)
-        job.claim_warranty(complaint, self._clock.now(), policy_of(store, principal.tenant_id))
-        notice = status_notice(job, "repair_warranty_claimed", selesai=_fmt(job.due_at))
+        policy = policy_of(store, principal.tenant_id)
+        zone = self._calendar.zone(principal.tenant_id)
+        job.claim_warranty(complaint, self._clock.now(), policy, zone)
+        notice = status_notice(job, "repair_warranty_claimed", selesai=shown_time(job.due_at, zone))
         self._saver.save(store, principal, "ClaimRepairWarranty", job, notice)
 
     def invoice(self, principal: Principal, job_id: UUID) -> tuple[UUID, str]:
@@ -395,6 +399,7 @@ class RepairService:
         authorize(principal, Permission.WRITE_REPAIRS)
         store = self._store(principal)
         policy = policy_of(store, principal.tenant_id)
+        zone = self._calendar.zone(principal.tenant_id)
         now = self._clock.now()
         report = TimerReport(now)
         position = 0
@@ -402,7 +407,7 @@ class RepairService:
             job = find(store, RepairJob, job_id)
             if job is None:
                 continue
-            changed = self._timers_of(store, job, now, policy, report)
+            changed = self._timers_of(store, job, now, policy, zone, report)
             if changed:
                 position = self._saver.save(
                     store, principal, "RunRepairTimers", *changed, wait=False
@@ -417,6 +422,7 @@ class RepairService:
         job: RepairJob,
         now: datetime,
         policy: RepairPolicy,
+        zone: str,
         report: TimerReport,
     ) -> list[object]:
         changed: list[object] = []
@@ -431,7 +437,7 @@ class RepairService:
                     "shop_repair_overdue",
                     f"shop-sla:{job.due_at.isoformat()}",
                     prioritas=job.priority.value,
-                    batas=_fmt(job.due_at),
+                    batas=shown_time(job.due_at, zone),
                 ),
             ]
         if job.quote_overdue(now, policy):
@@ -450,11 +456,13 @@ class RepairService:
                     "shop_quote_unanswered",
                     f"shop-quote-escalated:{job.version}",
                     total=format_rupiah(job.quote_total),
-                    sejak=_fmt(job.quoted_at or now),
+                    sejak=shown_time(job.quoted_at or now, zone),
                 ),
             ]
         if job.status is RepairStatus.COMPLETED and job.completed_at is not None:
-            day = _pickup_step(policy.collection_reminder_days, (now - job.completed_at).days)
+            # Days on the shop's calendar: finished at 22:00, the first reminder is tomorrow.
+            elapsed = local_date(now, zone) - local_date(job.completed_at, zone)
+            day = _pickup_step(policy.collection_reminder_days, elapsed.days)
             reason = f"pickup:{job.completed_at.isoformat()}:{day}"
             if day is not None and not find(
                 store, NotificationRequest, NotificationRequest.id_for(job.id, reason)
@@ -487,7 +495,7 @@ class RepairService:
         return part_line(item.id, item.name, part.quantity, price, item.average_cost)
 
     def _item(self, store: EventStore, principal: Principal, item_id: UUID) -> InventoryItem:
-        return load(store, InventoryItem, item_id, principal.tenant_id, "inventory item")
+        return load(store, InventoryItem, item_id, principal.tenant_id, "inventory item", "item_id")
 
     def _reserve(self, store: EventStore, job: RepairJob) -> list[InventoryItem]:
         items = self._items_of(store, job)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
+
+from domain.shared.local_time import local_date
 
 
 class Clock(Protocol):
@@ -18,7 +19,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def today(self, timezone: str) -> date:
-        return datetime.now(ZoneInfo(timezone)).date()
+        return local_date(self.now(), timezone)
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -28,14 +29,15 @@ class FixedClock:
     """A clock that says what it is told; for tests and for replaying a day's billing.
 
     Its instant is midnight UTC of its day until `set_now` or `advance` fixes it; from then on its
-    day follows its instant. `set` moves the day and puts the instant back to its midnight."""
+    day follows its instant, on the calendar of the time zone asked about (so 18:00 UTC is
+    already tomorrow in Jakarta). `set` moves the day and puts the instant back to its midnight."""
 
     def __init__(self, today: date) -> None:
         self.current = today
         self._instant: datetime | None = None
 
     def today(self, timezone: str) -> date:
-        return self.current
+        return self.current if self._instant is None else local_date(self._instant, timezone)
 
     def set(self, today: date) -> None:
         self.current = today

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from uuid import UUID
 
-from application.payments.gateway_accounts import GatewayNotConfigured
+from application.payments import GatewayNotConfigured
 from application.shared.context import Actor, ActorKind, Principal
+from application.shared.tenancy import TenantCalendar
 from application.vouchers.agents import AgentService
 from application.vouchers.queries import VoucherQueries
 from application.vouchers.voucher_batches import GeneratedBatch, GenerateVouchers, VoucherBatches
@@ -83,12 +83,14 @@ class VoucherCommands:
         queries: VoucherQueries,
         agents: AgentService,
         sales: VoucherSales,
+        calendar: TenantCalendar,
     ) -> None:
         self._vouchers = vouchers
         self._batches = batches
         self._queries = queries
         self._agents = agents
         self._sales = sales
+        self._calendar = calendar
 
     def handle(self, tenant_id: UUID, sender_phone: str, text: str) -> str:
         """The reply to one message."""
@@ -165,9 +167,10 @@ class VoucherCommands:
                 f"Paket {profile.name} harganya {format_rupiah(profile.terms.selling_price)}. "
                 "Pembayaran online belum tersedia; silakan beli di agen atau hubungi admin."
             )
+        expires = self._calendar.local(sender.tenant_id, order.expires_at)
         return (
             f"Paket {order.profile_name} harganya {format_rupiah(order.price)}. "
-            f"Bayar di {order.payment_url} sebelum {order.expires_at:%H:%M} UTC; "
+            f"Bayar di {order.payment_url} sebelum {expires:%H:%M %Z}; "
             "kode voucher kami kirim ke nomor ini setelah pembayaran diterima."
         )
 
@@ -202,8 +205,9 @@ class VoucherCommands:
         lines = ["Transaksi terakhir:"]
         for e in reversed(entries):
             sign = "+" if e.amount >= 0 else "-"
+            at = self._calendar.local(sender.tenant_id, e.occurred_at)
             lines.append(
-                f"{e.occurred_at:%d/%m %H:%M} {_MOVEMENT_NAMES.get(e.kind, e.kind)} "
+                f"{at:%d/%m %H:%M} {_MOVEMENT_NAMES.get(e.kind, e.kind)} "
                 f"{sign}{format_rupiah(abs(e.amount))} saldo {format_rupiah(e.balance_after)}"
             )
         return "\n".join(lines)
@@ -222,14 +226,15 @@ class VoucherCommands:
                 f"Permintaan top up {format_rupiah(amount)} dicatat. "
                 "Admin akan menghubungi Anda untuk pembayarannya."
             )
+        expires = self._calendar.local(sender.tenant_id, link.expires_at)
         return (
             f"Top up {format_rupiah(amount)}: bayar di {link.url} sebelum "
-            f"{link.expires_at:%d/%m %H:%M} UTC. Saldo bertambah otomatis setelah pembayaran."
+            f"{expires:%d/%m %H:%M %Z}. Saldo bertambah otomatis setelah pembayaran."
         )
 
     def _report(self, sender: Sender, args: list[str]) -> str:
         agent = self._current(sender)
-        today = self._queries_today()
+        today = self._calendar.today(sender.tenant_id)
         month = today.replace(day=1)
         sales = [
             r
@@ -257,9 +262,6 @@ class VoucherCommands:
             raise DomainError("nomor ini bukan nomor agen")
         store_agent = self._agents.by_phone(sender.tenant_id, sender.phone)
         return store_agent or sender.agent
-
-    def _queries_today(self) -> date:
-        return self._vouchers.now().date()
 
 
 def _quantity(raw: str) -> int | None:

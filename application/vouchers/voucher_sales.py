@@ -18,9 +18,14 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID, uuid5
 
-from application.payments.gateway_accounts import GatewayAccounts, GatewayNotConfigured
-from application.payments.payment_links import callback_url
-from application.payments.ports import GatewayAccess, GatewayProtocol, LinkRequest
+from application.payments import (
+    GatewayAccess,
+    GatewayAccounts,
+    GatewayNotConfigured,
+    GatewayProtocol,
+    LinkRequest,
+    callback_url,
+)
 from application.shared.authorization import Permission, authorize
 from application.shared.clock import Clock
 from application.shared.context import Actor, ActorKind, Principal
@@ -28,6 +33,7 @@ from application.shared.errors import ConcurrentModification, NotFound
 from application.shared.event_store import EventStore
 from application.shared.ports import ReadModelSync, Stores
 from application.shared.secrets import SecretBox
+from application.shared.tenancy import TenantCalendar
 from application.shared.unit_of_work import Saver, find, load
 from application.vouchers.agents import AgentService
 from application.vouchers.ports import VoucherProfileView, VoucherReadModels
@@ -76,7 +82,7 @@ class OrderView:
     price: int
     status: str
     payment_url: str
-    expires_at: datetime
+    expires_at: datetime  # on the tenant's wall clock: the page shows it to a customer
     username: str | None
     password: str | None
     login_url: str
@@ -113,6 +119,7 @@ class VoucherSales:
         self._saver = Saver(sync)
         self._sync = sync
         self._clock = clock
+        self._calendar = TenantCalendar(stores, clock)
         self._agents = agents
         self._batches = batches
         self._read_models = read_models
@@ -223,7 +230,7 @@ class VoucherSales:
             order.price,
             order.status_at(self._clock.now()).value,
             order.payment_url,
-            order.expires_at,
+            self._calendar.local(claim.tenant_id, order.expires_at),
             order.username,
             order.password,
             self._login_url(store, claim.tenant_id),

@@ -8,19 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from application.routers.routers import HotspotUsage
+from application.routers import HotspotUsage
 from application.shared.authorization import Permission, authorize
 from application.shared.clock import Clock
 from application.shared.context import Principal
 from application.shared.errors import NotFound
 from application.shared.event_store import EventStore
 from application.shared.ports import ReadModelSync, Stores
-from application.shared.unit_of_work import Saver, find, load
+from application.shared.unit_of_work import Saver, find, load, require
 from application.vouchers.agents import AgentService
 from application.vouchers.ports import VoucherReadModels
 from application.vouchers.voucher_batches import find_profile
 from domain.routers.router import Router
 from domain.shared.errors import InvalidValue
+from domain.shared.text import check_line
 from domain.shared.values import normalise_phone
 from domain.vouchers.voucher import (
     ProfileTerms,
@@ -88,7 +89,7 @@ class VoucherService:
     def create_profile(self, principal: Principal, command: CreateVoucherProfile) -> UUID:
         authorize(principal, Permission.MANAGE_VOUCHERS)
         store = self._store(principal)
-        load(store, Router, command.router_id, principal.tenant_id, "router")
+        require(store, Router, command.router_id, principal.tenant_id, "router", "router_id")
         profile = VoucherProfile.create(
             principal.tenant_id, command.name, command.router_id, command.terms
         )
@@ -107,9 +108,6 @@ class VoucherService:
         profile = load(store, VoucherProfile, profile_id, principal.tenant_id, "voucher profile")
         profile.update(profile.terms.changed(**changes))
         self._saver.save(store, principal, "UpdateVoucherProfile", profile)
-
-    def now(self) -> datetime:
-        return self._clock.now()
 
     def profile(self, tenant_id: UUID, name_or_id: str) -> VoucherProfile:
         return find_profile(self._stores.for_tenant(tenant_id), tenant_id, name_or_id)
@@ -228,7 +226,8 @@ class VoucherService:
         return load(store, Voucher, voucher_id, tenant_id, "voucher")
 
     def _by_username(self, store: EventStore, tenant_id: UUID, username: str) -> Voucher:
-        voucher = find(store, Voucher, Voucher.id_for(tenant_id, (username or "").strip()))
+        wanted = check_line((username or "").strip(), "username")
+        voucher = find(store, Voucher, Voucher.id_for(tenant_id, wanted))
         if voucher is None or voucher.tenant_id != tenant_id:
             raise NotFound(f"no voucher {username!r}", field="username")
         return voucher

@@ -24,6 +24,7 @@ from domain.shared.errors import DomainError, InvalidValue
 TENANT = UUID("00000000-0000-0000-0000-000000000001")
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 POLICY = RepairPolicy()
+ZONE = "Asia/Jakarta"
 
 
 def _job(priority: Priority = Priority.NORMAL) -> RepairJob:
@@ -66,7 +67,7 @@ def test_a_job_never_quoted_cannot_be_approved_and_an_unfinished_one_not_deliver
     with pytest.raises(RepairRefused, match="cannot approve"):
         job.approve(AnsweredBy.STAFF, AT)
     with pytest.raises(RepairRefused, match="cannot deliver"):
-        job.deliver(AT, POLICY)
+        job.deliver(AT, POLICY, ZONE)
     assert job.version == 1
 
 
@@ -121,7 +122,7 @@ def _do(job: RepairJob, step: str) -> None:
         "assign": lambda: job.assign(uuid4(), "Budi"),
         "start": lambda: job.start(AT),
         "complete": lambda: job.complete(AT),
-        "deliver": lambda: job.deliver(AT, POLICY),
+        "deliver": lambda: job.deliver(AT, POLICY, ZONE),
         "cancel": lambda: job.cancel("batal", AT),
     }
     actions[step]()
