@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from adapters.bootstrap import Niaga
 from application.customers.customers import RegisterCustomer
@@ -49,10 +49,12 @@ def main(argv: list[str] | None = None) -> None:
         customer = niaga.customers.register(who, RegisterCustomer("Bench", "081200000001"))
         for run in range(1, args.repeat + 1):
             print(f"run {run}/{args.repeat}", flush=True)
+            # Stock is reserved only for the tenant's own jobs: one job takes every reservation.
+            job = _open_job(repairs, who, customer)
             items = [_item(niaga, who, 1) for _ in range(args.reservations)]
-            spread.time(lambda items=items: _reserve(niaga, who, items))
+            spread.time(lambda items=items, job=job: _reserve(niaga, who, job, items))
             hot_items = [_item(niaga, who, args.reservations)] * args.reservations
-            hot.time(lambda hot_items=hot_items: _reserve(niaga, who, hot_items))
+            hot.time(lambda hot_items=hot_items, job=job: _reserve(niaga, who, job, hot_items))
             _open_jobs(repairs, who, customer, args.jobs)
             clock.advance(timedelta(days=30))
             timers.time(lambda: len(repairs.run_timers(who).sla_breaches))
@@ -65,10 +67,10 @@ def _item(niaga: Niaga, who: Principal, stock: int) -> UUID:
     )
 
 
-def _reserve(niaga: Niaga, who: Principal, items: list[UUID]) -> int:
+def _reserve(niaga: Niaga, who: Principal, job: UUID, items: list[UUID]) -> int:
     def one(item: UUID) -> int:
         try:
-            niaga.inventory.reserve(who, item, uuid4(), 1)
+            niaga.inventory.reserve(who, item, job, 1)
         except ConcurrentModification:
             return 0
         return 1
@@ -79,9 +81,13 @@ def _reserve(niaga: Niaga, who: Principal, items: list[UUID]) -> int:
 
 def _open_jobs(repairs: RepairService, who: Principal, customer: UUID, count: int) -> None:
     for _ in range(count):
-        repairs.receive(
-            who, ReceiveJob(customer, "smartphone", "Oppo", "A5", "mati total", priority="urgent")
-        )
+        _open_job(repairs, who, customer)
+
+
+def _open_job(repairs: RepairService, who: Principal, customer: UUID) -> UUID:
+    return repairs.receive(
+        who, ReceiveJob(customer, "smartphone", "Oppo", "A5", "mati total", priority="urgent")
+    )
 
 
 if __name__ == "__main__":

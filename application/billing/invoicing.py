@@ -16,7 +16,7 @@ from application.shared.errors import ConcurrentModification
 from application.shared.event_store import EventStore
 from application.shared.ports import ReadModelSync, Stores
 from application.shared.tenancy import tenant_of
-from application.shared.unit_of_work import Saver, find, load
+from application.shared.unit_of_work import Saver, find, load, require
 from domain.billing.invoice import Invoice, InvoiceNumbering, Line, NumberingReset, new_line
 from domain.customers.customer import Customer
 from domain.payments.payment import CustomerAccount, PaymentMethod
@@ -71,7 +71,9 @@ class InvoicingService:
         authorize(principal, Permission.ISSUE_INVOICES)
         store = self._stores.for_tenant(principal.tenant_id)
         tenant = tenant_of(self._stores, principal.tenant_id)
-        load(store, Customer, command.customer_id, principal.tenant_id, "customer")
+        require(
+            store, Customer, command.customer_id, principal.tenant_id, "customer", "customer_id"
+        )
         lines: list[Line] = [
             new_line(i.kind, i.description, i.quantity, i.unit_price, i.taxable)
             for i in command.lines

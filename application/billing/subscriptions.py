@@ -48,10 +48,12 @@ class SubscriptionService:
     def subscribe(self, principal: Principal, command: Subscribe) -> UUID:
         authorize(principal, Permission.MANAGE_SUBSCRIPTIONS)
         store = self._stores.for_tenant(principal.tenant_id)
-        customer = load(store, Customer, command.customer_id, principal.tenant_id, "customer")
+        customer = load(
+            store, Customer, command.customer_id, principal.tenant_id, "customer", "customer_id"
+        )
         if customer.forgotten:
             raise CustomerForgotten("a forgotten customer cannot subscribe", field="customer_id")
-        plan = load(store, Plan, command.plan_id, principal.tenant_id, "plan")
+        plan = load(store, Plan, command.plan_id, principal.tenant_id, "plan", "plan_id")
         subscription = Subscription.subscribe(
             principal.tenant_id,
             customer.id,
@@ -60,7 +62,7 @@ class SubscriptionService:
             command.router,
             command.username,
             command.promotion_code,
-            self._secrets.seal(_ppp_password(command.password)),
+            self._secrets.seal(_ppp_password(command.password), "password"),
         )
         if command.activate_on:
             subscription.activate(command.activate_on)
@@ -75,7 +77,7 @@ class SubscriptionService:
     def change_plan(self, principal: Principal, subscription_id: UUID, plan_id: UUID) -> None:
         authorize(principal, Permission.MANAGE_SUBSCRIPTIONS)
         store = self._stores.for_tenant(principal.tenant_id)
-        plan = load(store, Plan, plan_id, principal.tenant_id, "plan")
+        plan = load(store, Plan, plan_id, principal.tenant_id, "plan", "plan_id")
         subscription = load(
             store, Subscription, subscription_id, principal.tenant_id, "subscription"
         )

@@ -29,7 +29,7 @@ from application.shared.event_store import EventStore
 from application.shared.ports import ReadModelSync, Stores
 from application.shared.secrets import SecretBox
 from application.shared.tenancy import tenant_of
-from application.shared.unit_of_work import Saver, find
+from application.shared.unit_of_work import Saver, find, require
 from domain.customers.customer import Customer
 from domain.messaging.campaign import Campaign, CampaignState
 from domain.messaging.notification import NotificationRequest
@@ -106,6 +106,7 @@ class WhatsAppService:
         per subject and reason; it is sent like every billing notice. The calling command has
         authorised what the message is about (a sale, a repair), so no permission is asked."""
         store = self._stores.for_tenant(principal.tenant_id)
+        require(store, Customer, customer_id, principal.tenant_id, "customer", "customer_id")
         self._templates.get(store, principal.tenant_id, template)  # refuse an unknown template
         existing = find(store, NotificationRequest, NotificationRequest.id_for(subject_id, reason))
         if existing is not None:

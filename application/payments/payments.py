@@ -3,11 +3,12 @@ credit, reactivate service that the payment clears; manual transfers wait for fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from application.billing.ports import BillingReadModels
+from application.billing import BillingReadModels
 from application.shared.authorization import Permission, authorize
 from application.shared.clock import Clock
 from application.shared.context import Principal
@@ -15,11 +16,17 @@ from application.shared.errors import ApplicationError
 from application.shared.event_store import EventStore
 from application.shared.ports import ReadModelSync, Stores
 from application.shared.tenancy import tenant_of
-from application.shared.unit_of_work import Saver, find, load
+from application.shared.unit_of_work import Saver, find, load, require
 from domain.billing.invoice import Invoice
 from domain.billing.subscription import Subscription, SubscriptionState
 from domain.customers.customer import Customer
-from domain.payments.payment import CustomerAccount, Payment, PaymentMethod, Transfer
+from domain.payments.payment import (
+    CustomerAccount,
+    OpenInvoice,
+    Payment,
+    PaymentMethod,
+    Transfer,
+)
 from domain.shared.errors import InvalidValue
 
 
@@ -43,6 +50,69 @@ class PaymentOutcome:
     reactivated: list[UUID]
 
 
+# What finance records by hand or a gateway confirms; card, QRIS and e-wallet money is taken at
+# the counter, and credit is applied automatically.
+RECORDED_METHODS = frozenset(
+    {PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER, PaymentMethod.GATEWAY}
+)
+
+
+@dataclass(frozen=True)
+class ReceivedPayment:
+    """A payment and what it changed, not yet saved: the caller saves them in its transaction."""
+
+    payment: Payment
+    invoices: list[Invoice]
+    account: CustomerAccount | None
+
+    @property
+    def changed(self) -> list[object]:
+        return [self.payment, *self.invoices, *([self.account] if self.account else [])]
+
+
+def receive_payment(
+    store: EventStore,
+    tenant_id: UUID,
+    command: RecordPayment,
+    on: date,
+    open_invoices: list[OpenInvoice],
+    invoice_of: Callable[[UUID], Invoice],
+) -> ReceivedPayment:
+    """Money received, however it arrived (a gateway, a transfer, cash, the counter): one
+    Payment allocated to `open_invoices` oldest first, each share recorded on its invoice, and
+    what is left kept as the customer's credit. Every way in goes through here, so the ledger,
+    the payment list and the revenue report all see it. The caller has checked the customer."""
+    payment = Payment.receive(
+        tenant_id,
+        command.customer_id,
+        command.amount,
+        command.method,
+        command.reference,
+        on,
+        open_invoices,
+    )
+    invoices = [invoice_of(invoice_id) for invoice_id, _ in payment.allocations]
+    for invoice, (_, amount) in zip(invoices, payment.allocations, strict=True):
+        invoice.record_payment(payment.id, amount, on, command.method.value)
+    return ReceivedPayment(payment, invoices, _account_with_credit(store, payment))
+
+
+def _account_with_credit(store: EventStore, payment: Payment) -> CustomerAccount | None:
+    if payment.credit == 0:
+        return None
+    account = find(store, CustomerAccount, CustomerAccount.id_for(payment.customer_id))
+    account = account or CustomerAccount.open(payment.tenant_id, payment.customer_id)
+    account.add_credit(payment.id, payment.credit)
+    return account
+
+
+def open_invoice(invoice: Invoice) -> OpenInvoice:
+    """An issued invoice as a payment sees it: what is still due on it."""
+    if invoice.issued_on is None or invoice.number is None:
+        raise InvalidValue("only an issued invoice takes payments", field="invoice_id")
+    return OpenInvoice(invoice.id, invoice.issued_on, invoice.number, invoice.balance_due)
+
+
 class PaymentService:
     def __init__(
         self, stores: Stores, read_models: BillingReadModels, sync: ReadModelSync, clock: Clock
@@ -57,6 +127,9 @@ class PaymentService:
         if command.method is PaymentMethod.CREDIT:
             # Credit is money already received: it is applied to invoices, never received again.
             raise InvalidValue("credit is applied automatically, not recorded", field="method")
+        if command.method not in RECORDED_METHODS:
+            allowed = ", ".join(sorted(m.value for m in RECORDED_METHODS))
+            raise InvalidValue(f"method must be one of {allowed}", field="method")
         return self._record(principal, command, "RecordPayment", extra=())
 
     def record_confirmed(
@@ -72,7 +145,7 @@ class PaymentService:
     ) -> UUID:
         authorize(principal, Permission.SUBMIT_TRANSFERS)
         store = self._stores.for_tenant(principal.tenant_id)
-        load(store, Customer, customer_id, principal.tenant_id, "customer")
+        require(store, Customer, customer_id, principal.tenant_id, "customer", "customer_id")
         transfer = Transfer.submit(
             principal.tenant_id, customer_id, amount, proof_reference, self._today(principal)
         )
@@ -104,7 +177,9 @@ class PaymentService:
         self, principal: Principal, command: RecordPayment, name: str, extra: tuple[object, ...]
     ) -> PaymentOutcome:
         store = self._stores.for_tenant(principal.tenant_id)
-        load(store, Customer, command.customer_id, principal.tenant_id, "customer")
+        require(
+            store, Customer, command.customer_id, principal.tenant_id, "customer", "customer_id"
+        )
         if find(
             store,
             Payment,
@@ -118,46 +193,28 @@ class PaymentService:
         open_invoices = self._read_models.open_invoices(
             store, principal.tenant_id, command.customer_id
         )
-        payment = Payment.receive(
+        received = receive_payment(
+            store,
             principal.tenant_id,
-            command.customer_id,
-            command.amount,
-            command.method,
-            command.reference,
+            command,
             today,
             open_invoices,
+            lambda invoice_id: load(store, Invoice, invoice_id, principal.tenant_id, "invoice"),
         )
-        invoices = [
-            load(store, Invoice, i, principal.tenant_id, "invoice") for i, _ in payment.allocations
-        ]
-        for invoice, (_, amount) in zip(invoices, payment.allocations, strict=True):
-            invoice.record_payment(payment.id, amount, today, command.method.value)
-        account = self._account_with_credit(store, principal, command.customer_id, payment)
-        reactivated = self._reactivations(store, principal, invoices, today)
+        reactivated = self._reactivations(store, principal, received.invoices, today)
         self._saver.save(
             store,
             principal,
             name,
-            payment,
-            *invoices,
-            account,
+            *received.changed,
             *reactivated,
             *extra,
             conflict=DuplicatePayment("this payment is already recorded", field="reference"),
         )
+        payment = received.payment
         return PaymentOutcome(
             payment.id, dict(payment.allocations), payment.credit, [s.id for s in reactivated]
         )
-
-    def _account_with_credit(
-        self, store: EventStore, principal: Principal, customer_id: UUID, payment: Payment
-    ) -> CustomerAccount | None:
-        if payment.credit == 0:
-            return None
-        account = find(store, CustomerAccount, CustomerAccount.id_for(customer_id))
-        account = account or CustomerAccount.open(principal.tenant_id, customer_id)
-        account.add_credit(payment.id, payment.credit)
-        return account
 
     def _reactivations(
         self, store: EventStore, principal: Principal, paid: list[Invoice], today: date

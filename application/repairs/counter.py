@@ -1,14 +1,17 @@
 """The counter (POS): items from stock and services sold over the counter, paid at once with one
 or several payment methods. A sale is an invoice of the billing core (same gapless numbering,
-PPN and PDF), issued and paid in the same save that takes the items out of stock."""
+PPN and PDF), issued and paid in the same save that takes the items out of stock. Each payment
+method used is a Payment of the payments area, allocated to the sale's invoice, like money that
+arrives any other way."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
-from uuid import UUID, uuid4, uuid5
+from datetime import date
+from uuid import UUID, uuid4
 
-from application.billing.invoicing import due_date, numbering_for
+from application.billing import due_date, numbering_for
+from application.payments import RecordPayment, open_invoice, receive_payment
 from application.repairs.stock_support import low_stock_alerts, retrying
 from application.shared.authorization import Permission, authorize
 from application.shared.clock import Clock
@@ -16,21 +19,23 @@ from application.shared.context import Principal
 from application.shared.event_store import EventStore
 from application.shared.ports import ReadModelSync, Stores
 from application.shared.tenancy import tenant_of
-from application.shared.unit_of_work import Saver, load
+from application.shared.unit_of_work import Saver, load, require
 from domain.billing.invoice import Invoice, Line, new_line, totals
 from domain.customers.customer import Customer
+from domain.payments.payment import PaymentMethod
 from domain.repairs.inventory import InventoryItem
 from domain.shared.errors import InvalidValue
 from domain.shared.money import format_rupiah, positive_amount
 
-
-class CounterPaymentMethod(StrEnum):
-    CASH = "cash"
-    BANK_TRANSFER = "bank_transfer"
-    QRIS = "qris"
-    DEBIT_CARD = "debit_card"
-    CREDIT_CARD = "credit_card"
-    EWALLET = "ewallet"
+# How a customer pays at the counter (a gateway pays by link, and credit is applied by itself).
+COUNTER_METHODS = (
+    PaymentMethod.CASH,
+    PaymentMethod.BANK_TRANSFER,
+    PaymentMethod.QRIS,
+    PaymentMethod.DEBIT_CARD,
+    PaymentMethod.CREDIT_CARD,
+    PaymentMethod.EWALLET,
+)
 
 
 @dataclass(frozen=True)
@@ -64,12 +69,12 @@ class SaleReceipt:
     total: int
 
 
-def parse_method(raw: str) -> CounterPaymentMethod:
-    try:
-        return CounterPaymentMethod(raw)
-    except ValueError:
-        allowed = ", ".join(m.value for m in CounterPaymentMethod)
-        raise InvalidValue(f"payment method must be one of {allowed}", field="method") from None
+def parse_method(raw: str) -> PaymentMethod:
+    for method in COUNTER_METHODS:
+        if raw == method.value:
+            return method
+    allowed = ", ".join(m.value for m in COUNTER_METHODS)
+    raise InvalidValue(f"payment method must be one of {allowed}", field="method")
 
 
 class CounterService:
@@ -84,7 +89,7 @@ class CounterService:
         authorize(principal, Permission.SELL_AT_COUNTER)
         store = self._stores.for_tenant(principal.tenant_id)
         tenant = tenant_of(self._stores, principal.tenant_id)
-        load(store, Customer, sale.customer_id, principal.tenant_id, "customer")
+        require(store, Customer, sale.customer_id, principal.tenant_id, "customer", "customer_id")
         if not sale.lines:
             raise InvalidValue("a sale needs at least one line", field="lines")
         if not sale.payments:
@@ -116,9 +121,7 @@ class CounterService:
             numbering = numbering_for(store, tenant, today)
             (number,) = numbering.take(1)
             invoice.issue(number, today, due_date(tenant, today))
-            for index, (method, amount) in enumerate(methods):
-                payment_id = uuid5(sale_id, f"counter-payment:{index}")
-                invoice.record_payment(payment_id, amount, today, method.value)
+            payments = _pay(store, invoice, methods, today)
             stock = list(items.values())
             self._saver.save(
                 store,
@@ -126,6 +129,7 @@ class CounterService:
                 "CounterSale",
                 invoice,
                 numbering,
+                *payments,
                 *stock,
                 *low_stock_alerts(stock),
             )
@@ -152,8 +156,31 @@ class CounterService:
             )
         if line.item_id not in items:
             items[line.item_id] = load(
-                store, InventoryItem, line.item_id, principal.tenant_id, "inventory item"
+                store, InventoryItem, line.item_id, principal.tenant_id, "inventory item", "item_id"
             )
         item = items[line.item_id]
         price = item.price if line.unit_price is None else line.unit_price
         return new_line("item", line.description or item.name, line.quantity, price, line.taxable)
+
+
+def _pay(
+    store: EventStore, invoice: Invoice, methods: list[tuple[PaymentMethod, int]], on: date
+) -> list[object]:
+    """One Payment for each method used, each allocated to the sale's own invoice (never to
+    older invoices the customer may owe); the payments add up to its total. The reference
+    names the invoice number, unique in the tenant, and the method's place in the sale."""
+    changed: list[object] = []
+    for index, (method, amount) in enumerate(methods, start=1):
+        command = RecordPayment(
+            invoice.customer_id, amount, method, f"counter:{invoice.number}:{index}"
+        )
+        received = receive_payment(
+            store,
+            invoice.tenant_id,
+            command,
+            on,
+            [open_invoice(invoice)],
+            lambda _: invoice,
+        )
+        changed += [p for p in received.changed if p is not invoice]
+    return changed

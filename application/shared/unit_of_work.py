@@ -16,15 +16,35 @@ from application.shared.ports import ReadModelSync
 A = TypeVar("A")
 
 
-def load(store: EventStore, kind: type[A], aggregate_id: UUID, tenant_id: UUID, what: str) -> A:
-    """The aggregate if it exists, is of that kind and belongs to the tenant; else NotFound.
+def load(
+    store: EventStore,
+    kind: type[A],
+    aggregate_id: UUID,
+    tenant_id: UUID,
+    what: str,
+    field: str = "id",
+) -> A:
+    """The aggregate if it exists, is of that kind and belongs to the tenant; else NotFound
+    naming `field`, the argument that carried the id.
 
     Another tenant's aggregate is reported exactly like a missing one.
     """
     found = find(store, kind, aggregate_id)
     if found is None or getattr(found, "tenant_id", None) != tenant_id:
-        raise NotFound(f"no {what} {aggregate_id}", field="id")
+        raise NotFound(f"no {what} {aggregate_id}", field=field)
     return found
+
+
+def require(
+    store: EventStore, kind: type[A], aggregate_id: UUID, tenant_id: UUID, what: str, field: str
+) -> None:
+    """Refuse an id a command is about to record (a job, a customer, a router it refers to)
+    unless it names the tenant's own aggregate of that kind: NotFound naming `field`.
+
+    A command calls this after authorising and before changing anything, so a refused id
+    leaves nothing recorded, and an id from another tenant cannot be told from a random one.
+    """
+    load(store, kind, aggregate_id, tenant_id, what, field)
 
 
 def find(store: EventStore, kind: type[A], aggregate_id: UUID) -> A | None:

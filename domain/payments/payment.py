@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.shared.errors import DomainError
 from domain.shared.money import positive_amount
 from domain.shared.payloads import typed_fields
+from domain.shared.text import check_text
 from domain.shared.values import require_text
 
 
@@ -77,8 +78,9 @@ class Payment(Aggregate):
 
     @staticmethod
     def id_for(tenant_id: UUID, method: str, reference: str) -> UUID:
-        """A payment's id derives from its source reference, so a repeat is recognised."""
-        return uuid5(tenant_id, f"payment:{method}:{reference}")
+        """A payment's id derives from its source reference, so a repeat is recognised. A
+        reference that is no storable text is refused here: looking it up comes first."""
+        return uuid5(tenant_id, f"payment:{method}:{check_text(reference, 'reference')}")
 
     @classmethod
     def receive(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from concurrent.futures import ThreadPoolExecutor
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +15,7 @@ from adapters.bootstrap import Niaga
 from application.customers.customers import RegisterCustomer
 from application.repairs.counter import CounterSale, SaleLine, SalePayment
 from application.repairs.inventory import DuplicateSku, OrderLineInput, RegisterItem
+from application.repairs.repairs import ReceiveJob
 from application.shared.context import Principal
 from application.shared.errors import ConcurrentModification
 from domain.billing.invoice import Invoice, InvoiceStatus
@@ -23,6 +24,7 @@ from domain.shared.errors import DomainError, InvalidValue
 from tests.integration.read_models import assert_live_equals_rebuild, store_of
 
 _SKUS = itertools.count(1)
+_PHONES = itertools.count(1)
 
 
 def _register(niaga: Niaga, owner: Principal, stock: int, **kwargs: int) -> UUID:
@@ -36,6 +38,14 @@ def _register(niaga: Niaga, owner: Principal, stock: int, **kwargs: int) -> UUID
             reorder_point=kwargs.get("reorder_point", 0),
             opening_stock=stock,
         ),
+    )
+
+
+def _job(niaga: Niaga, owner: Principal) -> UUID:
+    """A repair job of its own customer: stock is reserved only for the tenant's jobs."""
+    customer = niaga.customers.register(owner, RegisterCustomer("Rina", f"0813{next(_PHONES):08d}"))
+    return niaga.repairs.receive(
+        owner, ReceiveJob(customer, "smartphone", "Xiaomi", "Redmi 9", "port charger longgar")
     )
 
 
@@ -61,16 +71,17 @@ def test_concurrent_reservations_never_oversell(
     niaga: Niaga, owner: Principal, stock: int, wanted: list[int]
 ) -> None:
     item = _register(niaga, owner, stock)
+    jobs = [_job(niaga, owner) for _ in wanted]
 
-    def reserve(quantity: int) -> int:
+    def reserve(job: UUID, quantity: int) -> int:
         try:
-            niaga.inventory.reserve(owner, item, uuid4(), quantity)
+            niaga.inventory.reserve(owner, item, job, quantity)
         except (InsufficientStock, ConcurrentModification):
             return 0
         return quantity
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        granted = sum(pool.map(reserve, wanted))
+        granted = sum(pool.map(reserve, jobs, wanted))
     assert granted <= stock
     store = niaga.stores.for_tenant(owner.tenant_id)
     recorded = store.repository.get(item)
