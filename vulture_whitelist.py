@@ -58,6 +58,13 @@ _ = (
     _.ended_at,
     _.next_cursor,
     _.on_ws_connect,
+    # strawberry calls these hooks of schema extensions and of the GraphQL view by name, and
+    # FastAPI reads `include_in_schema` when it builds the OpenAPI document.
+    _.on_operation,
+    _.on_execute,
+    _.on_stream_result,
+    _.decode_json,
+    _.include_in_schema,
     # The voucher shop's Jinja template shows the agent's name.
     _.agent_name,
     # Enum members reached by value, from input or stored events, never by attribute.

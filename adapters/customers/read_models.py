@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from psycopg import sql
 
+from adapters.shared.paging import cursor_parts
 from adapters.shared.stores import PostgresStores
 from application.shared.errors import ApplicationError
 from application.shared.event_store import EventStore
 from application.shared.ports import ApiKeyRecord, AuditEntry, CustomerView, Page, TenantView
 
+# A notification position: a bigint, in ASCII digits.
+_POSITION = re.compile(r"[0-9]{1,18}")
 _CUSTOMER_COLUMNS = (
     "id, tenant_id, name, phone, email, nik, address, forgotten, registered_at, updated_at"
 )
@@ -158,7 +162,7 @@ def _encode_cursor(*parts: str) -> str:
 
 
 def _customer_cursor(cursor: str) -> tuple[datetime, UUID]:
-    parts = _decode_cursor(cursor)
+    parts = cursor_parts(cursor)
     try:
         if len(parts) != 2:
             raise ValueError
@@ -168,17 +172,7 @@ def _customer_cursor(cursor: str) -> tuple[datetime, UUID]:
 
 
 def _audit_cursor(cursor: str) -> int:
-    parts = _decode_cursor(cursor)
-    if len(parts) != 1 or not parts[0].isdigit():
+    parts = cursor_parts(cursor)
+    if len(parts) != 1 or not _POSITION.fullmatch(parts[0]):
         raise ApplicationError("malformed cursor", field="after")
     return int(parts[0])
-
-
-def _decode_cursor(cursor: str) -> list[str]:
-    try:
-        parts = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as error:
-        raise ApplicationError("malformed cursor", field="after") from error
-    if not isinstance(parts, list) or not parts or not all(isinstance(p, str) for p in parts):
-        raise ApplicationError("malformed cursor", field="after")
-    return parts

@@ -9,7 +9,14 @@ from uuid import UUID
 
 from psycopg import sql
 
-from adapters.shared.paging import decode_cursor, encode_cursor, like_pattern, one_of, table
+from adapters.shared.paging import (
+    cursor_parts,
+    decode_cursor,
+    encode_cursor,
+    like_pattern,
+    one_of,
+    table,
+)
 from adapters.shared.stores import PostgresStores
 from application.repairs.ports import (
     BestSeller,
@@ -47,13 +54,10 @@ def _key_cursor(*values: object) -> str:
 
 
 def _key_uncursor(cursor: str, size: int) -> list[str]:
-    try:
-        parts = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError) as error:
-        raise ApplicationError("malformed cursor", field="after") from error
-    if not isinstance(parts, list) or len(parts) != size:
+    parts = cursor_parts(cursor)
+    if len(parts) != size:
         raise ApplicationError("malformed cursor", field="after")
-    return [str(p) for p in parts]
+    return parts
 
 
 def _first(first: int) -> int:

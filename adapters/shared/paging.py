@@ -14,6 +14,10 @@ from application.shared.errors import ApplicationError
 from application.shared.event_store import EventStore
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+# Cursors carry a timestamp and an id, or a position: a few dozen bytes.
+MAX_CURSOR_BYTES = 512
+# A JSON list of strings, with no brackets or braces inside: nothing to nest.
+_FLAT_LIST = re.compile(rb"\[[^\[\]{}]*\]")
 
 
 def table(store: EventStore, name: str) -> sql.Composed:
@@ -31,16 +35,41 @@ def encode_cursor(at: datetime, item_id: UUID) -> str:
 def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     """The (time, id) a cursor made by `encode_cursor` points after; ApplicationError if it is
     not one."""
+    parts = cursor_parts(cursor)
     try:
-        parts = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(parts, list) or len(parts) != 2:
+        if len(parts) != 2:
             raise ValueError(cursor)
         at, item_id = datetime.fromisoformat(parts[0]), UUID(parts[1])
-    except (ValueError, TypeError, AttributeError) as error:
-        raise ApplicationError("malformed cursor", field="after") from error
+    except ValueError as error:
+        raise _malformed() from error
     if at.tzinfo is None:
-        raise ApplicationError("malformed cursor", field="after")
+        raise _malformed()
     return at, item_id
+
+
+def cursor_parts(cursor: str) -> list[str]:
+    """The strings a cursor carries: base64url of a flat JSON list of strings, and nothing else.
+
+    A client may send any text as a cursor. It is bounded and must be one flat list before it
+    is parsed, so a nested or oversized payload is refused without the parser recursing.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode("ascii"))
+    except ValueError as error:  # not ASCII, or not base64
+        raise _malformed() from error
+    if len(raw) > MAX_CURSOR_BYTES or not _FLAT_LIST.fullmatch(raw):
+        raise _malformed()
+    try:
+        parts = json.loads(raw)
+    except ValueError as error:  # not UTF-8, or not JSON
+        raise _malformed() from error
+    if not isinstance(parts, list) or not parts or not all(isinstance(p, str) for p in parts):
+        raise _malformed()
+    return parts
+
+
+def _malformed() -> ApplicationError:
+    return ApplicationError("malformed cursor", field="after")
 
 
 def month_span(month: str, field: str) -> tuple[date, date]:

@@ -1,9 +1,15 @@
 """The public REST API for integrators, under /api/v1: invoices, customers, subscriptions and
 payments, listed with filters and cursors or read by id. Authenticated by API key
-(`Authorization: Bearer nk_...`), rate limited per key (429 with Retry-After)."""
+(`Authorization: Bearer nk_...`), rate limited per key (429 with Retry-After).
+
+The OpenAPI document lists every status a route answers. Filters whose values the application
+checks (status, state, method, period, cursors) document their values and formats, and a wrong
+one is answered 400 naming the parameter; a parameter of the wrong type (a date that is not
+`YYYY-MM-DD`, an id that is not a UUID) is answered 422 by the request parser."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, TypeVar
@@ -11,7 +17,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Security
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
 from adapters.shared.settings import Settings
@@ -23,13 +29,18 @@ from api.integrations.public_models import (
     ListPage,
     PaymentPublic,
     SubscriptionPublic,
+    Unauthorised,
 )
 from api.shared.deps import PrincipalDep, ServicesDep, require_principal
+from api.shared.failures import RETRY_AFTER_SECONDS
 from api.shared.rate_limit import TokenBuckets, retry_after
 from application.billing.ports import InvoiceFilter, SubscriptionFilter
+from application.billing.queries import INVOICE_STATUSES, SUBSCRIPTION_STATES
 from application.payments.payment_queries import PaymentFilter
 from application.shared.context import Principal
+from application.shared.paging import MAX_FILTER_LENGTH
 from application.shared.ports import Page
+from domain.payments.payment import PaymentMethod
 from domain.shared.errors import DomainError
 
 VERSION = "1.0.0"
@@ -37,15 +48,41 @@ T = TypeVar("T")
 V = TypeVar("V")
 
 
+def _retry_after(meaning: str) -> dict[str, Any]:
+    return {"Retry-After": {"description": meaning, "schema": {"type": "integer", "minimum": 1}}}
+
+
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "A filter or cursor is not valid"},
-    401: {"description": "No or an unknown API key"},
+    401: {"model": Unauthorised, "description": "No or an unknown API key"},
     403: {"model": ErrorResponse, "description": "The key's role may not read this"},
     429: {
         "model": ErrorResponse,
         "description": "Too many requests for this key; retry after `Retry-After` seconds",
+        "headers": _retry_after("Seconds until this key may ask again"),
+    },
+    503: {
+        "model": ErrorResponse,
+        "description": "The database is unavailable (`UNAVAILABLE`); retry after `Retry-After`",
+        "headers": _retry_after(f"Seconds to wait before retrying ({RETRY_AFTER_SECONDS})"),
     },
 }
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse, "description": "Your tenant has no such item (`NOT_FOUND`)"},
+}
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(raw: object) -> object:
+    """Only `YYYY-MM-DD` is a date here: the parser would take `0` as 1970-01-01."""
+    if isinstance(raw, str) and not _ISO_DATE.fullmatch(raw):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return raw
+
+
+def _one_of(values: frozenset[str] | list[str], meaning: str) -> Any:
+    """A filter documented with its values; the application refuses others with 400."""
+    return Query(description=meaning, json_schema_extra={"enum": sorted(values)})
 
 
 async def api_client(request: Request, principal: PrincipalDep) -> Principal:
@@ -67,7 +104,19 @@ async def api_client(request: Request, principal: PrincipalDep) -> Principal:
 
 ClientDep = Annotated[Principal, Depends(api_client)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
-After = Annotated[str | None, Query(description="The `next_cursor` of the previous page")]
+After = Annotated[
+    str | None,
+    Query(
+        description="The `next_cursor` of the previous page (opaque, base64url)",
+        json_schema_extra={"pattern": "^[A-Za-z0-9_-]+={0,2}$", "maxLength": 1024},
+    ),
+]
+IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
+
+
+def _text_filter(meaning: str) -> Any:
+    return Query(description=meaning, json_schema_extra={"maxLength": MAX_FILTER_LENGTH})
+
 
 router = APIRouter(
     prefix="/api/v1",
@@ -108,7 +157,7 @@ def _not_found(what: str, item_id: UUID) -> HTTPException:
 async def list_customers(
     services: ServicesDep,
     who: ClientDep,
-    search: Annotated[str | None, Query(description="Name or phone")] = None,
+    search: Annotated[str | None, _text_filter("Name or phone")] = None,
     limit: Limit = 20,
     after: After = None,
 ) -> dict[str, Any]:
@@ -117,7 +166,12 @@ async def list_customers(
     return _page(page, _model(CustomerPublic))
 
 
-@router.get("/customers/{customer_id}", tags=["customers"], response_model=CustomerPublic)
+@router.get(
+    "/customers/{customer_id}",
+    tags=["customers"],
+    response_model=CustomerPublic,
+    responses=_NOT_FOUND,
+)
 async def get_customer(customer_id: UUID, services: ServicesDep, who: ClientDep) -> Any:
     return _model(CustomerPublic)(
         await _call(lambda: services.customer_queries.customer(who, customer_id))
@@ -128,10 +182,14 @@ async def get_customer(customer_id: UUID, services: ServicesDep, who: ClientDep)
 async def list_invoices(
     services: ServicesDep,
     who: ClientDep,
-    status: Annotated[
-        str | None, Query(description="drafted, issued, partially_paid, paid, void")
+    status: Annotated[str | None, _one_of(INVOICE_STATUSES, "The invoice's status")] = None,
+    period: Annotated[
+        str | None,
+        Query(
+            description="Month issued, YYYY-MM",
+            json_schema_extra={"pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"},
+        ),
     ] = None,
-    period: Annotated[str | None, Query(description="Month issued, YYYY-MM")] = None,
     customer_id: UUID | None = None,
     limit: Limit = 20,
     after: After = None,
@@ -142,7 +200,9 @@ async def list_invoices(
     return _page(page, _model(InvoicePublic))
 
 
-@router.get("/invoices/{invoice_id}", tags=["invoices"], response_model=InvoicePublic)
+@router.get(
+    "/invoices/{invoice_id}", tags=["invoices"], response_model=InvoicePublic, responses=_NOT_FOUND
+)
 async def get_invoice(invoice_id: UUID, services: ServicesDep, who: ClientDep) -> Any:
     found = await _call(lambda: services.billing_queries.invoice(who, invoice_id))
     if found is None:
@@ -154,12 +214,17 @@ async def get_invoice(invoice_id: UUID, services: ServicesDep, who: ClientDep) -
 async def list_subscriptions(
     services: ServicesDep,
     who: ClientDep,
-    state: Annotated[
-        str | None, Query(description="pending, active, soft_limited, suspended, terminated")
-    ] = None,
+    state: Annotated[str | None, _one_of(SUBSCRIPTION_STATES, "The subscription's state")] = None,
     plan_id: UUID | None = None,
-    router_name: Annotated[str | None, Query(alias="router")] = None,
-    search: Annotated[str | None, Query(description="Customer name or username")] = None,
+    router_name: Annotated[
+        str | None,
+        Query(
+            alias="router",
+            description="The router's name, exactly",
+            json_schema_extra={"maxLength": MAX_FILTER_LENGTH},
+        ),
+    ] = None,
+    search: Annotated[str | None, _text_filter("Customer name or username")] = None,
     limit: Limit = 20,
     after: After = None,
 ) -> dict[str, Any]:
@@ -170,7 +235,10 @@ async def list_subscriptions(
 
 
 @router.get(
-    "/subscriptions/{subscription_id}", tags=["subscriptions"], response_model=SubscriptionPublic
+    "/subscriptions/{subscription_id}",
+    tags=["subscriptions"],
+    response_model=SubscriptionPublic,
+    responses=_NOT_FOUND,
 )
 async def get_subscription(subscription_id: UUID, services: ServicesDep, who: ClientDep) -> Any:
     found = await _call(lambda: services.billing_queries.subscription(who, subscription_id))
@@ -184,9 +252,11 @@ async def list_payments(
     services: ServicesDep,
     who: ClientDep,
     customer_id: UUID | None = None,
-    method: Annotated[str | None, Query(description="cash, bank_transfer, gateway, ...")] = None,
-    received_from: Annotated[date | None, Query(description="On or after, YYYY-MM-DD")] = None,
-    received_to: Annotated[date | None, Query(description="On or before, YYYY-MM-DD")] = None,
+    method: Annotated[
+        str | None, _one_of([m.value for m in PaymentMethod], "How it was paid")
+    ] = None,
+    received_from: Annotated[IsoDate, Query(description="On or after, YYYY-MM-DD")] = None,
+    received_to: Annotated[IsoDate, Query(description="On or before, YYYY-MM-DD")] = None,
     limit: Limit = 20,
     after: After = None,
 ) -> dict[str, Any]:
@@ -196,16 +266,17 @@ async def list_payments(
     return _page(page, _model(PaymentPublic))
 
 
-@router.get("/payments/{payment_id}", tags=["payments"], response_model=PaymentPublic)
+@router.get(
+    "/payments/{payment_id}", tags=["payments"], response_model=PaymentPublic, responses=_NOT_FOUND
+)
 async def get_payment(payment_id: UUID, services: ServicesDep, who: ClientDep) -> Any:
     return _model(PaymentPublic)(
         await _call(lambda: services.payment_queries.payment(who, payment_id))
     )
 
 
-def install(app: FastAPI, settings: Settings) -> None:
-    """Mount the public API on an app, with its rate limiter."""
+def limit_rates(app: FastAPI, settings: Settings) -> None:
+    """Give an app that mounts `router` the public API's rate limiter."""
     app.state.rate_limiter = TokenBuckets(
         settings.niaga_api_rate_per_second, settings.niaga_api_rate_burst
     )
-    app.include_router(router)

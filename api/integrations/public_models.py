@@ -13,13 +13,20 @@ T = TypeVar("T")
 
 
 class ApiError(BaseModel):
-    code: str = Field(description="Stable, e.g. NOT_FOUND, APPLICATION_ERROR, RATE_LIMITED")
+    code: str = Field(
+        description="Stable, e.g. NOT_FOUND, INVALID_VALUE, APPLICATION_ERROR, RATE_LIMITED, "
+        "UNAVAILABLE"
+    )
     message: str
     field: str | None = None
 
 
 class ErrorResponse(BaseModel):
     detail: ApiError
+
+
+class Unauthorised(BaseModel):
+    detail: str = Field(description="What was wrong with the `Authorization` header")
 
 
 class ListPage(BaseModel, Generic[T]):

@@ -105,6 +105,17 @@ def roles_with(permission: Permission) -> frozenset[Role]:
     return _GRANTS[permission]
 
 
+def permits(principal: Principal, permission: Permission) -> bool:
+    """Whether the principal's role holds the permission."""
+    return principal.role in _GRANTS[permission]
+
+
 def authorize(principal: Principal, permission: Permission) -> None:
-    if principal.role not in _GRANTS[permission]:
-        raise PermissionDenied(f"role {principal.role.value!r} may not {permission.value}")
+    """Refuse with `PermissionDenied` unless the principal's role holds the permission."""
+    if not permits(principal, permission):
+        raise refusal(principal, permission)
+
+
+def refusal(principal: Principal, permission: Permission) -> PermissionDenied:
+    """The refusal a principal gets for a permission its role lacks."""
+    return PermissionDenied(f"role {principal.role.value!r} may not {permission.value}")
