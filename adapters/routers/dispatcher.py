@@ -32,6 +32,7 @@ from application.routers.routers import RouterUnreachable
 from application.shared.event_store import EventStore
 from application.shared.process_manager import (
     Dispatch,
+    Monotonic,
     Pending,
     ProcessManager,
     RetryPolicy,
@@ -113,14 +114,18 @@ class ProvisioningDispatcher:
         provision: Dispatch[UUID],
         push_batches: Dispatch[HotspotBatch] | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        *,
+        monotonic: Monotonic = time.monotonic,
+        wall: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._stores = stores
         self._read_models = read_models
         self._vouchers = vouchers
         self._provision = provision
         self._push_batches = push_batches
-        self._manager = ProcessManager(RETRIES, provision)
-        self._gate = RouterGate(PROBES, PROBE_WINDOW)
+        self._manager = ProcessManager(RETRIES, provision, monotonic)
+        self._gate = RouterGate(PROBES, PROBE_WINDOW, monotonic)
+        self._monotonic, self._wall = monotonic, wall
         self._page_size = page_size
         self._batched: dict[UUID, float] = {}
         self._router_names: dict[UUID, str] = {}
@@ -146,7 +151,7 @@ class ProvisioningDispatcher:
         turns; returns how many rows were submitted."""
         self.follow()
         self._forget_batched()
-        now = datetime.now(UTC)
+        now = self._wall()
         self._observe_probes(now)
         queues: list[list[Pending]] = []
         sent = 0
@@ -157,11 +162,15 @@ class ProvisioningDispatcher:
                     sent += self._probe(backlog.key, offered, now)
                 elif offered:
                     queues.append(offered)
-        submitted: list[Pending] = []
-        round_robin(queues, submitted.append)
-        for row in submitted:
+        in_turns: list[Pending] = []
+        round_robin(queues, in_turns.append)
+        for row in in_turns:
             sent += self._manager.submit_due([row], now)
         return sent
+
+    def forget_submissions(self) -> None:
+        """The broker lost what it held (it restarted): every due row is submitted again."""
+        self._manager.forget_submissions()
 
     def wait(self) -> None:
         """Wait for the jobs submitted to the in-process pools so far."""
@@ -202,7 +211,7 @@ class ProvisioningDispatcher:
         router = self._router_names.get(batch.router_id, "")
         if self._gate.holds((batch.tenant_id, router)):
             return  # the router is down: the vouchers join its backlog, pending
-        now = time.monotonic()
+        now = self._monotonic()
         for target_id in batch.target_ids:
             self._batched[target_id] = now  # the sweep leaves it to this job for a while
         if self._push_batches is None:  # jobs go to workers, one per voucher
@@ -212,7 +221,7 @@ class ProvisioningDispatcher:
         self._push_batches.submit(batch.tenant_id, batch)
 
     def _forget_batched(self) -> None:
-        now = time.monotonic()
+        now = self._monotonic()
         self._batched = {t: at for t, at in self._batched.items() if now - at < BATCH_GRACE}
 
     def _left_to_batch(self, row: ProvisioningView) -> bool:

@@ -11,8 +11,10 @@ from functools import partial
 from typing import Protocol
 from uuid import UUID
 
+from application.routers.outcomes import InFlight, OutcomeRecorder
 from application.routers.routers import (
     AddressEntry,
+    AddressUnknown,
     HotspotUsage,
     RouterAccess,
     RouterGateway,
@@ -20,7 +22,8 @@ from application.routers.routers import (
     RouterUnreachable,
     access_of,
 )
-from application.shared.context import Actor, ActorKind, recording
+from application.shared.authorization import Permission, authorize
+from application.shared.context import Principal, recording
 from application.shared.errors import ApplicationError, NotFound
 from application.shared.event_store import EventStore
 from application.shared.ports import Stores
@@ -43,7 +46,7 @@ from domain.routers.provisioning import (
 )
 from domain.routers.router import Router
 
-PROVISIONER = Actor(ActorKind.SYSTEM, "provisioner")
+UNDER_WAY = "another job is pushing it right now"
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class ProvisioningView:
     last_error: str | None
     updated_at: datetime
     kind: str = SUBSCRIPTION  # subscription or voucher
+    will_retry: bool = True  # false: refused, waiting for a change or a manual retry
 
 
 @dataclass(frozen=True)
@@ -135,14 +139,26 @@ class ProvisioningService:
         self._gateway = gateway
         # Whatever provision_hotspot_user last recorded, unless another source is given.
         self._hotspot_users = hotspot_users or read_models
+        self._outcomes = OutcomeRecorder()
+        self._in_flight = InFlight()
 
     def provision(self, tenant_id: UUID, subscription_id: UUID) -> Outcome:
         """Make the target's router hold what the target says now: a subscription's PPP secret
         (and isolir address-list entry), or the hotspot user last recorded for a voucher.
 
         Raises RouterUnreachable (after recording the failure) so a job runner retries it;
-        a router's refusal is recorded and returned, since retrying will not change its answer.
+        a router's refusal is recorded and returned, since retrying will not change its answer
+        (the dispatcher waits for a change that could, or `retry`). A subscriber without an
+        address for the isolir list is a failure to retry: they may come online. While
+        another job of this process pushes the same target, this one stands back (not ok,
+        nothing recorded).
         """
+        with self._in_flight.claim([subscription_id]) as claimed:
+            if not claimed:
+                return Outcome(subscription_id, False, [], UNDER_WAY)
+            return self._provision(tenant_id, subscription_id)
+
+    def _provision(self, tenant_id: UUID, subscription_id: UUID) -> Outcome:
         store = self._stores.for_tenant(tenant_id)
         record_id = Provisioning.id_for(subscription_id)
         found = store.get_many([record_id, subscription_id])  # one round trip for both
@@ -174,11 +190,30 @@ class ProvisioningService:
         except RouterUnreachable as error:
             self._failed(store, record, subscription, error.message, True)
             raise
+        except AddressUnknown as error:
+            return self._failed(store, record, subscription, error.message, True)
         except RouterRefused as error:
             return self._failed(store, record, subscription, error.message, False)
-        record.succeed(router.name, subscription.version, changes)
+        self._outcomes.succeeded(record, router.name, subscription.version, changes)
         self._save(store, tenant_id, record)
         return Outcome(subscription_id, True, changes)
+
+    def retry(self, principal: Principal, target_id: UUID) -> None:
+        """Ask for a failed push, a refused one included, to be tried again now (after the
+        profile was created on the router, say): the dispatcher submits it at once."""
+        authorize(principal, Permission.MANAGE_ROUTERS)
+        store = self._stores.for_tenant(principal.tenant_id)
+        record = find(store, Provisioning, Provisioning.id_for(target_id))
+        if not isinstance(record, Provisioning) or record.tenant_id != principal.tenant_id:
+            raise NotFound(f"nothing was provisioned for {target_id}", field="target_id")
+        record.request_retry()
+        with recording(
+            "RetryProvisioning",
+            actor=principal.actor,
+            tenant_id=principal.tenant_id,
+            correlation_id=principal.correlation_id,
+        ):
+            store.save(record)
 
     def provision_hotspot_user(
         self,
@@ -261,9 +296,7 @@ class ProvisioningService:
             if record.kind != VOUCHER:
                 raise ApplicationError(f"{target.target_id} is a subscription", field="target_id")
             sealed = (
-                None
-                if user is None
-                else {**user.as_dict(), "password": self._secrets.seal(user.password)}
+                None if user is None else replace(user, password=self._secrets.seal(user.password))
             )
             if not record.want_hotspot_user(router_id, router.name, sealed, target.version):
                 user = self._opened_record(record.wanted_user)  # a newer state was recorded
@@ -277,6 +310,22 @@ class ProvisioningService:
         return router
 
     def _push_records(
+        self,
+        store: EventStore,
+        router: Router,
+        records: list[tuple[Provisioning, HotspotUser | None]],
+    ) -> list[Outcome]:
+        with self._in_flight.claim(record.target_id for record, _ in records) as claimed:
+            mine = [(record, user) for record, user in records if record.target_id in claimed]
+            busy = [record for record, _ in records if record.target_id not in claimed]
+            self._save(store, router.tenant_id, *busy)  # their new desired states, if any
+            outcomes = {o.subscription_id: o for o in self._push_claimed(store, router, mine)}
+        return [
+            outcomes.get(record.target_id) or Outcome(record.target_id, False, [], UNDER_WAY)
+            for record, _ in records
+        ]
+
+    def _push_claimed(
         self,
         store: EventStore,
         router: Router,
@@ -298,7 +347,7 @@ class ProvisioningService:
         will_retry: bool,
     ) -> list[Outcome]:
         for record, _ in records:
-            record.fail(router.name, record.wanted_version, message, will_retry)
+            self._outcomes.failed(record, router.name, record.wanted_version, message, will_retry)
         if records:
             self._save(store, records[0][0].tenant_id, *(r for r, _ in records))
         return [Outcome(r.target_id, False, [], message) for r, _ in records]
@@ -341,9 +390,13 @@ class ProvisioningService:
         for record, _ in records:
             outcome = outcomes[record.id]
             if outcome.ok:
-                record.succeed(router.name, record.wanted_version, outcome.changes)
+                self._outcomes.succeeded(
+                    record, router.name, record.wanted_version, outcome.changes
+                )
             else:
-                record.fail(router.name, record.wanted_version, outcome.error or "", False)
+                self._outcomes.failed(
+                    record, router.name, record.wanted_version, outcome.error or "", False
+                )
         if records:
             self._save(store, records[0][0].tenant_id, *(r for r, _ in records))
         return [outcomes[record.id] for record, _ in records]
@@ -363,6 +416,11 @@ class ProvisioningService:
             *self._reconcile_addresses(router, subscriptions, isolir, dry_run),
             *self._reconcile_hotspot_users(store, tenant_id, router, dry_run),
         ]
+
+    def routers_in_service(self, tenant_id: UUID) -> list[str]:
+        """The names of a tenant's routers not removed: what reconciling all of them covers."""
+        store = self._stores.for_tenant(tenant_id)
+        return [r.name for r in self._read_models.routers(store, tenant_id) if not r.removed]
 
     def hotspot_usage(self, tenant_id: UUID, router_name: str) -> list[HotspotUsage]:
         """What the router counted (uptime, traffic) for each hotspot user Niaga tagged."""
@@ -486,12 +544,12 @@ class ProvisioningService:
             raise
         except RouterRefused as error:
             return self._record_failure(store, record, router.name, error.message, False)
-        record.succeed(router.name, record.wanted_version, changes)
+        self._outcomes.succeeded(record, router.name, record.wanted_version, changes)
         self._save(store, record.tenant_id, record)
         return Outcome(record.target_id, True, changes)
 
-    def _opened_record(self, raw: dict[str, object] | None) -> HotspotUser | None:
-        return None if raw is None else self._opened(HotspotUser.from_dict(raw))
+    def _opened_record(self, sealed: HotspotUser | None) -> HotspotUser | None:
+        return None if sealed is None else self._opened(sealed)
 
     def _opened(self, user: HotspotUser) -> HotspotUser:
         return replace(user, password=self._secrets.open(user.password))
@@ -504,7 +562,7 @@ class ProvisioningService:
         message: str,
         will_retry: bool,
     ) -> Outcome:
-        record.fail(router, record.wanted_version, message, will_retry)
+        self._outcomes.failed(record, router, record.wanted_version, message, will_retry)
         self._save(store, record.tenant_id, record)
         return Outcome(record.target_id, False, [], message)
 
@@ -531,13 +589,14 @@ class ProvisioningService:
         message: str,
         will_retry: bool,
     ) -> Outcome:
-        record.fail(subscription.router, subscription.version, message, will_retry)
+        self._outcomes.failed(
+            record, subscription.router, subscription.version, message, will_retry
+        )
         self._save(store, subscription.tenant_id, record)
         return Outcome(subscription.id, False, [], message)
 
     def _save(self, store: EventStore, tenant_id: UUID, *records: Provisioning) -> None:
-        with recording("Provision", actor=PROVISIONER, tenant_id=tenant_id):
-            store.save(*records)
+        self._outcomes.save(store, tenant_id, records)
 
 
 def _repaired(repair: Callable[[], object]) -> str:

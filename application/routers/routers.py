@@ -43,6 +43,11 @@ class RouterRefused(ApplicationError):
     code = "ROUTER_REFUSED"
 
 
+class AddressUnknown(RouterRefused):
+    """The router has no address for a subscriber to put on the isolir address list (no static
+    remote-address, no active session): worth retrying, since the subscriber may come online."""
+
+
 @dataclass(frozen=True)
 class RouterIdentity:
     identity: str
@@ -192,7 +197,7 @@ class RouterService:
             command.name,
             command.host,
             command.username,
-            self._secrets.seal(command.password),
+            self._secrets.seal(command.password, "password"),
             port=command.port,
             tls=command.tls,
             verify_tls=command.verify_tls,
@@ -215,7 +220,9 @@ class RouterService:
             verify_tls=command.verify_tls,
             ca_pem=command.ca_pem,
             username=command.username,
-            password_sealed=self._secrets.seal(command.password) if command.password else None,
+            password_sealed=(
+                self._secrets.seal(command.password, "password") if command.password else None
+            ),
             site=command.site,
         )
         self._saver.save(store, principal, "UpdateRouter", router)

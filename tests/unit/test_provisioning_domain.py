@@ -117,3 +117,26 @@ def test_an_isolir_policy_that_cannot_work_is_refused(policy: IsolirPolicy, fiel
     with pytest.raises(InvalidValue) as refused:
         policy.validated()
     assert refused.value.field == field
+
+
+def test_a_retryable_failure_of_the_same_version_repeats_and_a_refusal_never_does() -> None:
+    record = Provisioning.start(uuid4(), uuid4())
+    record.fail("core-1", 3, "core-1 (10.0.0.1:8728): timed out", True)
+    assert record.repeats_failure(3, True)
+    assert not record.repeats_failure(4, True)  # a newer state is news
+    assert not record.repeats_failure(3, False)  # a refusal is always recorded
+    record.fail("core-1", 3, "core-1: 10 repeats", True, repeats=9)
+    assert record.attempts == 11  # the repeats are counted in one event
+    record.succeed("core-1", 3, [])
+    assert not record.repeats_failure(3, True)
+
+
+def test_a_retry_can_be_asked_for_only_after_a_failure_and_is_due_at_once() -> None:
+    record = Provisioning.start(uuid4(), uuid4())
+    with pytest.raises(InvalidValue, match="nothing to retry"):
+        record.request_retry()
+    record.fail("core-1", 1, "core-1: input does not match any value of profile", False)
+    assert (record.attempts, record.will_retry) == (1, False)
+    record.request_retry()
+    assert (record.attempts, record.will_retry) == (0, True)
+    assert isinstance(record.collect_events()[-1], Provisioning.RetryRequested)

@@ -22,6 +22,7 @@ from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosErro
 
 from application.routers.routers import (
     AddressEntry,
+    AddressUnknown,
     HotspotUsage,
     RouterAccess,
     RouterIdentity,
@@ -248,7 +249,7 @@ class LibrouterosGateway:
         except RouterRefused as error:
             self._breaker.record(key, ok=True)
             self._pool.give_back(login, api)
-            raise RouterRefused(f"{router.name}: {error.message}") from None
+            raise type(error)(f"{router.name}: {error.message}") from None
         except TrapError as error:
             self._breaker.record(key, ok=True)  # it answered: the router is up
             self._pool.give_back(login, api)
@@ -389,7 +390,7 @@ def _address_of(api: Any, name: str, wanted_list: str) -> str:
     session = _first(api.rawCmd(f"{ACTIVE_PATH}/print", f"?name={name}"), default=None)
     if session is not None and session.get("address"):
         return str(session["address"])
-    raise RouterRefused(
+    raise AddressUnknown(
         f"{name} has no remote-address and no active session: no address to put on "
         f"address list {wanted_list}"
     )
