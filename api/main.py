@@ -17,12 +17,13 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
+from starlette.staticfiles import StaticFiles
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET
 
-from adapters.bootstrap import InProcessDaemons, Niaga, Settings, readiness
+from adapters.bootstrap import InProcessDaemons, Niaga, readiness
 from api.audit import rest as audit_rest
 from api.billing import rest
 from api.graphql.schema import build_schema
@@ -40,6 +41,7 @@ from api.shared.failures import (
     UNAVAILABLE_MESSAGE,
     log_store_failure,
 )
+from api.shared.graphiql import ASSETS_DIR, ASSETS_PATH, offline_graphiql_html
 from api.shared.idempotency import IdempotentGraphQL
 from api.vouchers import shop
 from domain.shared.errors import DomainError
@@ -53,6 +55,14 @@ _DOCUMENT: dict[str, Any] = {
     "title": "Niaga",
     "summary": "Operating core for ISPs, hotspot voucher resellers and repair shops",
     "version": public_api.VERSION,
+}
+_MEANINGS = {
+    400: "A parameter or the body is not valid",
+    401: "No or an unknown credential",
+    403: "The caller may not do this",
+    404: "No such item for this caller",
+    413: "The body is too large",
+    503: "The database is unavailable; retry after `Retry-After` seconds",
 }
 _GRAPHQL_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "A malformed body or query, or an argument the service refused"},
@@ -86,37 +96,53 @@ def create_app(
     app.add_middleware(BodyLimit, path="/graphql", max_bytes=GRAPHQL_MAX_BODY_BYTES)
     _add_metrics(app, niaga)
     _add_health(app, niaga)
-    _leave_operations_out_of_document(app)
-    _add_interfaces(app, niaga.settings)
+    settings = niaga.settings
+    _add_interfaces(
+        app,
+        graphiql=not settings.production,
+        callback_max_bytes=settings.niaga_callback_max_bytes,
+    )
+    public_api.limit_rates(app, settings)
     _answer_store_failures(app)
+    _leave_operations_out_of_document(app)
     return app
 
 
-def openapi_document(settings: Settings | None = None) -> dict[str, Any]:
+def openapi_document() -> dict[str, Any]:
     """The OpenAPI document `/openapi.json` serves (exported to docs/openapi.json).
 
     Built from the same interfaces as the served app, declared without a container: routes
-    reach the application only when they run. The operations endpoints (health, readiness,
-    metrics) are for the platform, not for clients, and stay out of the document.
+    reach the application only when they run, and no setting changes what they declare. The
+    operations endpoints (health, readiness, metrics) are for the platform, not for clients,
+    and stay out of the document.
     """
     app = FastAPI(**_DOCUMENT)
-    _add_interfaces(app, settings or Settings())
+    _add_interfaces(app, graphiql=False, callback_max_bytes=1)
     return app.openapi()
 
 
-def _add_interfaces(app: FastAPI, settings: Settings) -> None:
+def _add_interfaces(app: FastAPI, *, graphiql: bool, callback_max_bytes: int) -> None:
     """Everything clients call: GraphQL, the public REST API, documents, callbacks, webhooks."""
-    app.include_router(_graphql_router(settings), prefix="/graphql", responses=_GRAPHQL_RESPONSES)
-    app.include_router(rest.router)
-    public_api.install(app, settings)
-    callbacks.install(app, settings.niaga_callback_max_bytes)
+    app.include_router(_graphql_router(graphiql), prefix="/graphql", responses=_GRAPHQL_RESPONSES)
+    if graphiql:  # its scripts are served from here: the page works without internet
+        app.mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets")
+    app.include_router(rest.router, responses=_answers(400, 401, 403, 404, 503))
+    app.include_router(public_api.router)
+    callbacks.install(app, callback_max_bytes)
     app.include_router(shop.router)
-    app.include_router(transfer_proofs.router)
-    app.include_router(whatsapp_webhooks.router)
-    app.include_router(audit_rest.router)
+    app.include_router(transfer_proofs.router, responses=_answers(400, 401, 403, 404, 413, 503))
+    app.include_router(whatsapp_webhooks.router, responses=_answers(400, 401, 403, 404, 503))
+    app.include_router(audit_rest.router, responses=_answers(400, 401, 403, 503))
+
+
+def _answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The refusals a group of routes documents besides its own (OpenAPI `responses`)."""
+    return {status: {"description": _MEANINGS[status]} for status in statuses}
 
 
 def _leave_operations_out_of_document(app: FastAPI) -> None:
+    """Routes tagged `operations` (probes, metrics) serve the platform, not clients; leaving
+    them out lets `openapi_document` be built without a container, like the served one."""
     for route in app.routes:
         if isinstance(route, APIRoute) and "operations" in route.tags:
             route.include_in_schema = False
@@ -149,7 +175,7 @@ def _graphql_errors(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _graphql_router(settings: Settings) -> GraphQLRouter[Context, None]:
+def _graphql_router(graphiql: bool) -> GraphQLRouter[Context, None]:
     async def context(
         connection: HTTPConnection, services: ServicesDep, principal: PrincipalDep
     ) -> Context:
@@ -167,12 +193,12 @@ def _graphql_router(settings: Settings) -> GraphQLRouter[Context, None]:
     return _GraphQLRouter(
         build_schema(),
         context_getter=context,
-        graphql_ide=None if settings.production else "graphiql",
+        graphql_ide="graphiql" if graphiql else None,
     )
 
 
 class _GraphQLRouter(GraphQLRouter[Context, None]):
-    """Refused requests get a 4xx status, not a 200 carrying errors.
+    """GraphiQL from local assets; refused requests get a 4xx status, not a 200 carrying errors.
 
     A result without data (malformed query, unknown field, bad argument, refused read) is a
     client error: 403 when a permission was missing, 400 otherwise; an unavailable database is
@@ -202,6 +228,10 @@ class _GraphQLRouter(GraphQLRouter[Context, None]):
                 raise
             code = "NOT_FOUND" if error.status_code == 404 else "BAD_REQUEST"
             return _graphql_errors(error.status_code, error.reason, {"code": code})
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return offline_graphiql_html()
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         """A websocket (subscriptions) authenticates with its Authorization header, or, as
@@ -278,6 +308,12 @@ def _add_metrics(app: FastAPI, niaga: Niaga) -> None:
         ["store", "projection"],
         registry=registry,
     )
+    parked = Gauge(
+        "niaga_projection_parked_events",
+        "Events a projection could not apply and set aside (alert when above 0)",
+        ["store", "projection"],
+        registry=registry,
+    )
 
     @app.middleware("http")
     async def measure(
@@ -292,10 +328,11 @@ def _add_metrics(app: FastAPI, niaga: Niaga) -> None:
 
     @app.get("/metrics", tags=["operations"])
     async def metrics() -> Response:
-        """Prometheus metrics, including projection lag per store."""
+        """Prometheus metrics, including projection lag and parked events per store."""
         statuses = await run_in_threadpool(niaga.projections.status)
         for entry in statuses:
             lag.labels(entry.store, entry.status.name).set(entry.status.lag)
+            parked.labels(entry.store, entry.status.name).set(entry.status.parked)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 

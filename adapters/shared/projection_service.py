@@ -59,8 +59,6 @@ class ProjectionService:
         self._wake = threading.Event()
         # Told of each event a projection parks (the wiring records a staff notice).
         self.on_parked: Callable[[PostgresEventStore, ParkedEvent], None] | None = None
-        # When the daemon last finished a cycle (monotonic seconds), for health checks.
-        self.heartbeat = time.monotonic()
 
     def runner(self, store: PostgresEventStore, schema: str | None = None) -> ProjectionRunner:
         database = self._stores.database_for(store)
@@ -205,7 +203,6 @@ class ProjectionService:
                     if after_catch_up:
                         after_catch_up()
                     recovery.succeeded()
-                    self.heartbeat = time.monotonic()
                     if beat:
                         beat()
                     listener.wait(interval, self._wake)

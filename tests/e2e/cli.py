@@ -17,16 +17,20 @@ DATA_DIR = tempfile.mkdtemp(prefix="niaga-cli-test-")
 
 
 def run_niaga(
-    settings: Settings, *args: str, columns: int = 200
+    settings: Settings, *args: str, columns: int = 200, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`niaga ARGS...` on the test's database and platform schema, with the test's secret key so
-    that what the command seals the test can open, and the other way round."""
-    env = {
+    that what the command seals the test can open, and the other way round; `env` adds to
+    the environment."""
+    environment = {
         **os.environ,
+        **(env or {}),
         "DATABASE_URL": settings.database_url or "",
         "NIAGA_PLATFORM_SCHEMA": settings.niaga_platform_schema,
         "NIAGA_SECRET_KEY": settings.niaga_secret_key or "",
         "NIAGA_DATA_DIR": DATA_DIR,
         "COLUMNS": str(columns),
     }
-    return subprocess.run([NIAGA, *args], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [NIAGA, *args], env=environment, capture_output=True, text=True, timeout=120
+    )
