@@ -14,8 +14,8 @@ from psycopg import sql
 
 from adapters.billing import reports
 from adapters.billing.reports import OWING
+from adapters.shared.keyset import after_cursor
 from adapters.shared.paging import (
-    decode_cursor,
     encode_cursor,
     like_pattern,
     month_span,
@@ -240,13 +240,7 @@ class PostgresBillingReadModels:
         """One page in (time, id) order, fetching one row more to know if another page follows,
         and the number of rows matching the filters."""
         where = sql.SQL(" AND ").join(filters)
-        page_where, page_params = where, list(params)
-        if after:
-            at, last_id = decode_cursor(after)
-            page_where = sql.SQL("{} AND ({}) > (%s::timestamptz, %s::uuid)").format(
-                where, _order_by(alias)
-            )
-            page_params += [at, last_id]
+        page_where, page_params = after_cursor(where, params, after, _order_by(alias))
         with self._connection(store) as conn:
             rows = conn.execute(
                 sql.SQL("{} WHERE {} ORDER BY {} LIMIT %s").format(

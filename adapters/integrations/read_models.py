@@ -10,7 +10,8 @@ from uuid import UUID
 from psycopg import sql
 
 from adapters.shared.event_log import PostgresEventLog
-from adapters.shared.paging import decode_cursor, encode_cursor, table
+from adapters.shared.keyset import after_cursor, page_of
+from adapters.shared.paging import table
 from adapters.shared.stores import PostgresStores
 from application.integrations.ports import (
     DeliveryFilter,
@@ -73,13 +74,9 @@ class PostgresWebhookReadModels:
                 filters.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
                 params.append(value)
         matching = sql.SQL(" AND ").join(filters)
-        page_filter, page_params = matching, list(params)
-        if after:
-            at, last_id = decode_cursor(after)
-            page_filter = sql.SQL("{} AND (created_at, id) < (%s::timestamptz, %s::uuid)").format(
-                matching
-            )
-            page_params += [at, last_id]
+        page_filter, page_params = after_cursor(
+            matching, params, after, sql.SQL("created_at, id"), newest_first=True
+        )
         source = table(store, "webhook_deliveries")
         with self._stores.database_for(store).connection() as conn:
             rows = conn.execute(
@@ -91,9 +88,10 @@ class PostgresWebhookReadModels:
             total = conn.execute(
                 sql.SQL("SELECT count(*) FROM {} WHERE {}").format(source, matching), params
             ).fetchone()
-        items = [WebhookDeliveryView(*r) for r in rows[:first]]
-        cursors = [encode_cursor(v.created_at, v.id) for v in items]
-        return Page(items, cursors, len(rows) > first, int(total[0]) if total else 0)
+        counted = int(total[0]) if total else 0
+        return page_of(
+            rows, first, counted, lambda r: WebhookDeliveryView(*r), lambda v: (v.created_at, v.id)
+        )
 
     def due(self, store: EventStore, now: datetime, limit: int) -> list[DueDelivery]:
         query = sql.SQL(

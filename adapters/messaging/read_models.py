@@ -9,7 +9,8 @@ from uuid import UUID
 
 from psycopg import sql
 
-from adapters.shared.paging import decode_cursor, encode_cursor, one_of, table
+from adapters.shared.keyset import after_cursor, page_of
+from adapters.shared.paging import one_of, table
 from adapters.shared.stores import PostgresStores
 from application.messaging.ports import (
     Audience,
@@ -108,11 +109,7 @@ class PostgresWhatsAppReadModels:
                 filters.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
                 params.append(value)
         where = sql.SQL(" AND ").join(filters)
-        page_where, page_params = where, list(params)
-        if after:
-            at, last_id = decode_cursor(after)
-            page_where = sql.SQL("{} AND (requested_at, id) > (%s, %s)").format(where)
-            page_params += [at, last_id]
+        page_where, page_params = after_cursor(where, params, after, sql.SQL("requested_at, id"))
         source = table(store, "message_log")
         rows = self._all(
             store,
@@ -124,12 +121,12 @@ class PostgresWhatsAppReadModels:
         total = self._all(
             store, sql.SQL("SELECT count(*) FROM {} WHERE {}").format(source, where), params
         )
-        items = [MessageLogEntry(*r) for r in rows[:first]]
-        return Page(
-            items,
-            [encode_cursor(e.requested_at, e.id) for e in items],
-            len(rows) > first,
+        return page_of(
+            rows,
+            first,
             int(total[0][0]),
+            lambda r: MessageLogEntry(*r),
+            lambda e: (e.requested_at, e.id),
         )
 
     def channel(self, store: EventStore, tenant_id: UUID) -> ChannelView | None:

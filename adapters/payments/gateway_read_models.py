@@ -8,7 +8,8 @@ from uuid import UUID
 
 from psycopg import sql
 
-from adapters.shared.paging import decode_cursor, encode_cursor, one_of, table
+from adapters.shared.keyset import after_cursor, page_of
+from adapters.shared.paging import one_of, table
 from adapters.shared.stores import PostgresStores
 from application.payments.ports import (
     CallbackFilter,
@@ -82,11 +83,7 @@ class PostgresGatewayReadModels:
                 filters.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
                 params.append(one_of(value, allowed, column) if allowed else value)
         base = sql.SQL(" AND ").join(filters)
-        page_where, page_params = base, list(params)
-        if after:
-            at, last_id = decode_cursor(after)
-            page_where = sql.SQL("{} AND (received_at, id) > (%s, %s)").format(base)
-            page_params += [at, last_id]
+        page_where, page_params = after_cursor(base, params, after, sql.SQL("received_at, id"))
         source = _CALLBACK.format(table(store, "payment_callback_log"))
         rows = self._all(
             store,
@@ -100,9 +97,13 @@ class PostgresGatewayReadModels:
             ),
             params,
         )
-        items = [CallbackView(*r) for r in rows[:first]]
-        cursors = [encode_cursor(v.received_at, v.id) for v in items]
-        return Page(items, cursors, len(rows) > first, int(total[0][0]))
+        return page_of(
+            rows,
+            first,
+            int(total[0][0]),
+            lambda r: CallbackView(*r),
+            lambda v: (v.received_at, v.id),
+        )
 
     def pending_rechecks(self, store: EventStore, limit: int) -> list[CallbackView]:
         query = sql.SQL(

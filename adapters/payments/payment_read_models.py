@@ -7,7 +7,8 @@ from uuid import UUID
 
 from psycopg import sql
 
-from adapters.shared.paging import decode_cursor, encode_cursor, table
+from adapters.shared.keyset import after_cursor, page_of
+from adapters.shared.paging import table
 from adapters.shared.stores import PostgresStores
 from application.payments.payment_queries import PaymentAllocation, PaymentFilter, PaymentView
 from application.shared.event_store import EventStore
@@ -45,13 +46,7 @@ class PostgresPaymentReadModels:
                 filters.append(sql.SQL(clause))
                 params.append(value)
         matching = sql.SQL(" AND ").join(filters)
-        page_filter, page_params = matching, list(params)
-        if after:
-            at, last_id = decode_cursor(after)
-            page_filter = sql.SQL("{} AND (recorded_at, id) > (%s::timestamptz, %s::uuid)").format(
-                matching
-            )
-            page_params += [at, last_id]
+        page_filter, page_params = after_cursor(matching, params, after, sql.SQL("recorded_at, id"))
         source = table(store, "payment_list")
         with self._stores.database_for(store).connection() as conn:
             rows = conn.execute(
@@ -63,9 +58,8 @@ class PostgresPaymentReadModels:
             total = conn.execute(
                 sql.SQL("SELECT count(*) FROM {} WHERE {}").format(source, matching), params
             ).fetchone()
-        items = [_payment(r) for r in rows[:first]]
-        cursors = [encode_cursor(v.recorded_at, v.id) for v in items]
-        return Page(items, cursors, len(rows) > first, int(total[0]) if total else 0)
+        counted = int(total[0]) if total else 0
+        return page_of(rows, first, counted, _payment, lambda v: (v.recorded_at, v.id))
 
     def payment(self, store: EventStore, tenant_id: UUID, payment_id: UUID) -> PaymentView | None:
         query = sql.SQL("SELECT {} FROM {} WHERE tenant_id = %s AND id = %s").format(

@@ -14,7 +14,8 @@ from uuid import UUID
 
 from psycopg import sql
 
-from adapters.shared.paging import decode_cursor, encode_cursor, like_pattern, one_of, table
+from adapters.shared.keyset import after_cursor, page_of
+from adapters.shared.paging import like_pattern, one_of, table
 from adapters.shared.stores import PostgresStores
 from application.shared.errors import ApplicationError
 from application.shared.event_store import EventStore
@@ -69,15 +70,9 @@ class PostgresVoucherReadModels:
         filters, params = _voucher_filters(tenant_id, where)
         source = _VOUCHERS.format(table(store, "voucher_stock"), table(store, "voucher_profiles"))
         condition = sql.SQL(" AND ").join(filters)
-        page_condition, page_params = condition, list(params)
-        if after:
-            at, last_id = decode_cursor(after)
-            page_condition = sql.SQL(
-                "{} AND (v.generated_at, v.id) > (%s::timestamptz, %s::uuid)"
-            ).format(
-                condition,
-            )
-            page_params += [at, last_id]
+        page_condition, page_params = after_cursor(
+            condition, params, after, sql.SQL("v.generated_at, v.id")
+        )
         with self._connection(store) as conn:
             rows = conn.execute(
                 sql.SQL("{} WHERE {} ORDER BY v.generated_at, v.id LIMIT %s").format(
@@ -91,9 +86,10 @@ class PostgresVoucherReadModels:
                 ),
                 params,
             ).fetchone()
-        items = [VoucherView(*r) for r in rows[:first]]
-        cursors = [encode_cursor(v.generated_at, v.id) for v in items]
-        return Page(items, cursors, len(rows) > first, int(counted[0]) if counted else 0)
+        total = int(counted[0]) if counted else 0
+        return page_of(
+            rows, first, total, lambda r: VoucherView(*r), lambda v: (v.generated_at, v.id)
+        )
 
     def codes_in_space(self, store: EventStore, tenant_id: UUID, spec: CodeSpec) -> int:
         query = sql.SQL("SELECT count(*) FROM {} WHERE tenant_id = %s AND username ~ %s").format(

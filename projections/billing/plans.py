@@ -53,11 +53,7 @@ class PlanListProjection:
     tables: tuple[str, ...] = (TABLE,)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
-        created, earlier = table_rows.split(events, Plan.Created)
-        plans = table_rows.load(cur, schema, TABLE, COLUMNS, "id", earlier)
-        for recorded in events:
-            _apply(plans, recorded)
-        table_rows.save(cur, schema, TABLE, COLUMNS, "id", plans, created, JSONB)
+        table_rows.reduce_page(cur, schema, TABLE, COLUMNS, events, Plan.Created, _apply, JSONB)
 
 
 def _apply(plans: dict[Any, Row], recorded: RecordedEvent) -> None:

@@ -59,11 +59,9 @@ class SubscriptionListProjection:
     tables: tuple[str, ...] = (TABLE,)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
-        created, earlier = table_rows.split(events, Subscription.Subscribed)
-        subscriptions = table_rows.load(cur, schema, TABLE, COLUMNS, "id", earlier)
-        for recorded in events:
-            _apply(subscriptions, recorded)
-        table_rows.save(cur, schema, TABLE, COLUMNS, "id", subscriptions, created, JSONB)
+        table_rows.reduce_page(
+            cur, schema, TABLE, COLUMNS, events, Subscription.Subscribed, _apply, JSONB
+        )
 
 
 def _apply(subscriptions: dict[Any, Row], recorded: RecordedEvent) -> None:

@@ -3,7 +3,7 @@ every delivery with its attempts, last status code, latency, response excerpt an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from psycopg import Cursor
@@ -51,23 +51,6 @@ DELIVERY_COLUMNS = (
 )
 
 
-def _reduce(
-    cur: Cursor[Any],
-    schema: str,
-    events: Sequence[RecordedEvent],
-    name: str,
-    columns: tuple[str, ...],
-    created: type,
-    apply: Callable[[dict[Any, Row], RecordedEvent], None],
-    jsonb: frozenset[str] = frozenset(),
-) -> None:
-    new, old = table_rows.split(events, created)
-    rows = table_rows.load(cur, schema, name, columns, "id", old)
-    for recorded in events:
-        apply(rows, recorded)
-    table_rows.save(cur, schema, name, columns, "id", rows, new, jsonb)
-
-
 class WebhookEndpointsProjection:
     name: str = "webhook_endpoints"
     event_types: tuple[type, ...] = (
@@ -81,12 +64,12 @@ class WebhookEndpointsProjection:
     tables: tuple[str, ...] = (ENDPOINTS,)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
-        _reduce(
+        table_rows.reduce_page(
             cur,
             schema,
-            events,
             ENDPOINTS,
             ENDPOINT_COLUMNS,
+            events,
             WebhookEndpoint.Created,
             _endpoint,
             frozenset({"event_types"}),
@@ -137,8 +120,8 @@ class WebhookDeliveriesProjection:
     tables: tuple[str, ...] = (DELIVERIES,)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
-        _reduce(
-            cur, schema, events, DELIVERIES, DELIVERY_COLUMNS, WebhookDelivery.Scheduled, _delivery
+        table_rows.reduce_page(
+            cur, schema, DELIVERIES, DELIVERY_COLUMNS, events, WebhookDelivery.Scheduled, _delivery
         )
 
 

@@ -84,11 +84,9 @@ class PaymentLinkListProjection:
     tables: tuple[str, ...] = (LINKS,)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
-        created, earlier = table_rows.split(events, PaymentLink.Created)
-        links = table_rows.load(cur, schema, LINKS, LINK_COLUMNS, "id", earlier)
-        for recorded in events:
-            _apply_link(links, recorded)
-        table_rows.save(cur, schema, LINKS, LINK_COLUMNS, "id", links, created)
+        table_rows.reduce_page(
+            cur, schema, LINKS, LINK_COLUMNS, events, PaymentLink.Created, _apply_link
+        )
 
 
 def _apply_link(links: dict[Any, Row], recorded: RecordedEvent) -> None:
@@ -132,12 +130,15 @@ class PaymentCallbackLogProjection:
     tables: tuple[str, ...] = (CALLBACKS,)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
-        created, earlier = table_rows.split(events, GatewayCallback.Received)
-        rows = table_rows.load(cur, schema, CALLBACKS, CALLBACK_COLUMNS, "id", earlier)
-        for recorded in events:
-            _apply_callback(rows, recorded)
-        table_rows.save(
-            cur, schema, CALLBACKS, CALLBACK_COLUMNS, "id", rows, created, frozenset({"headers"})
+        table_rows.reduce_page(
+            cur,
+            schema,
+            CALLBACKS,
+            CALLBACK_COLUMNS,
+            events,
+            GatewayCallback.Received,
+            _apply_callback,
+            frozenset({"headers"}),
         )
 
 
@@ -180,21 +181,29 @@ class GatewayAccountListProjection:
     tables: tuple[str, ...] = (ACCOUNTS,)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
-        created, earlier = table_rows.split(events, GatewayAccount.Configured)
-        rows = table_rows.load(cur, schema, ACCOUNTS, ACCOUNT_COLUMNS, "id", earlier)
-        for recorded in events:
-            event = recorded.event
-            if isinstance(event, GatewayAccount.Configured):
-                rows[recorded.aggregate_id] = {
-                    "id": recorded.aggregate_id,
-                    "tenant_id": event.tenant_id,
-                    "gateway": event.gateway,
-                }
-            rows[recorded.aggregate_id].update(
-                credentials_set=sorted(event.credentials_sealed),
-                endpoints=event.endpoints,
-                link_minutes=event.link_minutes,
-                updated_at=recorded.timestamp,
-            )
-        jsonb = frozenset({"credentials_set", "endpoints"})
-        table_rows.save(cur, schema, ACCOUNTS, ACCOUNT_COLUMNS, "id", rows, created, jsonb)
+        table_rows.reduce_page(
+            cur,
+            schema,
+            ACCOUNTS,
+            ACCOUNT_COLUMNS,
+            events,
+            GatewayAccount.Configured,
+            _apply_account,
+            frozenset({"credentials_set", "endpoints"}),
+        )
+
+
+def _apply_account(rows: dict[Any, Row], recorded: RecordedEvent) -> None:
+    event = recorded.event
+    if isinstance(event, GatewayAccount.Configured):
+        rows[recorded.aggregate_id] = {
+            "id": recorded.aggregate_id,
+            "tenant_id": event.tenant_id,
+            "gateway": event.gateway,
+        }
+    rows[recorded.aggregate_id].update(
+        credentials_set=sorted(event.credentials_sealed),
+        endpoints=event.endpoints,
+        link_minutes=event.link_minutes,
+        updated_at=recorded.timestamp,
+    )

@@ -68,19 +68,23 @@ class PaymentsProjection:
         self._credit(cur, schema, [e for e in events if isinstance(e.event, _ACCOUNT_EVENTS)])
 
     def _transfers(self, cur: Cursor[Any], schema: str, events: list[RecordedEvent]) -> None:
-        created, earlier = table_rows.split(events, Transfer.Submitted)
-        transfers = table_rows.load(cur, schema, TRANSFERS, TRANSFER_COLUMNS, "id", earlier)
-        for recorded in events:
-            _apply_transfer(transfers, recorded)
-        table_rows.save(cur, schema, TRANSFERS, TRANSFER_COLUMNS, "id", transfers, created)
+        table_rows.reduce_page(
+            cur, schema, TRANSFERS, TRANSFER_COLUMNS, events, Transfer.Submitted, _apply_transfer
+        )
 
     def _credit(self, cur: Cursor[Any], schema: str, events: list[RecordedEvent]) -> None:
         # Rows are keyed by customer; the account's events name only the account.
-        created, earlier = table_rows.split(events, CustomerAccount.Opened)
-        accounts = table_rows.load(cur, schema, CREDIT, CREDIT_COLUMNS, "account_id", earlier)
-        for recorded in events:
-            _apply_account(accounts, recorded)
-        table_rows.save(cur, schema, CREDIT, CREDIT_COLUMNS, "customer_id", accounts, created)
+        table_rows.reduce_page(
+            cur,
+            schema,
+            CREDIT,
+            CREDIT_COLUMNS,
+            events,
+            CustomerAccount.Opened,
+            _apply_account,
+            key="account_id",
+            unique="customer_id",
+        )
 
 
 def _payment(recorded: RecordedEvent) -> Row:

@@ -9,7 +9,7 @@ over an array per column. No round trip per event.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -21,6 +21,32 @@ from domain.shared.recorded import RecordedEvent
 from projections.shared.base import jsonable, table
 
 Row = dict[str, Any]
+# Reduces one recorded event over a page's rows, keyed by aggregate id.
+Reducer = Callable[[dict[Any, Row], RecordedEvent], None]
+
+
+def reduce_page(
+    cur: Cursor[Any],
+    schema: str,
+    name: str,
+    columns: Sequence[str],
+    events: Sequence[RecordedEvent],
+    created: type,
+    apply: Reducer,
+    jsonb: frozenset[str] = frozenset(),
+    *,
+    key: str = "id",
+    unique: str | None = None,
+) -> None:
+    """A page of events over a table with one row per aggregate: load the rows of aggregates
+    created before the page (their `key` column holds the aggregate id), let `apply` reduce
+    each event over them in log order, then save them back, upserting on `unique` (`key`
+    unless the table's unique column is another)."""
+    new, earlier = split(events, created)
+    rows = load(cur, schema, name, columns, key, earlier)
+    for recorded in events:
+        apply(rows, recorded)
+    save(cur, schema, name, columns, unique or key, rows, new, jsonb)
 
 
 def split(events: Sequence[RecordedEvent], created: type) -> tuple[set[UUID], set[UUID]]:

@@ -12,6 +12,7 @@ from domain.shared.recorded import RecordedEvent
 from domain.vouchers.agent import Agent, Movement
 from projections.shared import rows as table_rows
 from projections.shared.base import jsonable
+from projections.shared.rows import Row
 
 AGENTS = "agent_list"
 AGENT_COLUMNS = (
@@ -62,32 +63,39 @@ class AgentListProjection:
     tables: tuple[str, ...] = (AGENTS,)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
-        created, earlier = table_rows.split(events, Agent.Enrolled)
-        rows = table_rows.load(cur, schema, AGENTS, AGENT_COLUMNS, "id", earlier)
-        for recorded in events:
-            e = recorded.event
-            if isinstance(e, Agent.Enrolled):
-                rows[recorded.aggregate_id] = {
-                    "id": recorded.aggregate_id,
-                    "tenant_id": e.tenant_id,
-                    "name": e.name,
-                    "phone": e.phone,
-                    "parent_id": e.parent_id,
-                    "ancestors": [str(a) for a in e.ancestors],
-                    "level": len(e.ancestors) + 1,
-                    "balance": 0,
-                    "credit_limit": e.credit_limit,
-                    "enrolled_at": recorded.timestamp,
-                }
-            row = rows[recorded.aggregate_id]
-            if isinstance(e, Agent.CreditLimitChanged):
-                row["credit_limit"] = e.credit_limit
-            elif type(e) in MOVEMENTS:
-                row["balance"] = e.balance_after
-            row["updated_at"] = recorded.timestamp
-        table_rows.save(
-            cur, schema, AGENTS, AGENT_COLUMNS, "id", rows, created, frozenset({"ancestors"})
+        table_rows.reduce_page(
+            cur,
+            schema,
+            AGENTS,
+            AGENT_COLUMNS,
+            events,
+            Agent.Enrolled,
+            _apply_agent,
+            frozenset({"ancestors"}),
         )
+
+
+def _apply_agent(rows: dict[Any, Row], recorded: RecordedEvent) -> None:
+    e = recorded.event
+    if isinstance(e, Agent.Enrolled):
+        rows[recorded.aggregate_id] = {
+            "id": recorded.aggregate_id,
+            "tenant_id": e.tenant_id,
+            "name": e.name,
+            "phone": e.phone,
+            "parent_id": e.parent_id,
+            "ancestors": [str(a) for a in e.ancestors],
+            "level": len(e.ancestors) + 1,
+            "balance": 0,
+            "credit_limit": e.credit_limit,
+            "enrolled_at": recorded.timestamp,
+        }
+    row = rows[recorded.aggregate_id]
+    if isinstance(e, Agent.CreditLimitChanged):
+        row["credit_limit"] = e.credit_limit
+    elif type(e) in MOVEMENTS:
+        row["balance"] = e.balance_after
+    row["updated_at"] = recorded.timestamp
 
 
 class AgentLedgerProjection:

@@ -46,23 +46,28 @@ class VoucherProfilesProjection:
     tables: tuple[str, ...] = (PROFILES,)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
-        created, earlier = table_rows.split(events, VoucherProfile.Created)
-        rows = table_rows.load(cur, schema, PROFILES, PROFILE_COLUMNS, "id", earlier)
-        for recorded in events:
-            e = recorded.event
-            if isinstance(e, VoucherProfile.Created):
-                rows[recorded.aggregate_id] = {
-                    "id": recorded.aggregate_id,
-                    "tenant_id": e.tenant_id,
-                    "name": e.name,
-                    "router_id": e.router_id,
-                }
-            rows[recorded.aggregate_id].update(
-                terms=to_plain(e.terms), updated_at=recorded.timestamp
-            )
-        table_rows.save(
-            cur, schema, PROFILES, PROFILE_COLUMNS, "id", rows, created, frozenset({"terms"})
+        table_rows.reduce_page(
+            cur,
+            schema,
+            PROFILES,
+            PROFILE_COLUMNS,
+            events,
+            VoucherProfile.Created,
+            _apply_profile,
+            frozenset({"terms"}),
         )
+
+
+def _apply_profile(rows: dict[Any, Row], recorded: RecordedEvent) -> None:
+    e = recorded.event
+    if isinstance(e, VoucherProfile.Created):
+        rows[recorded.aggregate_id] = {
+            "id": recorded.aggregate_id,
+            "tenant_id": e.tenant_id,
+            "name": e.name,
+            "router_id": e.router_id,
+        }
+    rows[recorded.aggregate_id].update(terms=to_plain(e.terms), updated_at=recorded.timestamp)
 
 
 class VoucherStockProjection:
@@ -78,11 +83,7 @@ class VoucherStockProjection:
     tables: tuple[str, ...] = (STOCK,)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
-        created, earlier = table_rows.split(events, Voucher.Generated)
-        rows = table_rows.load(cur, schema, STOCK, STOCK_COLUMNS, "id", earlier)
-        for recorded in events:
-            _apply(rows, recorded)
-        table_rows.save(cur, schema, STOCK, STOCK_COLUMNS, "id", rows, created)
+        table_rows.reduce_page(cur, schema, STOCK, STOCK_COLUMNS, events, Voucher.Generated, _apply)
 
 
 def _apply(rows: dict[Any, Row], recorded: RecordedEvent) -> None:

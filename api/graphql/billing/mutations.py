@@ -419,36 +419,34 @@ def _tenant_settings(tenant: Tenant) -> TenantSettingsSuccess:
 # A change to one aggregate named by id: parse the id, call the service, answer with the
 # aggregate as the read model shows it afterwards.
 Change = Callable[[Any, Principal, UUID], object]
+Answer = Callable[[Services, Principal, UUID], object]
+
+
+async def _change(
+    info: NiagaInfo,
+    raw_id: str,
+    field: str,
+    service: Callable[[Services], Any],
+    answer: Answer,
+    change: Change,
+) -> Any:
+    services, who = info.context.services, info.context.principal
+
+    def run() -> object:
+        aggregate_id = parse_id(raw_id, field)
+        change(service(services), who, aggregate_id)
+        return answer(services, who, aggregate_id)
+
+    return await run_command(run)
 
 
 async def _plan_change(info: NiagaInfo, raw_id: str, change: Change) -> Any:
-    services, who = info.context.services, info.context.principal
-
-    def run() -> PlanSuccess:
-        plan_id = parse_id(raw_id, "planId")
-        change(services.plans, who, plan_id)
-        return _plan(services, who, plan_id)
-
-    return await run_command(run)
+    return await _change(info, raw_id, "planId", lambda s: s.plans, _plan, change)
 
 
 async def _subscription_change(info: NiagaInfo, raw_id: str, change: Change) -> Any:
-    services, who = info.context.services, info.context.principal
-
-    def run() -> SubscriptionSuccess:
-        subscription_id = parse_id(raw_id, "id")
-        change(services.subscriptions, who, subscription_id)
-        return _subscription(services, who, subscription_id)
-
-    return await run_command(run)
+    return await _change(info, raw_id, "id", lambda s: s.subscriptions, _subscription, change)
 
 
 async def _invoice_change(info: NiagaInfo, raw_id: str, change: Change) -> Any:
-    services, who = info.context.services, info.context.principal
-
-    def run() -> InvoiceSuccess:
-        invoice_id = parse_id(raw_id, "id")
-        change(services.invoicing, who, invoice_id)
-        return _invoice(services, who, invoice_id)
-
-    return await run_command(run)
+    return await _change(info, raw_id, "id", lambda s: s.invoicing, _invoice, change)

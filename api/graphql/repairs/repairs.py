@@ -51,35 +51,36 @@ def _technician(info: NiagaInfo, technician_id: UUID) -> t.TechnicianSuccess:
     return t.TechnicianSuccess(technician=t.Technician.from_view(view))
 
 
-async def _on_job(info: NiagaInfo, raw_id: strawberry.ID, change: Callable[[UUID], object]) -> Any:
-    """Parse the job id, run the command, return the job as the board now shows it."""
+async def _on(
+    info: NiagaInfo,
+    raw_id: strawberry.ID,
+    field: str,
+    answer: Callable[[NiagaInfo, UUID], object],
+    change: Callable[[UUID], object],
+) -> Any:
+    """Parse the id, run the command, answer with what it changed as the read model now
+    shows it."""
 
-    def run() -> t.RepairJobSuccess:
-        job_id = parse_id(raw_id, "jobId")
-        change(job_id)
-        return _job(info, job_id)
+    def run() -> object:
+        aggregate_id = parse_id(raw_id, field)
+        change(aggregate_id)
+        return answer(info, aggregate_id)
 
     return await run_command(run)
+
+
+async def _on_job(info: NiagaInfo, raw_id: strawberry.ID, change: Callable[[UUID], object]) -> Any:
+    return await _on(info, raw_id, "jobId", _job, change)
 
 
 async def _on_item(info: NiagaInfo, raw_id: strawberry.ID, change: Callable[[UUID], object]) -> Any:
-    def run() -> t.InventoryItemSuccess:
-        item_id = parse_id(raw_id, "itemId")
-        change(item_id)
-        return _item(info, item_id)
-
-    return await run_command(run)
+    return await _on(info, raw_id, "itemId", _item, change)
 
 
 async def _on_order(
     info: NiagaInfo, raw_id: strawberry.ID, change: Callable[[UUID], object]
 ) -> Any:
-    def run() -> t.PurchaseOrderSuccess:
-        order_id = parse_id(raw_id, "id")
-        change(order_id)
-        return _order(info, order_id)
-
-    return await run_command(run)
+    return await _on(info, raw_id, "id", _order, change)
 
 
 def _policy(input: t.RepairPolicyInput) -> RepairPolicy:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -135,6 +137,20 @@ def _profile(services: Services, who: Principal, profile_id: UUID) -> t.VoucherP
 def _agent(services: Services, who: Principal, agent_id: UUID) -> t.AgentSuccess:
     view = services.voucher_queries.agent(who, agent_id)
     return t.AgentSuccess(agent=t.Agent.from_view(view))
+
+
+async def _on_agent(
+    info: NiagaInfo, raw_id: strawberry.ID, change: Callable[[Principal, UUID], object]
+) -> Any:
+    """Parse the agent's id, run the change, answer with the agent as it is now."""
+    services, who = info.context.services, info.context.principal
+
+    def run() -> t.AgentSuccess:
+        agent_id = parse_id(raw_id, "agentId")
+        change(who, agent_id)
+        return _agent(services, who, agent_id)
+
+    return await run_command(run)
 
 
 def _vouchers(
@@ -389,53 +405,37 @@ class VoucherMutation:
     async def top_up_agent(
         self, info: NiagaInfo, agent_id: strawberry.ID, amount: int, reference: str
     ) -> t.AgentResult:
-        services, who = info.context.services, info.context.principal
-
-        def top_up() -> t.AgentSuccess:
-            agent = parse_id(agent_id, "agentId")
-            services.agents.top_up(who, agent, amount, reference)
-            return _agent(services, who, agent)
-
-        return await run_command(top_up)
+        agents = info.context.services.agents
+        return await _on_agent(
+            info, agent_id, lambda who, agent: agents.top_up(who, agent, amount, reference)
+        )
 
     @strawberry.mutation(description="Correct an agent's balance by a signed amount.")
     async def adjust_agent_balance(
         self, info: NiagaInfo, agent_id: strawberry.ID, amount: int, reason: str
     ) -> t.AgentResult:
-        services, who = info.context.services, info.context.principal
-
-        def adjust() -> t.AgentSuccess:
-            agent = parse_id(agent_id, "agentId")
-            services.agents.adjust(who, agent, amount, reason)
-            return _agent(services, who, agent)
-
-        return await run_command(adjust)
+        agents = info.context.services.agents
+        return await _on_agent(
+            info, agent_id, lambda who, agent: agents.adjust(who, agent, amount, reason)
+        )
 
     @strawberry.mutation(description="How far below zero an agent's balance may go.")
     async def change_agent_credit_limit(
         self, info: NiagaInfo, agent_id: strawberry.ID, credit_limit: int
     ) -> t.AgentResult:
-        services, who = info.context.services, info.context.principal
-
-        def change() -> t.AgentSuccess:
-            agent = parse_id(agent_id, "agentId")
-            services.agents.change_credit_limit(who, agent, credit_limit)
-            return _agent(services, who, agent)
-
-        return await run_command(change)
+        agents = info.context.services.agents
+        return await _on_agent(
+            info, agent_id, lambda who, agent: agents.change_credit_limit(who, agent, credit_limit)
+        )
 
     @strawberry.mutation(description="Ask for a top-up of your own balance (agents).")
     async def request_agent_top_up(
         self, info: NiagaInfo, agent_id: strawberry.ID, amount: int
     ) -> t.AgentResult:
-        services, who = info.context.services, info.context.principal
-
-        def request() -> t.AgentSuccess:
-            agent = parse_id(agent_id, "agentId")
-            services.agents.request_top_up(who, agent, amount)
-            return _agent(services, who, agent)
-
-        return await run_command(request)
+        agents = info.context.services.agents
+        return await _on_agent(
+            info, agent_id, lambda who, agent: agents.request_top_up(who, agent, amount)
+        )
 
     @strawberry.mutation(description="A new API key (role agent) that acts as this agent.")
     async def issue_agent_api_key(
