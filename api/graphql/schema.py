@@ -24,6 +24,7 @@ from api.graphql.shared.errors import (
     NotFoundError,
     PermissionDeniedError,
     RefusedError,
+    StoredPendingRead,
     ValidationError,
 )
 from api.graphql.shared.parsing import found, parse_id
@@ -127,7 +128,8 @@ RegisterCustomerResult = Annotated[
     | ValidationError
     | DuplicateCustomerError
     | PermissionDeniedError
-    | RefusedError,
+    | RefusedError
+    | StoredPendingRead,
     strawberry.union("RegisterCustomerResult"),
 ]
 ChangeCustomerContactResult = Annotated[
@@ -137,7 +139,8 @@ ChangeCustomerContactResult = Annotated[
     | NotFoundError
     | PermissionDeniedError
     | CustomerForgottenError
-    | RefusedError,
+    | RefusedError
+    | StoredPendingRead,
     strawberry.union("ChangeCustomerContactResult"),
 ]
 ForgetCustomerResult = Annotated[
@@ -146,7 +149,8 @@ ForgetCustomerResult = Annotated[
     | NotFoundError
     | PermissionDeniedError
     | CustomerForgottenError
-    | RefusedError,
+    | RefusedError
+    | StoredPendingRead,
     strawberry.union("ForgetCustomerResult"),
 ]
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
 from eventsourcing.utils import EnvType
 
@@ -28,6 +31,28 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+@dataclass
+class WriteWatch:
+    """Whether a save went through while it was watching."""
+
+    stored: bool = False
+
+
+_WATCH: ContextVar[WriteWatch | None] = ContextVar("niaga_write_watch", default=None)
+
+
+@contextmanager
+def watching_writes() -> Iterator[WriteWatch]:
+    """Notes whether anything called inside stored events: an interface can then tell a client
+    its write was stored even when what comes after the save (reading the answer) fails."""
+    watch = WriteWatch()
+    token = _WATCH.set(watch)
+    try:
+        yield watch
+    finally:
+        _WATCH.reset(token)
 
 
 class EventStore(Application[UUID]):
@@ -74,6 +99,13 @@ class EventStore(Application[UUID]):
         stored = list(self.recorder.select_events(aggregate_id))
         self.niaga_mapper.prefetch_keys(stored)
         return [self.niaga_mapper.decode(0, s) for s in stored]
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        recordings: list[Recording[UUID]] = super()._record(processing_event)
+        watch = _WATCH.get()
+        if watch is not None and recordings:
+            watch.stored = True
+        return recordings
 
     def save_and_locate(self, *objs: Any) -> int:
         """Save aggregates atomically; return the log position of the last event recorded."""

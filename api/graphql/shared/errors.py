@@ -47,8 +47,26 @@ class RefusedError(Error):
     pass
 
 
-# The refusals every command's result union includes.
-Errors = ValidationError | NotFoundError | PermissionDeniedError | RefusedError
+@strawberry.type(
+    description=(
+        "The command was stored, but what it answers with could not be read yet (its read "
+        "models lag, or the database went away just after the save). Nothing needs resending: "
+        "read it again shortly."
+    )
+)
+class StoredPendingRead:
+    message: str
+    stored: bool = True
+    stale: bool = True
+
+
+STORED_PENDING_READ = (
+    "stored; the answer is not readable yet (read models catching up), read it again shortly"
+)
+
+# What every command's result union includes besides its success: the refusals, and the answer
+# for a write that was stored but could not be read back.
+Errors = ValidationError | NotFoundError | PermissionDeniedError | RefusedError | StoredPendingRead
 
 
 _MAPPING: list[tuple[type[DomainError], type[Error]]] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -10,12 +11,19 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from adapters.bootstrap import Services
-from api.graphql.shared.errors import as_error, as_graphql_error
+from api.graphql.shared.errors import (
+    STORED_PENDING_READ,
+    StoredPendingRead,
+    as_error,
+    as_graphql_error,
+)
 from application.shared.context import Principal
 from application.shared.errors import ApplicationError
+from application.shared.event_store import watching_writes
 from domain.shared.errors import DomainError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class Context(BaseContext):
@@ -53,8 +61,23 @@ async def query(call: Callable[[], T]) -> T:
 
 
 async def run_command(call: Callable[[], Any]) -> Any:
-    """Run a blocking command off the event loop; refusals become the schema's error types."""
+    """Run a blocking command off the event loop; refusals become the schema's error types.
+
+    A client is never told a stored write failed: when the command's events were saved and what
+    follows (waiting for read models, reading the answer) fails, the answer is
+    `StoredPendingRead`, not an error."""
     try:
-        return await run_in_threadpool(call)
+        return await run_in_threadpool(_answer_once_stored, call)
     except DomainError as error:
         return as_error(error)
+
+
+def _answer_once_stored(call: Callable[[], Any]) -> Any:
+    with watching_writes() as watch:
+        try:
+            return call()
+        except Exception:
+            if not watch.stored:
+                raise
+            log.warning("a command was stored but its answer could not be read", exc_info=True)
+            return StoredPendingRead(message=STORED_PENDING_READ)
