@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from adapters.audit.backup import Backups
@@ -219,125 +219,40 @@ class Niaga:
         """Connect (starting embedded PostgreSQL if no DATABASE_URL), migrate the platform store,
         and build the services. `inline_projections` makes each command bring its own store's
         read models up to date before it returns; without it a daemon does that."""
-        url = settings.database_url or start_embedded_postgres(settings.niaga_data_dir)
-        database = Database(url, settings.niaga_db_pool_min, settings.niaga_db_pool_max)
-        stores = PostgresStores(database, settings.niaga_platform_schema)
-        stores.migrate_platform()
-        read_models = PostgresReadModels(stores)
-        projections = ProjectionService(
-            stores,
-            settings.niaga_projection_page_size,
-            inline=inline_projections,
-            wait_timeout=settings.niaga_read_model_wait_seconds,
-        )
-        projections.on_parked = _staff_notice_of_parked(ParkedEventNotices(stores))
-        clock = clock or SystemClock()
-        secret_box = SecretBox(_secret_key(settings))
-        gateway = LibrouterosGateway()
-        router_views = PostgresRouterReadModels(stores)
-        billing = PostgresBillingReadModels(stores)
-        repair_views = PostgresRepairReadModels(stores)
-        webhook_views = PostgresWebhookReadModels(stores)
-        webhook_sender = HttpWebhookSender(
-            settings.niaga_webhook_timeout_seconds, settings.niaga_webhook_concurrency
-        )
-        payments = PaymentService(stores, billing, projections, clock)
-        gateway_views = PostgresGatewayReadModels(stores)
-        accounts = GatewayAccounts(stores, projections, secret_box)
+        core = _Core.connect(settings, inline_projections, clock or SystemClock())
+        billing = PostgresBillingReadModels(core.stores)
+        payments = PaymentService(core.stores, billing, core.projections, core.clock)
+        accounts = GatewayAccounts(core.stores, core.projections, core.secrets)
         protocols = gateway_protocols(settings.niaga_gateway_timeout_seconds)
-        export_source = PostgresExportSource(stores)
-        tenants = TenantService(stores, read_models, projections)
-        repairs = RepairService(stores, projections, clock, repair_views)
+        tenants = TenantService(core.stores, core.read_models, core.projections)
+        repairs = RepairService(
+            core.stores, core.projections, core.clock, PostgresRepairReadModels(core.stores)
+        )
         vouchers = Vouchers.build(
-            stores,
-            projections,
-            clock,
+            core.stores,
+            core.projections,
+            core.clock,
             tenants,
             accounts,
             protocols,
             settings.niaga_public_url,
-            secret_box,
+            core.secrets,
         )
-        whatsapp = whatsapp_services(settings, stores, projections, secret_box)
-        # After opt-out: answers to repair quotes, then voucher commands (which answer the rest
-        # with help, for tenants that sell vouchers).
-        for name, interpret in (
-            ("repair_quotes", repairs.answer_quote_from_message),
-            ("voucher_commands", vouchers.commands.reply_if_selling),
-        ):
-            whatsapp.inbound.register(
-                CommandReplies(name, interpret, stores, projections, secret_box)
-            )
+        whatsapp = _whatsapp(core, repairs, vouchers)
         return cls(
-            settings=settings,
-            database=database,
-            stores=stores,
-            read_models=read_models,
-            projections=projections,
+            **core.fields(),
             tenants=tenants,
-            customers=CustomerService(stores, projections),
-            queries=Queries(stores, read_models),
-            clock=clock,
-            billing_read_models=billing,
-            plans=PlanService(stores, projections),
-            subscriptions=SubscriptionService(stores, projections, clock, secret_box),
-            invoicing=InvoicingService(stores, projections, clock),
-            payments=payments,
-            billing_run=BillingRun(stores, billing, projections),
-            dunning=Dunning(stores, billing, projections),
-            billing_queries=BillingQueries(stores, billing, read_models),
-            secrets=secret_box,
-            router_read_models=router_views,
-            routers=RouterService(stores, projections, secret_box, gateway),
-            provisioning=ProvisioningService(stores, router_views, secret_box, gateway),
-            router_queries=RouterQueries(stores, router_views),
-            repair_read_models=repair_views,
-            repairs=repairs,
-            inventory=InventoryService(stores, projections),
-            counter=CounterService(stores, projections, clock),
-            repair_queries=RepairQueries(stores, repair_views),
-            webhook_read_models=webhook_views,
-            webhooks=WebhookService(
-                stores,
-                projections,
-                PostgresEventLogReader(stores),
-                secret_box,
-                webhook_targets(settings),
-                clock,
-            ),
-            webhook_queries=WebhookQueries(stores, webhook_views),
-            webhook_sender=webhook_sender,
-            webhook_deliverer=WebhookDeliverer(
-                stores, webhook_views, webhook_sender, secret_box, clock, webhook_targets(settings)
-            ),
-            payment_queries=PaymentQueries(stores, PostgresPaymentReadModels(stores)),
             vouchers=vouchers,
-            gateway_read_models=gateway_views,
-            gateway_accounts=accounts,
-            payment_links=PaymentLinks(
-                stores,
-                projections,
-                clock,
-                accounts,
-                protocols,
-                gateway_views,
-                settings.niaga_public_url,
-            ),
-            gateway_callbacks=GatewayCallbacks(
-                stores, projections, accounts, protocols, payments, vouchers.sales
-            ),
-            transfer_proofs=TransferProofs(
-                stores, payments, _proof_storage(settings), settings.niaga_proof_max_bytes
-            ),
-            gateway_queries=GatewayQueries(stores, gateway_views, clock),
             whatsapp=whatsapp,
-            messaging_queries=MessagingQueries(stores, whatsapp.read_models, whatsapp.templates),
-            idempotency=IdempotentMutations(
-                PostgresIdempotencyRecords(database, settings.niaga_platform_schema)
+            messaging_queries=MessagingQueries(
+                core.stores, whatsapp.read_models, whatsapp.templates
             ),
-            time_travel=TimeTravel(stores),
-            audit_exports=AuditExports(stores, export_source),
-            audit_tools=AuditTools(stores, projections, export_source),
+            **_billing_fields(core, billing, payments),
+            **_router_fields(core),
+            **_repair_fields(core, repairs),
+            **_integration_fields(core),
+            **_payment_fields(core, payments, accounts, protocols, vouchers),
+            **_audit_fields(core),
         )
 
     @cached_property
@@ -401,6 +316,165 @@ class Niaga:
         self.webhook_sender.close()
         self.stores.close()
         self.database.close()
+
+
+@dataclass(frozen=True)
+class _Core:
+    """What every area is built on: settings, the database, the stores and their read models."""
+
+    settings: Settings
+    database: Database
+    stores: PostgresStores
+    read_models: PostgresReadModels
+    projections: ProjectionService
+    clock: Clock
+    secrets: SecretBox
+
+    @classmethod
+    def connect(cls, settings: Settings, inline_projections: bool, clock: Clock) -> _Core:
+        url = settings.database_url or start_embedded_postgres(settings.niaga_data_dir)
+        database = Database(url, settings.niaga_db_pool_min, settings.niaga_db_pool_max)
+        stores = PostgresStores(database, settings.niaga_platform_schema)
+        stores.migrate_platform()
+        projections = ProjectionService(
+            stores,
+            settings.niaga_projection_page_size,
+            inline=inline_projections,
+            wait_timeout=settings.niaga_read_model_wait_seconds,
+        )
+        projections.on_parked = _staff_notice_of_parked(ParkedEventNotices(stores))
+        secrets = SecretBox(_secret_key(settings))
+        return cls(
+            settings, database, stores, PostgresReadModels(stores), projections, clock, secrets
+        )
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "settings": self.settings,
+            "database": self.database,
+            "stores": self.stores,
+            "read_models": self.read_models,
+            "projections": self.projections,
+            "clock": self.clock,
+            "secrets": self.secrets,
+            "customers": CustomerService(self.stores, self.projections),
+            "queries": Queries(self.stores, self.read_models),
+            "idempotency": IdempotentMutations(
+                PostgresIdempotencyRecords(self.database, self.settings.niaga_platform_schema)
+            ),
+        }
+
+
+def _whatsapp(core: _Core, repairs: RepairService, vouchers: Vouchers) -> WhatsApp:
+    whatsapp = whatsapp_services(core.settings, core.stores, core.projections, core.secrets)
+    # After opt-out: answers to repair quotes, then voucher commands (which answer the rest
+    # with help, for tenants that sell vouchers).
+    for name, interpret in (
+        ("repair_quotes", repairs.answer_quote_from_message),
+        ("voucher_commands", vouchers.commands.reply_if_selling),
+    ):
+        whatsapp.inbound.register(
+            CommandReplies(name, interpret, core.stores, core.projections, core.secrets)
+        )
+    return whatsapp
+
+
+def _billing_fields(
+    core: _Core, billing: PostgresBillingReadModels, payments: PaymentService
+) -> dict[str, Any]:
+    stores, sync, clock = core.stores, core.projections, core.clock
+    return {
+        "billing_read_models": billing,
+        "plans": PlanService(stores, sync),
+        "subscriptions": SubscriptionService(stores, sync, clock, core.secrets),
+        "invoicing": InvoicingService(stores, sync, clock),
+        "payments": payments,
+        "billing_run": BillingRun(stores, billing, sync),
+        "dunning": Dunning(stores, billing, sync),
+        "billing_queries": BillingQueries(stores, billing, core.read_models),
+        "payment_queries": PaymentQueries(stores, PostgresPaymentReadModels(stores)),
+    }
+
+
+def _router_fields(core: _Core) -> dict[str, Any]:
+    views = PostgresRouterReadModels(core.stores)
+    gateway = LibrouterosGateway()
+    return {
+        "router_read_models": views,
+        "routers": RouterService(core.stores, core.projections, core.secrets, gateway),
+        "provisioning": ProvisioningService(core.stores, views, core.secrets, gateway),
+        "router_queries": RouterQueries(core.stores, views),
+    }
+
+
+def _repair_fields(core: _Core, repairs: RepairService) -> dict[str, Any]:
+    views = PostgresRepairReadModels(core.stores)
+    return {
+        "repair_read_models": views,
+        "repairs": repairs,
+        "inventory": InventoryService(core.stores, core.projections),
+        "counter": CounterService(core.stores, core.projections, core.clock),
+        "repair_queries": RepairQueries(core.stores, views),
+    }
+
+
+def _integration_fields(core: _Core) -> dict[str, Any]:
+    stores, settings = core.stores, core.settings
+    views = PostgresWebhookReadModels(stores)
+    sender = HttpWebhookSender(
+        settings.niaga_webhook_timeout_seconds, settings.niaga_webhook_concurrency
+    )
+    targets = webhook_targets(settings)
+    return {
+        "webhook_read_models": views,
+        "webhooks": WebhookService(
+            stores,
+            core.projections,
+            PostgresEventLogReader(stores),
+            core.secrets,
+            targets,
+            core.clock,
+        ),
+        "webhook_queries": WebhookQueries(stores, views),
+        "webhook_sender": sender,
+        "webhook_deliverer": WebhookDeliverer(
+            stores, views, sender, core.secrets, core.clock, targets
+        ),
+    }
+
+
+def _payment_fields(
+    core: _Core,
+    payments: PaymentService,
+    accounts: GatewayAccounts,
+    protocols: dict[Gateway, GatewayProtocol],
+    vouchers: Vouchers,
+) -> dict[str, Any]:
+    stores, sync, settings = core.stores, core.projections, core.settings
+    views = PostgresGatewayReadModels(stores)
+    return {
+        "gateway_read_models": views,
+        "gateway_accounts": accounts,
+        "payment_links": PaymentLinks(
+            stores, sync, core.clock, accounts, protocols, views, settings.niaga_public_url
+        ),
+        "gateway_callbacks": GatewayCallbacks(
+            stores, sync, accounts, protocols, payments, vouchers.sales
+        ),
+        "transfer_proofs": TransferProofs(
+            stores, payments, _proof_storage(settings), settings.niaga_proof_max_bytes
+        ),
+        "gateway_queries": GatewayQueries(stores, views, core.clock),
+    }
+
+
+def _audit_fields(core: _Core) -> dict[str, Any]:
+    source = PostgresExportSource(core.stores)
+    return {
+        "time_travel": TimeTravel(core.stores),
+        "audit_exports": AuditExports(core.stores, source),
+        "audit_tools": AuditTools(core.stores, core.projections, source),
+    }
 
 
 def _staff_notice_of_parked(

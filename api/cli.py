@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import typer
@@ -25,6 +25,9 @@ from rich.progress import (
 from rich.table import Table
 
 from adapters.bootstrap import Niaga
+
+if TYPE_CHECKING:
+    from adapters.routers.routeros.simulator import RouterOSSimulator
 from adapters.shared.settings import Settings
 from api.audit.cli import audit_app
 from api.messaging.cli import whatsapp_app
@@ -117,36 +120,7 @@ def serve(
         err.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
     niaga = _start(inline=projections)
-    settings = niaga.settings
-    simulator = None
-    if demo:
-        from adapters.demo import (
-            DEMO_HOTSPOT_PROFILES,
-            DEMO_PROFILES,
-            DEMO_ROUTER_PASSWORD,
-            DEMO_SHOP_CODE,
-            ensure_demo,
-        )
-        from adapters.routers.routeros.simulator import RouterOSSimulator
-
-        simulator = RouterOSSimulator("admin", DEMO_ROUTER_PASSWORD, identity="demo-core")
-        router_address = simulator.start()
-        for profile in DEMO_PROFILES:
-            simulator.state.add("/ppp/profile", {"name": profile})
-        for profile in DEMO_HOTSPOT_PROFILES:
-            simulator.state.add("/ip/hotspot/user/profile", {"name": profile})
-        seeded = ensure_demo(niaga, settings.niaga_data_dir / "demo-api-key.txt", router_address)
-        console.print(f"GraphQL:      http://{bind_host}:{bind_port}/graphql")
-        console.print(f"Demo tenant:  {seeded.tenant_id}")
-        console.print(f"Demo API key: {seeded.api_key}")
-        console.print("Send it as the header  Authorization: Bearer <key>")
-        console.print(
-            f"Voucher shop: http://{bind_host}:{bind_port}/buy?agent={DEMO_SHOP_CODE} "
-            "(configure a payment gateway to take orders)"
-        )
-        console.print(
-            f"Demo router:  RouterOS simulator on {router_address[0]}:{router_address[1]}"
-        )
+    simulator = _start_demo(niaga, bind_host, bind_port) if demo else None
     try:
         app = create_app(niaga, run_projections=projections, run_scheduler=scheduler)
         server = uvicorn.Server(uvicorn.Config(app, host=bind_host, port=bind_port))
@@ -158,6 +132,37 @@ def serve(
             simulator.stop()
         sock.close()
         niaga.close()
+
+
+def _start_demo(niaga: Niaga, bind_host: str, bind_port: int) -> RouterOSSimulator:
+    """Seed the demo tenant (once) on a RouterOS simulator, and print how to reach it."""
+    from adapters.demo import (
+        DEMO_HOTSPOT_PROFILES,
+        DEMO_PROFILES,
+        DEMO_ROUTER_PASSWORD,
+        DEMO_SHOP_CODE,
+        ensure_demo,
+    )
+    from adapters.routers.routeros.simulator import RouterOSSimulator
+
+    simulator = RouterOSSimulator("admin", DEMO_ROUTER_PASSWORD, identity="demo-core")
+    router_address = simulator.start()
+    for profile in DEMO_PROFILES:
+        simulator.state.add("/ppp/profile", {"name": profile})
+    for profile in DEMO_HOTSPOT_PROFILES:
+        simulator.state.add("/ip/hotspot/user/profile", {"name": profile})
+    api_key_file = niaga.settings.niaga_data_dir / "demo-api-key.txt"
+    seeded = ensure_demo(niaga, api_key_file, router_address)
+    console.print(f"GraphQL:      http://{bind_host}:{bind_port}/graphql")
+    console.print(f"Demo tenant:  {seeded.tenant_id}")
+    console.print(f"Demo API key: {seeded.api_key}")
+    console.print("Send it as the header  Authorization: Bearer <key>")
+    console.print(
+        f"Voucher shop: http://{bind_host}:{bind_port}/buy?agent={DEMO_SHOP_CODE} "
+        "(configure a payment gateway to take orders)"
+    )
+    console.print(f"Demo router:  RouterOS simulator on {router_address[0]}:{router_address[1]}")
+    return simulator
 
 
 @app.command()

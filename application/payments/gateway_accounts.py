@@ -42,7 +42,7 @@ class GatewayAccounts:
         authorize(principal, Permission.MANAGE_GATEWAYS)
         gateway = gateway_named(command.gateway)
         _check_names(gateway, command)
-        sealed = {k: self._secrets.seal(v) for k, v in command.credentials.items() if v}
+        sealed = {k: self._secrets.seal(v, k) for k, v in command.credentials.items() if v}
         store = self._stores.for_tenant(principal.tenant_id)
         account = find(store, GatewayAccount, GatewayAccount.id_for(principal.tenant_id, gateway))
         if account is None:

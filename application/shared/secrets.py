@@ -14,6 +14,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from application.shared.errors import ApplicationError
+from domain.shared.text import check_text
 
 _PREFIX = "sb1:"
 
@@ -36,7 +37,10 @@ class SecretBox:
             raise SecretKeyError("NIAGA_SECRET_KEY must be 32 bytes, base64-encoded")
         self._aead = AESGCM(raw)
 
-    def seal(self, plaintext: str) -> str:
+    def seal(self, plaintext: str, field: str = "secret") -> str:
+        """The secret encrypted; InvalidValue naming `field` if it is no single line of text
+        another system could be given (NUL, control characters, lone surrogates)."""
+        check_text(plaintext, field, multiline=False)
         nonce = os.urandom(12)
         sealed = self._aead.encrypt(nonce, plaintext.encode(), None)
         return _PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()

@@ -30,6 +30,7 @@ from application.shared.unit_of_work import find
 from application.vouchers.agents import AgentService
 from application.vouchers.ports import VoucherReadModels
 from domain.shared.errors import InvalidValue
+from domain.shared.text import check_line
 from domain.vouchers.agent import Agent
 from domain.vouchers.voucher import Voucher, VoucherBatch, VoucherProfile
 from domain.vouchers.voucher_codes import (
@@ -74,7 +75,7 @@ class GeneratedBatch:
 
 def find_profile(store: EventStore, tenant_id: UUID, name_or_id: str) -> VoucherProfile:
     """A profile by name (any case) or id; InvalidValue naming the unknown package otherwise."""
-    wanted = (name_or_id or "").strip()
+    wanted = check_line((name_or_id or "").strip(), "profile")
     candidates = [VoucherProfile.id_for(tenant_id, wanted)]
     with contextlib.suppress(ValueError):
         candidates.append(UUID(wanted))

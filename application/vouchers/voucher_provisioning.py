@@ -18,8 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.routers.provisioning import HotspotTarget, Outcome, ProvisioningService
-from application.routers.routers import RouterUnreachable
+from application.routers import HotspotTarget, Outcome, ProvisioningService, RouterUnreachable
 from application.shared.errors import NotFound
 from application.shared.event_store import EventStore
 from domain.vouchers.voucher import Voucher, VoucherProfile, hotspot_user_of

@@ -76,6 +76,8 @@ def _texts(items: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
         if isinstance(value, str):
             yield path, value
         elif isinstance(value, Mapping):
+            # Its keys are stored as text too (JSON object keys), named by the mapping.
+            yield from ((path, k) for k in value if isinstance(k, str))
             yield from _texts(value.items(), f"{path}.")
         elif isinstance(value, list | tuple | set | frozenset):
             yield from _texts(((f"[{i}]", v) for i, v in enumerate(value)), path)

@@ -8,8 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from adapters.bootstrap import Niaga
-from adapters.shared.scheduler import run_daily_cycle, run_repair_timers
+from adapters.bootstrap import Niaga, daily_scheduler
 from application.customers.customers import RegisterCustomer
 from application.repairs.inventory import RegisterItem
 from application.repairs.repairs import QuoteLabour, QuotePart, ReceiveJob, parse_quote_answer
@@ -245,16 +244,16 @@ def test_sla_breach_quote_escalation_and_pickup_reminders_follow_the_clock(
     quoted = _quoted(niaga, owner, shop)
 
     clock.advance(timedelta(hours=1))
-    first = run_repair_timers(niaga, owner.tenant_id)
+    first = daily_scheduler(niaga).run_repair_timers(owner.tenant_id)
     assert (first.sla_breaches, first.escalated_quotes) == ([], [])
 
     clock.advance(timedelta(hours=1, minutes=1))
-    second = run_repair_timers(niaga, owner.tenant_id)
+    second = daily_scheduler(niaga).run_repair_timers(owner.tenant_id)
     assert second.sla_breaches == [urgent]
-    assert run_repair_timers(niaga, owner.tenant_id).sla_breaches == []  # once only
+    assert daily_scheduler(niaga).run_repair_timers(owner.tenant_id).sla_breaches == []  # once only
 
     clock.advance(timedelta(hours=4))
-    assert run_repair_timers(niaga, owner.tenant_id).escalated_quotes == [quoted]
+    assert daily_scheduler(niaga).run_repair_timers(owner.tenant_id).escalated_quotes == [quoted]
     assert {"repair_delayed", "shop_repair_overdue"} <= set(_templates(niaga, owner, urgent))
     assert {"repair_quote_reminder", "shop_quote_unanswered"} <= set(
         _templates(niaga, owner, quoted)
@@ -266,7 +265,7 @@ def test_sla_breach_quote_escalation_and_pickup_reminders_follow_the_clock(
     reminders = []
     for _ in range(31):
         clock.advance(timedelta(days=1))
-        reminders.append(run_repair_timers(niaga, owner.tenant_id).pickup_reminders)
+        reminders.append(daily_scheduler(niaga).run_repair_timers(owner.tenant_id).pickup_reminders)
     assert [day + 1 for day, sent in enumerate(reminders) if sent] == [1, 20, 30]
     assert _templates(niaga, owner, quoted).count("repair_pickup_reminder") == 3
     assert_live_equals_rebuild(
@@ -392,7 +391,7 @@ def test_the_scheduler_cycle_runs_the_repair_timers(
 ) -> None:
     urgent = _receive(niaga, owner, shop, priority="urgent")
     clock.advance(timedelta(hours=5))
-    cycle = run_daily_cycle(niaga, owner.tenant_id)
+    cycle = daily_scheduler(niaga).run_daily_cycle(owner.tenant_id)
     assert cycle.repairs is not None
     assert cycle.repairs.sla_breaches == [urgent]
 

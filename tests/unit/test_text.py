@@ -51,6 +51,12 @@ def test_nested_payloads_are_checked_with_the_path_of_the_field() -> None:
     assert refused.value.field == "lines[1].description"
 
 
+def test_the_keys_of_a_mapping_in_an_event_are_checked_like_its_values() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        check_all_text({"variables": {"promo\x00": "diskon"}})
+    assert refused.value.field == "variables"
+
+
 @given(st.text())
 def test_outside_text_is_always_made_storable(text: str) -> None:
     assert problem_in(printable(text)) is None

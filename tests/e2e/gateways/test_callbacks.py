@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
+from adapters.bootstrap import callback_rechecker
 from adapters.payments.gateways.fakes import SignedCallback
-from adapters.payments.gateways.recheck import callback_rechecker
 from tests.e2e.gateways.conftest import INVOICE_TOTAL, Case, Shop
 
 GATEWAYS = ["midtrans", "xendit", "tripay", "duitku"]
