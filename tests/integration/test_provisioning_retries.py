@@ -5,6 +5,7 @@ in-process pool, against RouterOS simulators; time is skipped forward instead of
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 import time
@@ -24,6 +25,8 @@ from adapters.routers.dispatcher import (
 )
 from adapters.routers.routeros.simulator import RouterOSSimulator
 from adapters.shared.job_transport import LocalPool
+from api.graphql.schema import build_schema
+from api.graphql.shared.support import Context
 from application.billing.plans import CreatePlan
 from application.billing.subscriptions import Subscribe
 from application.customers.customers import RegisterCustomer
@@ -193,7 +196,10 @@ def test_a_refusal_waits_for_a_change_that_can_fix_it_and_is_never_retried_other
     assert _cycle(niaga, dispatcher) == 0
     with pytest.raises(PermissionDenied):
         niaga.provisioning.retry(principal_for(owner.tenant_id, Role.STAFF), siti)
-    niaga.provisioning.retry(owner, siti)
+    assert _retry_through_graphql(niaga, owner, str(uuid4()))["code"] == "NOT_FOUND"
+    assert _retry_through_graphql(niaga, owner, "not-an-id")["code"] == "INVALID_VALUE"
+    retried = _retry_through_graphql(niaga, owner, str(siti))
+    assert retried == {"__typename": "RetryProvisioningSuccess", "targetId": str(siti)}
     niaga.projections.catch_up_all()
     assert _cycle(niaga, dispatcher) == 1
     assert _rows(niaga, owner)[siti].status == "synced"
@@ -335,3 +341,16 @@ def test_jobs_racing_on_one_target_are_serialised_or_duplicates_and_none_fails(
     assert _rows(niaga, owner)[budi].status == "synced"
     assert _count(niaga, owner.tenant_id, "Failed") == 0
     assert _profile_of(router, "budi") == "10M"
+
+
+def _retry_through_graphql(niaga: Niaga, owner: Principal, target: str) -> dict[str, object]:
+    mutation = """mutation($id: ID!) { retryProvisioning(targetId: $id) {
+      __typename ... on RetryProvisioningSuccess { targetId } ... on Error { code } } }"""
+    context = Context(niaga.services, owner)
+    result = asyncio.run(
+        build_schema().execute(mutation, variable_values={"id": target}, context_value=context)
+    )
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    answer: dict[str, object] = result.data["retryProvisioning"]
+    return answer

@@ -100,7 +100,15 @@ class RouterConnectionSuccess:
     board: str
 
 
+@strawberry.type
+class RetryProvisioningSuccess:
+    target_id: strawberry.ID
+
+
 RouterResult = Annotated[RouterSuccess | Errors, strawberry.union("RouterResult")]
+RetryProvisioningResult = Annotated[
+    RetryProvisioningSuccess | Errors, strawberry.union("RetryProvisioningResult")
+]
 RouterConnectionResult = Annotated[
     RouterConnectionSuccess | Errors, strawberry.union("RouterConnectionResult")
 ]
@@ -216,6 +224,23 @@ class RouterMutation:
             )
 
         return await run_command(test)
+
+    @strawberry.mutation(
+        description="Push a subscription's or voucher's state to its router again now: after "
+        "a refusal (a missing profile added on the router, say), which otherwise waits for a "
+        "change to its router or desired state."
+    )
+    async def retry_provisioning(
+        self, info: NiagaInfo, target_id: strawberry.ID
+    ) -> RetryProvisioningResult:
+        services, who = info.context.services, info.context.principal
+
+        def retry() -> RetryProvisioningSuccess:
+            target = parse_id(target_id, "targetId")
+            services.provisioning.retry(who, target)
+            return RetryProvisioningSuccess(target_id=strawberry.ID(str(target)))
+
+        return await run_command(retry)
 
     @strawberry.mutation(
         description="Choose how unpaid subscribers are restricted (isolir): mode profile or "

@@ -123,6 +123,7 @@ _MUTATIONS: dict[str, Permission] = {
     "addRouter": P.MANAGE_ROUTERS,
     "updateRouter": P.MANAGE_ROUTERS,
     "testRouterConnection": P.MANAGE_ROUTERS,
+    "retryProvisioning": P.MANAGE_ROUTERS,
     # repairs
     "setRepairPolicy": P.MANAGE_REPAIR_SETTINGS,
     "addTechnician": P.MANAGE_REPAIR_SETTINGS,
