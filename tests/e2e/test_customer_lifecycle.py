@@ -156,3 +156,14 @@ def test_health_readiness_and_metrics_answer(server: str) -> None:
     assert httpx.get(f"{server}/readyz").json()["database"] == "ok"
     metrics = httpx.get(f"{server}/metrics").text
     assert "niaga_projection_lag_events" in metrics
+
+
+def test_a_phone_typed_in_full_width_digits_is_the_same_number(niaga: Niaga, server: str) -> None:
+    gql, _ = _owner_client(niaga, server)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in "081234567890")
+    first = _register(gql, name="Budi Santoso", phone=full_width)
+    assert first["__typename"] == "RegisterCustomerSuccess"
+    assert first["customer"]["phone"] == "+6281234567890"
+
+    again = _register(gql, name="Budi S.", phone="081234567890")
+    assert again["code"] == "DUPLICATE_CUSTOMER"

@@ -284,3 +284,19 @@ def test_a_command_sees_its_own_write_after_another_runner_held_the_projection(
         command.join()
 
     assert niaga.queries.customer(owner, registered[0]).name == "Budi"
+
+
+def test_a_rebuild_drops_the_scratch_schema_a_killed_rebuild_left(
+    niaga: Niaga, store: PostgresEventStore
+) -> None:
+    with niaga.database.connection() as conn:  # what a rebuild killed mid-way leaves behind
+        conn.execute("CREATE SCHEMA rebuild_killed0001")
+        conn.execute("CREATE TABLE rebuild_killed0001.customer_list (id uuid)")
+
+    niaga.projections.rebuild(store, by_name("customer_list"))
+
+    with niaga.database.connection() as conn:
+        left = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild\\_%'"
+        ).fetchall()
+    assert left == []
