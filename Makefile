@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.repairs
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.vouchers
+	$(BIN)/python -m bench.idle
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -650,7 +650,9 @@ class InProcessDaemons:
             self._supervisor.start(
                 "projections",
                 lambda stop: niaga.projections.run_forever(
-                    stop, 0.5, side_effects.run_once, lambda: beats.beat("projections")
+                    stop,
+                    after_catch_up=side_effects.run_once,
+                    beat=lambda: beats.beat("projections"),
                 ),
             )
         if scheduler:

@@ -401,7 +401,7 @@ def projections_run() -> None:
         _run_part(
             niaga,
             lambda: niaga.projections.run_forever(
-                stop, 0.5, side_effects.run_once, lambda: beats.beat("projections")
+                stop, after_catch_up=side_effects.run_once, beat=lambda: beats.beat("projections")
             ),
         )
     finally:

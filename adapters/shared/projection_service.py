@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 SCRATCH_PREFIX = "rebuild_"
 MAX_PAUSE = 30.0  # seconds between attempts while the database is away
+# A recorded event wakes the daemon (NOTIFY); this is only a safety net for a missed one.
+SAFETY_POLL = 30.0
+# How often the process managers look for retries that fell due while nothing was recorded.
+SIDE_EFFECT_TICK = 2.0
 
 
 @dataclass(frozen=True)
@@ -182,13 +186,15 @@ class ProjectionService:
     def run_forever(
         self,
         stop: threading.Event,
-        interval: float = 0.5,
+        interval: float = SIDE_EFFECT_TICK,
         after_catch_up: Callable[[], object] | None = None,
         beat: Callable[[], object] | None = None,
         give_up_after: float = GIVE_UP_AFTER,
     ) -> None:
-        """The projection daemon: catch up every store (then run `after_catch_up`, e.g. the
-        process managers), `beat`, then sleep until poked or notified.
+        """The projection daemon: catch up every store when events are recorded (it sleeps on
+        LISTEN, with a safety poll every `SAFETY_POLL` seconds), run `after_catch_up` (the
+        process managers) then and every `interval` seconds for retries that fall due, and
+        `beat`. An idle server costs the database almost nothing.
 
         It outlives a database restart: a failed cycle or a lost LISTEN connection is logged,
         waited out with growing pauses (up to `MAX_PAUSE` seconds) and retried from the
@@ -196,24 +202,55 @@ class ProjectionService:
         end it, with `PartFailed`, for its supervisor to start it afresh."""
         listener = _Listener(self._stores)
         recovery = Recovery("projections", give_up_after, max_pause=MAX_PAUSE)
+        due = _Due(SAFETY_POLL, interval)
         try:
             while not stop.is_set():
                 try:
-                    self.catch_up_all()
-                    if after_catch_up:
-                        after_catch_up()
+                    self._cycle(due, after_catch_up)
                     recovery.succeeded()
                     if beat:
                         beat()
-                    listener.wait(interval, self._wake)
+                    due.woken = listener.wait(due.until_next(), self._wake)
                 except Exception as error:
                     pause = recovery.failed(error)
                     log.exception("projection daemon cycle failed; retrying in %.1f s", pause)
                     listener.close()
+                    due.woken = True  # after an outage, look at everything again
                     stop.wait(pause)
                 self._wake.clear()
         finally:
             listener.close()
+
+    def _cycle(self, due: _Due, after_catch_up: Callable[[], object] | None) -> None:
+        if due.catch_up_now():
+            self.catch_up_all()
+        if after_catch_up and due.side_effects_now():
+            after_catch_up()
+
+
+class _Due:
+    """When the daemon next catches up (on a notification, or the safety poll) and next runs
+    the process managers (on a notification, or their tick)."""
+
+    def __init__(self, safety_poll: float, tick: float) -> None:
+        self._safety_poll, self._tick = safety_poll, tick
+        self._catch_up_at = self._side_effects_at = 0.0
+        self.woken = True
+
+    def catch_up_now(self) -> bool:
+        if not (self.woken or time.monotonic() >= self._catch_up_at):
+            return False
+        self._catch_up_at = time.monotonic() + self._safety_poll
+        return True
+
+    def side_effects_now(self) -> bool:
+        if not (self.woken or time.monotonic() >= self._side_effects_at):
+            return False
+        self._side_effects_at = time.monotonic() + self._tick
+        return True
+
+    def until_next(self) -> float:
+        return max(min(self._catch_up_at, self._side_effects_at) - time.monotonic(), 0.05)
 
 
 def drop_abandoned_scratch_schemas(database: Any) -> list[str]:
@@ -289,12 +326,14 @@ class _Listener:
         self._stores = stores
         self._conn: Connection[Any] | None = None
 
-    def wait(self, timeout: float, wake: threading.Event) -> None:
+    def wait(self, timeout: float, wake: threading.Event) -> bool:
+        """Sleep until events are recorded, the daemon is poked, or `timeout`; True if woken."""
         conn = self._connection()
         deadline = time.monotonic() + timeout
         while not wake.is_set() and time.monotonic() < deadline:
             for _ in conn.notifies(timeout=0.05, stop_after=1):
-                return
+                return True
+        return wake.is_set()
 
     def _connection(self) -> Connection[Any]:
         if self._conn is None or self._conn.closed:
