@@ -217,8 +217,9 @@ class RequirePermissions(SchemaExtension):
         execution = self.execution_context
         if execution.operation_type is OperationType.SUBSCRIPTION:
             document = execution.graphql_document
-            assert document is not None  # parsed and validated before execution
             principal: Principal = execution.context.principal
+            if document is None:  # nothing to read the fields from: closed, like an unknown one
+                raise as_graphql_error(_refusal(principal, None, "Live"))
             for name in _root_fields(document, execution.operation_name):
                 permission = REQUIRED_PERMISSIONS.get(f"Live.{name}")
                 if permission is None or not permits(principal, permission):
