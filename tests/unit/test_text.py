@@ -65,3 +65,12 @@ def test_outside_text_is_always_made_storable(text: str) -> None:
 def test_phone_numbers_in_full_width_digits_are_the_same_number() -> None:
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in "081234567890")
     assert normalise_phone(full_width) == normalise_phone("081234567890") == "+6281234567890"
+
+
+def test_the_quick_check_refuses_exactly_the_characters_the_rules_name() -> None:
+    from domain.shared import text
+
+    for code in range(0x110000):
+        char = chr(code)
+        named = char not in text._LINE_BREAKS and text._bad_character(char) is not None
+        assert bool(text._SUSPECT.search(char)) == named, f"U+{code:04X}"
