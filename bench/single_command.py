@@ -19,8 +19,9 @@ from uuid import UUID
 import psycopg
 
 from application.customers.customers import ChangeCustomerContact, CustomerService, RegisterCustomer
+from application.shared.commands import run_command
 from application.shared.context import Actor, ActorKind, Principal
-from application.shared.event_store import EventStore
+from application.shared.event_store import EventStore, Saved
 from application.shared.ports import Placement
 from bench.common import (
     Figure,
@@ -34,12 +35,14 @@ from bench.common import (
 from domain.shared.roles import Role
 
 BENCH_USER = Actor(ActorKind.USER, "bench")
+# The same command outside `run_command`, for the price of asking the store on every load.
+FAST_FORWARDED = "pure change_contact, fast-forwarded"
 
 
 class NoWait:
     """A ReadModelSync that returns at once: the command path alone."""
 
-    def wait(self, store: EventStore, position: int, timeout: float = 2.0) -> bool:
+    def wait(self, store: EventStore, upto: Saved | int, timeout: float = 2.0) -> bool:
         return True
 
 
@@ -75,6 +78,7 @@ def main(argv: list[str] | None = None) -> None:
             for mode in services
             for command in ("register", "change_contact")
         }
+        timed[FAST_FORWARDED] = Timed(Figure(FAST_FORWARDED, "commands/s"))
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(
                 "CREATE TABLE bench_rows (id bigserial PRIMARY KEY, payload text NOT NULL, "
@@ -89,8 +93,14 @@ def main(argv: list[str] | None = None) -> None:
                         _registrations(service, tenant_id, numbers, args.commands, ids)
                     )
                     timed[f"{mode} change_contact"].run(
-                        _contact_changes(service, tenant_id, ids, run)
+                        _contact_changes(service, tenant_id, ids, f"{run}")
                     )
+                    if mode == "pure":
+                        timed[FAST_FORWARDED].run(
+                            _contact_changes(
+                                service, tenant_id, ids, f"{run}b", _outside_run_command
+                            )
+                        )
     _print(raw.figure, {name: t.figure for name, t in timed.items()})
 
 
@@ -121,15 +131,31 @@ def _registrations(
             email=f"pelanggan{i}@contoh.id",
             address=f"Jl. Sudirman No. {i}, Bandung",
         )
-        yield lambda command=command: ids.append(service.register(_principal(tenant_id), command))
+        yield lambda command=command: ids.append(
+            run_command(lambda: service.register(_principal(tenant_id), command))
+        )
 
 
 def _contact_changes(
-    service: CustomerService, tenant_id: UUID, ids: list[UUID], run: int
+    service: CustomerService,
+    tenant_id: UUID,
+    ids: list[UUID],
+    version: str,
+    runner: Callable[[Callable[[], None]], None] = run_command,
 ) -> Iterator[Callable[[], object]]:
+    # A name each pass has not set yet: an unchanged contact would record nothing.
     for customer_id in list(ids):
-        command = ChangeCustomerContact(customer_id, name=f"Pelanggan {customer_id.hex[:6]} {run}")
-        yield lambda command=command: service.change_contact(_principal(tenant_id), command)
+        name = f"Pelanggan {customer_id.hex[:6]} {version}"
+        command = ChangeCustomerContact(customer_id, name=name)
+        yield lambda command=command: runner(
+            lambda: service.change_contact(_principal(tenant_id), command)
+        )
+
+
+def _outside_run_command(call: Callable[[], None]) -> None:
+    """As a job or the CLI runs a command: every cached aggregate is brought up to date with a
+    look-up in the store before the command decides."""
+    call()
 
 
 def _percentiles(latencies: list[float]) -> str:
@@ -144,6 +170,9 @@ def _print(raw: Figure, figures: dict[str, Figure]) -> None:
     print("\nGoals (pure command path >= 0.30x raw 1-row insert):")
     for name in ("pure change_contact", "pure register"):
         check_goal(f"{name} / raw insert", ratio_of(figures[name], raw), 0.30)
+    print("Goals (a command with its read models brought up to date >= 0.15x raw 1-row insert):")
+    for name in ("inline change_contact", "inline register"):
+        check_goal(f"{name} / raw insert", ratio_of(figures[name], raw), 0.15)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Every projection Niaga maintains, by name."""
 
+from projections.ai.keys import AiKeyListProjection
 from projections.audit.audit_log import AuditLogProjection
 from projections.billing.invoices import InvoicesProjection
 from projections.billing.notifications import NotificationOutboxProjection
@@ -11,11 +12,8 @@ from projections.integrations.webhooks import (
     WebhookDeliveriesProjection,
     WebhookEndpointsProjection,
 )
-from projections.messaging.whatsapp import (
-    CampaignListProjection,
-    MessageLogProjection,
-    WhatsAppChannelProjection,
-)
+from projections.messaging.message_log import MessageLogProjection
+from projections.messaging.whatsapp import CampaignListProjection, WhatsAppChannelProjection
 from projections.payments.gateways import (
     GatewayAccountListProjection,
     PaymentCallbackLogProjection,
@@ -65,6 +63,7 @@ def all_projections() -> list[Projection]:
         WhatsAppChannelProjection(),
         CampaignListProjection(),
         CustomerTagsProjection(),
+        AiKeyListProjection(),
     ]
 
 

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg import Connection, sql
+from psycopg import Connection, errors, sql
 
 from adapters.shared.event_log import PostgresEventLog
 from adapters.shared.stores import PostgresEventStore, PostgresStores, StoreRef
 from adapters.shared.supervision import GIVE_UP_AFTER, Recovery
-from application.shared.event_store import EventStore
+from application.shared.event_store import EventStore, Saved
+from domain.shared.topics import topics_of
 from migrations import runner as migrations
 from projections.catalog import all_projections
 from projections.shared.base import Projection
@@ -74,9 +75,21 @@ class ProjectionService:
         )
 
     def catch_up(self, store: PostgresEventStore, progress: Progress | None = None) -> int:
-        runner = self.runner(store)
-        applied = sum(runner.catch_up(p, progress) for p in self.projections)
-        for parked in runner.parked_now:
+        return self._catch_up(store, self.projections, progress)
+
+    def _catch_up(
+        self,
+        store: PostgresEventStore,
+        projections: list[Projection],
+        progress: Progress | None = None,
+        *,
+        lock_wait: float | None = None,
+        runner: ProjectionRunner | None = None,
+    ) -> int:
+        runner = runner or self.runner(store)
+        applied = runner.catch_up_together(projections, progress, lock_wait=lock_wait)
+        parked_now, runner.parked_now = runner.parked_now, []
+        for parked in parked_now:
             log.error(
                 "projection %s parked event %s of store %s: %s",
                 parked.projection,
@@ -115,29 +128,55 @@ class ProjectionService:
             for p in self.projections
         ]
 
-    def wait(self, store: EventStore, position: int, timeout: float | None = None) -> bool:
-        """Block until every projection of `store` has processed `position` (False on time-out).
+    def wait(self, store: EventStore, upto: Saved | int, timeout: float | None = None) -> bool:
+        """Block until the read models a save touched (every one, for a bare position) have
+        processed it; False on time-out.
 
-        Inline, the caller catches up itself, and tries again while another runner holds a
-        projection's lock: that runner may have read the log before this command's events.
-        """
+        Inline, the caller catches those up itself, in one pass, queueing behind a runner that
+        holds one of them: that runner may have read the log before this command's events. The
+        other read models are the daemon's, woken by the save's notification."""
         pg_store = self._stores.open(store.ref)  # type: ignore[attr-defined]
         deadline = time.monotonic() + (self.wait_timeout if timeout is None else timeout)
+        position, needed = self._needed(upto)
         runner = self.runner(pg_store)
         while True:
             if self.inline:
-                self.catch_up(pg_store)
+                self._catch_up_within(pg_store, runner, needed, deadline)
             else:
                 self._wake.set()
-            if self._reached(runner, position):
+            if self._reached(runner, needed, position):
                 return True
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.005)
 
-    def _reached(self, runner: ProjectionRunner, position: int) -> bool:
+    def _needed(self, upto: Saved | int) -> tuple[int, list[Projection]]:
+        """The position to reach and the projections that must reach it."""
+        if isinstance(upto, int):
+            return upto, self.projections
+        return upto.position, [p for p in self.projections if _reads_any(p, upto.topics)]
+
+    def _catch_up_within(
+        self,
+        store: PostgresEventStore,
+        runner: ProjectionRunner,
+        projections: list[Projection],
+        deadline: float,
+    ) -> None:
+        """Catch these up, waiting for their locks no longer than the deadline allows."""
+        lock_wait = max(deadline - time.monotonic(), 0.001)
+        try:
+            self._catch_up(store, projections, lock_wait=lock_wait, runner=runner)
+        except errors.LockNotAvailable:
+            log.debug("read models of store %s still busy at the deadline", store.ref.name)
+
+    def _reached(self, runner: ProjectionRunner, needed: list[Projection], position: int) -> bool:
+        """Whether they all got there: as the runner saw it when it caught them up itself,
+        else as the tracking table says."""
+        if all(runner.reached.get(p.name, 0) >= position for p in needed):
+            return True
         positions = runner.positions()
-        return all(positions.get(p.name, 0) >= position for p in self.projections)
+        return all(positions.get(p.name, 0) >= position for p in needed)
 
     def rebuild_into(
         self,
@@ -273,6 +312,13 @@ def drop_abandoned_scratch_schemas(database: Any) -> list[str]:
                 conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (name,))
                 dropped.append(name)
     return dropped
+
+
+def _reads_any(projection: Projection, topics: frozenset[str]) -> bool:
+    """Whether the projection reads events of any of these topics (every one, if it reads all)."""
+    if not projection.event_types:
+        return True
+    return any(topic in topics for cls in projection.event_types for topic in topics_of(cls))
 
 
 def _lock_key(ref: StoreRef, projection: Projection) -> int:

@@ -91,7 +91,9 @@ class Readiness:
             return PartReport(False, {"error": str(error)})
         age = self._age("projections", recorded)
         detail: dict[str, object] = {"lag": lag, "heartbeat_age": _rounded(age)}
-        # Commands that catch up inline need no daemon; otherwise lag nobody works off fails.
+        # Commands that catch up inline keep the read models they answer from current (the
+        # rest is the daemon's, which `niaga serve` runs beside them); without inline
+        # catch-up, lag nobody works off fails.
         ok = self._projections.inline or lag == 0 or fresh("projections", age)
         if "projections" in self._heartbeats.local_parts():
             ok = fresh("projections", age)

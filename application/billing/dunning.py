@@ -74,7 +74,8 @@ class Dunning:
                 continue
             changed = self._dun(store, invoice, on, policy, report)
             if changed:
-                position = self._saver.save(store, principal, "RunDunning", *changed, wait=False)
+                saved = self._saver.save(store, principal, "RunDunning", *changed, wait=False)
+                position = saved.position  # the wait below is for every read model
         if position:
             self._saver.wait(store, position)
         return report

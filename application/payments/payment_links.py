@@ -18,6 +18,7 @@ from application.payments.ports import (
     GatewayReadModels,
     LinkRequest,
 )
+from application.shared.aggregate_cache import reading_from_store
 from application.shared.authorization import Permission, authorize
 from application.shared.clock import Clock
 from application.shared.context import Principal
@@ -101,7 +102,8 @@ class PaymentLinks:
         return reusable, outdated
 
     def _new_link(self, store: EventStore, access: GatewayAccess, invoice: Invoice) -> PaymentLink:
-        customer = load(store, Customer, invoice.customer_id, invoice.tenant_id, "customer")
+        with reading_from_store():  # the customer's contact data goes to the gateway
+            customer = load(store, Customer, invoice.customer_id, invoice.tenant_id, "customer")
         now = self._clock.now()
         order_id = f"NGA-{uuid.uuid4().hex[:20].upper()}"
         request = LinkRequest(

@@ -409,9 +409,10 @@ class RepairService:
                 continue
             changed = self._timers_of(store, job, now, policy, zone, report)
             if changed:
+                # Saves of several kinds: the wait below is for every read model.
                 position = self._saver.save(
                     store, principal, "RunRepairTimers", *changed, wait=False
-                )
+                ).position
         if position:
             self._saver.wait(store, position)
         return report

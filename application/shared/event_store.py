@@ -11,9 +11,10 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoding
 from eventsourcing.utils import EnvType
 
+from application.shared.aggregate_cache import AggregateCache, current_reads
 from application.shared.event_payloads import payload_transcodings
 from application.shared.mapper import NiagaMapper
 from application.shared.personal_data import PersonalDataCipher, PersonalDataKeys
@@ -33,6 +34,18 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+@dataclass(frozen=True)
+class Saved:
+    """Where a save's events landed in the log and what they were: a command waits for the
+    read models of those topics to reach that position, and no others."""
+
+    position: int
+    topics: frozenset[str]
+
+    def __bool__(self) -> bool:
+        return self.position > 0
+
+
 @dataclass
 class WriteWatch:
     """Whether a save went through while it was watching."""
@@ -48,11 +61,14 @@ def watching_writes() -> Iterator[WriteWatch]:
     """Notes whether anything called inside stored events: an interface can then tell a client
     its write was stored even when what comes after the save (reading the answer) fails."""
     watch = WriteWatch()
+    enclosing = _WATCH.get()
     token = _WATCH.set(watch)
     try:
         yield watch
     finally:
         _WATCH.reset(token)
+        if enclosing is not None and watch.stored:
+            enclosing.stored = True  # a watch inside another (one attempt of a command)
 
 
 class EventStore(Application[UUID]):
@@ -100,14 +116,41 @@ class EventStore(Application[UUID]):
         self.niaga_mapper.prefetch_keys(stored)
         return [self.niaga_mapper.decode(0, s) for s in stored]
 
+    def construct_repository(self) -> AggregateCache:
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return AggregateCache(
+            self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(maxsize) if maxsize else None,
+        )
+
+    @property
+    def aggregate_cache(self) -> AggregateCache:
+        return cast(AggregateCache, self.repository)
+
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        recordings: list[Recording[UUID]] = super()._record(processing_event)
+        changed = {e.originator_id for e in processing_event.events}
+        reads = current_reads()
+        if reads is not None:
+            reads.check(self.aggregate_cache, changed)
+        try:
+            recordings: list[Recording[UUID]] = super()._record(processing_event)
+        except IntegrityError:
+            # Another writer got there first: what this process cached of them is stale.
+            self.aggregate_cache.forget(changed)
+            raise
+        saved = processing_event.aggregates
+        self.aggregate_cache.remember(saved[i] for i in changed if i in saved)
         watch = _WATCH.get()
         if watch is not None and recordings:
             watch.stored = True
         return recordings
 
-    def save_and_locate(self, *objs: Any) -> int:
-        """Save aggregates atomically; return the log position of the last event recorded."""
+    def save_and_locate(self, *objs: Any) -> Saved:
+        """Save aggregates atomically; return the log position of the last event recorded and
+        the topics of the events."""
         recordings: list[Recording[UUID]] = self.save(*objs)
-        return max((r.notification.id for r in recordings), default=0)
+        return Saved(
+            max((r.notification.id for r in recordings), default=0),
+            frozenset(r.notification.topic for r in recordings),
+        )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
-from application.shared.event_store import EventStore
+from application.shared.event_store import EventStore, Saved
 
 T = TypeVar("T")
 
@@ -34,8 +36,11 @@ class Stores(Protocol):
 
 
 class ReadModelSync(Protocol):
-    def wait(self, store: EventStore, position: int, timeout: float = 2.0) -> bool:
-        """Block until the store's read models have processed `position`; False on time-out."""
+    def wait(self, store: EventStore, upto: Saved | int, timeout: float = 2.0) -> bool:
+        """Block until the store's read models have processed `upto`; False on time-out.
+
+        After a save, only the read models of the saved topics are waited for; a bare position
+        waits for all of them."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,17 @@ class Page(Generic[T]):
     items: list[T]
     cursors: list[str]  # an opaque cursor for each item, to resume after it
     has_next_page: bool
-    total_count: int
+    # Counts the items the list's filters match over all pages. That can cost far more than
+    # the page (a scan of every matching row), so it runs only when `total_count` is read, and
+    # at most once.
+    count: Callable[[], int] = field(repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "count", cache(self.count))
+
+    @property
+    def total_count(self) -> int:
+        return self.count()
 
     @property
     def end_cursor(self) -> str | None:

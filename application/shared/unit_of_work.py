@@ -10,7 +10,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.shared.context import Principal, recording
 from application.shared.errors import ConcurrentModification, NotFound
-from application.shared.event_store import EventStore
+from application.shared.event_store import EventStore, Saved
 from application.shared.ports import ReadModelSync
 
 A = TypeVar("A")
@@ -69,7 +69,7 @@ class Saver:
         *objs: Any,
         conflict: Exception | None = None,
         wait: bool = True,
-    ) -> int:
+    ) -> Saved:
         with recording(
             command,
             actor=principal.actor,
@@ -77,15 +77,15 @@ class Saver:
             correlation_id=principal.correlation_id,
         ):
             try:
-                position = store.save_and_locate(*objs)
+                saved = store.save_and_locate(*objs)
             except IntegrityError as error:
                 raise (conflict or _conflict(command)) from error
         if wait:
-            self.wait(store, position)
-        return position
+            self.wait(store, saved)
+        return saved
 
-    def wait(self, store: EventStore, position: int) -> None:
-        self._sync.wait(store, position)
+    def wait(self, store: EventStore, upto: Saved | int) -> None:
+        self._sync.wait(store, upto)
 
 
 def _conflict(command: str) -> ConcurrentModification:

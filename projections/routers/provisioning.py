@@ -13,6 +13,7 @@ from domain.billing.subscription import Subscription
 from domain.routers.provisioning import HotspotUser, Provisioning
 from domain.routers.router import Router
 from domain.shared.recorded import RecordedEvent
+from projections.shared import rows as table_rows
 from projections.shared.base import table
 
 # Subscription events that change what its router should hold.
@@ -135,26 +136,12 @@ class HotspotUsersWantedProjection:
         if gone:
             cur.execute(sql.SQL("DELETE FROM {} WHERE target_id = ANY(%s)").format(wanted), (gone,))
         rows = [_wanted_row(e) for e in latest.values() if e.user is not None]
-        if not rows:
-            return
-        cur.executemany(
-            sql.SQL(
-                "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (target_id) DO UPDATE SET {}"
-            ).format(
-                wanted,
-                sql.SQL(", ").join(map(sql.Identifier, _WANTED)),
-                sql.SQL(", ").join(sql.Placeholder() * len(_WANTED)),
-                sql.SQL(", ").join(
-                    sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in _WANTED[1:]
-                ),
-            ),
-            rows,
-        )
+        table_rows.upsert(cur, schema, "hotspot_users_wanted", _WANTED, "target_id", rows)
 
 
-def _wanted_row(e: Any) -> tuple[Any, ...]:
+def _wanted_row(e: Any) -> dict[str, Any]:
     user: HotspotUser = e.user
-    return (
+    values = (
         e.subscription_id,
         e.tenant_id,
         e.router,
@@ -167,6 +154,7 @@ def _wanted_row(e: Any) -> tuple[Any, ...]:
         user.comment,
         e.version,
     )
+    return dict(zip(_WANTED, values, strict=True))
 
 
 def _subscription_of(recorded: RecordedEvent) -> UUID:
@@ -266,18 +254,4 @@ def _load(cur: Cursor[Any], schema: str, ids: set[UUID]) -> dict[UUID, dict[str,
 
 
 def _store(cur: Cursor[Any], schema: str, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    cur.executemany(
-        sql.SQL(
-            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (subscription_id) DO UPDATE SET {}"
-        ).format(
-            table(schema, "provisioning_status"),
-            sql.SQL(", ").join(map(sql.Identifier, _STATUS)),
-            sql.SQL(", ").join(sql.Placeholder() * len(_STATUS)),
-            sql.SQL(", ").join(
-                sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in _STATUS[1:]
-            ),
-        ),
-        [tuple(row[c] for c in _STATUS) for row in rows],
-    )
+    table_rows.upsert(cur, schema, "provisioning_status", _STATUS, "subscription_id", rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import is_dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -30,19 +30,33 @@ def table(schema: str, name: str) -> sql.Composed:
     return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(name))
 
 
+_PLAIN = frozenset({str, int, float, bool})
+# The other values events carry most, by exact type: no chain of isinstance checks for them.
+_CONVERT: dict[type, Callable[[Any], Any]] = {
+    UUID: str,
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+}
+
+
 def jsonable(value: Any) -> Any:
     """Event values as JSON: ids and times as strings, enums as their value, value objects as
     the object of their fields (the form they are stored in)."""
+    if value is None or type(value) in _PLAIN:
+        return value  # most values of most events: nothing to convert
+    convert = _CONVERT.get(type(value))
+    if convert is not None:
+        return convert(value)
     if is_dataclass(value) and not isinstance(value, type):
         return to_plain(value)
     if isinstance(value, UUID):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
+    if isinstance(value, (list, tuple, set, frozenset)):
         return [jsonable(v) for v in value]
     return value

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -116,20 +115,62 @@ def upsert(
         # One statement cannot change a row twice; one per row applies them in order.
         _upsert_each(cur, schema, name, columns, key, wanted, jsonb)
         return
+    _insert_arrays(
+        cur,
+        schema,
+        name,
+        columns,
+        wanted,
+        jsonb,
+        sql.SQL("ON CONFLICT ({}) DO UPDATE SET {}").format(
+            sql.Identifier(key), _updates(columns, key)
+        ),
+    )
+
+
+def insert_absent(
+    cur: Cursor[Any],
+    schema: str,
+    name: str,
+    columns: Sequence[str],
+    key: str,
+    rows: Iterable[Row],
+    jsonb: frozenset[str] = frozenset(),
+) -> None:
+    """Insert the rows whose `key` is not in the table yet; leave those that are as they are
+    (the first write of a row wins, as `ON CONFLICT DO NOTHING` row by row would have it).
+    The rows' keys must differ."""
+    wanted = list(rows)
+    if wanted:
+        _insert_arrays(
+            cur,
+            schema,
+            name,
+            columns,
+            wanted,
+            jsonb,
+            sql.SQL("ON CONFLICT ({}) DO NOTHING").format(sql.Identifier(key)),
+        )
+
+
+def _insert_arrays(
+    cur: Cursor[Any],
+    schema: str,
+    name: str,
+    columns: Sequence[str],
+    rows: list[Row],
+    jsonb: frozenset[str],
+    on_conflict: sql.Composable,
+) -> None:
+    """One INSERT of many rows, sent as one binary array per column."""
     arrays = sql.SQL(", ").join(
         sql.SQL("%b::{}[]").format(sql.SQL(t)) for t in _types(cur, schema, name, columns)
     )
     cur.execute(
-        sql.SQL(
-            "INSERT INTO {} ({}) SELECT * FROM unnest({}) ON CONFLICT ({}) DO UPDATE SET {}"
-        ).format(
-            table(schema, name),
-            _names(columns),
-            arrays,
-            sql.Identifier(key),
-            _updates(columns, key),
+        sql.SQL("INSERT INTO {} ({}) SELECT * FROM unnest({}) {}").format(
+            table(schema, name), _names(columns), arrays, on_conflict
         ),
-        [[_param(row[c], c in jsonb) for row in wanted] for c in columns],
+        [[_param(row[c], c in jsonb) for row in rows] for c in columns],
     )
 
 
@@ -204,6 +245,26 @@ def copy_in(
             )
 
 
+def copy_binary(
+    cur: Cursor[Any],
+    schema: str,
+    name: str,
+    columns: Sequence[str],
+    values: Iterable[Sequence[Any]],
+) -> None:
+    """Insert rows that are not in the table yet, given as values in the order of `columns`
+    (JSON columns as plain dicts and lists), in COPY's binary format: no text to escape. The
+    values must be of the columns' own types (an int for an integer column, not a string)."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+        table(schema, name), _names(columns)
+    )
+    types = _types(cur, schema, name, columns)  # not within the COPY: it is a query
+    with cur.copy(statement) as copy:
+        copy.set_types(types)
+        for row in values:
+            copy.write_row(row)
+
+
 def _json_default(value: Any) -> Any:
     converted = jsonable(value)
     if converted is value:
@@ -211,8 +272,9 @@ def _json_default(value: Any) -> Any:
     return converted
 
 
-# Event values are mostly JSON already; only ids, dates and the like need converting.
-_dumps = partial(json.dumps, default=_json_default)
+# Event values are mostly JSON already; only ids, dates and the like need converting. One
+# encoder for every value: json.dumps with an argument would build one per call.
+_dumps = json.JSONEncoder(default=_json_default).encode
 
 
 def _names(columns: Sequence[str]) -> sql.Composable:

@@ -173,6 +173,7 @@ def test_the_restore_drill_brings_back_every_store_as_it_was_with_the_forgotten_
     source = _settings(new_database(), backup_dir)
     niaga = Niaga.start(source, clock=FixedClock(TODAY))
     seeded = Seeded(niaga)
+    niaga.projections.catch_up_all()  # a command waits only for the read models it answers from
     before = _every_table(niaga)
     events = event_count(niaga, "niaga")
     niaga.close()

@@ -15,15 +15,15 @@ from adapters.bootstrap import Niaga
 from adapters.shared.stores import PostgresEventStore
 from application.customers.customers import CustomerService, RegisterCustomer
 from application.shared.context import Principal
-from application.shared.event_store import EventStore
+from application.shared.event_store import EventStore, Saved
 from domain.shared.recorded import RecordedEvent
 from projections.catalog import by_name
 from projections.shared.base import Projection
-from tests.integration.read_models import rows, store_of, tracking_position
+from tests.integration.read_models import rebuilt, rows, store_of, tracking_position
 
 
 class DaemonDown:
-    def wait(self, store: EventStore, position: int, timeout: float = 2.0) -> bool:
+    def wait(self, store: EventStore, upto: Saved | int, timeout: float = 2.0) -> bool:
         return False
 
 
@@ -72,6 +72,28 @@ def test_an_event_that_fails_alone_is_parked_and_the_rest_of_the_page_applies(
     assert runner.status(poisoned).lag == 0
     assert runner.status(poisoned).parked == 1
     assert tracking_position(niaga, store.ref.schema, poisoned) > parked.position
+
+
+def test_a_poisoned_projection_in_a_shared_page_keeps_none_of_the_others_back(
+    niaga: Niaga, owner: Principal
+) -> None:
+    ids = _register(niaga, owner, 4)
+    store = store_of(niaga, owner.tenant_id)
+    poisoned = Poisoned(by_name("customer_list"), {ids[1]}, ValueError("cannot apply"))
+    audit = by_name("audit_log")
+    runner = niaga.projections.runner(store)
+
+    runner.catch_up_together([poisoned, audit])
+
+    assert _listed(niaga, store) == set(ids) - {ids[1]}
+    assert [p.position for p in runner.parked(poisoned)] != []
+    assert runner.parked(audit) == []
+    assert runner.status(audit).lag == 0
+    assert runner.status(poisoned).lag == 0
+    assert (
+        rows(niaga, store.ref.schema, "audit_log")
+        == rebuilt(niaga, store, "audit_log")["audit_log"]
+    )
 
 
 def test_retrying_after_a_fix_applies_the_parked_event_and_clears_it(

@@ -16,7 +16,7 @@ from adapters.shared.projection_service import ProjectionService
 from adapters.shared.stores import PostgresEventStore
 from application.customers.customers import ChangeCustomerContact, CustomerService, RegisterCustomer
 from application.shared.context import Principal
-from application.shared.event_store import EventStore
+from application.shared.event_store import EventStore, Saved
 from application.shared.ports import Placement
 from domain.shared.recorded import RecordedEvent
 from projections.catalog import by_name
@@ -37,7 +37,7 @@ READ_MODELS = ("customer_list", "audit_log")
 class DaemonDown:
     """A ReadModelSync whose projection daemon is not running: commands return at once."""
 
-    def wait(self, store: EventStore, position: int, timeout: float = 2.0) -> bool:
+    def wait(self, store: EventStore, upto: Saved | int, timeout: float = 2.0) -> bool:
         return False
 
 
@@ -89,10 +89,12 @@ def _head(niaga: Niaga, store: PostgresEventStore) -> int:
     return int(row[0])
 
 
-def _record_while_daemon_is_down(niaga: Niaga, owner: Principal, count: int) -> None:
+def _record_while_daemon_is_down(
+    niaga: Niaga, owner: Principal, count: int, start: int = 0
+) -> None:
     """Commands whose events the live read models have not seen yet."""
     lagging = CustomerService(niaga.stores, DaemonDown())
-    for i in range(count):
+    for i in range(start, start + count):
         customer = lagging.register(
             owner, RegisterCustomer(f"Pelanggan {i}", f"0813{i:08d}", nik=f"{i:016d}")
         )
@@ -300,3 +302,85 @@ def test_a_rebuild_drops_the_scratch_schema_a_killed_rebuild_left(
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild\\_%'"
         ).fetchall()
     assert left == []
+
+
+def test_projections_caught_up_together_from_different_positions_apply_each_event_once(
+    niaga: Niaga, owner: Principal, store: PostgresEventStore
+) -> None:
+    _record_while_daemon_is_down(niaga, owner, 4)
+    runner = ProjectionService(niaga.stores, page_size=3).runner(store)
+    runner.catch_up(by_name("customer_list"))  # ahead of the audit log now
+    _record_while_daemon_is_down(niaga, owner, 5, start=100)
+
+    applied = runner.catch_up_together([by_name(n) for n in READ_MODELS])
+
+    assert applied > 0
+    for name in READ_MODELS:
+        projection = by_name(name)
+        assert tracking_position(niaga, store.ref.schema, projection) == _head(niaga, store)
+        assert snapshot(niaga, store.ref.schema, projection) == rebuilt(niaga, store, name)
+
+
+def test_a_command_waits_only_for_the_read_models_of_what_it_saved(
+    niaga: Niaga, owner: Principal, store: PostgresEventStore
+) -> None:
+    lagging = CustomerService(niaga.stores, DaemonDown())
+    with niaga.database.direct() as rebuild_in_progress:
+        # A runner holds the invoice list (which reads no customer events) throughout.
+        key = lock_key(store.ref.schema, "invoices")
+        rebuild_in_progress.execute("SELECT pg_advisory_lock(%s)", (key,))
+        saved = _saved_by(niaga, store, lambda: lagging.register(owner, BUDI))
+        reached = niaga.projections.wait(store, saved, timeout=1.0)
+        everything = niaga.projections.wait(store, saved.position, timeout=0.2)
+        rebuild_in_progress.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    assert reached
+    assert not everything  # a bare position waits for every read model, the held one too
+    assert tracking_position(niaga, store.ref.schema, by_name("customer_list")) >= saved.position
+
+
+BUDI = RegisterCustomer("Budi", "081234567890")
+
+
+def _saved_by(niaga: Niaga, store: PostgresEventStore, command: Any) -> Saved:
+    """What a command saved: the position of its last event and the topics of all of them."""
+    before = _head(niaga, store)
+    command()
+    with niaga.database.connection() as conn:
+        row = conn.execute(
+            sql.SQL(
+                "SELECT max(notification_id), array_agg(DISTINCT topic) FROM {}.niaga_events "
+                "WHERE notification_id > %s"
+            ).format(sql.Identifier(store.ref.schema)),
+            (before,),
+        ).fetchone()
+    assert row is not None
+    return Saved(int(row[0]), frozenset(row[1]))
+
+
+def test_concurrent_commands_each_read_their_own_write_and_live_equals_rebuild(
+    niaga: Niaga, owner: Principal, store: PostgresEventStore
+) -> None:
+    seen: list[bool] = []
+    failures: list[BaseException] = []
+
+    def register_and_read(i: int) -> None:
+        try:
+            for j in range(5):
+                customer = niaga.customers.register(
+                    owner, RegisterCustomer(f"Serentak {i}-{j}", f"0815{i:04d}{j:04d}")
+                )
+                seen.append(niaga.queries.customer(owner, customer).name == f"Serentak {i}-{j}")
+        except BaseException as error:  # reported below, on the test's thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=register_and_read, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert seen == [True] * 30
+    niaga.projections.catch_up(store)
+    assert_live_equals_rebuild(niaga, store)

@@ -34,7 +34,7 @@ from api.shared.failures import UNAVAILABLE
 from application.repairs.repairs import QuoteLabour, ReceiveJob, RepairService
 from application.shared.clock import FixedClock
 from application.shared.context import Principal
-from application.shared.event_store import EventStore
+from application.shared.event_store import EventStore, Saved
 from application.shared.ports import Placement
 from application.vouchers.ports import VoucherFilter
 from projections.shared.runner import PARKED_TABLE
@@ -149,7 +149,7 @@ class Outcome:
 class Unsynced:
     """Read models left for the caller to catch up."""
 
-    def wait(self, store: EventStore, position: int, timeout: float | None = None) -> bool:
+    def wait(self, store: EventStore, upto: Saved | int, timeout: float | None = None) -> bool:
         return True
 
 

@@ -17,6 +17,7 @@ from api.graphql.shared.errors import (
     as_error,
     as_graphql_error,
 )
+from application.shared import commands
 from application.shared.context import Principal
 from application.shared.errors import ApplicationError
 from application.shared.event_store import watching_writes
@@ -61,7 +62,8 @@ async def query(call: Callable[[], T]) -> T:
 
 
 async def run_command(call: Callable[[], Any]) -> Any:
-    """Run a blocking command off the event loop; refusals become the schema's error types.
+    """Run a blocking command off the event loop, through the application's `run_command` (cached
+    aggregates trusted, run again after a conflict); refusals become the schema's error types.
 
     A client is never told a stored write failed: when the command's events were saved and what
     follows (waiting for read models, reading the answer) fails, the answer is
@@ -75,7 +77,7 @@ async def run_command(call: Callable[[], Any]) -> Any:
 def _answer_once_stored(call: Callable[[], Any]) -> Any:
     with watching_writes() as watch:
         try:
-            return call()
+            return commands.run_command(call)
         except Exception:
             if not watch.stored:
                 raise
