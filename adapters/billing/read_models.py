@@ -6,6 +6,7 @@ the same schema. The reports live in `billing_reports`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -14,6 +15,7 @@ from psycopg import sql
 
 from adapters.billing import reports
 from adapters.billing.reports import OWING
+from adapters.shared.counting import Connect, rows_matching, scalar_later
 from adapters.shared.keyset import after_cursor
 from adapters.shared.paging import (
     encode_cursor,
@@ -102,10 +104,14 @@ class PostgresBillingReadModels:
         source = _SUBSCRIPTIONS.format(
             table(store, "subscription_list"), table(store, "customer_list")
         )
-        rows, total = self._page(store, source, "s", filters, params, first, after)
+        rows = self._page(store, source, "s", filters, params, first, after)
         items = [_subscription(r) for r in rows[:first]]
         cursors = [encode_cursor(r[-1], r[0]) for r in rows[:first]]
-        return Page(items, cursors, len(rows) > first, total)
+        counted = sql.SQL("SELECT count(*) FROM ({} WHERE {}) matching").format(
+            source, sql.SQL(" AND ").join(filters)
+        )
+        count = scalar_later(self._connect(store), counted, params)
+        return Page(items, cursors, len(rows) > first, count)
 
     def subscription(
         self, store: EventStore, tenant_id: UUID, subscription_id: UUID
@@ -144,10 +150,10 @@ class PostgresBillingReadModels:
     ) -> Page[InvoiceView]:
         filters, params = _invoice_filters(tenant_id, where)
         source = _INVOICES.format(table(store, "invoice_list"), table(store, "customer_list"))
-        rows, total = self._page(store, source, "i", filters, params, first, after)
+        rows = self._page(store, source, "i", filters, params, first, after)
         items = [_invoice(r) for r in rows[:first]]
         cursors = [encode_cursor(r[-1], r[0]) for r in rows[:first]]
-        return Page(items, cursors, len(rows) > first, total)
+        return Page(items, cursors, len(rows) > first, self._invoice_count(store, tenant_id, where))
 
     def invoice(self, store: EventStore, tenant_id: UUID, invoice_id: UUID) -> InvoiceView | None:
         source = _INVOICES.format(table(store, "invoice_list"), table(store, "customer_list"))
@@ -227,6 +233,26 @@ class PostgresBillingReadModels:
 
     # -- plumbing --------------------------------------------------------------------------
 
+    def _invoice_count(
+        self, store: EventStore, tenant_id: UUID, where: InvoiceFilter
+    ) -> Callable[[], int]:
+        """The invoices matching `where`: one row of `invoice_counts` (kept by the invoices
+        projection per tenant and status) when no other filter is set, else counted."""
+        if where.period or where.customer_id is not None:
+            filters, params = _invoice_filters(tenant_id, where)
+            source = sql.SQL("{} i").format(table(store, "invoice_list"))
+            return rows_matching(
+                self._connect(store), source, sql.SQL(" AND ").join(filters), params
+            )
+        counts = table(store, "invoice_counts")
+        if where.status:
+            query = sql.SQL("SELECT counted FROM {} WHERE tenant_id = %s AND status = %s")
+            return scalar_later(
+                self._connect(store), query.format(counts), [tenant_id, where.status]
+            )
+        query = sql.SQL("SELECT sum(counted) FROM {} WHERE tenant_id = %s")
+        return scalar_later(self._connect(store), query.format(counts), [tenant_id])
+
     def _page(
         self,
         store: EventStore,
@@ -236,9 +262,9 @@ class PostgresBillingReadModels:
         params: list[Any],
         first: int,
         after: str | None,
-    ) -> tuple[list[tuple[Any, ...]], int]:
-        """One page in (time, id) order, fetching one row more to know if another page follows,
-        and the number of rows matching the filters."""
+    ) -> list[tuple[Any, ...]]:
+        """One page in (time, id) order, fetching one row more to know if another page
+        follows."""
         where = sql.SQL(" AND ").join(filters)
         page_where, page_params = after_cursor(where, params, after, _order_by(alias))
         with self._connection(store) as conn:
@@ -248,11 +274,7 @@ class PostgresBillingReadModels:
                 ),
                 [*page_params, first + 1],
             ).fetchall()
-            total = conn.execute(
-                sql.SQL("SELECT count(*) FROM ({} WHERE {}) matching").format(source, where),
-                params,
-            ).fetchone()
-        return [tuple(r) for r in rows], int(total[0]) if total else 0
+        return [tuple(r) for r in rows]
 
     def _all(self, store: EventStore, query: sql.Composed, params: list[Any]) -> list[Any]:
         with self._connection(store) as conn:
@@ -260,6 +282,9 @@ class PostgresBillingReadModels:
 
     def _connection(self, store: EventStore) -> Any:
         return self._stores.database_for(store).connection()
+
+    def _connect(self, store: EventStore) -> Connect:
+        return self._stores.database_for(store).connection
 
 
 _ORDER_COLUMN = {"s": "subscribed_at", "i": "drafted_at"}

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from psycopg import sql
 
+from adapters.shared.counting import Connect, rows_matching, scalar_later
 from adapters.shared.paging import cursor_parts
 from adapters.shared.stores import PostgresStores
 from application.shared.errors import ApplicationError
@@ -53,12 +54,19 @@ class PostgresReadModels:
                 ),
                 [*page_params, first + 1],
             ).fetchall()
-            total = conn.execute(
-                sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, filters), params
-            ).fetchone()
         items = [_customer(r) for r in rows[:first]]
         cursors = [_encode_cursor(v.registered_at.isoformat(), str(v.id)) for v in items]
-        return Page(items, cursors, len(rows) > first, int(total[0]) if total else 0)
+        if search:
+            count = rows_matching(self._connect(store), table, filters, params)
+        else:  # the customer_list projection keeps the tenant's count
+            count = scalar_later(
+                self._connect(store),
+                sql.SQL("SELECT counted FROM {} WHERE tenant_id = %s").format(
+                    _table(store, "customer_counts")
+                ),
+                [tenant_id],
+            )
+        return Page(items, cursors, len(rows) > first, count)
 
     def customer(
         self, store: EventStore, tenant_id: UUID, customer_id: UUID
@@ -101,12 +109,10 @@ class PostgresReadModels:
                 ).format(table, page_where),
                 [*page_params, first + 1],
             ).fetchall()
-            total = conn.execute(
-                sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, filters), params
-            ).fetchone()
         items = [AuditEntry(*r) for r in rows[:first]]
         cursors = [_encode_cursor(str(v.position)) for v in items]
-        return Page(items, cursors, len(rows) > first, int(total[0]) if total else 0)
+        count = rows_matching(self._connect(store), table, filters, params)
+        return Page(items, cursors, len(rows) > first, count)
 
     def tenants(self) -> list[TenantView]:
         with self._stores.database.connection() as conn:
@@ -142,6 +148,9 @@ class PostgresReadModels:
 
     def _connection(self, store: EventStore) -> Any:
         return self._stores.database_for(store).connection()
+
+    def _connect(self, store: EventStore) -> Connect:
+        return self._stores.database_for(store).connection
 
 
 def _table(store: EventStore, name: str) -> sql.Composed:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from psycopg import sql
 
+from adapters.shared.counting import rows_matching
 from adapters.shared.event_log import PostgresEventLog
 from adapters.shared.keyset import after_cursor, page_of
 from adapters.shared.paging import table
@@ -85,12 +86,9 @@ class PostgresWebhookReadModels:
                 ).format(_DELIVERY_COLUMNS, source, page_filter),
                 [*page_params, first + 1],
             ).fetchall()
-            total = conn.execute(
-                sql.SQL("SELECT count(*) FROM {} WHERE {}").format(source, matching), params
-            ).fetchone()
-        counted = int(total[0]) if total else 0
+        count = rows_matching(self._stores.database_for(store).connection, source, matching, params)
         return page_of(
-            rows, first, counted, lambda r: WebhookDeliveryView(*r), lambda v: (v.created_at, v.id)
+            rows, first, count, lambda r: WebhookDeliveryView(*r), lambda v: (v.created_at, v.id)
         )
 
     def due(self, store: EventStore, now: datetime, limit: int) -> list[DueDelivery]:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from psycopg import sql
 
+from adapters.shared.counting import rows_matching
 from adapters.shared.keyset import after_cursor, page_of
 from adapters.shared.paging import one_of, table
 from adapters.shared.stores import PostgresStores
@@ -118,13 +119,11 @@ class PostgresWhatsAppReadModels:
             ),
             [*page_params, first + 1],
         )
-        total = self._all(
-            store, sql.SQL("SELECT count(*) FROM {} WHERE {}").format(source, where), params
-        )
+        count = rows_matching(self._stores.database_for(store).connection, source, where, params)
         return page_of(
             rows,
             first,
-            int(total[0][0]),
+            count,
             lambda r: MessageLogEntry(*r),
             lambda e: (e.requested_at, e.id),
         )

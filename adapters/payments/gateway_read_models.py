@@ -8,6 +8,7 @@ from uuid import UUID
 
 from psycopg import sql
 
+from adapters.shared.counting import rows_matching
 from adapters.shared.keyset import after_cursor, page_of
 from adapters.shared.paging import one_of, table
 from adapters.shared.stores import PostgresStores
@@ -90,17 +91,16 @@ class PostgresGatewayReadModels:
             sql.SQL("{} WHERE {} ORDER BY received_at, id LIMIT %s").format(source, page_where),
             [*page_params, first + 1],
         )
-        total = self._all(
-            store,
-            sql.SQL("SELECT count(*) FROM {} WHERE {}").format(
-                table(store, "payment_callback_log"), base
-            ),
+        count = rows_matching(
+            self._stores.database_for(store).connection,
+            table(store, "payment_callback_log"),
+            base,
             params,
         )
         return page_of(
             rows,
             first,
-            int(total[0][0]),
+            count,
             lambda r: CallbackView(*r),
             lambda v: (v.received_at, v.id),
         )

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from psycopg import sql
 
+from adapters.shared.counting import rows_matching
 from adapters.shared.keyset import after_cursor, page_of
 from adapters.shared.paging import table
 from adapters.shared.stores import PostgresStores
@@ -55,11 +56,8 @@ class PostgresPaymentReadModels:
                 ),
                 [*page_params, first + 1],
             ).fetchall()
-            total = conn.execute(
-                sql.SQL("SELECT count(*) FROM {} WHERE {}").format(source, matching), params
-            ).fetchone()
-        counted = int(total[0]) if total else 0
-        return page_of(rows, first, counted, _payment, lambda v: (v.recorded_at, v.id))
+        count = rows_matching(self._stores.database_for(store).connection, source, matching, params)
+        return page_of(rows, first, count, _payment, lambda v: (v.recorded_at, v.id))
 
     def payment(self, store: EventStore, tenant_id: UUID, payment_id: UUID) -> PaymentView | None:
         query = sql.SQL("SELECT {} FROM {} WHERE tenant_id = %s AND id = %s").format(

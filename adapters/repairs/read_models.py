@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from psycopg import sql
 
+from adapters.shared.counting import rows_matching
 from adapters.shared.paging import (
     cursor_parts,
     decode_cursor,
@@ -109,15 +111,11 @@ class PostgresRepairReadModels:
                 ),
                 [*page_params, first + 1],
             ).fetchall()
-            total = conn.execute(
-                sql.SQL("SELECT count(*) FROM {} WHERE {}").format(
-                    table(store, "repair_jobs"), where
-                ),
-                params,
-            ).fetchone()
         items = [_job(r) for r in rows[:first]]
         cursors = [encode_cursor(j.due_at, j.id) for j in items]
-        return Page(items, cursors, len(rows) > first, int(total[0]) if total else 0)
+        return Page(
+            items, cursors, len(rows) > first, self._count(store, "repair_jobs", where, params)
+        )
 
     def job(self, store: EventStore, tenant_id: UUID, job_id: UUID) -> RepairJobView | None:
         rows = self._rows(
@@ -252,11 +250,9 @@ class PostgresRepairReadModels:
             "inventory_items",
             [*page_params, first + 1],
         )
-        total = self._rows(
-            store, f"SELECT count(*) FROM {{}} WHERE {where}", "inventory_items", params
-        )[0][0]
+        count = self._count(store, "inventory_items", sql.SQL(where), params)
         items = [StockLevel(*r) for r in rows[:first]]
-        return Page(items, [_key_cursor(i.sku) for i in items], len(rows) > first, int(total))
+        return Page(items, [_key_cursor(i.sku) for i in items], len(rows) > first, count)
 
     def item(self, store: EventStore, tenant_id: UUID, item_id: UUID) -> StockLevel | None:
         rows = self._rows(
@@ -293,11 +289,9 @@ class PostgresRepairReadModels:
             "stock_movements",
             [*page_params, first + 1],
         )
-        total = self._rows(
-            store, f"SELECT count(*) FROM {{}} WHERE {where}", "stock_movements", params
-        )[0][0]
+        count = self._count(store, "stock_movements", sql.SQL(where), params)
         items = [StockMovement(*r) for r in rows[:first]]
-        return Page(items, [_key_cursor(m.position) for m in items], len(rows) > first, int(total))
+        return Page(items, [_key_cursor(m.position) for m in items], len(rows) > first, count)
 
     def purchase_orders(
         self,
@@ -326,12 +320,10 @@ class PostgresRepairReadModels:
             "purchase_orders",
             [*page_params, first + 1],
         )
-        total = self._rows(
-            store, f"SELECT count(*) FROM {{}} WHERE {where}", "purchase_orders", params
-        )[0][0]
+        count = self._count(store, "purchase_orders", sql.SQL(where), params)
         items = [PurchaseOrderView(*r) for r in rows[:first]]
         cursors = [encode_cursor(o.drafted_at, o.id) for o in items]
-        return Page(items, cursors, len(rows) > first, int(total))
+        return Page(items, cursors, len(rows) > first, count)
 
     def best_sellers(self, store: EventStore, tenant_id: UUID, first: int) -> list[BestSeller]:
         """Items by quantity sold at the counter or used in repairs (revenue at list price)."""
@@ -351,6 +343,12 @@ class PostgresRepairReadModels:
 
     def _conn(self, store: EventStore) -> Any:
         return self._stores.database_for(store).connection()
+
+    def _count(
+        self, store: EventStore, name: str, where: sql.Composable, params: list[Any]
+    ) -> Callable[[], int]:
+        connect = self._stores.database_for(store).connection
+        return rows_matching(connect, table(store, name), where, params)
 
     def _rows(self, store: EventStore, query: str, name: str, params: list[Any]) -> list[Any]:
         statement = sql.SQL(query).format(table(store, name))

@@ -41,12 +41,12 @@ def after_cursor(
 def page_of(
     rows: Sequence[Any],
     first: int,
-    total: int,
+    count: Callable[[], int],
     view: Callable[[Any], T],
     position: Callable[[T], tuple[datetime, UUID]],
 ) -> Page[T]:
     """The page of the `first + 1` rows a query fetched: the first `first` as views, each with
-    the cursor of its (time, id) `position`."""
+    the cursor of its (time, id) `position`, and the `count` over all pages, run if asked."""
     items = [view(row) for row in rows[:first]]
     cursors = [encode_cursor(*position(item)) for item in items]
-    return Page(items, cursors, len(rows) > first, total)
+    return Page(items, cursors, len(rows) > first, count)

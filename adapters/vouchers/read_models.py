@@ -14,6 +14,7 @@ from uuid import UUID
 
 from psycopg import sql
 
+from adapters.shared.counting import rows_matching, scalar_later
 from adapters.shared.keyset import after_cursor, page_of
 from adapters.shared.paging import like_pattern, one_of, table
 from adapters.shared.stores import PostgresStores
@@ -80,15 +81,12 @@ class PostgresVoucherReadModels:
                 ),
                 [*page_params, first + 1],
             ).fetchall()
-            counted = conn.execute(
-                sql.SQL("SELECT count(*) FROM {} v WHERE {}").format(
-                    table(store, "voucher_stock"), condition
-                ),
-                params,
-            ).fetchone()
-        total = int(counted[0]) if counted else 0
+        source = sql.SQL("{} v").format(table(store, "voucher_stock"))
+        count = rows_matching(
+            self._stores.database_for(store).connection, source, condition, params
+        )
         return page_of(
-            rows, first, total, lambda r: VoucherView(*r), lambda v: (v.generated_at, v.id)
+            rows, first, count, lambda r: VoucherView(*r), lambda v: (v.generated_at, v.id)
         )
 
     def codes_in_space(self, store: EventStore, tenant_id: UUID, spec: CodeSpec) -> int:
@@ -166,12 +164,14 @@ class PostgresVoucherReadModels:
         ).format(base)
         with self._connection(store) as conn:
             rows = conn.execute(query, [tenant_id, agent_id, since, first + 1]).fetchall()
-            counted = conn.execute(
-                sql.SQL("SELECT count(*) {}").format(base), [tenant_id, agent_id]
-            ).fetchone()
         items = [LedgerEntry(*r) for r in rows[:first]]
         cursors = [_version_cursor(e.version) for e in items]
-        return Page(items, cursors, len(rows) > first, int(counted[0]) if counted else 0)
+        count = scalar_later(
+            self._stores.database_for(store).connection,
+            sql.SQL("SELECT count(*) {}").format(base),
+            [tenant_id, agent_id],
+        )
+        return Page(items, cursors, len(rows) > first, count)
 
     def sales(
         self,

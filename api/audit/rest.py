@@ -7,16 +7,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from adapters.audit.exports import lines
 from api.shared.deps import PrincipalDep, ServicesDep, require_principal
+from api.shared.etag import ETAG_HEADER, ETAG_RESPONSES, etag_for, tag_headers
 from application.audit.audit_exports import ExportKind
 from domain.shared.errors import DomainError
 
-router = APIRouter()
+router = APIRouter(responses=ETAG_RESPONSES)
 
 
 class ExportFormat(StrEnum):
@@ -30,12 +31,18 @@ _MEDIA_TYPES = {ExportFormat.csv: "text/csv", ExportFormat.jsonl: "application/x
 @router.get(
     "/audit/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}},
+    responses={
+        200: {
+            "content": {"text/csv": {}, "application/x-ndjson": {}},
+            "headers": ETAG_HEADER,
+        }
+    },
     tags=["audit"],
 )
 async def audit_export(
     services: ServicesDep,
     principal: PrincipalDep,
+    tag: Annotated[str, Depends(etag_for())],
     start: Annotated[datetime, Query(alias="from", description="Inclusive, with an offset")],
     end: Annotated[datetime, Query(alias="to", description="Exclusive, with an offset")],
     what: ExportKind = ExportKind.AUDIT,
@@ -53,5 +60,5 @@ async def audit_export(
     return StreamingResponse(
         lines(rows, what, format.value),
         media_type=_MEDIA_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', **tag_headers(tag)},
     )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 from starlette.concurrency import run_in_threadpool
 
 from adapters.billing.invoice_pdf import BillTo, Seller, render_invoice_pdf
 from adapters.bootstrap import Services
 from adapters.vouchers.voucher_pdf import Layout, PrintedVoucher, render_voucher_pdf
 from api.shared.deps import PrincipalDep, ServicesDep, require_principal
+from api.shared.etag import ETAG_HEADER, ETAG_RESPONSES, etag_for, tag_headers
 from application.shared.context import Principal
 from domain.shared.errors import DomainError
 from domain.vouchers.voucher_codes import routeros_duration
@@ -18,16 +20,20 @@ from domain.vouchers.voucher_codes import routeros_duration
 # MikroTik's default hotspot address, until the voucher desk is configured with its own.
 DEFAULT_LOGIN_URL = "http://10.5.50.1/login"
 
-router = APIRouter()
+router = APIRouter(responses=ETAG_RESPONSES)
+# A PDF costs far more to render than its tag: a client holding the current one gets 304.
+TagDep = Annotated[str, Depends(etag_for())]
 
 
 @router.get(
     "/invoices/{invoice_id}.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses={200: {"content": {"application/pdf": {}}, "headers": ETAG_HEADER}},
     tags=["invoices"],
 )
-async def invoice_pdf(invoice_id: UUID, services: ServicesDep, principal: PrincipalDep) -> Response:
+async def invoice_pdf(
+    invoice_id: UUID, services: ServicesDep, principal: PrincipalDep, tag: TagDep
+) -> Response:
     """The invoice as a PDF (issued invoices only), for the caller's own tenant."""
     who = require_principal(principal)
     try:
@@ -39,7 +45,7 @@ async def invoice_pdf(invoice_id: UUID, services: ServicesDep, principal: Princi
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        headers={"Content-Disposition": f'inline; filename="{filename}"', **tag_headers(tag)},
     )
 
 
@@ -69,11 +75,15 @@ def _render(services: Services, who: Principal, invoice_id: UUID) -> bytes:
 @router.get(
     "/voucher-batches/{batch_id}.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses={200: {"content": {"application/pdf": {}}, "headers": ETAG_HEADER}},
     tags=["vouchers"],
 )
 async def voucher_batch_pdf(
-    batch_id: UUID, services: ServicesDep, principal: PrincipalDep, layout: Layout = Layout.NORMAL
+    batch_id: UUID,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    tag: TagDep,
+    layout: Layout = Layout.NORMAL,
 ) -> Response:
     """A batch's vouchers as a printable sheet: `normal` (A4, 24 a page), `small` (A4, 65 a
     page) or `thermal` (58 mm roll), each with a QR code that logs in to the hotspot."""
@@ -86,7 +96,10 @@ async def voucher_batch_pdf(
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="voucher-{batch_id}.pdf"'},
+        headers={
+            "Content-Disposition": f'inline; filename="voucher-{batch_id}.pdf"',
+            **tag_headers(tag),
+        },
     )
 
 

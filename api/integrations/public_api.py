@@ -1,6 +1,7 @@
 """The public REST API for integrators, under /api/v1: invoices, customers, subscriptions and
 payments, listed with filters and cursors or read by id. Authenticated by API key
-(`Authorization: Bearer nk_...`), rate limited per key (429 with Retry-After).
+(`Authorization: Bearer nk_...`), rate limited per key (429 with Retry-After). Every answer
+carries a weak `ETag`; sent back in `If-None-Match` while nothing has moved, it is answered 304.
 
 The OpenAPI document lists every status a route answers. Filters whose values the application
 checks (status, state, method, period, cursors) document their values and formats, and a wrong
@@ -32,6 +33,7 @@ from api.integrations.public_models import (
     Unauthorised,
 )
 from api.shared.deps import PrincipalDep, ServicesDep, require_principal
+from api.shared.etag import ETAG_RESPONSES, etag_for
 from api.shared.failures import RETRY_AFTER_SECONDS
 from api.shared.rate_limit import TokenBuckets, retry_after
 from application.billing.ports import InvoiceFilter, SubscriptionFilter
@@ -112,6 +114,13 @@ After = Annotated[
     ),
 ]
 IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
+Count = Annotated[
+    bool,
+    Query(
+        description="Count the items matching the filters over all pages (`total_count`); "
+        "`false` answers `total_count: null` and spares the count"
+    ),
+]
 
 
 def _text_filter(meaning: str) -> Any:
@@ -120,9 +129,13 @@ def _text_filter(meaning: str) -> Any:
 
 router = APIRouter(
     prefix="/api/v1",
-    # Documents the bearer scheme in OpenAPI; the key itself is checked by `api_client`.
-    dependencies=[Security(HTTPBearer(auto_error=False, description="An API key: nk_..."))],
-    responses=_ERRORS,
+    dependencies=[
+        # Documents the bearer scheme in OpenAPI; the key itself is checked by `api_client`.
+        Security(HTTPBearer(auto_error=False, description="An API key: nk_...")),
+        # Every answer is tagged; a client holding the current tag is answered 304.
+        Depends(etag_for(api_client)),
+    ],
+    responses={**_ERRORS, **ETAG_RESPONSES},
 )
 
 
@@ -135,13 +148,22 @@ async def _call(read: Callable[[], T]) -> T:
         raise HTTPException(status, detail=detail.model_dump()) from None
 
 
-def _page(page: Page[V], convert: Callable[[V], T]) -> dict[str, Any]:
-    return {
-        "data": [convert(v) for v in page.items],
-        "has_more": page.has_next_page,
-        "next_cursor": page.end_cursor if page.has_next_page else None,
-        "total_count": page.total_count,
-    }
+async def _list(
+    read: Callable[[], Page[V]], convert: Callable[[V], T], count: bool
+) -> dict[str, Any]:
+    """A page as a list answer. Its count over all pages runs (off the event loop, like the
+    page) only when the client asks for it, which it does unless it says `count=false`."""
+
+    def answer() -> dict[str, Any]:
+        page = read()
+        return {
+            "data": [convert(v) for v in page.items],
+            "has_more": page.has_next_page,
+            "next_cursor": page.end_cursor if page.has_next_page else None,
+            "total_count": page.total_count if count else None,
+        }
+
+    return await _call(answer)
 
 
 def _model(kind: type[BaseModel]) -> Callable[[Any], Any]:
@@ -160,10 +182,14 @@ async def list_customers(
     search: Annotated[str | None, _text_filter("Name or phone")] = None,
     limit: Limit = 20,
     after: After = None,
+    count: Count = True,
 ) -> dict[str, Any]:
     """Customers, oldest first."""
-    page = await _call(lambda: services.customer_queries.customers(who, search, limit, after))
-    return _page(page, _model(CustomerPublic))
+    return await _list(
+        lambda: services.customer_queries.customers(who, search, limit, after),
+        _model(CustomerPublic),
+        count,
+    )
 
 
 @router.get(
@@ -193,11 +219,15 @@ async def list_invoices(
     customer_id: UUID | None = None,
     limit: Limit = 20,
     after: After = None,
+    count: Count = True,
 ) -> dict[str, Any]:
     """Invoices, oldest drafted first."""
     where = InvoiceFilter(status, period, customer_id)
-    page = await _call(lambda: services.billing_queries.invoices(who, where, limit, after))
-    return _page(page, _model(InvoicePublic))
+    return await _list(
+        lambda: services.billing_queries.invoices(who, where, limit, after),
+        _model(InvoicePublic),
+        count,
+    )
 
 
 @router.get(
@@ -227,11 +257,15 @@ async def list_subscriptions(
     search: Annotated[str | None, _text_filter("Customer name or username")] = None,
     limit: Limit = 20,
     after: After = None,
+    count: Count = True,
 ) -> dict[str, Any]:
     """Subscriptions, oldest first."""
     where = SubscriptionFilter(state, plan_id, router_name, search)
-    page = await _call(lambda: services.billing_queries.subscriptions(who, where, limit, after))
-    return _page(page, _model(SubscriptionPublic))
+    return await _list(
+        lambda: services.billing_queries.subscriptions(who, where, limit, after),
+        _model(SubscriptionPublic),
+        count,
+    )
 
 
 @router.get(
@@ -259,11 +293,15 @@ async def list_payments(
     received_to: Annotated[IsoDate, Query(description="On or before, YYYY-MM-DD")] = None,
     limit: Limit = 20,
     after: After = None,
+    count: Count = True,
 ) -> dict[str, Any]:
     """Payments received, oldest recorded first."""
     where = PaymentFilter(customer_id, method, received_from, received_to)
-    page = await _call(lambda: services.payment_queries.payments(who, where, limit, after))
-    return _page(page, _model(PaymentPublic))
+    return await _list(
+        lambda: services.payment_queries.payments(who, where, limit, after),
+        _model(PaymentPublic),
+        count,
+    )
 
 
 @router.get(

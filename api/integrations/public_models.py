@@ -33,7 +33,9 @@ class ListPage(BaseModel, Generic[T]):
     data: list[T]
     has_more: bool = Field(description="Whether another page follows")
     next_cursor: str | None = Field(description="Pass as `after` to read the next page")
-    total_count: int = Field(description="Items matching the filters, over all pages")
+    total_count: int | None = Field(
+        description="Items matching the filters, over all pages; null when asked with `count=false`"
+    )
 
 
 class CustomerPublic(BaseModel):

@@ -1,5 +1,6 @@
 """`invoice_list` and `customer_ledger`: invoices with what is paid and still due, and the
-money movements they and payments make on each customer's account.
+money movements they and payments make on each customer's account; `invoice_counts`: how many
+invoices each tenant has in each status, so the invoice list's total is a key read.
 
 One projection keeps both because the ledger needs what only the invoice knows (its customer,
 number and what it still asks for) when a credit note or a void arrives.
@@ -17,6 +18,7 @@ from domain.payments.payment import Payment
 from domain.shared.payloads import from_plain, to_plain
 from domain.shared.recorded import RecordedEvent
 from projections.billing import ledger
+from projections.shared import counters
 from projections.shared import rows as table_rows
 from projections.shared.rows import Row
 
@@ -47,6 +49,8 @@ COLUMNS = (
     "updated_at",
 )
 JSONB = frozenset({"lines"})
+COUNTS = "invoice_counts"
+COUNT_KEYS = (("tenant_id", "uuid"), ("status", "text"))
 
 
 class InvoicesProjection:
@@ -60,12 +64,13 @@ class InvoicesProjection:
         Invoice.Credited,
         Payment.Received,
     )
-    tables: tuple[str, ...] = (TABLE, ledger.TABLE)
+    tables: tuple[str, ...] = (TABLE, ledger.TABLE, COUNTS)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
         on_invoices = [e for e in events if not isinstance(e.event, Payment.Received)]
         created, earlier = table_rows.split(on_invoices, Invoice.Drafted)
         invoices = table_rows.load(cur, schema, TABLE, COLUMNS, "id", earlier)
+        counted = _count_keys(invoices)
         movements: list[Row] = []
         for recorded in events:
             movement = ledger.entry(invoices.get(recorded.aggregate_id), recorded)
@@ -77,8 +82,14 @@ class InvoicesProjection:
             if row["total"] is None:
                 _preview(row)
         table_rows.save(cur, schema, TABLE, COLUMNS, "id", invoices, created, JSONB)
+        moved = counters.moved(counted, _count_keys(invoices))
+        counters.add(cur, schema, COUNTS, COUNT_KEYS, moved)
         if movements:
             table_rows.copy_in(cur, schema, ledger.TABLE, ledger.COLUMNS, movements)
+
+
+def _count_keys(invoices: dict[Any, Row]) -> dict[Any, counters.Key]:
+    return {invoice_id: (row["tenant_id"], row["status"]) for invoice_id, row in invoices.items()}
 
 
 def _apply(invoices: dict[Any, Row], recorded: RecordedEvent) -> None:

@@ -1,4 +1,5 @@
-"""`customer_list`: one row per customer, searchable by name and phone."""
+"""`customer_list`: one row per customer, searchable by name and phone; `customer_counts`: how
+many each tenant has, so the list's total is a key read."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from psycopg import Cursor, sql
 from domain.customers.customer import Customer
 from domain.shared.personal_data import FORGOTTEN
 from domain.shared.recorded import RecordedEvent
+from projections.shared import counters
 from projections.shared.base import table
 
 COLUMNS = (
@@ -28,6 +30,8 @@ COLUMNS = (
     "updated_at",
 )
 CONTACT = ("name", "phone", "email", "nik", "address")
+COUNTS = "customer_counts"
+COUNT_KEYS = (("tenant_id", "uuid"),)
 
 
 class CustomerListProjection:
@@ -37,13 +41,19 @@ class CustomerListProjection:
         Customer.ContactChanged,
         Customer.Forgotten,
     )
-    tables: tuple[str, ...] = ("customer_list",)
+    tables: tuple[str, ...] = ("customer_list", COUNTS)
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
         rows = _load(cur, schema, {e.aggregate_id for e in events})
+        counted = _count_keys(rows)
         for recorded in events:
             _apply(rows, recorded)
         _store(cur, schema, list(rows.values()))
+        counters.add(cur, schema, COUNTS, COUNT_KEYS, counters.moved(counted, _count_keys(rows)))
+
+
+def _count_keys(rows: dict[UUID, dict[str, Any]]) -> dict[UUID, counters.Key]:
+    return {customer_id: (row["tenant_id"],) for customer_id, row in rows.items()}
 
 
 def _apply(rows: dict[UUID, dict[str, Any]], recorded: RecordedEvent) -> None:

@@ -18,6 +18,7 @@ from projections.shared.runner import TRACKING_TABLE
 
 PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "customer_list": "id",
+    "customer_counts": "tenant_id",
     "audit_log": "position",
     "audit_state": "aggregate_id",
     "tenant_list": "id",
@@ -25,6 +26,7 @@ PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "plan_list": "id",
     "subscription_list": "id",
     "invoice_list": "id",
+    "invoice_counts": ("tenant_id", "status"),
     "customer_ledger": "position",
     "payment_list": "id",
     "transfer_list": "id",
@@ -48,9 +50,11 @@ PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "gateway_account_list": "id",
     "message_log": "id",
     "message_subjects": "id",
+    "notification_outbox": "id",
     "whatsapp_channels": "tenant_id",
     "campaign_list": "id",
     "customer_tags": ("customer_id", "tag"),
+    "ai_key_list": "id",
     TRACKING_TABLE: "projection",
 }
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import strawberry
 
-from api.graphql.shared.types import PageInfo, connection_parts
+from api.graphql.shared.types import Connection, connection_parts
 from application.billing import ports as views
 from application.shared.ports import Page
 
@@ -100,11 +100,7 @@ class SubscriptionEdge:
 
 
 @strawberry.type
-class SubscriptionConnection:
-    edges: list[SubscriptionEdge]
-    page_info: PageInfo
-    total_count: int
-
+class SubscriptionConnection(Connection[SubscriptionEdge]):
     @classmethod
     def from_page(cls, page: Page[views.SubscriptionView]) -> SubscriptionConnection:
         return cls(**connection_parts(page, Subscription.from_view, SubscriptionEdge))
@@ -184,11 +180,7 @@ class InvoiceEdge:
 
 
 @strawberry.type
-class InvoiceConnection:
-    edges: list[InvoiceEdge]
-    page_info: PageInfo
-    total_count: int
-
+class InvoiceConnection(Connection[InvoiceEdge]):
     @classmethod
     def from_page(cls, page: Page[views.InvoiceView]) -> InvoiceConnection:
         return cls(**connection_parts(page, Invoice.from_view, InvoiceEdge))

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from api.graphql.shared.errors import Errors
-from api.graphql.shared.types import PageInfo
+from api.graphql.shared.types import Connection
 from application.integrations.ports import WebhookDeliveryView, WebhookEndpointView
 
 
@@ -72,10 +72,8 @@ class WebhookDeliveryEdge:
 
 
 @strawberry.type
-class WebhookDeliveryConnection:
-    edges: list[WebhookDeliveryEdge]
-    page_info: PageInfo
-    total_count: int
+class WebhookDeliveryConnection(Connection[WebhookDeliveryEdge]):
+    """Deliveries, newest first."""
 
 
 @strawberry.type(description="A type of the public event schema (see docs/webhooks.md).")

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api.graphql.shared.errors import Errors
-from api.graphql.shared.types import PageInfo, connection_parts
+from api.graphql.shared.types import Connection, connection_parts
 from application.messaging.message_templates import Template
 from application.messaging.ports import CampaignView, ChannelView, MessageLogEntry
 from application.shared.ports import Page
@@ -94,11 +94,7 @@ class MessageLogEdge:
 
 
 @strawberry.type
-class MessageLogConnection:
-    edges: list[MessageLogEdge]
-    page_info: PageInfo
-    total_count: int
-
+class MessageLogConnection(Connection[MessageLogEdge]):
     @classmethod
     def from_page(cls, page: Page[MessageLogEntry]) -> MessageLogConnection:
         return cls(**connection_parts(page, MessageLogItem.from_view, MessageLogEdge))

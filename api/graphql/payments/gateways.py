@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from api.graphql.shared.errors import Errors
 from api.graphql.shared.parsing import parse_id
 from api.graphql.shared.support import NiagaInfo, query, run_command
-from api.graphql.shared.types import PageInfo, connection_parts
+from api.graphql.shared.types import Connection, connection_parts
 from application.payments.gateway_accounts import ConfigureGateway
 from application.payments.ports import (
     CallbackFilter,
@@ -107,10 +107,8 @@ class PaymentCallbackEdge:
 
 
 @strawberry.type
-class PaymentCallbackConnection:
-    edges: list[PaymentCallbackEdge]
-    page_info: PageInfo
-    total_count: int
+class PaymentCallbackConnection(Connection[PaymentCallbackEdge]):
+    """Callbacks, oldest first."""
 
 
 @strawberry.type(description="A gateway account: which credentials are set, never their values.")

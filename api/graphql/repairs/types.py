@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from api.graphql.shared.errors import Errors
 from api.graphql.shared.support import NiagaInfo, query
-from api.graphql.shared.types import PageInfo, connection_parts
+from api.graphql.shared.types import Connection, connection_parts
 from application.repairs.ports import (
     BestSeller as BestSellerView,
 )
@@ -135,11 +135,7 @@ class RepairJobEdge:
 
 
 @strawberry.type
-class RepairJobConnection:
-    edges: list[RepairJobEdge]
-    page_info: PageInfo
-    total_count: int
-
+class RepairJobConnection(Connection[RepairJobEdge]):
     @classmethod
     def from_page(cls, page: Page[RepairJobView], now: datetime) -> RepairJobConnection:
         return cls(**connection_parts(page, lambda v: RepairJob.from_view(v, now), RepairJobEdge))
@@ -228,11 +224,7 @@ class InventoryItemEdge:
 
 
 @strawberry.type
-class InventoryItemConnection:
-    edges: list[InventoryItemEdge]
-    page_info: PageInfo
-    total_count: int
-
+class InventoryItemConnection(Connection[InventoryItemEdge]):
     @classmethod
     def from_page(cls, page: Page[StockLevel]) -> InventoryItemConnection:
         return cls(**connection_parts(page, InventoryItem.from_view, InventoryItemEdge))
@@ -263,11 +255,7 @@ class StockMovementEdge:
 
 
 @strawberry.type
-class StockMovementConnection:
-    edges: list[StockMovementEdge]
-    page_info: PageInfo
-    total_count: int
-
+class StockMovementConnection(Connection[StockMovementEdge]):
     @classmethod
     def from_page(cls, page: Page[StockMovement]) -> StockMovementConnection:
         return cls(**connection_parts(page, StockMovementType.from_view, StockMovementEdge))
@@ -330,11 +318,7 @@ class PurchaseOrderEdge:
 
 
 @strawberry.type
-class PurchaseOrderConnection:
-    edges: list[PurchaseOrderEdge]
-    page_info: PageInfo
-    total_count: int
-
+class PurchaseOrderConnection(Connection[PurchaseOrderEdge]):
     @classmethod
     def from_page(cls, page: Page[PurchaseOrderView]) -> PurchaseOrderConnection:
         return cls(**connection_parts(page, purchase_order_of, PurchaseOrderEdge))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
+from api.graphql.shared.support import query
 from application.shared.ports import AuditEntry as AuditEntryView
 from application.shared.ports import CustomerView, Page
 
@@ -52,16 +53,31 @@ class PageInfo:
     end_cursor: str | None
 
 
+@strawberry.type
+class Connection(Generic[E]):
+    """What every list answers: a page of edges, where it ends, and how many items there are
+    over all pages. Each list names its own type: `class InvoiceConnection(Connection[...])`."""
+
+    edges: list[E]
+    page_info: PageInfo
+    # Where the edges came from; its count runs only if a client selects totalCount.
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await query(lambda: self.page.total_count)
+
+
 def connection_parts(
     page: Page[V], node: Callable[[V], N], edge: Callable[..., E]
 ) -> dict[str, Any]:
-    """Edges, page info and total of a connection, built the same way for every list."""
+    """The fields of a `Connection`, built the same way for every list."""
     return {
         "edges": [
             edge(cursor=c, node=node(v)) for v, c in zip(page.items, page.cursors, strict=True)
         ],
         "page_info": PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        "total_count": page.total_count,
+        "page": page,
     }
 
 
@@ -72,11 +88,7 @@ class CustomerEdge:
 
 
 @strawberry.type
-class CustomerConnection:
-    edges: list[CustomerEdge]
-    page_info: PageInfo
-    total_count: int
-
+class CustomerConnection(Connection[CustomerEdge]):
     @classmethod
     def from_page(cls, page: Page[CustomerView]) -> CustomerConnection:
         return cls(**connection_parts(page, Customer.from_view, CustomerEdge))
@@ -120,11 +132,7 @@ class AuditEntryEdge:
 
 
 @strawberry.type
-class AuditEntryConnection:
-    edges: list[AuditEntryEdge]
-    page_info: PageInfo
-    total_count: int
-
+class AuditEntryConnection(Connection[AuditEntryEdge]):
     @classmethod
     def from_page(cls, page: Page[AuditEntryView]) -> AuditEntryConnection:
         return cls(**connection_parts(page, AuditEntry.from_view, AuditEntryEdge))

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api.graphql.shared.errors import Errors
-from api.graphql.shared.types import PageInfo, connection_parts
+from api.graphql.shared.types import Connection, connection_parts
 from application.shared.ports import Page
 from application.vouchers.ports import (
     AgentView,
@@ -110,11 +110,7 @@ class VoucherEdge:
 
 
 @strawberry.type
-class VoucherConnection:
-    edges: list[VoucherEdge]
-    page_info: PageInfo
-    total_count: int
-
+class VoucherConnection(Connection[VoucherEdge]):
     @classmethod
     def from_page(cls, page: Page[VoucherView]) -> VoucherConnection:
         return cls(**connection_parts(page, Voucher.from_view, VoucherEdge))
@@ -186,11 +182,7 @@ class AgentLedgerEdge:
 
 
 @strawberry.type
-class AgentLedgerConnection:
-    edges: list[AgentLedgerEdge]
-    page_info: PageInfo
-    total_count: int
-
+class AgentLedgerConnection(Connection[AgentLedgerEdge]):
     @classmethod
     def from_page(cls, page: Page[LedgerEntry]) -> AgentLedgerConnection:
         return cls(**connection_parts(page, AgentLedgerEntry.from_view, AgentLedgerEdge))
