@@ -20,18 +20,21 @@ from starlette.requests import HTTPConnection
 from starlette.staticfiles import StaticFiles
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from adapters.bootstrap import InProcessDaemons, Niaga, readiness
 from api.audit import rest as audit_rest
 from api.billing import rest
 from api.graphql.schema import build_schema
+from api.graphql.shared.answer_reuse import AnswerReuse
 from api.graphql.shared.error_masking import INTERNAL_ERROR
 from api.graphql.shared.support import Context
 from api.integrations import public_api
 from api.messaging import webhooks as whatsapp_webhooks
 from api.payments import callbacks, transfer_proofs
+from api.shared.answer_cache import AnswerCache
 from api.shared.body_limit import BodyLimit
 from api.shared.deps import PrincipalDep, ServicesDep, require_principal
 from api.shared.failures import (
@@ -94,13 +97,15 @@ def create_app(
     app.add_middleware(IdempotentGraphQL, mutations=niaga.services.idempotency)
     # Added after idempotency, so it runs first: an oversized body is refused unread.
     app.add_middleware(BodyLimit, path="/graphql", max_bytes=GRAPHQL_MAX_BODY_BYTES)
-    _add_metrics(app, niaga)
+    registry = CollectorRegistry()
+    _add_metrics(app, niaga, registry)
     _add_health(app, niaga)
     settings = niaga.settings
     _add_interfaces(
         app,
         graphiql=not settings.production,
         callback_max_bytes=settings.niaga_callback_max_bytes,
+        answers=_answer_reuse(niaga, registry),
     )
     public_api.limit_rates(app, settings)
     _answer_store_failures(app)
@@ -121,9 +126,13 @@ def openapi_document() -> dict[str, Any]:
     return app.openapi()
 
 
-def _add_interfaces(app: FastAPI, *, graphiql: bool, callback_max_bytes: int) -> None:
+def _add_interfaces(
+    app: FastAPI, *, graphiql: bool, callback_max_bytes: int, answers: AnswerReuse | None = None
+) -> None:
     """Everything clients call: GraphQL, the public REST API, documents, callbacks, webhooks."""
-    app.include_router(_graphql_router(graphiql), prefix="/graphql", responses=_GRAPHQL_RESPONSES)
+    app.include_router(
+        _graphql_router(graphiql, answers), prefix="/graphql", responses=_GRAPHQL_RESPONSES
+    )
     if graphiql:  # its scripts are served from here: the page works without internet
         app.mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets")
     app.include_router(rest.router, responses=_answers(400, 401, 403, 404, 503))
@@ -175,7 +184,24 @@ def _graphql_errors(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _graphql_router(graphiql: bool) -> GraphQLRouter[Context, None]:
+def _answer_reuse(niaga: Niaga, registry: CollectorRegistry) -> AnswerReuse:
+    settings = niaga.settings
+    return AnswerReuse(
+        AnswerCache(settings.niaga_answer_cache_seconds, settings.niaga_answer_cache_size),
+        hits=Counter(
+            "niaga_graphql_answer_cache_hits",
+            "Read-only GraphQL operations answered with an answer computed before",
+            registry=registry,
+        ),
+        misses=Counter(
+            "niaga_graphql_answer_cache_misses",
+            "Read-only GraphQL operations computed afresh",
+            registry=registry,
+        ),
+    )
+
+
+def _graphql_router(graphiql: bool, answers: AnswerReuse | None) -> GraphQLRouter[Context, None]:
     async def context(
         connection: HTTPConnection, services: ServicesDep, principal: PrincipalDep
     ) -> Context:
@@ -192,6 +218,7 @@ def _graphql_router(graphiql: bool) -> GraphQLRouter[Context, None]:
 
     return _GraphQLRouter(
         build_schema(),
+        answers,
         context_getter=context,
         graphql_ide="graphiql" if graphiql else None,
     )
@@ -205,7 +232,32 @@ class _GraphQLRouter(GraphQLRouter[Context, None]):
     503 with `Retry-After`, anything unexpected 500. Mutations report refusals inside their
     result unions, with data, and stay 200. A body that is not a JSON object in UTF-8 gets the
     same JSON error shape as every other failure.
+
+    With `answers`, a read-only operation is answered from the answers computed before while
+    the read models it read have not moved (api/graphql/shared/answer_reuse.py).
     """
+
+    def __init__(self, schema: Any, answers: AnswerReuse | None, **options: Any) -> None:
+        super().__init__(schema, **options)
+        self._answers = answers
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        async def compute() -> ExecutionResult:
+            return await super(_GraphQLRouter, self).execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+
+        if self._answers is None:
+            return await compute()
+        return await self._answers.answer(context, request_data, compute)
 
     def decode_json(self, data: str | bytes) -> object:
         """The body as a JSON object; anything else is refused with 400 before parsing on."""
@@ -294,8 +346,7 @@ def _add_health(app: FastAPI, niaga: Niaga) -> None:
         return JSONResponse(report.as_json(), status_code=503 if report.failing else 200)
 
 
-def _add_metrics(app: FastAPI, niaga: Niaga) -> None:
-    registry = CollectorRegistry()
+def _add_metrics(app: FastAPI, niaga: Niaga, registry: CollectorRegistry) -> None:
     requests = Counter(
         "niaga_http_requests", "HTTP requests", ["method", "path", "status"], registry=registry
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -44,13 +45,42 @@ class ChangeLegalDetails:
     bank_accounts: list[BankAccount] | None = None
 
 
+class ApiKeyLookup(Protocol):
+    def api_key(self, key_id: str) -> ApiKeyRecord | None:
+        """The key as its read model has it now (a cache must never answer a revoked key as
+        valid once its revocation was recorded)."""
+
+    def kept(self, key_id: str) -> ApiKeyRecord | None:
+        """The key if it is held in memory and still current, without any I/O; else None."""
+
+
+class _ReadEachTime:
+    """Keys read from their read model on every request; none held in memory."""
+
+    def __init__(self, read_models: ReadModels) -> None:
+        self._read_models = read_models
+
+    def api_key(self, key_id: str) -> ApiKeyRecord | None:
+        return self._read_models.api_key(key_id)
+
+    def kept(self, key_id: str) -> ApiKeyRecord | None:
+        return None
+
+
 class TenantService:
     """Registers tenants in the platform store and authenticates their API keys."""
 
-    def __init__(self, stores: Stores, read_models: ReadModels, sync: ReadModelSync) -> None:
+    def __init__(
+        self,
+        stores: Stores,
+        read_models: ReadModels,
+        sync: ReadModelSync,
+        key_lookup: ApiKeyLookup | None = None,
+    ) -> None:
         self._stores = stores
         self._read_models = read_models
         self._sync = sync
+        self._key_lookup: ApiKeyLookup = key_lookup or _ReadEachTime(read_models)
 
     def create(self, name: str, placement: Placement, actor: Actor = SYSTEM) -> UUID:
         tenant_id = uuid.uuid4()
@@ -154,12 +184,17 @@ class TenantService:
     def authenticate(self, token: str) -> Principal:
         """Turn a bearer token into a principal, or refuse it with a reason."""
         key_id, secret = api_keys.parse(token)
-        record = self._read_models.api_key(key_id)
-        if record is None or not api_keys.secret_matches(secret, record.secret_hash):
-            raise AuthenticationFailed("unknown API key")
-        if record.revoked:
-            raise AuthenticationFailed("this API key has been revoked")
-        return Principal(record.tenant_id, Role(record.role), _key_actor(record))
+        return _principal(self._key_lookup.api_key(key_id), secret)
+
+    def authenticate_from_memory(self, token: str) -> Principal | None:
+        """As `authenticate`, for a key held in memory: it never waits on I/O, so an event loop
+        may call it. None when the key has to be read (then call `authenticate`)."""
+        try:
+            key_id, secret = api_keys.parse(token)
+        except AuthenticationFailed:
+            return None  # `authenticate` gives the reason
+        record = self._key_lookup.kept(key_id)
+        return None if record is None else _principal(record, secret)
 
     def _get(self, tenant_id: UUID) -> Tenant:
         platform = self._stores.platform()
@@ -174,6 +209,15 @@ class TenantService:
         with recording(command, actor=actor, tenant_id=tenant.id):
             position = platform.save_and_locate(tenant)
         self._sync.wait(platform, position)
+
+
+def _principal(record: ApiKeyRecord | None, secret: str) -> Principal:
+    """The principal a key acts as, or the reason it is refused."""
+    if record is None or not api_keys.secret_matches(secret, record.secret_hash):
+        raise AuthenticationFailed("unknown API key")
+    if record.revoked:
+        raise AuthenticationFailed("this API key has been revoked")
+    return Principal(record.tenant_id, Role(record.role), _key_actor(record))
 
 
 def _key_actor(record: ApiKeyRecord) -> Actor:

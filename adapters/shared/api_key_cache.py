@@ -1,0 +1,216 @@
+"""API keys verified from memory for a few seconds, and never after a change was recorded.
+
+Every request names its API key; reading it from PostgreSQL each time costs a round trip. Keys
+read here are kept for `ttl` seconds, each with the position the `tenants` read model had
+reached when it was read. The transaction that records a Tenant event (a key issued or revoked)
+announces its position on `niaga_api_keys` (migrations/sql/store/0004_tenant_change_notices.sql);
+every process LISTENs on a connection of its own and from then on trusts only what was read at
+or after that position. So a revocation holds on the next request in every process, as soon as
+its read model says so, whichever process recorded it.
+
+While the listener is not connected (starting, or the database restarting) nothing would tell
+of a change, so nothing is kept: every lookup asks the database. Unknown keys are never kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import Connection, sql
+
+from adapters.shared.database import Database
+from adapters.shared.supervision import Recovery
+from application.shared.ports import ApiKeyRecord
+from projections.shared.runner import TRACKING_TABLE
+
+log = logging.getLogger(__name__)
+CHANNEL = "niaga_api_keys"
+LISTENER_NAME = "niaga-api-key-listener"
+READ_MODEL = "tenants"  # the projection that writes `api_keys`
+LISTEN_POLL = 0.5  # seconds between looks at whether the cache is being closed
+MAX_PAUSE = 10.0  # seconds between attempts to listen again while the database is away
+
+Connect = Callable[[], AbstractContextManager[Connection[Any]]]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    record: ApiKeyRecord
+    position: int  # the `tenants` read model's position when the record was read
+    until: float  # time.monotonic()
+
+
+class CachedApiKeys:
+    """Implements ApiKeyLookup: records of the platform's `api_keys` read model, kept briefly.
+
+    Lookups borrow the database's pooled connections; the listener has a connection of its own
+    (named `niaga-api-key-listener` in pg_stat_activity). Its thread starts with the first
+    lookup and stops with `close`."""
+
+    def __init__(self, database: Database, schema: str, ttl: float, size: int) -> None:
+        self._pooled: Connect = database.connection
+        self._listening_connection: Connect = lambda: _listening(database.url)
+        self._schema, self._ttl, self._size = schema, ttl, size
+        self._statement = _lookup_statement(schema)
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()
+        self._lock = threading.Lock()
+        self._listening = False
+        self._epoch = 0  # moves whenever the listener (re)connects: reads from before are void
+        self._floor = 0  # the highest Tenant event position announced since it connected
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def kept(self, key_id: str) -> ApiKeyRecord | None:
+        with self._lock:
+            kept = self._fresh(key_id)
+        return None if kept is None else kept.record
+
+    def api_key(self, key_id: str) -> ApiKeyRecord | None:
+        if self._ttl <= 0 or self._size <= 0:
+            return self._read(key_id)[0]
+        self._start_listening()
+        with self._lock:
+            kept = self._fresh(key_id)
+            epoch = self._epoch
+        if kept is not None:
+            return kept.record
+        record, position = self._read(key_id)
+        if record is not None:
+            self._keep(key_id, _Kept(record, position, time.monotonic() + self._ttl), epoch)
+        return record
+
+    @property
+    def listening(self) -> bool:
+        """Whether changes are being heard now (and so whether anything is kept)."""
+        return self._listening
+
+    def close(self) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout=LISTEN_POLL * 4)
+
+    def _fresh(self, key_id: str) -> _Kept | None:
+        kept = self._kept.get(key_id)
+        if kept is None or not self._listening or kept.until <= time.monotonic():
+            return None
+        self._kept.move_to_end(key_id)
+        return kept
+
+    def _keep(self, key_id: str, kept: _Kept, epoch: int) -> None:
+        """Keep a record only if nothing announced since the read could have changed it."""
+        with self._lock:
+            if not self._listening or epoch != self._epoch or kept.position < self._floor:
+                return
+            self._kept[key_id] = kept
+            self._kept.move_to_end(key_id)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+
+    def _read(self, key_id: str) -> tuple[ApiKeyRecord | None, int]:
+        with self._pooled() as conn:
+            row = conn.execute(self._statement, (READ_MODEL, key_id)).fetchone()
+        if row is None:  # the statement always answers one row
+            return None, 0
+        position, *columns = row
+        record = ApiKeyRecord(*columns) if columns[0] is not None else None
+        return record, int(position or 0)
+
+    def _start_listening(self) -> None:
+        if self._thread is not None or self._stop.is_set():
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._listen, name="niaga-api-key-listener", daemon=True
+                )
+                self._thread.start()
+
+    def _listen(self) -> None:
+        recovery = Recovery("API key listener", float("inf"), max_pause=MAX_PAUSE)
+        try:
+            while not self._stop.is_set():
+                try:
+                    self._listen_once(recovery)
+                except Exception as error:
+                    self._deaf()
+                    if self._stop.is_set():
+                        break
+                    pause = recovery.failed(error)
+                    log.warning(
+                        "API key listener lost the database (%s); keys are read from it on "
+                        "every request until it is back, retrying in %.1f s",
+                        error,
+                        pause,
+                    )
+                    self._stop.wait(pause)
+        finally:
+            self._deaf()
+
+    def _listen_once(self, recovery: Recovery) -> None:
+        with self._listening_connection() as conn:
+            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+            self._heard_from_start()
+            recovery.succeeded()
+            self._follow(conn)
+
+    def _follow(self, conn: Connection[Any]) -> None:
+        while not self._stop.is_set():
+            for notice in conn.notifies(timeout=LISTEN_POLL):
+                schema, _, position = notice.payload.rpartition(":")
+                if schema == self._schema and position.isdigit():
+                    self._changed_at(int(position))
+
+    def _heard_from_start(self) -> None:
+        """Listening from now on: what was read before may predate a change nobody heard."""
+        with self._lock:
+            self._kept.clear()
+            self._epoch += 1
+            self._floor = 0
+            self._listening = True
+
+    def _changed_at(self, position: int) -> None:
+        with self._lock:
+            self._floor = max(self._floor, position)
+            for key_id in [k for k, kept in self._kept.items() if kept.position < position]:
+                del self._kept[key_id]
+
+    def _deaf(self) -> None:
+        with self._lock:
+            self._listening = False
+            self._kept.clear()
+            self._epoch += 1
+
+
+def _listening(url: str) -> Connection[Any]:
+    """A connection of its own; TCP keepalives notice a silently dropped link within a minute
+    (a restarted server closes it at once)."""
+    return psycopg.connect(
+        url,
+        autocommit=True,
+        application_name=LISTENER_NAME,
+        connect_timeout=10,
+        keepalives=1,
+        keepalives_idle=30,
+        keepalives_interval=10,
+        keepalives_count=3,
+    )
+
+
+def _lookup_statement(schema: str) -> bytes:
+    """The key (if any) and the position its read model had reached, in one snapshot."""
+    statement = sql.SQL(
+        "SELECT (SELECT position FROM {tracking} WHERE projection = %s), k.key_id, "
+        "k.tenant_id, k.role, k.label, k.secret_hash, k.revoked, k.created_at "
+        "FROM (VALUES (1)) AS one LEFT JOIN {keys} AS k ON k.key_id = %s"
+    )
+    tracking, keys = sql.Identifier(schema, TRACKING_TABLE), sql.Identifier(schema, "api_keys")
+    return statement.format(tracking=tracking, keys=keys).as_bytes()
