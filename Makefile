@@ -59,6 +59,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.vouchers
 	$(BIN)/python -m bench.idle
+	$(BIN)/python -m bench.graphql
+	$(BIN)/python -m bench.masking
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
