@@ -77,4 +77,6 @@ _ = (
     _.HOTSPOT,
     _.USER_AND_PASSWORD,
     _.cloud_api,
+    # The AI port's reason for a tenant whose monthly AI budget is spent (docs/ai.md).
+    _.BUDGET,
 )

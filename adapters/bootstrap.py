@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
 
+from adapters.ai.wiring import AiWiring, ai_services
 from adapters.audit.backup import Backups
 from adapters.audit.backup_tools import BackupError as BackupError  # for the CLI
 from adapters.audit.exports import PostgresExportSource
@@ -37,6 +38,7 @@ from adapters.routers.dispatcher import (
 from adapters.routers.read_models import PostgresRouterReadModels
 from adapters.routers.routeros.gateway import LibrouterosGateway
 from adapters.scheduler import Scheduler
+from adapters.shared.api_key_cache import CachedApiKeys
 from adapters.shared.database import Database
 from adapters.shared.embedded import start_embedded_postgres
 from adapters.shared.heartbeats import Heartbeats
@@ -47,6 +49,7 @@ from adapters.shared.preflight import claim_port as claim_port
 from adapters.shared.preflight import database_problem as database_problem
 from adapters.shared.preflight import health as health
 from adapters.shared.projection_service import ProjectionService
+from adapters.shared.read_positions import PostgresReadPositions
 from adapters.shared.readiness import Readiness
 from adapters.shared.settings import ProofStorageKind, Settings
 from adapters.shared.storage_local import LocalProofStorage
@@ -54,6 +57,10 @@ from adapters.shared.stores import PostgresEventStore, PostgresStores
 from adapters.shared.supervision import PartFailed as PartFailed
 from adapters.shared.supervision import Supervisor
 from adapters.vouchers.read_models import PostgresVoucherReadModels
+from application.ai.keys import AiKeys
+from application.ai.queries import AiQueries
+from application.ai.service import AiService
+from application.ai.settings import AiSwitch
 from application.audit.audit_exports import AuditExports
 from application.audit.time_travel import TimeTravel
 from application.billing.billing_run import BillingRun
@@ -95,6 +102,7 @@ from application.shared.clock import Clock, SystemClock
 from application.shared.context import Actor
 from application.shared.idempotency import IdempotentMutations
 from application.shared.process_manager import Dispatch, SideEffect
+from application.shared.read_state import ReadState
 from application.shared.secrets import SecretBox, new_key
 from application.shared.tenancy import TenantCalendar, tenant_of
 from application.vouchers.agents import AgentService
@@ -161,6 +169,11 @@ class Services:
     idempotency: IdempotentMutations
     time_travel: TimeTravel
     audit_exports: AuditExports
+    ai: AiService
+    ai_keys: AiKeys
+    ai_switch: AiSwitch
+    ai_queries: AiQueries
+    read_state: ReadState
 
 
 @dataclass
@@ -211,6 +224,8 @@ class Niaga:
     audit_exports: AuditExports
     audit_tools: AuditTools
     idempotency: IdempotentMutations
+    ai: AiWiring
+    api_keys: CachedApiKeys
 
     @classmethod
     def start(
@@ -224,7 +239,13 @@ class Niaga:
         payments = PaymentService(core.stores, billing, core.projections, core.clock)
         accounts = GatewayAccounts(core.stores, core.projections, core.secrets)
         protocols = gateway_protocols(settings.niaga_gateway_timeout_seconds)
-        tenants = TenantService(core.stores, core.read_models, core.projections)
+        api_keys = CachedApiKeys(
+            core.database,
+            settings.niaga_platform_schema,
+            settings.niaga_api_key_cache_seconds,
+            settings.niaga_api_key_cache_size,
+        )
+        tenants = TenantService(core.stores, core.read_models, core.projections, api_keys)
         repairs = RepairService(
             core.stores, core.projections, core.clock, PostgresRepairReadModels(core.stores)
         )
@@ -242,8 +263,10 @@ class Niaga:
         return cls(
             **core.fields(),
             tenants=tenants,
+            api_keys=api_keys,
             vouchers=vouchers,
             whatsapp=whatsapp,
+            ai=ai_services(settings, core.stores, core.projections, core.secrets, core.clock),
             messaging_queries=MessagingQueries(
                 core.stores, whatsapp.read_models, whatsapp.templates
             ),
@@ -301,6 +324,11 @@ class Niaga:
             idempotency=self.idempotency,
             time_travel=self.time_travel,
             audit_exports=self.audit_exports,
+            ai=self.ai.service,
+            ai_keys=self.ai.keys,
+            ai_switch=self.ai.switch,
+            ai_queries=self.ai.queries,
+            read_state=ReadState(PostgresReadPositions(self.stores), self.clock),
         )
 
     @cached_property
@@ -313,6 +341,8 @@ class Niaga:
         return self.clock.today(tenant_of(self.stores, tenant_id).timezone)
 
     def close(self) -> None:
+        self.ai.close()
+        self.api_keys.close()
         self.webhook_sender.close()
         self.stores.close()
         self.database.close()

@@ -2,7 +2,10 @@
 two plans, hotspot vouchers sold through two agents, and a repair shop with a job on the bench.
 
 Like an entry point, it drives the commands of nearly every area, so it takes the wired container
-rather than a list of services; only `niaga serve --demo` and its test call it."""
+rather than a list of services; only `niaga serve --demo` and its test call it.
+
+AI in the demo answers from a fake Gemini started in this process (unless NIAGA_AI_BASE_URL names
+an endpoint), with a platform key made for it, so the demo works offline."""
 
 from __future__ import annotations
 
@@ -11,7 +14,10 @@ from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
+from adapters.ai.fakes import FakeGemini
 from adapters.bootstrap import Niaga
+from adapters.shared.settings import Settings
+from application.ai.keys import AddAiKey
 from application.billing.plans import CreatePlan
 from application.billing.subscriptions import Subscribe
 from application.customers.customers import RegisterCustomer
@@ -47,6 +53,9 @@ DEMO_CUSTOMERS = [
 ]
 
 
+DEMO_AI_KEY, DEMO_AI_LABEL = "demo-fake-gemini", "demo"
+
+
 @dataclass(frozen=True)
 class Demo:
     tenant_id: UUID
@@ -71,6 +80,21 @@ def ensure_demo(niaga: Niaga, key_file: Path, router: tuple[str, int] | None = N
     if not existing:
         _seed(niaga, tenant_id)
     return Demo(tenant_id, key.token)
+
+
+def demo_gemini(settings: Settings) -> FakeGemini | None:
+    """A fake Gemini for the demo, unless the settings name an AI endpoint of their own."""
+    return None if settings.niaga_ai_base_url else FakeGemini().start()
+
+
+def ensure_demo_ai_key(niaga: Niaga) -> None:
+    """The platform key the demo's AI uses (the fake takes any key): added unless one that is
+    not disabled exists already."""
+    keys = niaga.services.ai_queries.platform_keys()
+    if any(k.label == DEMO_AI_LABEL and k.status != "disabled" for k in keys):
+        return
+    actor = Actor(ActorKind.SYSTEM, "demo-seed")
+    niaga.services.ai_keys.add_platform_key(AddAiKey(DEMO_AI_KEY, DEMO_AI_LABEL), actor)
 
 
 def _point_router(niaga: Niaga, tenant_id: UUID, address: tuple[str, int]) -> None:

@@ -29,6 +29,7 @@ from adapters.bootstrap import Niaga
 if TYPE_CHECKING:
     from adapters.routers.routeros.simulator import RouterOSSimulator
 from adapters.shared.settings import Settings
+from api.ai.cli import ai_app
 from api.audit.cli import audit_app
 from api.messaging.cli import whatsapp_app
 from api.payments.cli import gateways_app
@@ -54,6 +55,7 @@ app.add_typer(billing_app, name="billing")
 app.add_typer(gateways_app, name="gateways")
 app.add_typer(whatsapp_app, name="whatsapp")
 app.add_typer(audit_app, name="audit")
+app.add_typer(ai_app, name="ai")
 console = Console()
 err = Console(stderr=True)
 
@@ -69,13 +71,16 @@ class RoleChoice(StrEnum):
     auditor = "auditor"
 
 
-def _start(inline: bool = True) -> Niaga:
+def _start(inline: bool = True, ai_base_url: str | None = None) -> Niaga:
     """Start the container; a database that cannot be reached is named at once (host, port
-    and the server's or network's reason) instead of after the pool's time-out."""
+    and the server's or network's reason) instead of after the pool's time-out. `ai_base_url`
+    points the AI at another endpoint (the demo's fake Gemini)."""
     from adapters.bootstrap import database_problem
 
     try:
         settings = Settings()
+        if ai_base_url:
+            settings = settings.model_copy(update={"niaga_ai_base_url": ai_base_url})
         problem = database_problem(settings.database_url) if settings.database_url else None
         if problem is None:
             return Niaga.start(settings, inline_projections=inline)
@@ -119,8 +124,11 @@ def serve(
     except PortInUse as error:
         err.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
-    niaga = _start(inline=projections)
-    simulator = _start_demo(niaga, bind_host, bind_port) if demo else None
+    from adapters.demo import demo_gemini
+
+    gemini = demo_gemini(configured) if demo else None
+    niaga = _start(inline=projections, ai_base_url=gemini.url if gemini else None)
+    simulator = _start_demo(niaga, bind_host, bind_port, gemini is not None) if demo else None
     try:
         app = create_app(niaga, run_projections=projections, run_scheduler=scheduler)
         server = uvicorn.Server(uvicorn.Config(app, host=bind_host, port=bind_port))
@@ -130,11 +138,13 @@ def serve(
     finally:
         if simulator:
             simulator.stop()
+        if gemini:
+            gemini.stop()
         sock.close()
         niaga.close()
 
 
-def _start_demo(niaga: Niaga, bind_host: str, bind_port: int) -> RouterOSSimulator:
+def _start_demo(niaga: Niaga, bind_host: str, bind_port: int, fake_ai: bool) -> RouterOSSimulator:
     """Seed the demo tenant (once) on a RouterOS simulator, and print how to reach it."""
     from adapters.demo import (
         DEMO_HOTSPOT_PROFILES,
@@ -142,6 +152,7 @@ def _start_demo(niaga: Niaga, bind_host: str, bind_port: int) -> RouterOSSimulat
         DEMO_ROUTER_PASSWORD,
         DEMO_SHOP_CODE,
         ensure_demo,
+        ensure_demo_ai_key,
     )
     from adapters.routers.routeros.simulator import RouterOSSimulator
 
@@ -162,6 +173,9 @@ def _start_demo(niaga: Niaga, bind_host: str, bind_port: int) -> RouterOSSimulat
         "(configure a payment gateway to take orders)"
     )
     console.print(f"Demo router:  RouterOS simulator on {router_address[0]}:{router_address[1]}")
+    if fake_ai:
+        ensure_demo_ai_key(niaga)
+        console.print(f"Demo AI:      fake Gemini on {niaga.settings.niaga_ai_base_url}")
     return simulator
 
 

@@ -11,6 +11,8 @@ from api.graphql.schema import build_schema
 from api.main import openapi_document
 from application.integrations.public_events import CATALOGUE
 from application.shared.authorization import Permission, roles_with
+from domain.ai.key import AiKey
+from domain.ai.settings import AiSettings
 from domain.billing.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.billing.plan import Plan
 from domain.billing.subscription import Subscription
@@ -75,6 +77,8 @@ AGGREGATES: list[type] = [
     Campaign,
     BroadcastDay,
     CustomerTags,
+    AiKey,
+    AiSettings,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

@@ -72,6 +72,24 @@ class Settings(BaseSettings):
     niaga_api_rate_burst: int = Field(
         default=20, ge=1, description="Public REST API: requests an idle API key may burst"
     )
+    niaga_answer_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="GraphQL: how long an answer to a query may be reused while the read models "
+        "it read have not moved (bounds answers that depend on the time of day); 0 turns reuse off",
+    )
+    niaga_answer_cache_size: int = Field(
+        default=512, ge=0, description="GraphQL: answers kept per process (least recently used go)"
+    )
+    niaga_api_key_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How long a process trusts an API key it read; a recorded change (revocation) "
+        "ends that at once in every process; 0 reads the key on every request",
+    )
+    niaga_api_key_cache_size: int = Field(
+        default=10_000, ge=0, description="API keys kept per process (least recently used go)"
+    )
 
     niaga_public_url: str = Field(
         default="http://127.0.0.1:8000",
@@ -130,6 +148,60 @@ class Settings(BaseSettings):
         "looked for (Debian's /usr/lib/postgresql/N/bin, the embedded wheel, PATH)",
     )
 
+    # The language model (Gemini through google-genai). AI is off until a key is added
+    # (`niaga ai keys add`, or a tenant's own through GraphQL `addAiKey`).
+    niaga_ai_base_url: str | None = Field(
+        default=None,
+        description="Gemini API base URL; unset: Google's endpoint (tests and the demo point it "
+        "at a local fake Gemini)",
+    )
+    niaga_ai_api_version: str = Field(default="v1beta", description="Gemini API version")
+    niaga_ai_models: str = Field(
+        default="gemini-2.5-flash,gemini-2.5-flash-lite",
+        description="The model fallback chain, best first, comma-separated",
+    )
+    niaga_ai_embedding_model: str = Field(default="gemini-embedding-001")
+    niaga_ai_embedding_dimensions: int = Field(default=768, ge=1, le=3072)
+    niaga_ai_timeout_seconds: float = Field(
+        default=20.0, gt=0, description="One request to the model; past it the next model"
+    )
+    niaga_ai_deadline_seconds: float = Field(
+        default=45.0, gt=0, description="One AI call, with every key, model and retry"
+    )
+    niaga_ai_retries: int = Field(
+        default=1, ge=0, le=5, description="Passes over the chain again after transient failures"
+    )
+    niaga_ai_backoff_seconds: float = Field(
+        default=0.5, ge=0, description="First pause before a retry; doubles, with jitter"
+    )
+    niaga_ai_cooldown_seconds: float = Field(
+        default=60.0, gt=0, description="A rate-limited key's rest when the server names none"
+    )
+    niaga_ai_error_rest_seconds: float = Field(
+        default=10.0, gt=0, description="A key's rest on a model after a 5xx naming no delay"
+    )
+    niaga_ai_breaker_failures: int = Field(
+        default=5, ge=1, description="Provider failures in a row that open the circuit breaker"
+    )
+    niaga_ai_breaker_open_seconds: float = Field(
+        default=60.0, gt=0, description="How long an open breaker refuses calls"
+    )
+    niaga_ai_json_attempts: int = Field(
+        default=2, ge=1, le=5, description="Asks for valid JSON before a feature degrades"
+    )
+    niaga_ai_key_refresh_seconds: float = Field(
+        default=30.0, gt=0, description="How often a process re-reads the keys from the stores"
+    )
+    niaga_ai_prices: dict[str, tuple[int, int]] = Field(
+        default={
+            "gemini-2.5-flash": (4_800, 40_000),
+            "gemini-2.5-flash-lite": (1_600, 6_400),
+            "gemini-embedding-001": (2_400, 0),
+        },
+        description="Rupiah per million input and output tokens, per model (JSON); the "
+        "defaults are Google's USD list prices at Rp 16.000 per USD",
+    )
+
     @field_validator("niaga_platform_schema")
     @classmethod
     def _identifier(cls, value: str) -> str:
@@ -144,6 +216,17 @@ class Settings(BaseSettings):
             raise ValueError("needs at least 2 connections")
         return value
 
+    @field_validator("niaga_ai_models")
+    @classmethod
+    def _models(cls, value: str) -> str:
+        if not any(model.strip() for model in value.split(",")):
+            raise ValueError("must name at least one model")
+        return value
+
     @property
     def production(self) -> bool:
         return self.niaga_env is Environment.PRODUCTION
+
+    @property
+    def ai_models(self) -> tuple[str, ...]:
+        return tuple(m.strip() for m in self.niaga_ai_models.split(",") if m.strip())

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
 
+from api.graphql.ai.keys import AiMutation, AiQuery
 from api.graphql.audit.audit import AuditQuery
 from api.graphql.billing.mutations import BillingMutation
 from api.graphql.billing.queries import BillingQuery
@@ -234,6 +235,7 @@ def build_schema() -> strawberry.Schema:
                 GatewayQuery,
                 WhatsAppQuery,
                 AuditQuery,
+                AiQuery,
             ),
         ),
         mutation=merge_types(
@@ -248,6 +250,7 @@ def build_schema() -> strawberry.Schema:
                 WebhookMutation,
                 GatewayMutation,
                 WhatsAppMutation,
+                AiMutation,
             ),
         ),
         # Named Live, not Subscription: that name is the internet subscription's type.

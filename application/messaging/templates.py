@@ -105,6 +105,10 @@ TEMPLATES: dict[str, str] = {
         "Webhook ke {url} dinonaktifkan otomatis karena semua pengiriman gagal sejak {sejak}. "
         "Periksa server penerima, lalu aktifkan kembali endpoint tersebut."
     ),
+    "ai_key_disabled": (
+        "Kunci API AI {label} dinonaktifkan otomatis karena ditolak penyedia ({galat}). "
+        "Tambahkan kunci baru agar fitur AI berjalan kembali."
+    ),
     "read_model_event_parked": (
         "Data tampilan {tampilan} tidak dapat memproses satu kejadian (posisi {posisi}); kejadian "
         "itu disisihkan dan tampilan tetap berjalan. Hubungi admin Niaga: {galat}"

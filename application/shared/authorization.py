@@ -43,6 +43,7 @@ class Permission(StrEnum):
     READ_AGENTS = "agents:read"
     MANAGE_GATEWAYS = "gateways:manage"
     CREATE_PAYMENT_LINKS = "payment_links:create"
+    MANAGE_AI = "ai:manage"
 
 
 _EVERYONE = frozenset(Role)
@@ -70,6 +71,8 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_WEBHOOKS: frozenset({Role.OWNER, Role.ADMIN}),
     Permission.READ_WEBHOOKS: frozenset({Role.OWNER, Role.ADMIN, Role.AUDITOR}),
     Permission.MANAGE_GATEWAYS: frozenset({Role.OWNER, Role.ADMIN}),
+    # AI keys (sealed like gateway credentials) and the tenant's AI switch.
+    Permission.MANAGE_AI: frozenset({Role.OWNER, Role.ADMIN}),
     Permission.CREATE_PAYMENT_LINKS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.FINANCE}
     ),

@@ -86,6 +86,8 @@ _QUERIES: dict[str, Permission] = {
     "campaign": P.READ_CUSTOMERS,
     "aggregateAt": P.READ_AUDIT,
     "aggregateHistory": P.READ_AUDIT,
+    "aiKeys": P.MANAGE_AI,
+    "aiSettings": P.MANAGE_AI,
 }
 
 _MUTATIONS: dict[str, Permission] = {
@@ -192,6 +194,10 @@ _MUTATIONS: dict[str, Permission] = {
     "scheduleCampaign": P.MANAGE_TENANT,
     "stopCampaign": P.MANAGE_TENANT,
     "stopAllCampaigns": P.MANAGE_TENANT,
+    # AI
+    "addAiKey": P.MANAGE_AI,
+    "disableAiKey": P.MANAGE_AI,
+    "setAiEnabled": P.MANAGE_AI,
 }
 
 _LIVE: dict[str, Permission] = {"jobBoardChanged": P.READ_REPAIRS}

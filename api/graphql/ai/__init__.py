@@ -1,0 +1,1 @@
+"""The AI area in GraphQL."""
