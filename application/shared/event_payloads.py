@@ -12,6 +12,7 @@ from typing import Any
 from eventsourcing.persistence import Transcoding
 
 from domain.ai.key import KeyFault
+from domain.ai.usage import AiUsage
 from domain.billing.invoice import Line
 from domain.billing.plan import Promotion
 from domain.billing.subscription import PlanTerms
@@ -28,6 +29,7 @@ from domain.vouchers.voucher import ProfileTerms
 # Stored name -> the value type events carry.
 EVENT_PAYLOADS: dict[str, type] = {
     "ai_key_fault": KeyFault,
+    "ai_usage": AiUsage,
     "allocation": Allocation,
     "billing_policy": BillingPolicy,
     "campaign_audience": Audience,
