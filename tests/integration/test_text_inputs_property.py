@@ -561,6 +561,7 @@ def _whatsapp(_: World, field: str) -> Variables:
 
 
 BASELINES: dict[str, Baseline] = {
+    "addAiKey": lambda w, _: {"input": {"key": f"AIza-uji-{w.number()}", "label": "kunci toko"}},
     "registerCustomer": lambda w, _: {"input": _contact(w)},
     "changeCustomerContact": lambda w, _: {"input": {"id": w.customer(), **_contact(w)}},
     "createPlan": lambda w, _: {"input": PLAN},
