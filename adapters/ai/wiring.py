@@ -6,19 +6,23 @@ import time
 from dataclasses import dataclass
 
 from adapters.ai.breaker import CircuitBreaker
+from adapters.ai.cost_read_models import PostgresAiCostReadModels, UnknownPlatformRevenue
 from adapters.ai.gemini import GeminiConfig, GeminiModels
 from adapters.ai.key_pool import KeyPool
 from adapters.ai.read_models import PostgresAiKeyReadModels
 from adapters.shared.settings import Settings
 from adapters.shared.stores import PostgresStores
+from application.ai.costs import AiBudgets, AiCostQueries
 from application.ai.keys import AiKeys
 from application.ai.masking import PiiMasking
 from application.ai.ports import ModelPrice
+from application.ai.precheck import Prechecks
+from application.ai.precheck_rules import PrecheckRuleSettings
 from application.ai.queries import AiQueries
 from application.ai.service import AiService
 from application.ai.settings import AiSwitch
-from application.shared.clock import Clock
-from application.shared.ports import ReadModelSync
+from application.shared.clock import Clock, SystemClock
+from application.shared.ports import ReadModels, ReadModelSync
 from application.shared.secrets import SecretBox
 
 
@@ -30,6 +34,10 @@ class AiWiring:
     service: AiService
     models: GeminiModels
     breaker: CircuitBreaker
+    budgets: AiBudgets
+    costs: AiCostQueries
+    prechecks: Prechecks
+    precheck_rules: PrecheckRuleSettings
 
     def close(self) -> None:
         self.models.close()
@@ -57,6 +65,7 @@ def ai_services(
     sync: ReadModelSync,
     secrets: SecretBox,
     clock: Clock,
+    tenants: ReadModels,
 ) -> AiWiring:
     read_models = PostgresAiKeyReadModels(stores)
     keys = AiKeys(stores, sync, secrets, read_models, clock)
@@ -72,9 +81,29 @@ def ai_services(
         model: ModelPrice(input_price, output_price)
         for model, (input_price, output_price) in settings.niaga_ai_prices.items()
     }
+    # The event log's timestamps, which date each call's cost, are the system clock's.
+    budgets = AiBudgets(stores, sync, PostgresAiCostReadModels(stores), SystemClock())
     service = AiService(
-        models, switch.enabled, PiiMasking(), prices, settings.niaga_ai_json_attempts
+        models,
+        switch.enabled,
+        PiiMasking(),
+        prices,
+        settings.niaga_ai_json_attempts,
+        over_budget=budgets.exhausted,
     )
+    costs = AiCostQueries(
+        stores, PostgresAiCostReadModels(stores), tenants, budgets, UnknownPlatformRevenue()
+    )
+    rules = PrecheckRuleSettings(stores, sync)
     return AiWiring(
-        keys, switch, AiQueries(stores, read_models, switch, clock), service, models, breaker
+        keys,
+        switch,
+        AiQueries(stores, read_models, switch, clock),
+        service,
+        models,
+        breaker,
+        budgets,
+        costs,
+        Prechecks(stores, sync, clock, service, rules),
+        rules,
     )

@@ -94,12 +94,14 @@ class AiService:
         masking: Masking,
         prices: Mapping[str, ModelPrice],
         json_attempts: int = 2,
+        over_budget: Callable[[UUID], bool] = lambda _tenant_id: False,
     ) -> None:
         self._model = model
         self._enabled = enabled
         self._masking = masking
         self._prices = prices
         self._json_attempts = max(1, json_attempts)
+        self._over_budget = over_budget  # the tenant's monthly AI budget is spent
 
     def generate_text(self, tenant_id: UUID, feature: str, prompt: Prompt) -> TextAnswer:
         meter = self._start(tenant_id, feature)
@@ -176,6 +178,10 @@ class AiService:
         meter = _Meter(tenant_id, check_line(feature, "feature", max_length=64), self._prices)
         if not self._enabled(tenant_id):
             raise meter.unavailable(UnavailableReason.OFF, "AI is switched off for this tenant")
+        if self._over_budget(tenant_id):
+            raise meter.unavailable(
+                UnavailableReason.BUDGET, "the tenant's AI budget for the month is spent"
+            )
         return meter
 
     def _mask(self, prompt: Prompt) -> Redaction:
