@@ -1,5 +1,6 @@
 """The daily cycle: bill what is due and run dunning, for every tenant, on its own today; then
-repair router drift, run the repair shop's timers, read hotspot usage and expire vouchers.
+repair router drift, run the repair shop's timers, read hotspot usage and expire vouchers; and
+from 05:00 in the tenant's zone, compile yesterday's CEO digest if it is not there yet.
 
 Every step is idempotent, so the scheduler simply repeats the cycle every interval; a missed
 or doubled run costs nothing. Jobs can go through dramatiq (one per tenant) or run in-process.
@@ -21,6 +22,7 @@ from adapters.customers.read_models import PostgresReadModels
 from adapters.routers.read_models import PostgresRouterReadModels
 from adapters.shared.stores import PostgresStores
 from adapters.shared.supervision import GIVE_UP_AFTER, Recovery
+from application.ai.digest import CeoDigests
 from application.billing.billing_run import BillingRun, BillingRunReport
 from application.billing.dunning import Dunning, DunningReport
 from application.repairs.repairs import RepairService, TimerReport
@@ -42,6 +44,7 @@ class DailyCycle:
     billing: BillingRunReport
     dunning: DunningReport
     repairs: TimerReport | None = None
+    digest: UUID | None = None  # the CEO digest compiled in this cycle, if any
 
 
 def system_principal(tenant_id: UUID) -> Principal:
@@ -62,6 +65,7 @@ class Scheduler:
     provisioning: ProvisioningService
     vouchers: VoucherService
     backups: Backups | None = None
+    digests: CeoDigests | None = None
 
     def run_daily_cycle(self, tenant_id: UUID, on: date | None = None) -> DailyCycle:
         principal = system_principal(tenant_id)
@@ -72,6 +76,7 @@ class Scheduler:
         repairs = self.run_repair_timers(tenant_id)
         self.poll_hotspot_usage(tenant_id)
         self.expire_vouchers(tenant_id)
+        digest = self.compile_digest(tenant_id)
         log.info(
             "tenant %s on %s: %d invoices, %d reminders",
             tenant_id,
@@ -79,7 +84,18 @@ class Scheduler:
             billing.invoices,
             dunning.reminders,
         )
-        return DailyCycle(tenant_id, billing, dunning, repairs)
+        return DailyCycle(tenant_id, billing, dunning, repairs, digest)
+
+    def compile_digest(self, tenant_id: UUID) -> UUID | None:
+        """Yesterday's CEO digest, once the tenant's clock is past 05:00 and it is not there
+        yet (so every pass may ask: only the first one after 05:00 compiles it). It never waits
+        for AI longer than the AI call's deadline, and AI failing still gives a digest."""
+        if self.digests is None:
+            return None
+        digest = self.digests.compile_due(tenant_id)
+        if digest is not None:
+            log.info("tenant %s: CEO digest %s compiled", tenant_id, digest)
+        return digest
 
     def run_repair_timers(self, tenant_id: UUID) -> TimerReport:
         """The repair shop's timers as of the container's clock: SLA breaches, escalation of

@@ -231,6 +231,41 @@ class PostgresBillingReadModels:
         ).format(table(store, "notification_outbox"), table(store, "customer_list"), where)
         return [NotificationView(*r) for r in self._all(store, query, [*params, limit])]
 
+    # -- a day's figures (the CEO digest) ---------------------------------------------------
+
+    def issued_on(self, store: EventStore, tenant_id: UUID, day: date) -> tuple[int, int]:
+        """The total and number of the invoices issued on `day`, void ones excluded."""
+        query = sql.SQL(
+            "SELECT coalesce(sum(total), 0)::bigint, count(*) FROM {} WHERE tenant_id = %s "
+            "AND issued_on = %s AND status <> 'void'"
+        ).format(table(store, "invoice_list"))
+        total, count = self._all(store, query, [tenant_id, day])[0]
+        return int(total), int(count)
+
+    def overdue_totals(
+        self, store: EventStore, tenant_id: UUID, due_before: date
+    ) -> tuple[int, int]:
+        """What open invoices due before `due_before` still owe, and how many they are."""
+        query = sql.SQL(
+            "SELECT coalesce(sum(balance_due), 0)::bigint, count(*) FROM {} WHERE tenant_id = %s "
+            "AND status IN {} AND due_on < %s AND balance_due > 0"
+        ).format(table(store, "invoice_list"), OWING)
+        total, count = self._all(store, query, [tenant_id, due_before])[0]
+        return int(total), int(count)
+
+    def subscriptions_changed_on(
+        self, store: EventStore, tenant_id: UUID, day: date
+    ) -> tuple[int, int]:
+        """Subscriptions activated on `day`, and subscriptions terminated on it."""
+        query = sql.SQL(
+            "SELECT count(*) FILTER (WHERE activated_on = %(day)s), "
+            "count(*) FILTER (WHERE terminated_on = %(day)s) FROM {} "
+            "WHERE tenant_id = %(tenant)s AND (activated_on = %(day)s OR terminated_on = %(day)s)"
+        ).format(table(store, "subscription_list"))
+        with self._connection(store) as conn:
+            row = conn.execute(query, {"day": day, "tenant": tenant_id}).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
     # -- plumbing --------------------------------------------------------------------------
 
     def _invoice_count(

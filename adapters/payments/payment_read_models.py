@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -66,6 +67,31 @@ class PostgresPaymentReadModels:
         with self._stores.database_for(store).connection() as conn:
             row = conn.execute(query, [tenant_id, payment_id]).fetchone()
         return _payment(row) if row else None
+
+    def received_on(self, store: EventStore, tenant_id: UUID, day: date) -> tuple[int, int]:
+        """The total and number of the payments received on `day`."""
+        query = sql.SQL(
+            "SELECT coalesce(sum(amount), 0)::bigint, count(*) FROM {} "
+            "WHERE tenant_id = %s AND received_on = %s"
+        ).format(table(store, "payment_list"))
+        with self._stores.database_for(store).connection() as conn:
+            row = conn.execute(query, [tenant_id, day]).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    def top_payers(
+        self, store: EventStore, tenant_id: UUID, day: date, limit: int
+    ) -> list[tuple[UUID, str, int, int]]:
+        """The customers who paid most on `day`: (customer id, name as customer_list holds it
+        now, amount, payments), most first."""
+        query = sql.SQL(
+            "SELECT p.customer_id, coalesce(c.name, ''), sum(p.amount)::bigint, count(*) "
+            "FROM {} p LEFT JOIN {} c ON c.id = p.customer_id AND c.tenant_id = p.tenant_id "
+            "WHERE p.tenant_id = %s AND p.received_on = %s GROUP BY p.customer_id, c.name "
+            "ORDER BY 3 DESC, p.customer_id LIMIT %s"
+        ).format(table(store, "payment_list"), table(store, "customer_list"))
+        with self._stores.database_for(store).connection() as conn:
+            rows = conn.execute(query, [tenant_id, day, limit]).fetchall()
+        return [(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
 
 
 def _payment(row: Any) -> PaymentView:

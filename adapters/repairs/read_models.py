@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -216,6 +217,18 @@ class PostgresRepairReadModels:
             )
             for r in rows
         ]
+
+    def open_jobs(self, store: EventStore, tenant_id: UUID, now: datetime) -> tuple[int, int]:
+        """Jobs still to be worked on (received up to in progress), and those of them past
+        their SLA's due time at `now`."""
+        rows = self._rows(
+            store,
+            "SELECT count(*), count(*) FILTER (WHERE due_at < %s) FROM {} WHERE tenant_id = %s "
+            "AND status IN ('received', 'diagnosed', 'quoted', 'approved', 'in_progress')",
+            "repair_jobs",
+            [now, tenant_id],
+        )
+        return int(rows[0][0]), int(rows[0][1])
 
     # stock
 
