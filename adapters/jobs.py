@@ -23,6 +23,8 @@ from adapters.scheduler import Scheduler
 from adapters.shared.projection_service import ProjectionService
 from adapters.shared.stores import PostgresStores
 from adapters.shared.supervision import GIVE_UP_AFTER, PartFailed, Recovery
+from application.ai.knowledge.documents import KnowledgeDocuments
+from application.ai.knowledge.ports import EmbeddingUnavailable
 from application.integrations.webhook_delivery import WebhookDeliverer
 from application.messaging.messaging import WhatsAppService
 from application.routers import RouterUnreachable
@@ -53,6 +55,7 @@ class JobServices:
     webhooks: WebhookDeliverer
     rechecker: CallbackRechecker
     messages: WhatsAppService
+    knowledge: KnowledgeDocuments
 
 
 @dataclass
@@ -65,6 +68,7 @@ class Jobs:
     deliver_webhooks: Any
     recheck_gateway_callbacks: Any
     send_whatsapp: Any
+    embed_knowledge: Any
 
 
 def declare_jobs(broker: dramatiq.Broker, services: JobServices) -> Jobs:
@@ -107,6 +111,15 @@ def declare_jobs(broker: dramatiq.Broker, services: JobServices) -> Jobs:
         # exponential backoff and jitter; the job finds a message already sent and stops.
         return services.messages.send(UUID(tenant_id), UUID(message_id))
 
+    def embed_knowledge(tenant_id: str, document_id: str) -> bool:
+        # A model that did not answer is recorded; the knowledge-base dispatcher retries it on
+        # its own backoff (a retry here too would only ask a failing provider again).
+        try:
+            return services.knowledge.embed(UUID(tenant_id), UUID(document_id))
+        except EmbeddingUnavailable as error:
+            log.info("embedding %s will be retried: %s", document_id, error.message)
+            return True
+
     def actor(name: str) -> Any:
         return dramatiq.actor(
             actor_name=name, broker=broker, max_retries=5, min_backoff=1000, max_backoff=60_000
@@ -121,6 +134,7 @@ def declare_jobs(broker: dramatiq.Broker, services: JobServices) -> Jobs:
         deliver_webhooks=actor("deliver_webhooks")(deliver_webhooks),
         recheck_gateway_callbacks=actor("recheck_gateway_callbacks")(recheck_gateway_callbacks),
         send_whatsapp=actor("send_whatsapp")(send_whatsapp),
+        embed_knowledge=actor("embed_knowledge")(embed_knowledge),
     )
 
 

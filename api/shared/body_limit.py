@@ -16,28 +16,38 @@ TOO_LARGE = "PAYLOAD_TOO_LARGE"
 
 
 class BodyLimit:
-    """ASGI middleware: POSTs to `path` may carry at most `max_bytes`."""
+    """ASGI middleware: POSTs to `path` may carry at most `max_bytes`; a multipart one (a file
+    upload, GraphQL's multipart request spec) at most `multipart_max_bytes` when given."""
 
-    def __init__(self, app: ASGIApp, *, path: str, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, path: str, max_bytes: int, multipart_max_bytes: int | None = None
+    ) -> None:
         self._app = app
         self._path = path
         self._max_bytes = max_bytes
+        self._multipart_max_bytes = multipart_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not _is_post_to(scope, self._path):
             await self._app(scope, receive, send)
             return
-        if _declared_length(scope) > self._max_bytes:
-            await self._refuse(send)
+        bound = self._bound(scope)
+        if _declared_length(scope) > bound:
+            await self._refuse(send, bound)
             return
-        body = await _read_up_to(receive, self._max_bytes)
+        body = await _read_up_to(receive, bound)
         if body is None:
-            await self._refuse(send)
+            await self._refuse(send, bound)
             return
         await self._app(scope, _replay(body, receive), send)
 
-    async def _refuse(self, send: Send) -> None:
-        message = f"the request body is larger than {self._max_bytes} bytes"
+    def _bound(self, scope: Scope) -> int:
+        if self._multipart_max_bytes is not None and _is_multipart(scope):
+            return self._multipart_max_bytes
+        return self._max_bytes
+
+    async def _refuse(self, send: Send, bound: int) -> None:
+        message = f"the request body is larger than {bound} bytes"
         payload = {
             "data": None,
             "errors": [{"message": message, "extensions": {"code": TOO_LARGE}}],
@@ -52,6 +62,13 @@ def _is_post_to(scope: Scope, path: str) -> bool:
     return bool(
         scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == path
     )
+
+
+def _is_multipart(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return bool(value.lower().startswith(b"multipart/form-data"))
+    return False
 
 
 def _declared_length(scope: Scope) -> int:

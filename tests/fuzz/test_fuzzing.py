@@ -12,7 +12,9 @@ from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.graphql import nodes
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -26,6 +28,9 @@ REST_EXAMPLES = 40
 GRAPHQL_EXAMPLES = 6
 # Reaches a router over the network from inside the command: not for a fuzzer to aim at.
 GRAPHQL_SKIPPED = {"Mutation.testRouterConnection"}
+# A file travels only in a multipart request; in a JSON body an Upload is a client's mistake,
+# which the server must refuse as one.
+schemathesis.graphql.scalar("Upload", st.text(max_size=20).map(nodes.String))
 # What /graphql documents in the OpenAPI document (api/main.py).
 GRAPHQL_STATUSES = {200, 400, 401, 403, 413, 503}
 

@@ -183,7 +183,8 @@ def test_a_link_needs_its_purpose_now() -> None:
         PaymentLink.Created(**_link_state())
 
 
-def test_only_the_event_that_destroys_a_subjects_key_erases_the_subject() -> None:
+def test_only_the_events_that_destroy_a_subjects_key_erase_the_subject() -> None:
     erasing = [cls.__qualname__ for cls in EVENT_CLASSES if erases_subject(cls)]
-    assert erasing == ["Customer.Forgotten"]
+    # A forgotten customer, and a deleted knowledge-base document (its content is shredded).
+    assert sorted(erasing) == ["Customer.Forgotten", "KnowledgeDocument.Deleted"]
     assert not erases_subject(Customer.ContactChanged)
