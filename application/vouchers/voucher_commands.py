@@ -57,6 +57,8 @@ _MOVEMENT_NAMES = {
     Movement.COMMISSION.value: "Komisi",
     Movement.ADJUSTMENT.value: "Koreksi",
 }
+# The first words of every command; anything else from a customer gets the help.
+VERBS = frozenset({"HARGA", "BELI", "GEN", "SALDO", "TRANSAKSI", "TOPUP", "LAPORAN", "HELP"})
 _AMOUNT = re.compile(r"^(?:rp\.?)?(\d{1,3}(?:[.,]\d{3})+|\d+)$", re.IGNORECASE)
 
 
@@ -117,6 +119,14 @@ class VoucherCommands:
         if self._vouchers.settings(tenant_id) is None:
             return None
         return self.handle(tenant_id, sender_phone, text)
+
+    def is_command(self, tenant_id: UUID, text: str) -> bool:
+        """Whether the text is a voucher command (its first word a command's) to a tenant that
+        sells vouchers: a handler before this one (the repair shop's concierge) leaves it here."""
+        words = (text or "").split()
+        if not words or words[0].upper() not in VERBS:
+            return False
+        return self._vouchers.settings(tenant_id) is not None
 
     def _identify(self, tenant_id: UUID, phone: str) -> Sender:
         settings = self._vouchers.settings(tenant_id)
