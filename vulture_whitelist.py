@@ -34,6 +34,7 @@ _ = (
     _.application_recorder_class,
     _.process_event,
     _.payment_reference,
+    _.after_minutes,  # Conversation.Escalated
     # psycopg, reportlab, uvicorn, selenium, hypothesis and pytest read these attributes.
     _.itersize,
     _.row_factory,
@@ -58,6 +59,7 @@ _ = (
     _.ended_at,
     _.next_cursor,
     _.on_ws_connect,
+    _.turn_count,  # ConciergeConversation
     # strawberry calls these hooks of schema extensions and of the GraphQL view by name, and
     # FastAPI reads `include_in_schema` when it builds the OpenAPI document.
     _.on_operation,
@@ -79,4 +81,6 @@ _ = (
     _.cloud_api,
     # The AI port's reason for a tenant whose monthly AI budget is spent (docs/ai.md).
     _.BUDGET,
+    # A REST route (DELETE /knowledge/documents/{id}): FastAPI calls it.
+    _.delete_document,
 )

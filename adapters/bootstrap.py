@@ -12,12 +12,16 @@ from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
 
+from adapters.ai.knowledge.dispatcher import KnowledgeDispatcher, embed_effect
+from adapters.ai.knowledge.wiring import KnowledgeWiring, knowledge_services
 from adapters.ai.wiring import AiWiring, ai_services
 from adapters.audit.backup import Backups
 from adapters.audit.backup_tools import BackupError as BackupError  # for the CLI
 from adapters.audit.exports import PostgresExportSource
 from adapters.audit.tools import AuditTools
 from adapters.billing.read_models import PostgresBillingReadModels
+from adapters.ceo_digest import CeoDigestWiring, ceo_digest_services
+from adapters.concierge import ConciergeWiring, concierge_services
 from adapters.customers.read_models import PostgresReadModels
 from adapters.integrations.dispatcher import WebhookDispatcher, delivery_effect
 from adapters.integrations.read_models import PostgresEventLogReader, PostgresWebhookReadModels
@@ -57,7 +61,17 @@ from adapters.shared.stores import PostgresEventStore, PostgresStores
 from adapters.shared.supervision import PartFailed as PartFailed
 from adapters.shared.supervision import Supervisor
 from adapters.vouchers.read_models import PostgresVoucherReadModels
+from application.ai.concierge.desk import ConciergeDesk
+from application.ai.concierge.queries import ConciergeQueries
+from application.ai.costs import AiBudgets, AiCostQueries
+from application.ai.digest import CeoDigests
+from application.ai.digest_queries import CeoDigestQueries
 from application.ai.keys import AiKeys
+from application.ai.knowledge.answers import KnowledgeAnswers
+from application.ai.knowledge.documents import KnowledgeDocuments
+from application.ai.knowledge.queries import KnowledgeQueries
+from application.ai.precheck import Prechecks
+from application.ai.precheck_rules import PrecheckRuleSettings
 from application.ai.queries import AiQueries
 from application.ai.service import AiService
 from application.ai.settings import AiSwitch
@@ -77,7 +91,12 @@ from application.integrations.webhook_delivery import WebhookDeliverer
 from application.integrations.webhook_targets import TargetPolicy
 from application.integrations.webhooks import WebhookService
 from application.messaging.campaigns import CampaignRunner, CampaignService, Now
-from application.messaging.inbound import CommandReplies, DeliveryStatuses, InboundDispatcher
+from application.messaging.inbound import (
+    CommandReplies,
+    DeliveryStatuses,
+    InboundDispatcher,
+    InboundHandler,
+)
 from application.messaging.message_templates import TemplateService
 from application.messaging.messaging import WhatsAppService
 from application.messaging.parked_events import ParkedEventNotices
@@ -173,7 +192,18 @@ class Services:
     ai_keys: AiKeys
     ai_switch: AiSwitch
     ai_queries: AiQueries
+    ai_budgets: AiBudgets
+    ai_costs: AiCostQueries
+    prechecks: Prechecks
+    precheck_rules: PrecheckRuleSettings
     read_state: ReadState
+    ceo_digests: CeoDigests
+    ceo_digest_queries: CeoDigestQueries
+    knowledge_documents: KnowledgeDocuments
+    knowledge_answers: KnowledgeAnswers
+    knowledge_queries: KnowledgeQueries
+    concierge_desk: ConciergeDesk
+    concierge_queries: ConciergeQueries
 
 
 @dataclass
@@ -225,6 +255,8 @@ class Niaga:
     audit_tools: AuditTools
     idempotency: IdempotentMutations
     ai: AiWiring
+    concierge: ConciergeWiring
+    knowledge: KnowledgeWiring
     api_keys: CachedApiKeys
 
     @classmethod
@@ -259,14 +291,29 @@ class Niaga:
             settings.niaga_public_url,
             core.secrets,
         )
-        whatsapp = _whatsapp(core, repairs, vouchers)
+        ai = ai_services(
+            settings, core.stores, core.projections, core.secrets, core.clock, core.read_models
+        )
+        knowledge = knowledge_services(settings, core.stores, core.projections, ai.service)
+        concierge = concierge_services(
+            core.stores,
+            core.projections,
+            core.clock,
+            ai.service,
+            settings.niaga_concierge_escalate_minutes,
+            knowledge=knowledge.shop,
+            defer=vouchers.commands.is_command,
+        )
+        whatsapp = _whatsapp(core, repairs, vouchers, concierge.inbound)
         return cls(
             **core.fields(),
             tenants=tenants,
             api_keys=api_keys,
             vouchers=vouchers,
             whatsapp=whatsapp,
-            ai=ai_services(settings, core.stores, core.projections, core.secrets, core.clock),
+            ai=ai,
+            concierge=concierge,
+            knowledge=knowledge,
             messaging_queries=MessagingQueries(
                 core.stores, whatsapp.read_models, whatsapp.templates
             ),
@@ -328,7 +375,25 @@ class Niaga:
             ai_keys=self.ai.keys,
             ai_switch=self.ai.switch,
             ai_queries=self.ai.queries,
+            ai_budgets=self.ai.budgets,
+            ai_costs=self.ai.costs,
+            prechecks=self.ai.prechecks,
+            precheck_rules=self.ai.precheck_rules,
             read_state=ReadState(PostgresReadPositions(self.stores), self.clock),
+            ceo_digests=self.ceo_digests.service,
+            ceo_digest_queries=self.ceo_digests.queries,
+            knowledge_documents=self.knowledge.documents,
+            knowledge_answers=self.knowledge.answers,
+            knowledge_queries=self.knowledge.queries,
+            concierge_desk=self.concierge.desk,
+            concierge_queries=self.concierge.queries,
+        )
+
+    @cached_property
+    def ceo_digests(self) -> CeoDigestWiring:
+        """The owner's morning digest: compiled by the scheduler, read in GraphQL."""
+        return ceo_digest_services(
+            self.stores, self.projections, self.ai.service, self.clock, self.secrets
         )
 
     @cached_property
@@ -395,17 +460,21 @@ class _Core:
         }
 
 
-def _whatsapp(core: _Core, repairs: RepairService, vouchers: Vouchers) -> WhatsApp:
+def _whatsapp(
+    core: _Core, repairs: RepairService, vouchers: Vouchers, concierge: InboundHandler
+) -> WhatsApp:
     whatsapp = whatsapp_services(core.settings, core.stores, core.projections, core.secrets)
-    # After opt-out: answers to repair quotes, then voucher commands (which answer the rest
-    # with help, for tenants that sell vouchers).
-    for name, interpret in (
-        ("repair_quotes", repairs.answer_quote_from_message),
-        ("voucher_commands", vouchers.commands.reply_if_selling),
-    ):
-        whatsapp.inbound.register(
-            CommandReplies(name, interpret, core.stores, core.projections, core.secrets)
-        )
+    # After opt-out: answers to repair quotes, the repair shop's concierge (its customers' other
+    # messages, voucher commands excepted), then voucher commands (which answer the rest with
+    # help, for tenants that sell vouchers).
+    stores, sync, secrets = core.stores, core.projections, core.secrets
+    quotes = repairs.answer_quote_from_message
+    whatsapp.inbound.register(CommandReplies("repair_quotes", quotes, stores, sync, secrets))
+    whatsapp.inbound.register(concierge)
+    voucher_commands = vouchers.commands.reply_if_selling
+    whatsapp.inbound.register(
+        CommandReplies("voucher_commands", voucher_commands, stores, sync, secrets)
+    )
     return whatsapp
 
 
@@ -582,6 +651,18 @@ def whatsapp_dispatcher(
     return WhatsAppDispatcher(niaga.stores, niaga.whatsapp.read_models, runner, send)
 
 
+def knowledge_dispatcher(
+    niaga: Niaga, submit: Callable[[UUID, UUID], None] | None = None
+) -> KnowledgeDispatcher:
+    """Embeds the knowledge base's documents, a batch of chunks per job."""
+    return KnowledgeDispatcher(
+        niaga.stores,
+        niaga.knowledge.read_models,
+        niaga.knowledge.embedder.model,
+        _transport(embed_effect(niaga.knowledge.documents), submit),
+    )
+
+
 def callback_rechecker(niaga: Niaga) -> CallbackRechecker:
     return CallbackRechecker(
         niaga.stores,
@@ -603,6 +684,7 @@ def daily_scheduler(niaga: Niaga) -> Scheduler:
         provisioning=niaga.provisioning,
         vouchers=niaga.vouchers.service,
         backups=backups(niaga.settings, niaga.database.url),
+        digests=niaga.ceo_digests.service,
     )
 
 
@@ -623,6 +705,8 @@ class SideEffects:
         self._provisioning = provisioning_dispatcher(niaga, _provision_sender(jobs))
         self._webhooks = webhook_dispatcher(niaga, _delivery_sender(jobs))
         self._messages = whatsapp_dispatcher(niaga, _message_sender(jobs))
+        self._knowledge = knowledge_dispatcher(niaga, _embed_sender(jobs))
+        self._concierge = niaga.concierge.sweep  # chats left waiting for a technician
         # Without workers the gateway re-checks run here too (with them, a job does that).
         self._rechecker = None if jobs else callback_rechecker(niaga)
         self._broker = jobs.broker if jobs else None
@@ -635,6 +719,8 @@ class SideEffects:
             self._provisioning.dispatch,
             self._webhooks.run_once,
             self._messages.dispatch,
+            self._knowledge.dispatch,
+            self._concierge.sweep_when_due,
         ]
         if self._rechecker is not None:
             steps.append(self._rechecker.sweep_when_due)
@@ -652,6 +738,7 @@ class SideEffects:
         """Let jobs under way in this process finish."""
         for dispatcher in (self._provisioning, self._webhooks, self._messages):
             dispatcher.close()
+        self._knowledge.close()
 
     def _watch_broker(self) -> None:
         if self._broker is None or time.monotonic() - self._epoch_read_at < BROKER_CHECK_EVERY:
@@ -662,6 +749,7 @@ class SideEffects:
             log.warning("the broker restarted; submitting every due job again")
             for dispatcher in (self._provisioning, self._webhooks, self._messages):
                 dispatcher.forget_submissions()
+            self._knowledge.forget_submissions()
         self._epoch = epoch
 
 
@@ -710,6 +798,9 @@ def dispatcher_backlog(niaga: Niaga) -> dict[str, int]:
         backlog["provisioning"] += len(niaga.router_read_models.unsynced(store, BACKLOG_CAP))
         backlog["webhooks"] += len(niaga.webhook_read_models.due(store, now, BACKLOG_CAP))
         backlog["whatsapp"] += len(niaga.whatsapp.read_models.pending(store, BACKLOG_CAP))
+        backlog["knowledge"] = backlog.get("knowledge", 0) + len(
+            niaga.knowledge.read_models.pending(store, niaga.knowledge.embedder.model, BACKLOG_CAP)
+        )
     return backlog
 
 
@@ -732,6 +823,12 @@ def _delivery_sender(jobs: Jobs | None) -> Callable[[UUID, list[UUID]], None] | 
     return lambda tenant, ids: jobs.deliver_webhooks.send(str(tenant), [str(i) for i in ids])
 
 
+def _embed_sender(jobs: Jobs | None) -> Callable[[UUID, UUID], None] | None:
+    if jobs is None:
+        return None
+    return lambda tenant, document: jobs.embed_knowledge.send(str(tenant), str(document))
+
+
 def _message_sender(jobs: Jobs | None) -> Callable[[UUID, UUID], None] | None:
     if jobs is None:
         return None
@@ -748,6 +845,7 @@ def job_services(niaga: Niaga) -> JobServices:
         webhooks=niaga.webhook_deliverer,
         rechecker=callback_rechecker(niaga),
         messages=niaga.whatsapp.messages,
+        knowledge=niaga.knowledge.documents,
     )
 
 

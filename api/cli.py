@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from adapters.routers.routeros.simulator import RouterOSSimulator
 from adapters.shared.settings import Settings
 from api.ai.cli import ai_app
+from api.ai.kb_cli import kb_app
 from api.audit.cli import audit_app
 from api.messaging.cli import whatsapp_app
 from api.payments.cli import gateways_app
@@ -56,6 +57,7 @@ app.add_typer(gateways_app, name="gateways")
 app.add_typer(whatsapp_app, name="whatsapp")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ai_app, name="ai")
+app.add_typer(kb_app, name="kb")
 console = Console()
 err = Console(stderr=True)
 

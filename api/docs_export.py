@@ -11,7 +11,13 @@ from api.graphql.schema import build_schema
 from api.main import openapi_document
 from application.integrations.public_events import CATALOGUE
 from application.shared.authorization import Permission, roles_with
+from domain.ai.budget import AiBudget
+from domain.ai.conversation import Conversation
+from domain.ai.digest import CeoDigest, DigestRecipients
 from domain.ai.key import AiKey
+from domain.ai.knowledge import KnowledgeDocument, KnowledgeQuestion
+from domain.ai.precheck import Precheck
+from domain.ai.precheck_rules import PrecheckRules
 from domain.ai.settings import AiSettings
 from domain.billing.invoice import BillingDay, Invoice, InvoiceNumbering
 from domain.billing.plan import Plan
@@ -79,6 +85,14 @@ AGGREGATES: list[type] = [
     CustomerTags,
     AiKey,
     AiSettings,
+    AiBudget,
+    Precheck,
+    PrecheckRules,
+    CeoDigest,
+    DigestRecipients,
+    Conversation,
+    KnowledgeDocument,
+    KnowledgeQuestion,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

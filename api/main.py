@@ -25,6 +25,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from adapters.bootstrap import InProcessDaemons, Niaga, readiness
+from api.ai import knowledge_rest
 from api.audit import rest as audit_rest
 from api.billing import rest
 from api.graphql.schema import build_schema
@@ -54,6 +55,7 @@ log = logging.getLogger(__name__)
 # A GraphQL document with its variables is a few kilobytes; this leaves room for long texts
 # (a message body, a diagnosis) without parsing megabytes from anyone.
 GRAPHQL_MAX_BODY_BYTES = 256 * 1024
+MULTIPART_OVERHEAD_BYTES = 64 * 1024  # the operations, the map and the parts' headers
 _DOCUMENT: dict[str, Any] = {
     "title": "Niaga",
     "summary": "Operating core for ISPs, hotspot voucher resellers and repair shops",
@@ -96,7 +98,13 @@ def create_app(
     app.state.niaga = niaga
     app.add_middleware(IdempotentGraphQL, mutations=niaga.services.idempotency)
     # Added after idempotency, so it runs first: an oversized body is refused unread.
-    app.add_middleware(BodyLimit, path="/graphql", max_bytes=GRAPHQL_MAX_BODY_BYTES)
+    app.add_middleware(
+        BodyLimit,
+        path="/graphql",
+        max_bytes=GRAPHQL_MAX_BODY_BYTES,
+        # A knowledge-base PDF uploaded through GraphQL's multipart request, with its form.
+        multipart_max_bytes=niaga.settings.niaga_kb_max_bytes + MULTIPART_OVERHEAD_BYTES,
+    )
     registry = CollectorRegistry()
     _add_metrics(app, niaga, registry)
     _add_health(app, niaga)
@@ -142,6 +150,7 @@ def _add_interfaces(
     app.include_router(transfer_proofs.router, responses=_answers(400, 401, 403, 404, 413, 503))
     app.include_router(whatsapp_webhooks.router, responses=_answers(400, 401, 403, 404, 503))
     app.include_router(audit_rest.router, responses=_answers(400, 401, 403, 503))
+    app.include_router(knowledge_rest.router, responses=_answers(400, 401, 403, 404, 413, 503))
 
 
 def _answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -221,6 +230,9 @@ def _graphql_router(graphiql: bool, answers: AnswerReuse | None) -> GraphQLRoute
         answers,
         context_getter=context,
         graphql_ide="graphiql" if graphiql else None,
+        # Uploads (knowledge-base PDFs). Cross-site forms cannot set the Authorization header
+        # every request needs, so accepting multipart adds no CSRF exposure.
+        multipart_uploads_enabled=True,
     )
 
 

@@ -1,6 +1,10 @@
 """Every projection Niaga maintains, by name."""
 
+from projections.ai.concierge import ConciergeProjection
+from projections.ai.costs import AiBudgetsProjection, AiCostsProjection
+from projections.ai.digests import CeoDigestsProjection
 from projections.ai.keys import AiKeyListProjection
+from projections.ai.knowledge import KnowledgeBaseProjection
 from projections.audit.audit_log import AuditLogProjection
 from projections.billing.invoices import InvoicesProjection
 from projections.billing.notifications import NotificationOutboxProjection
@@ -64,6 +68,11 @@ def all_projections() -> list[Projection]:
         CampaignListProjection(),
         CustomerTagsProjection(),
         AiKeyListProjection(),
+        KnowledgeBaseProjection(),
+        AiCostsProjection(),
+        AiBudgetsProjection(),
+        CeoDigestsProjection(),
+        ConciergeProjection(),
     ]
 
 

@@ -372,7 +372,8 @@ def _example(schema: dict[str, Any], defs: dict[str, Any] | None = None) -> Any:
         properties = schema.get("properties", {})
         return {name: _example(value, defs) for name, value in properties.items()}
     if kind == "array":
-        return [_example(schema.get("items", {"type": "string"}), defs)]
+        items = max(1, int(schema.get("minItems", 1)))  # as many as the schema asks for
+        return [_example(schema.get("items", {"type": "string"}), defs) for _ in range(items)]
     return {"string": "contoh", "integer": 0, "number": 0, "boolean": False}.get(kind)
 
 

@@ -31,6 +31,11 @@ class BackupStorageKind(StrEnum):
     S3 = "s3"
 
 
+class KbEmbedder(StrEnum):
+    GEMINI = "gemini"
+    LOCAL = "local"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -201,6 +206,30 @@ class Settings(BaseSettings):
         description="Rupiah per million input and output tokens, per model (JSON); the "
         "defaults are Google's USD list prices at Rp 16.000 per USD",
     )
+    # The knowledge base (docs/ai.md, "Knowledge base").
+    niaga_kb_embedder: KbEmbedder | None = Field(
+        default=None,
+        description="The knowledge base's embedding model: gemini (through the AI keys) or "
+        "local (wordllama, shipped in its wheel); unset: gemini in production, local otherwise",
+    )
+    niaga_kb_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="The largest PDF the knowledge base takes"
+    )
+    niaga_kb_min_similarity: float | None = Field(
+        default=None,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine similarity below which a chunk is not relevant by vector alone; "
+        "unset: the embedder's own (0.65 local, 0.7 Gemini)",
+    )
+
+    niaga_concierge_escalate_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="Minutes a WhatsApp customer waits for a technician before the chat is "
+        "escalated to the shop's staff",
+    )
 
     @field_validator("niaga_platform_schema")
     @classmethod
@@ -226,6 +255,12 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.niaga_env is Environment.PRODUCTION
+
+    @property
+    def kb_embedder(self) -> KbEmbedder:
+        if self.niaga_kb_embedder is not None:
+            return self.niaga_kb_embedder
+        return KbEmbedder.GEMINI if self.production else KbEmbedder.LOCAL
 
     @property
     def ai_models(self) -> tuple[str, ...]:

@@ -1,9 +1,12 @@
-"""`niaga ai keys ...`: API keys for the language model, the platform's or a tenant's own; and
-`niaga ai switch`, a tenant's AI on or off."""
+"""`niaga ai keys ...`: API keys for the language model, the platform's or a tenant's own;
+`niaga ai switch`, a tenant's AI on or off; `niaga ai digest`, a tenant's CEO digest now;
+`niaga ai costs` and `niaga ai budget`, what AI costs each tenant and its monthly limit."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Annotated, TypeVar
 from uuid import UUID
 
@@ -13,9 +16,12 @@ from rich.table import Table
 
 from adapters.bootstrap import Niaga
 from adapters.shared.settings import Settings
+from application.ai.digest_ports import CeoDigestView
+from application.ai.digest_text import figures_text
 from application.ai.keys import AddAiKey
 from application.ai.ports import AiKeyView
 from application.shared.context import Actor, ActorKind, Principal
+from domain.ai.budget import MICRO
 from domain.shared.errors import DomainError
 from domain.shared.roles import Role
 
@@ -116,3 +122,87 @@ def switch(
     """Switch AI on or off for a tenant; off, features answer with their rules only."""
     _run(lambda niaga: niaga.services.ai_switch.switch(_owner(tenant), enabled))
     console.print(f"AI {'on' if enabled else 'off'} for {tenant}")
+
+
+@ai_app.command("digest")
+def digest(
+    tenant: Annotated[UUID, typer.Argument(help="Tenant id")],
+    day: Annotated[
+        datetime | None,
+        typer.Option("--date", formats=["%Y-%m-%d"], help="The day (default: yesterday)"),
+    ] = None,
+) -> None:
+    """Compile a tenant's CEO digest now (of yesterday, or of --date); idempotent: a day's
+    digest that exists is shown, not compiled again."""
+
+    def call(niaga: Niaga) -> CeoDigestView | None:
+        owner, services = _owner(tenant), niaga.services
+        on = day.date() if day else services.calendar.today(tenant) - timedelta(days=1)
+        services.ceo_digests.compile(owner, on)
+        return services.ceo_digest_queries.digest(owner, on)
+
+    view = _run(call)
+    if view is None:  # compiled, but not yet in the read model (a projection daemon lags)
+        console.print("CEO digest compiled")
+        return
+    console.print(f"CEO digest {view.day:%d/%m/%Y} ({view.mode}, AI: {view.ai_status})")
+    console.print(figures_text(view.figures, view.names))
+    for number, insight in enumerate(view.insights, 1):
+        console.print(f"{number}. {insight.title}: {insight.detail}")
+
+
+@ai_app.command("costs")
+def costs(
+    month: Annotated[
+        str | None, typer.Option("--month", help="YYYY-MM (WIB); default: this month")
+    ] = None,
+) -> None:
+    """What AI cost each tenant in a month, the top spender first, beside its budget and (where
+    the platform records it) what the tenant paid the platform."""
+    lines = _run(lambda niaga: niaga.services.ai_costs.platform(month))
+    table = Table(
+        "tenant", "name", "calls", "failed", "tokens in", "tokens out", "cost (Rp)",
+        "budget (Rp)", "revenue (Rp)", "margin (Rp)",
+    )  # fmt: skip
+    for line in lines:
+        cost = line.cost
+        table.add_row(
+            str(line.tenant_id),
+            line.name,
+            str(cost.calls),
+            str(cost.failures),
+            str(cost.input_tokens),
+            str(cost.output_tokens),
+            _rupiah(cost.cost_micro_idr) + (" (reached)" if cost.budget_reached else ""),
+            "none" if cost.budget_idr is None else f"{cost.budget_idr:,}",
+            "unknown" if line.revenue_idr is None else f"{line.revenue_idr:,}",
+            "unknown" if line.margin_micro_idr is None else _rupiah(line.margin_micro_idr),
+        )
+    shown = lines[0].cost.month if lines else None
+    console.print(f"AI costs {shown:%Y-%m}" if shown else "No tenants")
+    console.print(table)
+    if any(line.revenue_idr is None for line in lines):
+        console.print("Revenue to the platform is not recorded yet: margin unknown.")
+
+
+def _rupiah(micro_idr: int) -> str:
+    """Millionths of a rupiah shown to the sen: 1234567890 -> 1,234.57."""
+    return f"{Decimal(micro_idr) / MICRO:,.2f}"
+
+
+@ai_app.command("budget")
+def budget(
+    tenant: Annotated[UUID, typer.Argument(help="Tenant id")],
+    rupiah: Annotated[
+        int | None, typer.Option("--rupiah", help="Rupiah a month AI may cost the tenant")
+    ] = None,
+    unlimited: Annotated[bool, typer.Option("--unlimited", help="No limit")] = False,
+) -> None:
+    """Set a tenant's monthly AI budget; once its month's AI cost reaches it, features answer
+    with their rules only until the month ends."""
+    if (rupiah is None) == (not unlimited):
+        err.print("[red]error:[/] give either --rupiah N or --unlimited")
+        raise typer.Exit(2)
+    monthly = _run(lambda niaga: niaga.services.ai_budgets.set(tenant, rupiah, OPERATOR))
+    shown = "no limit" if monthly is None else f"Rp{monthly:,} a month".replace(",", ".")
+    console.print(f"AI budget for {tenant}: {shown}")

@@ -8,7 +8,12 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
 
+from api.graphql.ai.concierge import ConciergeMutation, ConciergeQuery
+from api.graphql.ai.costs import AiCostQuery
+from api.graphql.ai.digests import CeoDigestMutation, CeoDigestQuery
 from api.graphql.ai.keys import AiMutation, AiQuery
+from api.graphql.ai.knowledge import KnowledgeMutation, KnowledgeQuery
+from api.graphql.ai.precheck import PrecheckMutation, PrecheckQuery
 from api.graphql.audit.audit import AuditQuery
 from api.graphql.billing.mutations import BillingMutation
 from api.graphql.billing.queries import BillingQuery
@@ -236,6 +241,11 @@ def build_schema() -> strawberry.Schema:
                 WhatsAppQuery,
                 AuditQuery,
                 AiQuery,
+                KnowledgeQuery,
+                CeoDigestQuery,
+                PrecheckQuery,
+                AiCostQuery,
+                ConciergeQuery,
             ),
         ),
         mutation=merge_types(
@@ -251,6 +261,10 @@ def build_schema() -> strawberry.Schema:
                 GatewayMutation,
                 WhatsAppMutation,
                 AiMutation,
+                KnowledgeMutation,
+                CeoDigestMutation,
+                PrecheckMutation,
+                ConciergeMutation,
             ),
         ),
         # Named Live, not Subscription: that name is the internet subscription's type.

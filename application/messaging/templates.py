@@ -109,11 +109,24 @@ TEMPLATES: dict[str, str] = {
         "Kunci API AI {label} dinonaktifkan otomatis karena ditolak penyedia ({galat}). "
         "Tambahkan kunci baru agar fitur AI berjalan kembali."
     ),
+    # The owner's morning digest (application/ai/digest.py): yesterday's figures, one per line,
+    # and three insights, from the model or by rule ({mode} says which).
+    "ceo_digest": (
+        "Selamat pagi! Ringkasan bisnis {perusahaan} tanggal {tanggal}:\n{angka}\n\n"
+        "Tiga wawasan ({mode}):\n{wawasan}"
+    ),
     "read_model_event_parked": (
         "Data tampilan {tampilan} tidak dapat memproses satu kejadian (posisi {posisi}); kejadian "
         "itu disisihkan dan tampilan tetap berjalan. Hubungi admin Niaga: {galat}"
     ),
     "repair_status": "Halo {nama}, status servis perangkat Anda: {status_servis}.",
+    # The WhatsApp concierge (application/ai/concierge/): its answer or a technician's reply to
+    # a customer, and the notice to the shop's staff when a chat waits too long.
+    "concierge_reply": "{balasan}",
+    "concierge_unanswered": (
+        "Chat WhatsApp pelanggan (no. {nomor_chat}) belum dibalas teknisi selama {menit} menit, "
+        "sejak {sejak}. Buka antrean teknisi untuk membalas."
+    ),
     # The reply of a WhatsApp command (HARGA, SALDO, SETUJU, ...), written by its interpreter.
     "command_reply": "{balasan}",
     "opt_out_confirmation": (

@@ -44,6 +44,10 @@ class Permission(StrEnum):
     MANAGE_GATEWAYS = "gateways:manage"
     CREATE_PAYMENT_LINKS = "payment_links:create"
     MANAGE_AI = "ai:manage"
+    READ_KNOWLEDGE = "knowledge:read"
+    MANAGE_KNOWLEDGE = "knowledge:manage"
+    READ_CEO_DIGEST = "ceo_digest:read"
+    HANDLE_CONCIERGE = "concierge:handle"
 
 
 _EVERYONE = frozenset(Role)
@@ -73,6 +77,13 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_GATEWAYS: frozenset({Role.OWNER, Role.ADMIN}),
     # AI keys (sealed like gateway credentials) and the tenant's AI switch.
     Permission.MANAGE_AI: frozenset({Role.OWNER, Role.ADMIN}),
+    # The knowledge base: staff and technicians ask it (SOPs), managers keep its documents.
+    Permission.READ_KNOWLEDGE: _EVERYONE - {Role.AGENT},
+    Permission.MANAGE_KNOWLEDGE: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    # The owner's morning digest of the business (and producing one on demand).
+    Permission.READ_CEO_DIGEST: frozenset({Role.OWNER, Role.ADMIN}),
+    # The WhatsApp concierge's queue: chats handed to the technicians (read, assign, reply, close).
+    Permission.HANDLE_CONCIERGE: frozenset({Role.OWNER, Role.ADMIN, Role.TECHNICIAN}),
     Permission.CREATE_PAYMENT_LINKS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.FINANCE}
     ),

@@ -11,7 +11,9 @@ from typing import Any
 
 from eventsourcing.persistence import Transcoding
 
+from domain.ai.digest import DigestFigures, DigestInsight
 from domain.ai.key import KeyFault
+from domain.ai.precheck import Reason as PrecheckReason
 from domain.ai.usage import AiUsage
 from domain.billing.invoice import Line
 from domain.billing.plan import Promotion
@@ -34,12 +36,15 @@ EVENT_PAYLOADS: dict[str, type] = {
     "billing_policy": BillingPolicy,
     "campaign_audience": Audience,
     "campaign_guardrails": Guardrails,
+    "ceo_digest_figures": DigestFigures,
+    "ceo_digest_insight": DigestInsight,
     "hotspot_user": HotspotUser,
     "invoice_line": Line,
     "labour_line": LabourLine,
     "order_line": OrderLine,
     "part_line": PartLine,
     "plan_terms": PlanTerms,
+    "precheck_reason": PrecheckReason,
     "promotion": Promotion,
     "repair_policy": RepairPolicy,
     "tenant_legal_details": LegalDetails,

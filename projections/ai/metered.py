@@ -8,4 +8,17 @@ and the AI cost read model subscribes to exactly these topics.
 
 from __future__ import annotations
 
-METERED_EVENTS: tuple[type, ...] = ()
+from domain.ai.conversation import Conversation
+from domain.ai.digest import CeoDigest
+from domain.ai.knowledge import KnowledgeDocument, KnowledgeQuestion
+from domain.ai.precheck import Precheck
+
+METERED_EVENTS: tuple[type, ...] = (
+    CeoDigest.Compiled,  # the CEO digest
+    Conversation.Answered,  # the WhatsApp concierge's answers
+    Conversation.HandedOff,  # and its handoffs to the technicians
+    Precheck.Done,  # the pre-check of invoices and quotes
+    KnowledgeDocument.ChunksEmbedded,  # the knowledge base: Gemini embeddings (none locally)
+    KnowledgeDocument.EmbeddingFailed,
+    KnowledgeQuestion.Answered,  # a question's embedding and its answer
+)

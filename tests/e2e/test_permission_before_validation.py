@@ -49,6 +49,7 @@ _SCALARS: dict[str, Any] = {
     "Date": "1900-01-01",
     "DateTime": "1900-01-01T00:00:00+00:00",
     "JSON": {"bogus": [None]},
+    "Upload": "bogus",  # a file is a multipart part; a string passes the type system's check
 }
 
 

@@ -55,6 +55,14 @@ PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "campaign_list": "id",
     "customer_tags": ("customer_id", "tag"),
     "ai_key_list": "id",
+    "ceo_digests": "id",
+    "ai_costs": "id",
+    "ai_budgets": "id",
+    "concierge_conversations": "id",
+    "concierge_turns": ("conversation_id", "number"),
+    "kb_documents": "id",
+    "kb_chunks": ("document_id", "seq"),
+    "kb_terms": ("tenant_id", "lexeme"),
     TRACKING_TABLE: "projection",
 }
 

@@ -87,7 +87,16 @@ _QUERIES: dict[str, Permission] = {
     "aggregateAt": P.READ_AUDIT,
     "aggregateHistory": P.READ_AUDIT,
     "aiKeys": P.MANAGE_AI,
+    "knowledgeDocuments": P.READ_KNOWLEDGE,
+    "knowledgeDocument": P.READ_KNOWLEDGE,
     "aiSettings": P.MANAGE_AI,
+    "precheckRules": P.READ_BILLING,
+    "aiCosts": P.READ_REPORTS,
+    "ceoDigest": P.READ_CEO_DIGEST,
+    "ceoDigests": P.READ_CEO_DIGEST,
+    "ceoDigestRecipients": P.MANAGE_TENANT,
+    "conciergeConversations": P.HANDLE_CONCIERGE,
+    "conciergeConversation": P.HANDLE_CONCIERGE,
 }
 
 _MUTATIONS: dict[str, Permission] = {
@@ -198,6 +207,17 @@ _MUTATIONS: dict[str, Permission] = {
     "addAiKey": P.MANAGE_AI,
     "disableAiKey": P.MANAGE_AI,
     "setAiEnabled": P.MANAGE_AI,
+    "uploadKnowledgeDocument": P.MANAGE_KNOWLEDGE,
+    "deleteKnowledgeDocument": P.MANAGE_KNOWLEDGE,
+    "askKnowledgeBase": P.READ_KNOWLEDGE,
+    "precheckInvoice": P.ISSUE_INVOICES,
+    "precheckInvoiceDraft": P.ISSUE_INVOICES,
+    "precheckQuote": P.WORK_ON_REPAIRS,
+    "setPrecheckRules": P.MANAGE_TENANT,
+    "setCeoDigestRecipients": P.MANAGE_TENANT,
+    "assignConciergeConversation": P.HANDLE_CONCIERGE,
+    "replyToConciergeConversation": P.HANDLE_CONCIERGE,
+    "closeConciergeConversation": P.HANDLE_CONCIERGE,
 }
 
 _LIVE: dict[str, Permission] = {"jobBoardChanged": P.READ_REPAIRS}
