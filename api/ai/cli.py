@@ -38,7 +38,7 @@ TenantOption = Annotated[
 ]
 
 
-def _run(call: Callable[[Niaga], T]) -> T:
+def run_on_niaga(call: Callable[[Niaga], T]) -> T:
     niaga = Niaga.start(Settings())
     try:
         return call(niaga)
@@ -49,7 +49,7 @@ def _run(call: Callable[[Niaga], T]) -> T:
         niaga.close()
 
 
-def _owner(tenant_id: UUID) -> Principal:
+def as_owner(tenant_id: UUID) -> Principal:
     return Principal(tenant_id, Role.OWNER, OPERATOR)
 
 
@@ -73,9 +73,9 @@ def add(
     def call(niaga: Niaga) -> UUID:
         if tenant is None:
             return niaga.services.ai_keys.add_platform_key(command, OPERATOR)
-        return niaga.services.ai_keys.add(_owner(tenant), command)
+        return niaga.services.ai_keys.add(as_owner(tenant), command)
 
-    key_id = _run(call)
+    key_id = run_on_niaga(call)
     console.print(f"AI key {key_id} added ({'platform' if tenant is None else tenant})")
 
 
@@ -86,10 +86,10 @@ def list_keys(tenant: TenantOption = None) -> None:
     def call(niaga: Niaga) -> list[AiKeyView]:
         if tenant is None:
             return niaga.services.ai_queries.platform_keys()
-        return niaga.services.ai_queries.keys(_owner(tenant))
+        return niaga.services.ai_queries.keys(as_owner(tenant))
 
     table = Table("id", "label", "scope", "status", "cooling until", "last error")
-    for view in _run(call):
+    for view in run_on_niaga(call):
         until = f"{view.cooling_until:%Y-%m-%d %H:%M:%S}" if view.cooling_until else ""
         table.add_row(
             str(view.id), view.label, view.scope, view.status, until, view.last_error or ""
@@ -108,9 +108,9 @@ def disable(
         if tenant is None:
             niaga.services.ai_keys.disable_platform_key(key_id, OPERATOR)
         else:
-            niaga.services.ai_keys.disable(_owner(tenant), key_id)
+            niaga.services.ai_keys.disable(as_owner(tenant), key_id)
 
-    _run(call)
+    run_on_niaga(call)
     console.print(f"AI key {key_id} disabled")
 
 
@@ -120,7 +120,7 @@ def switch(
     enabled: Annotated[bool, typer.Option("--on/--off", help="AI on or off for the tenant")],
 ) -> None:
     """Switch AI on or off for a tenant; off, features answer with their rules only."""
-    _run(lambda niaga: niaga.services.ai_switch.switch(_owner(tenant), enabled))
+    run_on_niaga(lambda niaga: niaga.services.ai_switch.switch(as_owner(tenant), enabled))
     console.print(f"AI {'on' if enabled else 'off'} for {tenant}")
 
 
@@ -136,12 +136,12 @@ def digest(
     digest that exists is shown, not compiled again."""
 
     def call(niaga: Niaga) -> CeoDigestView | None:
-        owner, services = _owner(tenant), niaga.services
+        owner, services = as_owner(tenant), niaga.services
         on = day.date() if day else services.calendar.today(tenant) - timedelta(days=1)
         services.ceo_digests.compile(owner, on)
         return services.ceo_digest_queries.digest(owner, on)
 
-    view = _run(call)
+    view = run_on_niaga(call)
     if view is None:  # compiled, but not yet in the read model (a projection daemon lags)
         console.print("CEO digest compiled")
         return
@@ -159,7 +159,7 @@ def costs(
 ) -> None:
     """What AI cost each tenant in a month, the top spender first, beside its budget and (where
     the platform records it) what the tenant paid the platform."""
-    lines = _run(lambda niaga: niaga.services.ai_costs.platform(month))
+    lines = run_on_niaga(lambda niaga: niaga.services.ai_costs.platform(month))
     table = Table(
         "tenant", "name", "calls", "failed", "tokens in", "tokens out", "cost (Rp)",
         "budget (Rp)", "revenue (Rp)", "margin (Rp)",
@@ -203,6 +203,6 @@ def budget(
     if (rupiah is None) == (not unlimited):
         err.print("[red]error:[/] give either --rupiah N or --unlimited")
         raise typer.Exit(2)
-    monthly = _run(lambda niaga: niaga.services.ai_budgets.set(tenant, rupiah, OPERATOR))
+    monthly = run_on_niaga(lambda niaga: niaga.services.ai_budgets.set(tenant, rupiah, OPERATOR))
     shown = "no limit" if monthly is None else f"Rp{monthly:,} a month".replace(",", ".")
     console.print(f"AI budget for {tenant}: {shown}")

@@ -5,9 +5,8 @@ projection daemon would embed it as well, and whichever records a batch first wi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 import typer
@@ -16,36 +15,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adapters.bootstrap import Niaga
-from adapters.shared.settings import Settings
+from api.ai.cli import as_owner, run_on_niaga
 from application.ai.knowledge.documents import UploadDocument
 from application.ai.knowledge.ports import EmbeddingUnavailable
-from application.shared.context import Actor, ActorKind, Principal
-from domain.shared.errors import DomainError
-from domain.shared.roles import Role
+from application.shared.context import Principal
 
 kb_app = typer.Typer(help="The knowledge base: ingest PDFs, list, delete, ask.")
 console = Console()
 err = Console(stderr=True)
-OPERATOR = Actor(ActorKind.USER, "cli")
-T = TypeVar("T")
 STALLED_PASSES = 50  # passes without progress (read models lagging) before leaving it
 STALLED_PAUSE = 0.2  # seconds
 TenantOption = Annotated[UUID, typer.Option("--tenant", help="The tenant's id")]
-
-
-def _run(call: Callable[[Niaga], T]) -> T:
-    niaga = Niaga.start(Settings())
-    try:
-        return call(niaga)
-    except DomainError as error:
-        err.print(f"[red]error ({error.code}):[/] {error.message}")
-        raise typer.Exit(1) from None
-    finally:
-        niaga.close()
-
-
-def _owner(tenant_id: UUID) -> Principal:
-    return Principal(tenant_id, Role.OWNER, OPERATOR)
 
 
 @kb_app.command("ingest")
@@ -61,7 +41,7 @@ def ingest(
     data = file.read_bytes()
 
     def call(niaga: Niaga) -> UUID:
-        owner = _owner(tenant)
+        owner = as_owner(tenant)
         document_id = niaga.services.knowledge_documents.upload(
             owner, UploadDocument(file.name, data, title)
         )
@@ -70,7 +50,7 @@ def ingest(
             _embed(niaga, owner, document_id)
         return document_id
 
-    _run(call)
+    run_on_niaga(call)
 
 
 def _embed(niaga: Niaga, owner: Principal, document_id: UUID) -> None:
@@ -102,7 +82,7 @@ def _embed(niaga: Niaga, owner: Principal, document_id: UUID) -> None:
 @kb_app.command("list")
 def list_documents(tenant: TenantOption) -> None:
     """The tenant's documents with their embedding progress."""
-    views = _run(lambda niaga: niaga.services.knowledge_queries.documents(_owner(tenant)))
+    views = run_on_niaga(lambda niaga: niaga.services.knowledge_queries.documents(as_owner(tenant)))
     table = Table("id", "title", "pages", "chunks", "status", "last error")
     for view in views:
         chunks = f"{view.chunks_done}/{view.chunks_total}"
@@ -122,14 +102,18 @@ def delete(
     document_id: Annotated[UUID, typer.Argument(help="The document's id")], tenant: TenantOption
 ) -> None:
     """Delete a document and its passages, for good."""
-    _run(lambda niaga: niaga.services.knowledge_documents.delete(_owner(tenant), document_id))
+    run_on_niaga(
+        lambda niaga: niaga.services.knowledge_documents.delete(as_owner(tenant), document_id)
+    )
     console.print(f"document {document_id} deleted")
 
 
 @kb_app.command("ask")
 def ask(question: Annotated[str, typer.Argument()], tenant: TenantOption) -> None:
     """Ask the knowledge base; the answer cites document and page."""
-    answer = _run(lambda niaga: niaga.services.knowledge_answers.ask(_owner(tenant), question))
+    answer = run_on_niaga(
+        lambda niaga: niaga.services.knowledge_answers.ask(as_owner(tenant), question)
+    )
     console.print(answer.answer or answer.message or "", markup=False)
     for citation in answer.citations:
         console.print(f"  - {citation.title}, halaman {citation.page}", markup=False)
