@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from application.ai.knowledge.retrieval import RRF_K, fuse, search_terms, selective
+from application.ai.knowledge.retrieval import (
+    RRF_K,
+    TextSearch,
+    fuse,
+    search_terms,
+    selective,
+)
 from domain.ai import vectors
 
 
@@ -45,7 +51,10 @@ def test_vectors_round_trip_as_float32_and_pad_without_changing_cosines() -> Non
 
 def test_stems_most_chunks_hold_are_not_searched_in_a_large_knowledge_base() -> None:
     stems = [("langgan", 9_500), ("data", 2_500), ("tahun", 1_000), ("mantan", 0)]
-    assert selective(stems, 10_000) == ["tahun", "mantan"]  # a fifth of 10,000 is 2,000
-    assert selective(stems[:2], 10_000) == ["data", "langgan"]  # all common: the rarest two
-    assert selective([("garansi", 15), ("servis", 19)], 20) == ["garansi", "servis"]  # small
-    assert selective([], 0) == []
+    # a fifth of 10,000 is 2,000: any of the two rarer stems
+    assert selective(stems, 10_000) == TextSearch(["tahun", "mantan"], every=False)
+    # all common: chunks holding both of the two rarest
+    assert selective(stems[:2], 10_000) == TextSearch(["data", "langgan"], every=True)
+    small = selective([("garansi", 15), ("servis", 19)], 20)  # a small base searches every word
+    assert small == TextSearch(["garansi", "servis"], every=False)
+    assert selective([], 0) == TextSearch([], every=True)

@@ -32,10 +32,10 @@ _STEMS = (
     "WHERE tenant_id = %s) FROM unnest(tsvector_to_array(to_tsvector('indonesian', %s))) AS l "
     "LEFT JOIN {terms} AS t ON t.tenant_id = %s AND t.lexeme = l"
 )
-# Any of the searched stems: a chunk matching more of them, and more often, ranks higher
+# Any (or every) searched stem: a chunk matching more of them, and more often, ranks higher
 # (normalised by its length). For the best, the share of all the question's stems they hold.
 _BY_TEXT = (
-    "WITH w AS (SELECT websearch_to_tsquery('simple', array_to_string(%s::text[], ' or ')) "
+    "WITH w AS (SELECT websearch_to_tsquery('simple', array_to_string(%s::text[], %s)) "
     "AS query), "
     "best AS (SELECT document_id, seq, tsv, ts_rank(tsv, w.query, 1) AS rank FROM {}, w "
     "WHERE tenant_id = %s AND tsv @@ w.query ORDER BY rank DESC, document_id, seq LIMIT %s) "
@@ -109,7 +109,8 @@ class PostgresKnowledgeReadModels:
         stems = [row[0] for row in counted]
         searched = selective([(row[0], row[1]) for row in counted], int(counted[0][2]))
         query = sql.SQL(_BY_TEXT).format(table(store, "kb_chunks"))
-        params = (searched, tenant_id, limit, stems, len(stems))
+        joiner = " " if searched.every else " or "  # websearch: a space is AND
+        params = (searched.stems, joiner, tenant_id, limit, stems, len(stems))
         rows = self._rows(store, query, params, prepare=False)
         return [Hit(d, seq, float(rank), float(coverage)) for d, seq, rank, coverage in rows]
 

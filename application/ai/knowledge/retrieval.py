@@ -58,12 +58,22 @@ def search_terms(question: str) -> list[str]:
     return list(dict.fromkeys(kept))[:MAX_TERMS]
 
 
-def selective(stems: Sequence[tuple[str, int]], total: int) -> list[str]:
+@dataclass(frozen=True)
+class TextSearch:
+    stems: list[str]
+    every: bool  # chunks must hold every stem (else any of them)
+
+
+def selective(stems: Sequence[tuple[str, int]], total: int) -> TextSearch:
     """The question's stems worth searching, given how many of the tenant's `total` chunks hold
-    each: all but the common ones; if every one is common, the two rarest."""
+    each: any of those that are not common; if every one is common, both of the two rarest
+    (either alone would still match a good part of the chunks)."""
     bound = max(COMMON_SHARE * total, COMMON_FLOOR)
     kept = [stem for stem, chunks in stems if chunks <= bound]
-    return kept or [stem for stem, _ in sorted(stems, key=lambda s: s[1])[:2]]
+    if kept:
+        return TextSearch(kept, every=False)
+    rarest = [stem for stem, _ in sorted(stems, key=lambda s: s[1])[:2]]
+    return TextSearch(rarest, every=True)
 
 
 def fuse(*rankings: Sequence[K], k: int = RRF_K) -> list[tuple[K, float]]:
