@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.idle
 	$(BIN)/python -m bench.graphql
 	$(BIN)/python -m bench.masking
+	$(BIN)/python -m bench.kb
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
