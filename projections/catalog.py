@@ -24,6 +24,10 @@ from projections.payments.gateways import (
     PaymentLinkListProjection,
 )
 from projections.payments.payments import PaymentsProjection
+from projections.platform.platform_billing import (
+    PlatformMeterReportsProjection,
+    PlatformSubscriptionsProjection,
+)
 from projections.platform.tenants import TenantsProjection
 from projections.repairs.inventory import InventoryProjection, PurchaseOrdersProjection
 from projections.repairs.repairs import RepairBoardProjection, TechniciansProjection
@@ -73,6 +77,8 @@ def all_projections() -> list[Projection]:
         AiBudgetsProjection(),
         CeoDigestsProjection(),
         ConciergeProjection(),
+        PlatformSubscriptionsProjection(),
+        PlatformMeterReportsProjection(),
     ]
 
 

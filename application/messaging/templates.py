@@ -115,6 +115,16 @@ TEMPLATES: dict[str, str] = {
         "Selamat pagi! Ringkasan bisnis {perusahaan} tanggal {tanggal}:\n{angka}\n\n"
         "Tiga wawasan ({mode}):\n{wawasan}"
     ),
+    # The platform's own billing of the business (application/platform/billing_webhooks.py),
+    # to the owner's CEO-digest numbers: a failed payment of the Niaga plan, and the soft lock.
+    "platform_payment_failed": (
+        "Pembayaran paket Niaga {paket} untuk {perusahaan} gagal (percobaan ke-{percobaan}). "
+        "Perbarui metode pembayaran agar layanan tidak dikunci setelah {batas} kali gagal."
+    ),
+    "platform_locked": (
+        "Akun Niaga {perusahaan} dikunci karena pembayaran paket {paket} gagal {percobaan} kali. "
+        "Data tetap aman dan dapat dilihat, tetapi tidak dapat diubah sampai tagihan dibayar."
+    ),
     "read_model_event_parked": (
         "Data tampilan {tampilan} tidak dapat memproses satu kejadian (posisi {posisi}); kejadian "
         "itu disisihkan dan tampilan tetap berjalan. Hubungi admin Niaga: {galat}"

@@ -63,6 +63,8 @@ PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "kb_documents": "id",
     "kb_chunks": ("document_id", "seq"),
     "kb_terms": ("tenant_id", "lexeme"),
+    "platform_meter_reports": "id",
+    "platform_subscriptions": "id",
     TRACKING_TABLE: "projection",
 }
 

@@ -1,0 +1,1 @@
+"""The platform's own billing of its tenants: Stripe, its webhooks and usage metering."""
