@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
@@ -33,6 +33,8 @@ from adapters.payments.gateway_read_models import PostgresGatewayReadModels
 from adapters.payments.gateways.recheck import CallbackRechecker
 from adapters.payments.gateways.registry import gateway_protocols
 from adapters.payments.payment_read_models import PostgresPaymentReadModels
+from adapters.platform.moves import PostgresMover
+from adapters.platform.wiring import PlatformBillingWiring, platform_billing_services
 from adapters.repairs.read_models import PostgresRepairReadModels
 from adapters.routers.dispatcher import (
     ProvisioningDispatcher,
@@ -55,9 +57,10 @@ from adapters.shared.preflight import health as health
 from adapters.shared.projection_service import ProjectionService
 from adapters.shared.read_positions import PostgresReadPositions
 from adapters.shared.readiness import Readiness
+from adapters.shared.schema_sync import SchemaSync
 from adapters.shared.settings import ProofStorageKind, Settings
 from adapters.shared.storage_local import LocalProofStorage
-from adapters.shared.stores import PostgresEventStore, PostgresStores
+from adapters.shared.stores import MAIN_SERVER, PostgresEventStore, PostgresStores, Topology
 from adapters.shared.supervision import PartFailed as PartFailed
 from adapters.shared.supervision import Supervisor
 from adapters.vouchers.read_models import PostgresVoucherReadModels
@@ -109,6 +112,9 @@ from application.payments.payment_queries import PaymentQueries
 from application.payments.payments import PaymentService
 from application.payments.ports import GatewayProtocol
 from application.payments.transfer_proofs import ProofStorage, TransferProofs
+from application.platform.billing import PlatformBilling
+from application.platform.billing_webhooks import StripeWebhooks
+from application.platform.moves import TenantMoves
 from application.platform.tenants import TenantService
 from application.repairs.counter import CounterService
 from application.repairs.inventory import InventoryService
@@ -148,6 +154,7 @@ class Services:
 
     calendar: TenantCalendar
     tenants: TenantService
+    tenant_moves: TenantMoves
     customers: CustomerService
     customer_queries: Queries
     plans: PlanService
@@ -204,6 +211,8 @@ class Services:
     knowledge_queries: KnowledgeQueries
     concierge_desk: ConciergeDesk
     concierge_queries: ConciergeQueries
+    platform_billing: PlatformBilling
+    stripe_webhooks: StripeWebhooks
 
 
 @dataclass
@@ -387,13 +396,30 @@ class Niaga:
             knowledge_queries=self.knowledge.queries,
             concierge_desk=self.concierge.desk,
             concierge_queries=self.concierge.queries,
+            platform_billing=self.platform_billing.billing,
+            stripe_webhooks=self.platform_billing.webhooks,
+            tenant_moves=self.tenant_moves,
         )
+
+    @cached_property
+    def tenant_moves(self) -> TenantMoves:
+        """Moving a tenant between tiers and servers (`niaga tenants move`)."""
+        grace = timedelta(hours=self.settings.niaga_move_grace_hours)
+        mover = PostgresMover(self.stores, self.projections, grace)
+        return TenantMoves(self.tenants, mover, self.settings.niaga_default_region)
 
     @cached_property
     def ceo_digests(self) -> CeoDigestWiring:
         """The owner's morning digest: compiled by the scheduler, read in GraphQL."""
         return ceo_digest_services(
             self.stores, self.projections, self.ai.service, self.clock, self.secrets
+        )
+
+    @cached_property
+    def platform_billing(self) -> PlatformBillingWiring:
+        """The platform's own billing of its tenants: Stripe, its webhooks, metering."""
+        return platform_billing_services(
+            self.settings, self.stores, self.projections, self.clock, self.tenants
         )
 
     @cached_property
@@ -429,7 +455,12 @@ class _Core:
     def connect(cls, settings: Settings, inline_projections: bool, clock: Clock) -> _Core:
         url = settings.database_url or start_embedded_postgres(settings.niaga_data_dir)
         database = Database(url, settings.niaga_db_pool_min, settings.niaga_db_pool_max)
-        stores = PostgresStores(database, settings.niaga_platform_schema)
+        stores = PostgresStores(
+            database,
+            settings.niaga_platform_schema,
+            settings.niaga_server_pool_max,
+            topology(settings),
+        )
         stores.migrate_platform()
         projections = ProjectionService(
             stores,
@@ -685,7 +716,20 @@ def daily_scheduler(niaga: Niaga) -> Scheduler:
         vouchers=niaga.vouchers.service,
         backups=backups(niaga.settings, niaga.database.url),
         digests=niaga.ceo_digests.service,
+        moves=niaga.tenant_moves,
     )
+
+
+def schema_sync(settings: Settings) -> SchemaSync:
+    """`niaga migrate`. Only the database is opened, not the services: they may read tables
+    that the pending migrations are yet to create."""
+    servers = topology(settings)
+    url = settings.database_url or start_embedded_postgres(settings.niaga_data_dir)
+    database = Database(url, settings.niaga_db_pool_min, settings.niaga_db_pool_max)
+    stores = PostgresStores(
+        database, settings.niaga_platform_schema, settings.niaga_server_pool_max, servers
+    )
+    return SchemaSync(stores, settings.niaga_migrate_parallel)
 
 
 def backups(settings: Settings, database_url: str | None = None) -> Backups:
@@ -707,6 +751,8 @@ class SideEffects:
         self._messages = whatsapp_dispatcher(niaga, _message_sender(jobs))
         self._knowledge = knowledge_dispatcher(niaga, _embed_sender(jobs))
         self._concierge = niaga.concierge.sweep  # chats left waiting for a technician
+        # Usage reported to Stripe (when it is configured); its jobs run in this process.
+        self._metering = niaga.platform_billing.dispatcher(niaga.stores, niaga.clock)
         # Without workers the gateway re-checks run here too (with them, a job does that).
         self._rechecker = None if jobs else callback_rechecker(niaga)
         self._broker = jobs.broker if jobs else None
@@ -724,6 +770,8 @@ class SideEffects:
         ]
         if self._rechecker is not None:
             steps.append(self._rechecker.sweep_when_due)
+        if self._metering is not None:
+            steps.append(self._metering.dispatch)
         failures = []
         for step in steps:
             try:
@@ -739,6 +787,8 @@ class SideEffects:
         for dispatcher in (self._provisioning, self._webhooks, self._messages):
             dispatcher.close()
         self._knowledge.close()
+        if self._metering is not None:
+            self._metering.close()
 
     def _watch_broker(self) -> None:
         if self._broker is None or time.monotonic() - self._epoch_read_at < BROKER_CHECK_EVERY:
@@ -924,3 +974,17 @@ def _secret_key(settings: Settings) -> str:
         path.chmod(0o600)
         log.warning("NIAGA_SECRET_KEY is not set; made one in %s (set it in production)", path)
     return path.read_text().strip()
+
+
+def topology(settings: Settings) -> Topology:
+    """The servers and regions of the settings, refused at start when a region names a server
+    the settings do not."""
+    known = {MAIN_SERVER, *settings.niaga_servers}
+    for region, servers in settings.niaga_regions.items():
+        unknown = [s for s in servers if s not in known]
+        if not servers or unknown:
+            raise ValueError(f"region {region!r} names no server or unknown ones: {unknown}")
+    if settings.niaga_default_region not in settings.niaga_regions:
+        raise ValueError(f"the default region {settings.niaga_default_region!r} is not a region")
+    regions = {name: tuple(servers) for name, servers in settings.niaga_regions.items()}
+    return Topology(dict(settings.niaga_servers), regions, settings.niaga_default_region)

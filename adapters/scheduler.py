@@ -25,6 +25,7 @@ from adapters.shared.supervision import GIVE_UP_AFTER, Recovery
 from application.ai.digest import CeoDigests
 from application.billing.billing_run import BillingRun, BillingRunReport
 from application.billing.dunning import Dunning, DunningReport
+from application.platform.moves import TenantMoves
 from application.repairs.repairs import RepairService, TimerReport
 from application.routers.provisioning import ProvisioningService
 from application.shared.context import Actor, ActorKind, Principal
@@ -32,6 +33,7 @@ from application.shared.tenancy import TenantCalendar
 from application.vouchers.vouchers import UsageReport, VoucherService
 from domain.shared.errors import DomainError
 from domain.shared.roles import Role
+from domain.shared.tenant_writes import TenantWrites
 
 log = logging.getLogger(__name__)
 SCHEDULER = Actor(ActorKind.SYSTEM, "scheduler")
@@ -66,6 +68,7 @@ class Scheduler:
     vouchers: VoucherService
     backups: Backups | None = None
     digests: CeoDigests | None = None
+    moves: TenantMoves | None = None
 
     def run_daily_cycle(self, tenant_id: UUID, on: date | None = None) -> DailyCycle:
         principal = system_principal(tenant_id)
@@ -165,9 +168,10 @@ class Scheduler:
             now = time.monotonic()
             try:
                 if now >= cycle_at:
-                    pending = [t.id for t in self.tenants.tenants()]
+                    pending = self.tenants_to_run()
                     cycle_at, retry_at = now + interval, now
                     self.back_up_daily()
+                    self.remove_moved_copies()
                 if pending and now >= retry_at:
                     pending = self._pass(pending, dispatch, beat)
                     retry_at = now + (
@@ -185,6 +189,19 @@ class Scheduler:
             wake_at = min(cycle_at, retry_at if pending else cycle_at)
             stop.wait(max(0.0, min(IDLE_BEAT, wake_at - time.monotonic())))
 
+    def remove_moved_copies(self) -> None:
+        """The old copies of moved tenants whose grace period is over (each pass: cheap when
+        there are none); a failure is logged and tried again next pass."""
+        if self.moves is None:
+            return
+        try:
+            removed = self.moves.remove_old_copies()
+        except Exception:
+            log.exception("removing moved tenants' old copies failed; again next pass")
+            return
+        if removed:
+            log.info("removed the old copies of %d moved tenants", len(removed))
+
     def back_up_daily(self) -> DailyBackup | None:
         """Once a day, a backup of every store (when NIAGA_BACKUP_DAILY is on), then the
         retention policy. It is not per tenant, so it runs here, never as a tenant's job; a
@@ -199,6 +216,12 @@ class Scheduler:
         if report.taken or report.pruned:
             log.info("backup %s taken, %d pruned", report.taken or "not", len(report.pruned))
         return report
+
+    def tenants_to_run(self) -> list[UUID]:
+        """Every tenant whose commands may write: a soft-locked tenant's jobs pause until it is
+        unlocked (nothing is billed, reminded or sent for it meanwhile), and a moving one's wait
+        for the next pass."""
+        return [t.id for t in self.tenants.tenants() if t.writes == TenantWrites.OPEN]
 
     def _pass(
         self,

@@ -34,7 +34,9 @@ from api.ai.kb_cli import kb_app
 from api.audit.cli import audit_app
 from api.messaging.cli import whatsapp_app
 from api.payments.cli import gateways_app
-from application.platform.tenants import ChangeLegalDetails
+from api.platform.cli import platform_app
+from api.platform.moves_cli import tenants_move
+from application.platform.tenants import ChangeLegalDetails, TenantService
 from application.shared.context import Actor, ActorKind, Principal
 from application.shared.ports import Placement
 from domain.platform.legal_details import BankAccount
@@ -48,6 +50,7 @@ tenants_app = typer.Typer(help="Tenants on the platform.")
 keys_app = typer.Typer(help="API keys: create (shown once) and revoke.")
 app.add_typer(projections_app, name="projections")
 app.add_typer(tenants_app, name="tenants")
+tenants_app.command("move")(tenants_move)
 app.add_typer(keys_app, name="api-keys")
 billing_app = typer.Typer(help="Billing: the daily run of invoices and dunning.")
 routers_app = typer.Typer(help="MikroTik routers: reconcile, and a RouterOS simulator.")
@@ -58,6 +61,7 @@ app.add_typer(whatsapp_app, name="whatsapp")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ai_app, name="ai")
 app.add_typer(kb_app, name="kb")
+app.add_typer(platform_app, name="platform")
 console = Console()
 err = Console(stderr=True)
 
@@ -203,11 +207,36 @@ def worker(threads: Annotated[int, typer.Option(min=1, max=64)] = 4) -> None:
 
 @app.command()
 def migrate() -> None:
-    """Apply pending migrations to the platform store and every tenant store."""
-    niaga = _start()
-    for store, applied in niaga.stores.migrate_all().items():
-        console.print(f"{store}: {', '.join(applied) if applied else 'up to date'}")
-    niaga.close()
+    """Apply pending migrations to every store on every server: the platform store first, then
+    the others in parallel (NIAGA_MIGRATE_PARALLEL at a time). A store whose migration fails is
+    left as it was and the others go on; the command then exits 1 naming the failed stores."""
+    from adapters.bootstrap import database_problem, schema_sync
+
+    try:
+        settings = Settings()
+        problem = database_problem(settings.database_url) if settings.database_url else None
+        sync = None if problem else schema_sync(settings)
+    except Exception as error:
+        problem, sync = str(error) or type(error).__name__, None
+    if sync is None:
+        err.print(f"[red]cannot start Niaga:[/] {problem}")
+        raise typer.Exit(2)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("migrating stores", total=None)
+            report = sync.run(
+                lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    finally:
+        sync.close()
+    table = Table("store", "server", "result", "versions or error", title="Schema sync")
+    for store in report.results:
+        table.add_row(store.store, store.server, store.outcome.value, store.detail)
+    console.print(table)
+    if report.failed:
+        failed = ", ".join(f"{store.store} ({store.server})" for store in report.failed)
+        err.print(f"[red]migrations failed in {len(report.failed)} store(s):[/] {failed}")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -427,15 +456,30 @@ def projections_run() -> None:
 @tenants_app.command("create")
 def tenants_create(
     name: Annotated[str, typer.Argument(help="The business's name")],
-    own_schema: Annotated[
-        bool, typer.Option(help="Keep its events in a schema of its own")
-    ] = False,
+    tier: Annotated[
+        Placement,
+        typer.Option(
+            help="Where its data lives: the shared store, a schema or a database of its own"
+        ),
+    ] = Placement.SHARED,
+    own_schema: Annotated[bool, typer.Option(help="The same as --tier schema")] = False,
+    region: Annotated[
+        str | None,
+        typer.Option(help="Its data region (id, global, ...); default: NIAGA_DEFAULT_REGION"),
+    ] = None,
+    server: Annotated[
+        str | None,
+        typer.Option(help="The server (NIAGA_SERVERS) to place it on; default: the region's first"),
+    ] = None,
 ) -> None:
     """Register a tenant and print its id."""
     niaga = _start()
     try:
         tenant_id = niaga.services.tenants.create(
-            name, Placement.OWN_SCHEMA if own_schema else Placement.SHARED
+            name,
+            Placement.OWN_SCHEMA if own_schema else tier,
+            region=region,
+            server=server,
         )
     except DomainError as error:
         raise _fail(error) from None
@@ -516,14 +560,51 @@ def _change_isolir(
     )
 
 
+@tenants_app.command("lock")
+def tenants_lock(
+    tenant_id: Annotated[UUID, typer.Argument(help="Tenant id")],
+    reason: Annotated[
+        str, typer.Option(help="Why, shown to the tenant's callers")
+    ] = "locked by the platform",
+) -> None:
+    """Soft-lock a tenant: reads go on, commands answer TENANT_LOCKED, jobs wait."""
+    _lock_or_unlock(tenant_id, lambda tenants: tenants.lock(tenant_id, reason), "locked")
+
+
+@tenants_app.command("unlock")
+def tenants_unlock(tenant_id: Annotated[UUID, typer.Argument(help="Tenant id")]) -> None:
+    """Lift a soft lock at once."""
+    _lock_or_unlock(tenant_id, lambda tenants: tenants.unlock(tenant_id), "unlocked")
+
+
+def _lock_or_unlock(tenant_id: UUID, change: Callable[[TenantService], bool], done: str) -> None:
+    niaga = _start()
+    try:
+        changed = change(niaga.services.tenants)
+    except DomainError as error:
+        raise _fail(error) from None
+    finally:
+        niaga.close()
+    console.print(f"{tenant_id} {done}" if changed else f"{tenant_id} was already {done}")
+
+
 @tenants_app.command("list")
 def tenants_list() -> None:
     """Every tenant with its store and settings."""
     niaga = _start()
-    table = Table("id", "name", "store", "PKP", "invoice prefix", "time zone")
+    table = Table("id", "name", "region", "tier", "server", "store", "writes", "PKP", "time zone")
+    default_region = niaga.settings.niaga_default_region
     for t in niaga.services.tenants.tenants():
         table.add_row(
-            str(t.id), t.name, t.store, "yes" if t.pkp else "no", t.invoice_prefix, t.timezone
+            str(t.id),
+            t.name,
+            t.region or default_region,
+            t.tier,
+            t.server,
+            t.store,
+            t.writes,
+            "yes" if t.pkp else "no",
+            t.timezone,
         )
     console.print(table)
     niaga.close()

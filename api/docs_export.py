@@ -32,6 +32,9 @@ from domain.messaging.notification import NotificationRequest
 from domain.messaging.whatsapp import OutboundMessage, WhatsAppChannel, WhatsAppConsent
 from domain.payments.gateway import GatewayAccount, GatewayCallback, PaymentLink
 from domain.payments.payment import CustomerAccount, Payment, Transfer
+from domain.platform.metering import ActiveSubscriberCount, MeterReport
+from domain.platform.stripe_webhook import StripeWebhook
+from domain.platform.subscription import PlatformSubscription
 from domain.platform.tenant import Tenant
 from domain.repairs.inventory import InventoryItem, PurchaseOrder
 from domain.repairs.repair_job import RepairJob, RepairSettings, Technician
@@ -93,6 +96,10 @@ AGGREGATES: list[type] = [
     Conversation,
     KnowledgeDocument,
     KnowledgeQuestion,
+    PlatformSubscription,
+    StripeWebhook,
+    MeterReport,
+    ActiveSubscriberCount,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

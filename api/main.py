@@ -35,6 +35,7 @@ from api.graphql.shared.support import Context
 from api.integrations import public_api
 from api.messaging import webhooks as whatsapp_webhooks
 from api.payments import callbacks, transfer_proofs
+from api.platform import stripe_webhooks
 from api.shared.answer_cache import AnswerCache
 from api.shared.body_limit import BodyLimit
 from api.shared.deps import PrincipalDep, ServicesDep, require_principal
@@ -67,7 +68,9 @@ _MEANINGS = {
     403: "The caller may not do this",
     404: "No such item for this caller",
     413: "The body is too large",
-    503: "The database is unavailable; retry after `Retry-After` seconds",
+    423: "The business is soft-locked by the platform (TENANT_LOCKED): reads only",
+    503: "The database is unavailable, or the business's data is moving (TENANT_MOVING); "
+    "retry after `Retry-After` seconds",
 }
 _GRAPHQL_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "A malformed body or query, or an argument the service refused"},
@@ -146,8 +149,11 @@ def _add_interfaces(
     app.include_router(rest.router, responses=_answers(400, 401, 403, 404, 503))
     app.include_router(public_api.router)
     callbacks.install(app, callback_max_bytes)
+    app.include_router(stripe_webhooks.router)
     app.include_router(shop.router)
-    app.include_router(transfer_proofs.router, responses=_answers(400, 401, 403, 404, 413, 503))
+    app.include_router(
+        transfer_proofs.router, responses=_answers(400, 401, 403, 404, 413, 423, 503)
+    )
     app.include_router(whatsapp_webhooks.router, responses=_answers(400, 401, 403, 404, 503))
     app.include_router(audit_rest.router, responses=_answers(400, 401, 403, 503))
     app.include_router(knowledge_rest.router, responses=_answers(400, 401, 403, 404, 413, 503))

@@ -88,13 +88,14 @@ def verify(
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         total = _count(conn, schema)
+        departed = _departed(conn, schema)
         events = _stream(conn, schema, "niaga_events", _EVENT_COLUMNS)
         links = _stream(conn, schema, CHAIN_TABLE, _LINK_COLUMNS)
         previous_id, previous = 0, GENESIS
         for event, chained in _merge(events, links):
             if event is not None:
                 report.checked += 1
-            problem = _check(event, chained, previous_id, previous)
+            problem = _check(event, chained, previous_id, previous, departed)
             if problem is not None:
                 report.problems.append(problem)
             if chained is not None:
@@ -112,13 +113,25 @@ def verify(
     return report
 
 
+def _departed(conn: Connection[Any], schema: str) -> frozenset[int]:
+    """Events removed from this store after their tenant moved out (their links stay)."""
+    rows = conn.execute(
+        sql.SQL("SELECT notification_id FROM {}.niaga_departures").format(sql.Identifier(schema))
+    ).fetchall()
+    return frozenset(int(r[0]) for r in rows)
+
+
 _EVENT_COLUMNS = ("notification_id", "originator_id", "originator_version", "topic", "state")
 _LINK_COLUMNS = ("notification_id", "previous_id", "originator_id", "originator_version", "hash")
 Row = tuple[Any, ...]
 
 
 def _check(
-    event: Row | None, chained: Row | None, previous_id: int, previous: bytes
+    event: Row | None,
+    chained: Row | None,
+    previous_id: int,
+    previous: bytes,
+    departed: frozenset[int] = frozenset(),
 ) -> ChainProblem | None:
     if chained is None:
         if event is None:
@@ -129,6 +142,8 @@ def _check(
         # The link before this one is gone, event and all: its id is all that is left of it.
         return _problem(Breach.UNLINKED, linked_after, None, None, None)
     if event is None:
+        if notification_id in departed:
+            return None  # its tenant moved to another store: removed after the grace period
         return _problem(Breach.DELETED, notification_id, originator_id, version, None)
     _, event_originator, event_version, topic, state = event
     expected = link(previous, notification_id, event_originator, event_version, topic, _b(state))

@@ -118,7 +118,8 @@ class PostgresReadModels:
         with self._stores.database.connection() as conn:
             rows = conn.execute(
                 sql.SQL(
-                    "SELECT id, name, store, pkp, invoice_prefix, timezone, registered_at "
+                    "SELECT id, name, store, pkp, invoice_prefix, timezone, registered_at, "
+                    "region, tier, server, writes, lock_reason "
                     "FROM {} ORDER BY registered_at, id"
                 ).format(_table(self._stores.platform(), "tenant_list"))
             ).fetchall()
@@ -128,9 +129,13 @@ class PostgresReadModels:
         with self._stores.database.connection() as conn:
             row = conn.execute(
                 sql.SQL(
-                    "SELECT key_id, tenant_id, role, label, secret_hash, revoked, created_at "
-                    "FROM {} WHERE key_id = %s"
-                ).format(_table(self._stores.platform(), "api_keys")),
+                    "SELECT k.key_id, k.tenant_id, k.role, k.label, k.secret_hash, k.revoked, "
+                    "k.created_at, coalesce(t.writes, 'open') FROM {} k "
+                    "LEFT JOIN {} t ON t.id = k.tenant_id WHERE k.key_id = %s"
+                ).format(
+                    _table(self._stores.platform(), "api_keys"),
+                    _table(self._stores.platform(), "tenant_list"),
+                ),
                 (key_id,),
             ).fetchone()
         return ApiKeyRecord(*row) if row else None

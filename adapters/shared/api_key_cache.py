@@ -209,8 +209,11 @@ def _lookup_statement(schema: str) -> bytes:
     """The key (if any) and the position its read model had reached, in one snapshot."""
     statement = sql.SQL(
         "SELECT (SELECT position FROM {tracking} WHERE projection = %s), k.key_id, "
-        "k.tenant_id, k.role, k.label, k.secret_hash, k.revoked, k.created_at "
-        "FROM (VALUES (1)) AS one LEFT JOIN {keys} AS k ON k.key_id = %s"
+        "k.tenant_id, k.role, k.label, k.secret_hash, k.revoked, k.created_at, "
+        "coalesce(t.writes, 'open') "
+        "FROM (VALUES (1)) AS one LEFT JOIN {keys} AS k ON k.key_id = %s "
+        "LEFT JOIN {tenants} AS t ON t.id = k.tenant_id"
     )
     tracking, keys = sql.Identifier(schema, TRACKING_TABLE), sql.Identifier(schema, "api_keys")
-    return statement.format(tracking=tracking, keys=keys).as_bytes()
+    tenants = sql.Identifier(schema, "tenant_list")
+    return statement.format(tracking=tracking, keys=keys, tenants=tenants).as_bytes()

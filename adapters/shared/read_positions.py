@@ -36,7 +36,9 @@ class PostgresReadPositions:
     def of_tenant(self, tenant_id: UUID) -> str:
         refs = dict.fromkeys((self._stores.ref_for(tenant_id), self._stores.platform_ref))
         parts: list[str] = []
-        for _, same_database in groupby(refs, key=lambda ref: ref.database_url or ""):
+        for _, same_database in groupby(
+            refs, key=lambda ref: (ref.server or "", ref.database or "")
+        ):
             parts.extend(self._read(tuple(same_database)))
         return ";".join(parts)
 
@@ -59,3 +61,7 @@ def _statement(schemas: tuple[str, ...]) -> bytes:
         for schema in schemas
     ]
     return sql.SQL("SELECT {}").format(sql.SQL(", ").join(columns)).as_bytes()
+
+
+def _database_of(ref: StoreRef) -> tuple[str, str]:
+    return ref.server or "", ref.database or ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,10 +49,38 @@ class Settings(BaseSettings):
     niaga_env: Environment = Environment.DEVELOPMENT
     niaga_data_dir: Path = Field(default_factory=default_data_dir)
     niaga_platform_schema: str = "niaga"
+    niaga_servers: dict[str, str] = Field(
+        default_factory=dict,
+        description="PostgreSQL servers tenants may be placed on besides `main` (the platform "
+        'database): JSON, e.g. {"jkt2": "postgresql://niaga@10.0.0.2/niaga"}',
+    )
+    niaga_regions: dict[str, list[str]] = Field(
+        default_factory=lambda: {"id": ["main"], "global": ["main"]},
+        description="Which servers each region's tenants may be placed on, the first by "
+        'default: JSON, e.g. {"id": ["main", "jkt2"], "global": ["main"]}',
+    )
+    niaga_default_region: str = Field(
+        default="id", description="The region of a tenant registered without one"
+    )
+    niaga_move_grace_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="How long a moved tenant's old copy is kept before it is removed",
+    )
+    niaga_server_pool_max: int = Field(
+        default=3, ge=1, description="Connections a process opens at most to each other database"
+    )
     niaga_host: str = "127.0.0.1"
     niaga_port: int = 8000
     niaga_db_pool_min: int = 1
     niaga_db_pool_max: int = 10
+    niaga_migrate_parallel: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="`niaga migrate`: stores migrated at once (and never more on one server than "
+        "its connection pool holds)",
+    )
     niaga_projection_page_size: int = 1000
     niaga_read_model_wait_seconds: float = 2.0
     niaga_secret_key: str | None = Field(
@@ -205,6 +234,21 @@ class Settings(BaseSettings):
         },
         description="Rupiah per million input and output tokens, per model (JSON); the "
         "defaults are Google's USD list prices at Rp 16.000 per USD",
+    )
+    # The platform's own billing of its tenants (docs/platform-billing.md).
+    niaga_stripe_api_key: str | None = Field(
+        default=None, description="Stripe secret key (sk_...); unset: platform billing is off"
+    )
+    niaga_stripe_webhook_secret: str | None = Field(
+        default=None, description="Signing secret (whsec_...) of the /callbacks/stripe endpoint"
+    )
+    niaga_stripe_api_base: str | None = Field(
+        default=None, description="Stripe's API address; unset: Stripe's own (tests: a fake)"
+    )
+    niaga_platform_plans: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="The platform's plans (JSON list, see docs/platform-billing.md); unset: "
+        "the built-in starter and growth plans",
     )
     # The knowledge base (docs/ai.md, "Knowledge base").
     niaga_kb_embedder: KbEmbedder | None = Field(

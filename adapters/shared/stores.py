@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.persistence import (
@@ -19,34 +20,91 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg import Cursor, sql
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from adapters.shared import event_chain
 from adapters.shared.database import Database
 from adapters.shared.personal_keys import PostgresPersonalDataKeys
-from application.shared.errors import UnknownTenant
+from application.shared.context import current_meta
+from application.shared.errors import TenantMoving, UnknownTenant
 from application.shared.event_store import EventStore
-from application.shared.ports import Placement
+from application.shared.ports import Placed, Placement
+from domain.shared.errors import InvalidValue
 from domain.shared.recorded import RecordedEvent
 from migrations import runner as migrations
 
 STORE_SETS = ("store", "read_models")
+# Aggregates that stay in the platform store whatever tier their tenant is on: the tenant itself,
+# its AI budget, the shop codes claimed across all tenants, its subscription to the platform.
+PLATFORM_RESIDENT_TOPICS = (
+    "domain.platform.",
+    "domain.ai.budget:",
+    "domain.vouchers.voucher_order:ShopCode",
+)
+TENANT_MOVING_SQLSTATE = "NT001"
 PLATFORM_SETS = (*STORE_SETS, "platform")
 _VALUES_UP_TO = 8  # events per save up to which one row of parameters per event is cheaper
 _PIPELINED_UP_TO = 500  # events per save up to which the library's pipelined insert is safe
 
 
+MAIN_SERVER = "main"  # the server of the platform database
+
+
 @dataclass(frozen=True)
 class StoreRef:
-    """Where a store lives: a schema in a database (None = the platform database)."""
+    """Where a store lives: a schema in a database on a server (None: the platform database)."""
 
     schema: str
-    database_url: str | None = None
+    server: str | None = None
+    database: str | None = None  # None: the server's own database (named by its DSN)
 
     @property
     def name(self) -> str:
-        return self.schema if self.database_url is None else f"{self.database_url}#{self.schema}"
+        if self.server is None:
+            return self.schema
+        return f"{self.server}/{self.database or ''}#{self.schema}"
+
+    @property
+    def server_name(self) -> str:
+        return self.server or MAIN_SERVER
+
+
+@dataclass(frozen=True)
+class Topology:
+    """The PostgreSQL servers tenants may be placed on, and which of them each region allows.
+
+    `servers` maps a name to a DSN; `main` is always the platform database's server."""
+
+    servers: dict[str, str]
+    regions: dict[str, tuple[str, ...]]
+    default_region: str
+
+    def region(self, region: str | None) -> str:
+        chosen = self.default_region if region is None else region
+        if chosen not in self.regions:
+            known = ", ".join(sorted(self.regions))
+            raise InvalidValue(f"unknown region {chosen!r}; regions: {known}", field="region")
+        return chosen
+
+    def server_for(self, region: str, server: str | None) -> str:
+        allowed = self.regions[region]
+        chosen = allowed[0] if server is None else server
+        if chosen not in self.servers and chosen != MAIN_SERVER:
+            raise InvalidValue(f"unknown server {chosen!r}", field="server")
+        if chosen not in allowed:
+            raise InvalidValue(
+                f"server {chosen!r} is not allowed for region {region!r} "
+                f"(allowed: {', '.join(allowed)})",
+                field="server",
+            )
+        return chosen
+
+
+def single_server() -> Topology:
+    """One server for every region: the platform database's."""
+    return Topology({}, {"id": (MAIN_SERVER,), "global": (MAIN_SERVER,)}, "id")
 
 
 class PostgresEventStore(EventStore):
@@ -54,9 +112,15 @@ class PostgresEventStore(EventStore):
 
     name = EventStore.name  # the table is `niaga_events` whatever the subclass
 
-    def __init__(self, datastore: PostgresDatastore, ref: StoreRef) -> None:
+    def __init__(
+        self,
+        datastore: PostgresDatastore,
+        ref: StoreRef,
+        departed: Callable[[UUID], None] = lambda _tenant_id: None,
+    ) -> None:
         self._datastore = datastore
         self.ref = ref
+        self._departed = departed
         super().__init__(
             {"CREATE_TABLE": "n"},
             personal_data_keys=lambda _store: PostgresPersonalDataKeys(datastore, ref.schema),
@@ -79,6 +143,20 @@ class PostgresEventStore(EventStore):
         self._notify(recordings)
         self.notify(processing_event.events)  # deprecated, but Application.save still calls it
         return recordings
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        try:
+            return super()._record(processing_event)
+        except Exception as error:
+            if not departing_tenant(error):
+                raise
+            tenant_id = current_meta().tenant_id
+            if tenant_id is not None:
+                self._departed(UUID(tenant_id))  # the next attempt looks the tenant up anew
+            raise TenantMoving(
+                "this business's data is moving to another store; try again in "
+                f"{TenantMoving.retry_after} seconds"
+            ) from error
 
     def get_many(self, ids: list[UUID]) -> dict[UUID, Any]:
         """Load many aggregates with one query instead of one per aggregate."""
@@ -138,6 +216,7 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
         self._values_statements: dict[int, sql.Composed] = {}
         self._chain_head = event_chain.head_statement(datastore.schema)
         self._chain_insert = event_chain.insert_statement(datastore.schema)
+        self._writable = SQL("SELECT {}.niaga_writable(%s)").format(Identifier(datastore.schema))
         # The head cursor of a many-event insert in flight on this thread, read after the sync.
         self._in_flight = threading.local()
 
@@ -162,6 +241,7 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
     ) -> None:
         self._lock_table(curs)
+        self._refuse_a_departing_tenant(curs, stored_events)
         self._notify_channel(curs)
         self._in_flight.head = None
         if len(stored_events) <= _VALUES_UP_TO:
@@ -209,6 +289,18 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
             curs.execute(self._chain_insert, links)
         return notification_ids
 
+    def _refuse_a_departing_tenant(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]
+    ) -> None:
+        """Under the table lock: no event of a tenant whose data is moving out of this store (or
+        has moved) is recorded here (migrations/sql/store/0005_tenant_gates.sql). Pipelined with
+        the insert, so it costs no round trip of its own. The platform's own records of a tenant
+        stay in the platform store and are never refused."""
+        meta = current_meta()
+        if meta.tenant_id is None or all(resides_on_platform(e.topic) for e in stored_events):
+            return
+        curs.execute(self._writable, (meta.tenant_id,), prepare=True)
+
     def _values_statement(self, count: int) -> sql.Composed:
         statement = self._values_statements.get(count)
         if statement is None:
@@ -225,6 +317,20 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
         return statement
 
 
+def resides_on_platform(topic: str | None) -> bool:
+    return topic is not None and topic.startswith(PLATFORM_RESIDENT_TOPICS)
+
+
+def departing_tenant(error: BaseException) -> bool:
+    """Whether a save failed because its tenant is moving out of the store."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if getattr(cause, "sqlstate", None) == TENANT_MOVING_SQLSTATE:
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 class _DatastoreFactory(PostgresFactory):
     application_recorder_class = _ArrayInsertRecorder  # type: ignore[assignment]
 
@@ -239,9 +345,16 @@ class _DatastoreFactory(PostgresFactory):
 class PostgresStores:
     """Implements the Stores port: resolves tenants to stores, opening each store once."""
 
-    def __init__(self, database: Database, platform_schema: str, other_pool_max: int = 3) -> None:
+    def __init__(
+        self,
+        database: Database,
+        platform_schema: str,
+        other_pool_max: int = 3,
+        topology: Topology | None = None,
+    ) -> None:
         self.database = database
         self.platform_ref = StoreRef(platform_schema)
+        self.topology = topology or single_server()
         self._other_pool_max = other_pool_max
         self._databases: dict[str, Database] = {}
         self._stores: dict[StoreRef, PostgresEventStore] = {}
@@ -274,32 +387,98 @@ class PostgresStores:
             self._directory[tenant_id] = ref
         return ref
 
-    def place(self, tenant_id: UUID, placement: Placement) -> str:
-        ref = self.platform_ref
-        if placement is Placement.OWN_SCHEMA:
-            ref = StoreRef(f"t_{tenant_id.hex[:16]}")
-            with self.database.connection() as conn:
-                migrations.apply(conn, ref.schema, STORE_SETS)
+    def place(
+        self,
+        tenant_id: UUID,
+        placement: Placement,
+        *,
+        region: str | None = None,
+        server: str | None = None,
+    ) -> Placed:
+        """Choose a store in the tenant's region, create and migrate it, and record it."""
+        chosen_region = self.topology.region(region)
+        chosen_server = self.topology.server_for(chosen_region, server)
+        ref = self.ref_of(tenant_id, placement, chosen_server)
+        self.prepare(ref)
         with self.database.connection() as conn:
             conn.execute(
                 sql.SQL(
-                    "INSERT INTO {}.tenant_directory (tenant_id, store, schema_name, database_url) "
-                    "VALUES (%s, %s, %s, %s)"
+                    "INSERT INTO {}.tenant_directory (tenant_id, store, schema_name, server, "
+                    "database_name, tier, region) VALUES (%s, %s, %s, %s, %s, %s, %s)"
                 ).format(sql.Identifier(self.platform_ref.schema)),
-                (tenant_id, ref.name, ref.schema, ref.database_url),
+                (
+                    tenant_id,
+                    ref.name,
+                    ref.schema,
+                    ref.server,
+                    ref.database,
+                    placement.value,
+                    chosen_region,
+                ),
             )
         self._directory[tenant_id] = ref
-        return ref.name
+        return Placed(chosen_region, chosen_server, ref.name)
+
+    def ref_of(self, tenant_id: UUID, placement: Placement, server: str) -> StoreRef:
+        """The store a tenant in this tier on this server gets."""
+        own = f"t_{tenant_id.hex[:16]}"
+        if placement is Placement.OWN_DATABASE:
+            return StoreRef(own, server, f"niaga_{own}")
+        if placement is Placement.OWN_SCHEMA:
+            return StoreRef(own, None if server == MAIN_SERVER else server)
+        if server != MAIN_SERVER:
+            raise InvalidValue("the shared store is on the main server", field="server")
+        return self.platform_ref
+
+    def prepare(self, ref: StoreRef) -> None:
+        """Create the store's database (if it has its own) and apply its migrations."""
+        if ref == self.platform_ref:
+            return
+        if ref.database is not None:
+            self._create_database(ref)
+        with self._database(ref).connection() as conn:
+            migrations.apply(conn, ref.schema, STORE_SETS)
+
+    def _create_database(self, ref: StoreRef) -> None:
+        if ref.database is None:
+            return
+        server_url = self.server_url(ref.server_name)
+        with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (ref.database,)
+            ).fetchone()
+            if exists is None:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(ref.database)))
+
+    def server_url(self, server: str) -> str:
+        """The DSN of a server by name (`main`: the platform database's)."""
+        if server == MAIN_SERVER:
+            return self.database.url
+        url = self.topology.servers.get(server)
+        if url is None:
+            raise InvalidValue(f"unknown server {server!r}", field="server")
+        return url
+
+    def url_of(self, ref: StoreRef) -> str:
+        """The DSN of the database a store is in."""
+        url = self.server_url(ref.server_name)
+        if ref.database is None:
+            return url
+        return make_conninfo(url, dbname=ref.database)
+
+    def forget_placement(self, tenant_id: UUID) -> None:
+        """Look the tenant up in the directory again next time (it moved, or is moving)."""
+        self._directory.pop(tenant_id, None)
 
     def refs(self) -> list[StoreRef]:
         """The platform store and every store a tenant is placed in."""
         with self.database.connection() as conn:
             rows = conn.execute(
                 sql.SQL(
-                    "SELECT DISTINCT schema_name, database_url FROM {}.tenant_directory"
+                    "SELECT DISTINCT schema_name, server, database_name FROM {}.tenant_directory"
                 ).format(sql.Identifier(self.platform_ref.schema))
             ).fetchall()
-        refs = {StoreRef(r[0], r[1]) for r in rows} - {self.platform_ref}
+        refs = {StoreRef(r[0], r[1], r[2]) for r in rows} - {self.platform_ref}
         return [self.platform_ref, *sorted(refs, key=lambda r: r.name)]
 
     def open(self, ref: StoreRef) -> PostgresEventStore:
@@ -307,7 +486,7 @@ class PostgresStores:
             store = self._stores.get(ref)
             if store is None:
                 datastore = self._database(ref).schema_datastore(ref.schema)
-                store = PostgresEventStore(datastore, ref)
+                store = PostgresEventStore(datastore, ref, self.forget_placement)
                 self._stores[ref] = store
             return store
 
@@ -318,6 +497,19 @@ class PostgresStores:
     def database_for(self, store: EventStore) -> Database:
         return self._database(_ref(store))
 
+    def database_of(self, ref: StoreRef) -> Database:
+        """The database a store lives in (its pool opened on first use), without opening the
+        store: schema sync migrates stores whose tables may not exist yet."""
+        return self._database(ref)
+
+    def close_database(self, ref: StoreRef) -> None:
+        """Close the pool of a store's own database (before it is dropped), and forget the store."""
+        with self._lock:
+            self._stores.pop(ref, None)
+            database = self._databases.pop(self.url_of(ref), None) if ref.server else None
+        if database is not None:
+            database.close()
+
     def close(self) -> None:
         for database in self._databases.values():
             database.close()
@@ -326,22 +518,24 @@ class PostgresStores:
         with self.database.connection() as conn:
             row = conn.execute(
                 sql.SQL(
-                    "SELECT schema_name, database_url FROM {}.tenant_directory WHERE tenant_id = %s"
+                    "SELECT schema_name, server, database_name FROM {}.tenant_directory "
+                    "WHERE tenant_id = %s"
                 ).format(sql.Identifier(self.platform_ref.schema)),
                 (tenant_id,),
             ).fetchone()
         if row is None:
             raise UnknownTenant(f"no tenant {tenant_id}")
-        return StoreRef(row[0], row[1])
+        return StoreRef(row[0], row[1], row[2])
 
     def _database(self, ref: StoreRef) -> Database:
-        if ref.database_url is None:
+        if ref.server is None:
             return self.database
+        url = self.url_of(ref)
         with self._lock:
-            database = self._databases.get(ref.database_url)
-            if database is None:
-                database = Database(ref.database_url, 0, self._other_pool_max)
-                self._databases[ref.database_url] = database
+            database = self._databases.get(url)
+            if database is None:  # each other database has a pool of its own, bounded
+                database = Database(url, 0, self._other_pool_max)
+                self._databases[url] = database
             return database
 
 

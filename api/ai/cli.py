@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, TypeVar
@@ -15,14 +14,13 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.bootstrap import Niaga
-from adapters.shared.settings import Settings
+from api.shared.cli_support import OPERATOR, run_on_niaga
 from application.ai.digest_ports import CeoDigestView
 from application.ai.digest_text import figures_text
 from application.ai.keys import AddAiKey
 from application.ai.ports import AiKeyView
-from application.shared.context import Actor, ActorKind, Principal
+from application.shared.context import Principal
 from domain.ai.budget import MICRO
-from domain.shared.errors import DomainError
 from domain.shared.roles import Role
 
 ai_app = typer.Typer(help="AI: API keys for the language model, and each tenant's switch.")
@@ -30,23 +28,11 @@ keys_app = typer.Typer(help="AI keys: add (sealed, never shown), list, disable."
 ai_app.add_typer(keys_app, name="keys")
 console = Console()
 err = Console(stderr=True)
-OPERATOR = Actor(ActorKind.USER, "cli")
 T = TypeVar("T")
 
 TenantOption = Annotated[
     UUID | None, typer.Option("--tenant", help="A tenant's own key; unset: the platform's keys")
 ]
-
-
-def run_on_niaga(call: Callable[[Niaga], T]) -> T:
-    niaga = Niaga.start(Settings())
-    try:
-        return call(niaga)
-    except DomainError as error:
-        err.print(f"[red]error ({error.code}):[/] {error.message}")
-        raise typer.Exit(1) from None
-    finally:
-        niaga.close()
 
 
 def as_owner(tenant_id: UUID) -> Principal:

@@ -15,7 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adapters.bootstrap import Niaga
-from api.ai.cli import as_owner, run_on_niaga
+from api.ai.cli import as_owner
+from api.shared.cli_support import run_on_niaga
 from application.ai.knowledge.documents import UploadDocument
 from application.ai.knowledge.ports import EmbeddingUnavailable
 from application.shared.context import Principal

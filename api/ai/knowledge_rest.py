@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.shared.deps import PrincipalDep, ServicesDep, require_principal
+from api.shared.deps import PrincipalDep, ServicesDep, require_principal, require_writer
 from application.ai.knowledge.documents import UploadDocument
 from application.ai.knowledge.ports import DocumentTooLarge, KnowledgeBaseUnavailable
 from application.ai.knowledge.queries import DocumentView
@@ -54,7 +54,7 @@ async def upload_document(
     title: Annotated[str, Form()] = "",
 ) -> Response | KnowledgeDocumentPublic:
     """Upload a PDF; its text is read per page now and embedded in the background."""
-    who = require_principal(principal)
+    who = require_writer(principal)
     documents, queries = services.knowledge_documents, services.knowledge_queries
     data = await file.read(documents.max_bytes + 1)
     command = UploadDocument(file.filename or "", data, title)
@@ -91,7 +91,7 @@ async def delete_document(
     document_id: UUID, services: ServicesDep, principal: PrincipalDep
 ) -> Response:
     """Delete a document and its passages, for good."""
-    who = require_principal(principal)
+    who = require_writer(principal)
     try:
         await run_in_threadpool(services.knowledge_documents.delete, who, document_id)
     except DomainError as error:

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
-from api.shared.deps import PrincipalDep, ServicesDep, require_principal
+from api.shared.deps import PrincipalDep, ServicesDep, require_principal, require_writer
 from application.payments.transfer_proofs import ProofTooLarge, ProofTypeRefused
 from domain.shared.errors import DomainError
 
@@ -25,7 +25,7 @@ async def submit_transfer(
     file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or PDF")],
 ) -> dict[str, object]:
     """Submit a bank transfer with its proof, for finance to approve."""
-    who = require_principal(principal)
+    who = require_writer(principal)
     limit = services.transfer_proofs.max_bytes
     data = await file.read(limit + 1)
     try:

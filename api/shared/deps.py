@@ -10,7 +10,8 @@ from starlette.requests import HTTPConnection
 
 from adapters.bootstrap import Niaga, Services
 from application.shared.context import Principal
-from application.shared.errors import AuthenticationFailed
+from application.shared.errors import AuthenticationFailed, TenantLocked, TenantMoving
+from application.shared.tenant_access import ensure_writable
 
 
 async def get_services(request: HTTPConnection) -> Services:
@@ -57,3 +58,19 @@ def require_principal(principal: Principal | None) -> Principal:
     if principal is None:
         raise _unauthorised("authentication required: send 'Authorization: Bearer <api key>'")
     return principal
+
+
+def require_writer(principal: Principal | None) -> Principal:
+    """The caller of a write: refused while its tenant is soft-locked (423) or moving (503 with
+    Retry-After), as GraphQL refuses its mutations."""
+    who = require_principal(principal)
+    try:
+        ensure_writable(who)
+    except TenantMoving as error:
+        detail = {"code": error.code, "message": error.message, "field": None}
+        headers = {"Retry-After": str(error.retry_after)}
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail, headers) from None
+    except TenantLocked as error:
+        detail = {"code": error.code, "message": error.message, "field": None}
+        raise HTTPException(status.HTTP_423_LOCKED, detail) from None
+    return who

@@ -24,6 +24,7 @@ from application.shared.ports import (
 from domain.platform.legal_details import BankAccount
 from domain.platform.tenant import BillingPolicy, IsolirPolicy, Tenant
 from domain.shared.roles import Role
+from domain.shared.tenant_writes import TenantWrites
 
 
 @dataclass(frozen=True)
@@ -82,13 +83,75 @@ class TenantService:
         self._sync = sync
         self._key_lookup: ApiKeyLookup = key_lookup or _ReadEachTime(read_models)
 
-    def create(self, name: str, placement: Placement, actor: Actor = SYSTEM) -> UUID:
+    def create(
+        self,
+        name: str,
+        placement: Placement,
+        actor: Actor = SYSTEM,
+        *,
+        region: str | None = None,
+        server: str | None = None,
+    ) -> UUID:
+        """Register a business and place its data: in `region` (the default region when None),
+        on `server` (the region's first server when None), in the tier `placement` names."""
         tenant_id = uuid.uuid4()
         Tenant.register(tenant_id, name, store="pending")  # validate before placing anything
-        store_name = self._stores.place(tenant_id, placement)
-        tenant = Tenant.register(tenant_id, name, store=store_name)
+        where = self._stores.place(tenant_id, placement, region=region, server=server)
+        tenant = Tenant.register(tenant_id, name, store=where.store)
+        tenant.place(where.region, placement.value, where.server, where.store)
         self._save(tenant, "CreateTenant", actor)
         return tenant_id
+
+    def lock(self, tenant_id: UUID, reason: str, actor: Actor = SYSTEM) -> bool:
+        """Soft-lock a tenant: its queries go on, every command is refused with TENANT_LOCKED,
+        its webhooks and scheduled jobs wait; nothing is deleted. False if it was locked."""
+        tenant = self._get(tenant_id)
+        if not tenant.lock(reason):
+            return False
+        self._save(tenant, "LockTenant", actor)
+        return True
+
+    def unlock(self, tenant_id: UUID, actor: Actor = SYSTEM) -> bool:
+        """Lift a soft lock at once. False if the tenant was not locked."""
+        tenant = self._get(tenant_id)
+        if not tenant.unlock():
+            return False
+        self._save(tenant, "UnlockTenant", actor)
+        return True
+
+    def start_move(
+        self, tenant_id: UUID, move_id: str, tier: str, server: str, actor: Actor = SYSTEM
+    ) -> None:
+        """From now on the tenant's commands answer TENANT_MOVING (every process: the change is
+        announced like a revoked key)."""
+        tenant = self._get(tenant_id)
+        tenant.start_move(move_id, tier, server)
+        self._save(tenant, "StartTenantMove", actor)
+
+    def finish_move(
+        self,
+        tenant_id: UUID,
+        region: str,
+        tier: str,
+        server: str,
+        store: str,
+        actor: Actor = SYSTEM,
+    ) -> None:
+        tenant = self._get(tenant_id)
+        tenant.place(region, tier, server, store)
+        self._save(tenant, "FinishTenantMove", actor)
+
+    def abandon_move(
+        self, tenant_id: UUID, move_id: str, reason: str, actor: Actor = SYSTEM
+    ) -> None:
+        tenant = self._get(tenant_id)
+        tenant.abandon_move(move_id, reason[:500] or "rolled back")
+        if tenant.pending_events:
+            self._save(tenant, "AbandonTenantMove", actor)
+
+    def tenant(self, tenant_id: UUID) -> Tenant:
+        """The tenant as recorded (for the platform's own services)."""
+        return self._get(tenant_id)
 
     def change_settings(
         self,
@@ -217,7 +280,12 @@ def _principal(record: ApiKeyRecord | None, secret: str) -> Principal:
         raise AuthenticationFailed("unknown API key")
     if record.revoked:
         raise AuthenticationFailed("this API key has been revoked")
-    return Principal(record.tenant_id, Role(record.role), _key_actor(record))
+    return Principal(
+        record.tenant_id,
+        Role(record.role),
+        _key_actor(record),
+        writes=TenantWrites(record.tenant_writes),
+    )
 
 
 def _key_actor(record: ApiKeyRecord) -> Actor:

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from domain.shared.recorded import EventMeta
 from domain.shared.roles import Role
+from domain.shared.tenant_writes import TenantWrites
 
 
 class ActorKind(StrEnum):
@@ -42,6 +43,7 @@ class Principal:
     role: Role
     actor: Actor
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    writes: TenantWrites = TenantWrites.OPEN  # as its tenant stood when the key was read
 
 
 _current: ContextVar[EventMeta | None] = ContextVar("niaga_event_meta", default=None)

@@ -29,3 +29,16 @@ class PersonalDataErased(ApplicationError):
 
 class ConcurrentModification(ApplicationError):
     code = "CONCURRENT_MODIFICATION"
+
+
+class TenantLocked(ApplicationError):
+    """The platform soft-locked the tenant (an unpaid plan): its reads go on, writes wait."""
+
+    code = "TENANT_LOCKED"
+
+
+class TenantMoving(ApplicationError):
+    """The tenant's data is moving to another store: writes are refused for a few seconds."""
+
+    code = "TENANT_MOVING"
+    retry_after = 5  # seconds

@@ -16,10 +16,20 @@ T = TypeVar("T")
 
 
 class Placement(StrEnum):
-    """Where a tenant's events live."""
+    """Where a tenant's events live: its tier."""
 
-    SHARED = "shared"
-    OWN_SCHEMA = "own_schema"
+    SHARED = "shared"  # the platform's store, rows carry tenant_id
+    OWN_SCHEMA = "schema"  # a schema of its own
+    OWN_DATABASE = "database"  # a database of its own, on a server the settings name
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a tenant's data was placed."""
+
+    region: str
+    server: str
+    store: str
 
 
 class Stores(Protocol):
@@ -31,7 +41,14 @@ class Stores(Protocol):
     def for_tenant(self, tenant_id: UUID) -> EventStore:
         """The store of one tenant. Raises UnknownTenant if the directory does not list it."""
 
-    def place(self, tenant_id: UUID, placement: Placement) -> str:
+    def place(
+        self,
+        tenant_id: UUID,
+        placement: Placement,
+        *,
+        region: str | None = None,
+        server: str | None = None,
+    ) -> Placed:
         """Choose, prepare (migrate) and record a store for a new tenant; return its name."""
 
 
@@ -104,6 +121,11 @@ class TenantView:
     invoice_prefix: str
     timezone: str
     registered_at: datetime
+    region: str = ""
+    tier: str = "shared"
+    server: str = "main"
+    writes: str = "open"
+    lock_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +137,7 @@ class ApiKeyRecord:
     secret_hash: str
     revoked: bool
     created_at: datetime
+    tenant_writes: str = "open"  # TenantWrites of the key's tenant when the key was read
 
 
 class ReadModels(Protocol):

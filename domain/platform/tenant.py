@@ -12,12 +12,19 @@ from zoneinfo import available_timezones
 from eventsourcing.domain import Aggregate, event
 
 from domain.platform.legal_details import BankAccount, LegalDetails
-from domain.shared.errors import ApiKeyNotFound, InvalidValue
+from domain.shared.errors import ApiKeyNotFound, DomainError, InvalidValue
 from domain.shared.payloads import typed_fields
 from domain.shared.roles import Role
+from domain.shared.tenant_writes import TenantWrites
 from domain.shared.values import require_text
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+
+class TenantAlreadyMoving(DomainError):
+    code = "TENANT_MOVING"
+
+
 INDONESIAN_TIMEZONES = frozenset({"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"})
 
 
@@ -134,6 +141,29 @@ class Tenant(Aggregate):
     class LegalDetailsChanged(Aggregate.Event):
         details: LegalDetails
 
+    class Placed(Aggregate.Event):
+        """Where the tenant's data lives: recorded at registration and at the end of a move."""
+
+        region: str
+        tier: str
+        server: str
+        store: str
+
+    class Locked(Aggregate.Event):
+        reason: str
+
+    class Unlocked(Aggregate.Event):
+        pass
+
+    class MoveStarted(Aggregate.Event):
+        move_id: str
+        tier: str
+        server: str
+
+    class MoveAbandoned(Aggregate.Event):
+        move_id: str
+        reason: str
+
     @event(Registered)
     def __init__(self, id: UUID, name: str, store: str) -> None:
         self.name = name
@@ -142,6 +172,11 @@ class Tenant(Aggregate):
         self.invoice_prefix = "INV"
         self.timezone = DEFAULT_TIMEZONE
         self.locked = False
+        self.lock_reason = ""
+        self.region: str | None = None  # None: registered before regions, the default region
+        self.tier = "shared"
+        self.server = "main"
+        self.moving: str | None = None  # the id of the move under way
         self.api_keys: dict[str, ApiKey] = {}
         self.billing_policy = BillingPolicy()
         self.isolir_policy = IsolirPolicy()
@@ -234,6 +269,63 @@ class Tenant(Aggregate):
     @event(LegalDetailsChanged)
     def _legal_details_changed(self, details: LegalDetails) -> None:
         self.legal_details = details
+
+    def place(self, region: str, tier: str, server: str, store: str) -> None:
+        """Record where the tenant's data lives; ends any move under way."""
+        self._placed(region=region, tier=tier, server=server, store=store)
+
+    @event(Placed)
+    def _placed(self, region: str, tier: str, server: str, store: str) -> None:
+        self.region, self.tier, self.server, self.store = region, tier, server, store
+        self.moving = None
+
+    def lock(self, reason: str) -> bool:
+        """Soft-lock: reads go on, writes are refused. False when it was locked already."""
+        reason = require_text(reason, "reason", 200)
+        if self.locked:
+            return False
+        self._locked(reason=reason)
+        return True
+
+    @event(Locked)
+    def _locked(self, reason: str) -> None:
+        self.locked, self.lock_reason = True, reason
+
+    def unlock(self) -> bool:
+        if not self.locked:
+            return False
+        self._unlocked()
+        return True
+
+    @event(Unlocked)
+    def _unlocked(self) -> None:
+        self.locked, self.lock_reason = False, ""
+
+    def start_move(self, move_id: str, tier: str, server: str) -> None:
+        if self.moving is not None:
+            raise TenantAlreadyMoving(
+                f"tenant is already moving (move {self.moving}); resume or wait", field="tenant"
+            )
+        self._move_started(move_id=move_id, tier=tier, server=server)
+
+    @event(MoveStarted)
+    def _move_started(self, move_id: str, tier: str, server: str) -> None:
+        self.moving = move_id
+
+    def abandon_move(self, move_id: str, reason: str) -> None:
+        if self.moving == move_id:
+            self._move_abandoned(move_id=move_id, reason=require_text(reason, "reason", 500))
+
+    @event(MoveAbandoned)
+    def _move_abandoned(self, move_id: str, reason: str) -> None:
+        self.moving = None
+
+    @property
+    def writes(self) -> TenantWrites:
+        """Whether the tenant's commands may write now: a move freezes them, a lock refuses them."""
+        if self.moving is not None:
+            return TenantWrites.MOVING
+        return TenantWrites.LOCKED if self.locked else TenantWrites.OPEN
 
     @property
     def registered_at(self) -> datetime:

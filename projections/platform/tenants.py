@@ -20,6 +20,11 @@ class TenantsProjection:
         Tenant.SettingsChanged,
         Tenant.ApiKeyIssued,
         Tenant.ApiKeyRevoked,
+        Tenant.Placed,
+        Tenant.Locked,
+        Tenant.Unlocked,
+        Tenant.MoveStarted,
+        Tenant.MoveAbandoned,
     )
     tables: tuple[str, ...] = ("tenant_list", "api_keys")
 
@@ -58,4 +63,38 @@ def _statement(schema: str, recorded: RecordedEvent) -> tuple[sql.Composed, tupl
         return sql.SQL("UPDATE {} SET revoked = true WHERE key_id = %s").format(keys), (
             event.key_id,
         )
+    placement = _placement(event, tenants)
+    if placement is not None:
+        statement, params = placement
+        return statement, (*params, at, tenant_id)
     raise TypeError(f"tenants projection cannot handle {recorded.name}")
+
+
+def _placement(event: object, tenants: sql.Composed) -> tuple[sql.Composed, tuple[Any, ...]] | None:
+    """Where the tenant lives and whether it may write; the caller adds updated_at and the id."""
+    update = "UPDATE {} SET %s, updated_at = %%s WHERE id = %%s"
+    settled = "CASE WHEN lock_reason = '' THEN 'open' ELSE 'locked' END"  # no move under way
+    if isinstance(event, Tenant.Placed):
+        columns = "region = %s, tier = %s, server = %s, store = %s, moving_to = NULL, writes = "
+        columns += settled
+        params: tuple[Any, ...] = (event.region, event.tier, event.server, event.store)
+    elif isinstance(event, Tenant.Locked):
+        columns = (
+            "lock_reason = %s, writes = CASE WHEN moving_to IS NULL THEN 'locked' ELSE writes END"
+        )
+        params = (event.reason,)
+    elif isinstance(event, Tenant.Unlocked):
+        columns = (
+            "lock_reason = '', writes = CASE WHEN moving_to IS NULL THEN 'open' ELSE writes END"
+        )
+        params = ()
+    elif isinstance(event, Tenant.MoveStarted):
+        columns, params = "moving_to = %s, writes = 'moving'", (f"{event.tier}@{event.server}",)
+    elif isinstance(event, Tenant.MoveAbandoned):
+        columns = (
+            "moving_to = NULL, writes = CASE WHEN lock_reason = '' THEN 'open' ELSE 'locked' END"
+        )
+        params = ()
+    else:
+        return None
+    return sql.SQL(update % columns).format(tenants), params

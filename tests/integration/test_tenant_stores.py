@@ -50,7 +50,7 @@ def test_a_tenant_in_its_own_schema_keeps_its_events_there(niaga: Niaga) -> None
     assert _events_of(niaga, own, budi) == 1
     assert _events_of(niaga, platform, budi) == 0
     assert event_count(niaga, platform) == platform_events
-    assert _events_of(niaga, platform, tenant_id) == 1  # the tenant itself is the platform's
+    assert _events_of(niaga, platform, tenant_id) == 2  # registered and placed: the platform's
     assert niaga.queries.customer(owner, budi).name == "Budi"
     [listed] = [t for t in niaga.read_models.tenants() if t.id == tenant_id]
     assert listed.store == own

@@ -18,6 +18,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     GraphQLResolveInfo,
     GraphQLUnionType,
     InlineFragmentNode,
@@ -31,7 +32,8 @@ from strawberry.types.graphql import OperationType
 from api.graphql.shared.errors import PermissionDeniedError, as_graphql_error
 from application.shared.authorization import Permission, permits, refusal
 from application.shared.context import Principal
-from application.shared.errors import PermissionDenied
+from application.shared.errors import PermissionDenied, TenantLocked, TenantMoving
+from application.shared.tenant_access import ensure_writable
 
 P = Permission
 
@@ -267,9 +269,23 @@ class RequirePermissions(SchemaExtension):
             return _next(root, info, *args, **kwargs)
         principal: Principal = info.context.principal  # unauthenticated: refused there
         permission = REQUIRED_PERMISSIONS.get(field)
-        if permission is not None and permits(principal, permission):
-            return _next(root, info, *args, **kwargs)
-        return _denied(info, principal, permission)
+        if permission is None or not permits(principal, permission):
+            return _denied(info, principal, permission)
+        if info.parent_type is info.schema.mutation_type:
+            _writable(principal)
+        return _next(root, info, *args, **kwargs)
+
+
+def _writable(principal: Principal) -> None:
+    """A soft-locked or moving tenant's mutations fail, whatever their result type, with a code
+    (TENANT_LOCKED, TENANT_MOVING) and, for a move, `retryAfter` in seconds."""
+    try:
+        ensure_writable(principal)
+    except TenantMoving as error:
+        extensions = {"code": error.code, "field": None, "retryAfter": error.retry_after}
+        raise GraphQLError(error.message, extensions=extensions) from None
+    except TenantLocked as error:
+        raise as_graphql_error(error) from None
 
 
 def _is_root_field(info: GraphQLResolveInfo[Any]) -> bool:
