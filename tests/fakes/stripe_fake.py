@@ -20,11 +20,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import stripe
+
+from tests.fakes.local_http import LocalHttpServer
 
 Json = dict[str, Any]
 _KEY_PARTS = re.compile(r"\[([^\]]*)\]")
@@ -91,22 +93,18 @@ class FakeStripe:
             def log_message(self, *_: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._http = LocalHttpServer(Handler)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._http.url
 
     def start(self) -> FakeStripe:
-        self._thread.start()
+        self._http.start_serving()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.stop()
 
     def usage(self, customer: str, event_name: str) -> int:
         """The meter's total for a customer, as Stripe would bill it (each identifier once)."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.fakes.local_http import LocalHttpServer
 
 
 @dataclass(frozen=True)
@@ -40,22 +42,18 @@ class WebhookReceiver:
             def log_message(self, *_: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._http = LocalHttpServer(Handler, "/hooks")
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/hooks"
+        return self._http.url
 
     def start(self) -> WebhookReceiver:
-        self._thread.start()
+        self._http.start_serving()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.stop()
 
     def _record(self, request: Received) -> int:
         with self._lock:
