@@ -15,16 +15,13 @@ from uuid import UUID
 import typer
 from rich.console import Console
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
     TaskID,
-    TextColumn,
-    TimeRemainingColumn,
 )
 from rich.table import Table
 
 from adapters.bootstrap import Niaga
+from api.shared.cli_support import progress_bar
 
 if TYPE_CHECKING:
     from adapters.routers.routeros.simulator import RouterOSSimulator
@@ -879,13 +876,7 @@ for _name, (_generator, _help) in _EXPORTS.items():
 
 
 def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
+    return progress_bar(console)
 
 
 def _stop_on_signals() -> threading.Event:

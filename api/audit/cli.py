@@ -14,12 +14,13 @@ from uuid import UUID
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from adapters.audit.exports import lines
 from adapters.bootstrap import Niaga
 from adapters.shared.settings import Settings
+from api.shared.cli_support import progress_bar
 from application.audit.audit_exports import ExportKind
 from application.audit.time_travel import parse_moment
 from application.shared.context import Actor, ActorKind, Principal
@@ -288,10 +289,4 @@ def _opened(output: Path | None) -> Iterator[TextIO]:
 
 
 def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-    )
+    return progress_bar(err)

@@ -11,16 +11,12 @@ from uuid import UUID
 import typer
 from rich.console import Console
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
     TaskID,
-    TextColumn,
-    TimeRemainingColumn,
 )
 
 from adapters.bootstrap import Niaga
-from api.shared.cli_support import OPERATOR, run_on_niaga
+from api.shared.cli_support import OPERATOR, progress_bar, run_on_niaga
 from application.platform.moves import MoveReport, Step
 from application.shared.ports import Placement
 
@@ -88,10 +84,4 @@ def _print(report: MoveReport) -> None:
 
 
 def _bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
+    return progress_bar(console)

@@ -8,6 +8,13 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from adapters.bootstrap import Niaga
 from adapters.shared.settings import Settings
@@ -29,3 +36,14 @@ def run_on_niaga(call: Callable[[Niaga], T]) -> T:
         raise typer.Exit(1) from None
     finally:
         niaga.close()
+
+
+def progress_bar(console: Console) -> Progress:
+    """Long work's progress: what, a bar, done of total, and the time left."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
