@@ -21,6 +21,7 @@ from typing import Any
 
 import psycopg
 from psycopg import Connection, IsolationLevel, sql
+from psycopg.conninfo import make_conninfo
 
 from adapters.audit import chain_verification
 from adapters.audit.backup_manifest import (
@@ -101,8 +102,10 @@ class Backups:
         tools: PostgresTools | None = None,
         take_daily: bool = False,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        servers: dict[str, str] | None = None,
     ) -> None:
         self._url = database_url
+        self._servers = servers or {}
         self._platform_schema = platform_schema
         self._location_factory = location
         self._location: BackupLocation | None = None
@@ -110,6 +113,9 @@ class Backups:
         self._tools = tools or PostgresTools()
         self._take_daily = take_daily
         self._now = now
+
+    def _url_of(self, server: str | None, database: str | None) -> str | None:
+        return _server_url(self._url, self._servers, server, database)
 
     @classmethod
     def from_settings(cls, settings: Settings, database_url: str) -> Backups:
@@ -122,6 +128,7 @@ class Backups:
             ),
             tools=PostgresTools(settings.niaga_pg_bin_dir),
             take_daily=settings.niaga_backup_daily,
+            servers=settings.niaga_servers,
         )
 
     @property
@@ -200,7 +207,7 @@ class Backups:
 
     def _dump_all(self, folder: Path, moment: datetime) -> Manifest:
         with _snapshot(self._url) as (conn, snapshot):
-            directory = _directory(conn, self._platform_schema)
+            directory = _directory(conn, self._platform_schema, self._url_of)
             tenants = scalar(
                 conn, "SELECT count(*) FROM {}.tenant_directory", self._platform_schema
             )
@@ -255,7 +262,7 @@ class Backups:
             if dump.database == PLATFORM_DATABASE:
                 return self._url
             with psycopg.connect(self._url, autocommit=True) as conn:
-                directory = _directory(conn, manifest.platform_schema)
+                directory = _directory(conn, manifest.platform_schema, self._url_of)
             for url, schemas in directory.items():
                 if url and schemas & set(dump.schemas):
                     return url
@@ -301,6 +308,16 @@ def destroy_keys_of_forgotten(conn: Connection[Any], schema: str) -> int:
     return len(rows)
 
 
+def _server_url(
+    platform_url: str, servers: dict[str, str], server: str | None, database: str | None
+) -> str | None:
+    """The URL of a store's database from the directory's names (None: the platform's)."""
+    if server is None:
+        return None
+    url = platform_url if server == "main" else servers[server]
+    return url if database is None else make_conninfo(url, dbname=database)
+
+
 @contextmanager
 def _snapshot(url: str) -> Iterator[tuple[Connection[Any], str]]:
     """A read-only REPEATABLE READ transaction and the id of its exported snapshot, which
@@ -314,15 +331,20 @@ def _snapshot(url: str) -> Iterator[tuple[Connection[Any], str]]:
             conn.rollback()
 
 
-def _directory(conn: Connection[Any], platform_schema: str) -> dict[str | None, set[str]]:
+def _directory(
+    conn: Connection[Any],
+    platform_schema: str,
+    url_of: Callable[[str | None, str | None], str | None],
+) -> dict[str | None, set[str]]:
     """Database URL (None: the platform's) -> the tenant schemas in it."""
     rows = conn.execute(
-        sql.SQL("SELECT DISTINCT database_url, schema_name FROM {}.tenant_directory").format(
-            sql.Identifier(platform_schema)
-        )
+        sql.SQL(
+            "SELECT DISTINCT server, database_name, schema_name FROM {}.tenant_directory"
+        ).format(sql.Identifier(platform_schema))
     ).fetchall()
     directory: dict[str | None, set[str]] = {}
-    for url, schema in rows:
+    for server, database, schema in rows:
+        url = url_of(server, database)
         if url is not None or schema != platform_schema:
             directory.setdefault(url, set()).add(schema)
     return directory

@@ -52,6 +52,7 @@ def test_every_stored_event_records_actor_command_ids_and_tenant(
     by_command = {(e.meta.command, e.name) for e in recorded}
     assert {
         ("CreateTenant", "Tenant.Registered"),
+        ("CreateTenant", "Tenant.Placed"),
         ("RegisterCustomer", "Customer.Registered"),
         ("RegisterCustomer", "CustomerPhone.Claimed"),
         ("ChangeCustomerContact", "Customer.ContactChanged"),
