@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.graphql
 	$(BIN)/python -m bench.masking
 	$(BIN)/python -m bench.kb
+	$(BIN)/python -m bench.tenant_move
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

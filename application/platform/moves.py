@@ -158,6 +158,7 @@ class TenantMoves:
             )
         move = Move(uuid.uuid4(), tenant_id, Step.STARTED, tier.value, region, source, target)
         self._mover.check_reachable(move)
+        self._mover.prepare(move)  # create and migrate the target before anything waits
         self._mover.begin(move)
         started = self._monotonic()
         self._tenants.start_move(tenant_id, str(move.move_id), tier.value, chosen_server, actor)
@@ -222,7 +223,7 @@ class TenantMoves:
         self, move: Move, progress: Progress | None, watch: StepWatcher | None
     ) -> Move:
         if move.step is Step.STARTED:
-            self._mover.prepare(move)
+            self._mover.prepare(move)  # done already, unless resumed on a fresh target
             self._mover.freeze(move)
             move = self._step(move, Step.FROZEN, watch)
         if move.step is Step.FROZEN:
