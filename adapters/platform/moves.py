@@ -295,16 +295,7 @@ class PostgresMover:
                 ),
                 (move.tenant_id,),
             )
-            aggregates = _aggregates_of(conn, source.schema, move.tenant_id)
-            for table in self._tenant_tables():
-                where, params = _tenant_rows(conn, source.schema, table, move.tenant_id, aggregates)
-                if where is not None:
-                    conn.execute(
-                        sql.SQL("DELETE FROM {} WHERE {}").format(
-                            sql.Identifier(source.schema, table), where
-                        ),
-                        params,
-                    )
+            self._forget_read_models(conn, source.schema, move.tenant_id)
 
     def _close_gate_behind(self, move: Move, target: StoreRef) -> None:
         with self._connection(target) as conn, conn.transaction():
@@ -317,16 +308,18 @@ class PostgresMover:
                 ),
                 (move.tenant_id, str(move.move_id)),
             )
-            aggregates = _aggregates_of(conn, target.schema, move.tenant_id)
-            for table in self._tenant_tables():
-                where, params = _tenant_rows(conn, target.schema, table, move.tenant_id, aggregates)
-                if where is not None:
-                    conn.execute(
-                        sql.SQL("DELETE FROM {} WHERE {}").format(
-                            sql.Identifier(target.schema, table), where
-                        ),
-                        params,
-                    )
+            self._forget_read_models(conn, target.schema, move.tenant_id)
+
+    def _forget_read_models(self, conn: Connection[Any], schema: str, tenant_id: UUID) -> None:
+        """Delete the tenant's rows from a store's read models (it no longer lives there)."""
+        aggregates = _aggregates_of(conn, schema, tenant_id)
+        for table in self._tenant_tables():
+            where, params = _tenant_rows(conn, schema, table, tenant_id, aggregates)
+            if where is not None:
+                conn.execute(
+                    sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(schema, table), where),
+                    params,
+                )
 
     def _depart(self, move: Move, source: StoreRef) -> None:
         """The tenant's events leave the shared store (see `_depart_on`)."""
@@ -622,7 +615,9 @@ def _sql(statement: str, schema: str) -> sql.Composed:
 
 
 def _ref(value: object) -> StoreRef:
-    assert isinstance(value, StoreRef)
+    """The store a move names: always one this mover made (the port keeps it opaque)."""
+    if not isinstance(value, StoreRef):
+        raise MoveFailed(f"not a store of this mover: {value!r}")
     return value
 
 
