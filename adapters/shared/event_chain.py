@@ -85,38 +85,5 @@ def insert_statement(schema: str) -> sql.Composed:
     ).format(sql.Identifier(schema), sql.Identifier(CHAIN_TABLE))
 
 
-def linked_insert(schema: str, insert_events: sql.Composable) -> sql.Composed:
-    """One statement that inserts events and their links, hashing in SQL like the migration.
-
-    `insert_events` must return (notification_id, originator_id, originator_version, topic,
-    state). The links are folded over the new rows in order by a recursive query, one step per
-    event: meant for the few events of a command (a billing run's thousands go through
-    `extend`). The statement returns (notification_id, originator_id, originator_version).
-    """
-    return sql.SQL(
-        "WITH RECURSIVE inserted AS ({insert}), "
-        "numbered AS (SELECT row_number() OVER (ORDER BY notification_id) AS n, * FROM inserted), "
-        "head AS (SELECT notification_id, hash FROM {chain} "
-        "ORDER BY notification_id DESC LIMIT 1), "
-        "links (n, notification_id, previous_id, originator_id, originator_version, hash) AS ("
-        "SELECT 0::bigint, coalesce((SELECT notification_id FROM head), 0), 0::bigint, NULL::uuid, "
-        "0::bigint, coalesce((SELECT hash FROM head), {genesis}) "
-        "UNION ALL SELECT e.n, e.notification_id, l.notification_id, e.originator_id, "
-        "e.originator_version, sha256(l.hash || int8send(e.notification_id) "
-        "|| uuid_send(e.originator_id) || int8send(e.originator_version) "
-        "|| int4send(octet_length(convert_to(coalesce(e.topic, ''), 'UTF8'))) "
-        "|| convert_to(coalesce(e.topic, ''), 'UTF8') || coalesce(e.state, '')) "
-        "FROM links l JOIN numbered e ON e.n = l.n + 1) "
-        "INSERT INTO {chain} "
-        "SELECT notification_id, previous_id, originator_id, originator_version, hash "
-        "FROM links WHERE n > 0 "
-        "RETURNING notification_id, originator_id, originator_version"
-    ).format(
-        insert=insert_events,
-        chain=sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(CHAIN_TABLE)),
-        genesis=sql.SQL("decode(repeat('00', 32), 'hex')"),
-    )
-
-
 def _uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)

@@ -40,6 +40,7 @@ SIDE_EFFECT_TICK = 2.0
 # How long an explicit catch-up waits for a projection another runner is working on (a page of
 # the daemon's takes well under a second; a rebuild's swap, a moment).
 QUEUE_WAIT = 60.0
+_READERS_KEPT = 4096  # sets of topics whose readers are remembered
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class ProjectionService:
         self._page_size = page_size
         self.inline = inline
         self.projections: list[Projection] = all_projections()
+        # Which projections read a save's topics, by the set of topics: worked out once per
+        # set (a command saves the same few kinds again and again) for the list it was made from.
+        self._readers: dict[frozenset[str], list[Projection]] = {}
+        self._readers_of: list[Projection] = self.projections
         self._wake = threading.Event()
         # Told of each event a projection parks (the wiring records a staff notice).
         self.on_parked: Callable[[PostgresEventStore, ParkedEvent], None] | None = None
@@ -167,7 +172,17 @@ class ProjectionService:
         """The position to reach and the projections that must reach it."""
         if isinstance(upto, int):
             return upto, self.projections
-        return upto.position, [p for p in self.projections if _reads_any(p, upto.topics)]
+        return upto.position, self._reading(upto.topics)
+
+    def _reading(self, topics: frozenset[str]) -> list[Projection]:
+        if self._readers_of is not self.projections:  # replaced (a test's chosen few)
+            self._readers, self._readers_of = {}, self.projections
+        readers = self._readers.get(topics)
+        if readers is None:
+            readers = [p for p in self.projections if _reads_any(p, topics)]
+            if len(self._readers) < _READERS_KEPT:
+                self._readers[topics] = readers
+        return readers
 
     def _catch_up_within(
         self,

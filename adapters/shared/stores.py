@@ -13,12 +13,14 @@ from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.persistence import (
     InfrastructureFactory,
+    InterfaceError,
+    OperationalError,
     ProgrammingError,
     Recording,
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, retry
 from psycopg import Cursor, sql
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import DictRow, tuple_row
@@ -45,7 +47,7 @@ PLATFORM_RESIDENT_TOPICS = (
 )
 TENANT_MOVING_SQLSTATE = "NT001"
 PLATFORM_SETS = (*STORE_SETS, "platform")
-_VALUES_UP_TO = 8  # events per save up to which one row of parameters per event is cheaper
+_ONE_STATEMENT_UP_TO = 8  # events per save recorded by one call of niaga_record
 _PIPELINED_UP_TO = 500  # events per save up to which the library's pipelined insert is safe
 
 
@@ -200,8 +202,9 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
     psycopg builds a text-format array in Python, escaping each element with regular expressions,
     which made a billing run's 1,500-event insert take 68 ms instead of 15 ms.
 
-    The chain costs no extra round trip. A command's few events and their links go in one
-    statement that hashes in SQL. Many events (a billing run) are inserted from arrays; the head
+    The chain costs no extra round trip. A command's few events and their links go in one call
+    of the store's `niaga_record` function, which hashes in SQL. Many events (a billing run) are
+    inserted from arrays; the head
     link is read in the same pipeline, the links are computed in Python once the insert returns
     the notification ids, and their INSERT goes out in the pipeline with the COMMIT.
     """
@@ -213,7 +216,9 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
             "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
             "RETURNING notification_id, originator_version"
         ).format(Identifier(datastore.schema), Identifier(events_table_name))
-        self._values_statements: dict[int, sql.Composed] = {}
+        self._record = SQL(
+            "SELECT {}.niaga_record(%s, %s, %b::uuid[], %b::bigint[], %b::text[], %b::bytea[])"
+        ).format(Identifier(datastore.schema))
         self._chain_head = event_chain.head_statement(datastore.schema)
         self._chain_insert = event_chain.insert_statement(datastore.schema)
         self._writable = SQL("SELECT {}.niaga_writable(%s)").format(Identifier(datastore.schema))
@@ -223,10 +228,14 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """Few events go through the library's pipelined insert. Many go without pipeline mode:
+        """A command's few events go in one statement; a batch of up to a few hundred through the
+        library's pipelined insert. Many go without pipeline mode:
         with a large insert in flight, psycopg's pipeline can wait on the server while the server
         waits on it (seen over Unix sockets, whose buffers are small: the embedded default), and
         the store's table lock would be held the whole time."""
+        if len(stored_events) <= _ONE_STATEMENT_UP_TO:
+            recorded: Sequence[int] = self._record_in_one_statement(stored_events)
+            return recorded
         if len(stored_events) <= _PIPELINED_UP_TO:
             ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             return ids
@@ -237,6 +246,32 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
                 self._insert_stored_events(curs, stored_events, **kwargs)
                 return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _record_in_one_statement(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+        """A command's few events in one prepared call of `niaga_record`
+        (migrations/sql/store/0006_record_function.sql): lock, gate, NOTIFY, rows and chain links
+        in the statement's own transaction, one round trip.
+
+        The library's insert nests psycopg's `transaction()` in a pipeline, and every nested
+        pipeline ends in a sync of its own: several round trips per save, most of a command's
+        time, and the table lock held across them."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            rows = curs.execute(
+                self._record,
+                (
+                    self._gated_tenant(stored_events),
+                    self.datastore.lock_timeout,
+                    [e.originator_id for e in stored_events],
+                    [e.originator_version for e in stored_events],
+                    [e.topic for e in stored_events],
+                    [e.state for e in stored_events],
+                ),
+                prepare=True,
+            ).fetchall()
+        if len(rows) != len(stored_events):
+            raise ProgrammingError("the store recorded a different number of events than given")
+        return [int(r[0]) for r in rows]
+
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
     ) -> None:
@@ -244,17 +279,6 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
         self._refuse_a_departing_tenant(curs, stored_events)
         self._notify_channel(curs)
         self._in_flight.head = None
-        if len(stored_events) <= _VALUES_UP_TO:
-            # A command saves a few events: plain parameters cost far less than four arrays.
-            curs.execute(
-                self._values_statement(len(stored_events)),
-                [
-                    value
-                    for e in stored_events
-                    for value in (e.originator_id, e.originator_version, e.topic, e.state)
-                ],
-            )
-            return
         head = curs.connection.cursor(row_factory=tuple_row)
         head.execute(self._chain_head)  # after the lock: no other writer can move the head
         self._in_flight.head = head
@@ -294,27 +318,19 @@ class _ArrayInsertRecorder(PostgresApplicationRecorder):
     ) -> None:
         """Under the table lock: no event of a tenant whose data is moving out of this store (or
         has moved) is recorded here (migrations/sql/store/0005_tenant_gates.sql). Pipelined with
-        the insert, so it costs no round trip of its own. The platform's own records of a tenant
-        stay in the platform store and are never refused."""
-        meta = current_meta()
-        if meta.tenant_id is None or all(resides_on_platform(e.topic) for e in stored_events):
-            return
-        curs.execute(self._writable, (meta.tenant_id,), prepare=True)
+        the insert, so it costs no round trip of its own."""
+        tenant_id = self._gated_tenant(stored_events)
+        if tenant_id is not None:
+            curs.execute(self._writable, (tenant_id,), prepare=True)
 
-    def _values_statement(self, count: int) -> sql.Composed:
-        statement = self._values_statements.get(count)
-        if statement is None:
-            insert = SQL(
-                "INSERT INTO {}.{} (originator_id, originator_version, topic, state) VALUES {} "
-                "RETURNING notification_id, originator_id, originator_version, topic, state"
-            ).format(
-                Identifier(self.datastore.schema),
-                Identifier(self.events_table_name),
-                SQL(", ").join([SQL("(%s, %s, %s, %s)")] * count),
-            )
-            statement = event_chain.linked_insert(self.datastore.schema, insert)
-            self._values_statements[count] = statement
-        return statement
+    @staticmethod
+    def _gated_tenant(stored_events: Sequence[StoredEvent]) -> str | None:
+        """The tenant whose gate a save must pass, if any. The platform's own records of a
+        tenant stay in the platform store and are never refused."""
+        tenant_id = current_meta().tenant_id
+        if tenant_id is None or all(resides_on_platform(e.topic) for e in stored_events):
+            return None
+        return tenant_id
 
 
 def resides_on_platform(topic: str | None) -> bool:
