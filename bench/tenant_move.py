@@ -3,9 +3,10 @@
 A tenant in the shared store is seeded with customers (each registered with its phone claim,
 then its contact changed) up to `--events`, and its read models are caught up; other tenants'
 events sit beside it. Then `niaga tenants move` (the application service, as the command runs
-it) moves it to a schema of its own, each step timed. The baseline in the same run: a plain
-`COPY` of the same rows from one table to another in the same database (what copying costs
-without verifying, linking or rebuilding anything).
+it) moves it to a schema of its own, each step timed; after the first copy (step `precopied`,
+while the tenant still writes) `--during` more events are recorded, which the freeze copies.
+The baseline in the same run: a plain `COPY` of the same rows from one table to another in
+the same database (what copying costs without verifying, linking or rebuilding anything).
 
     python -m bench.tenant_move                    # 100,000 events, 3 moves (about 6 minutes)
     python -m bench.tenant_move --events 20000 --repeat 1
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from uuid import UUID
 
 from psycopg import sql
@@ -41,11 +43,14 @@ FREEZE_GOAL_SECONDS = 10.0
 def main() -> None:
     parser = base_parser(__doc__ or "")
     parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument(
+        "--during", type=int, default=3_000, help="events recorded after the first copy"
+    )
     args = parser.parse_args()
     customers = max(1, args.events // EVENTS_PER_CUSTOMER)
     raw = Figure("plain COPY, table to table", "events/s")
     moved = Figure("tenants move: whole move", "events/s")
-    copied = Figure("tenants move: the copy step", "events/s")
+    copied = Figure("tenants move: first copy + read models", "events/s")
     runs: list[dict[str, float]] = []
     with throwaway_database("niaga_bench") as url, running_niaga(url) as niaga:
         shared = niaga.stores.open(niaga.stores.platform_ref)
@@ -56,9 +61,19 @@ def main() -> None:
             events = seed_customers(niaga, shared, tenant_id, customers, 1, 500)
             niaga.projections.catch_up(shared)
             raw.record(*_timed_plain_copy(niaga, tenant_id))
-            timings = _move(niaga, tenant_id)
+            during = max(0, args.during // EVENTS_PER_CUSTOMER)
+
+            def write_during(
+                tenant_id: UUID = tenant_id, first: int = customers, count: int = during
+            ) -> int:
+                written = seed_customers(niaga, shared, tenant_id, count, 1, 500, first)
+                niaga.projections.catch_up(shared)  # as the daemon keeps up with live writes
+                return written
+
+            timings = _move(niaga, tenant_id, write_during)
+            events += int(timings.pop("written during"))
             moved.record(events, timings["total"])
-            copied.record(events, timings[Step.COPIED.value])
+            copied.record(events, timings[Step.PRECOPIED.value])
             runs.append(timings)
             print(f"  run {run + 1}: {events:,} events, commands waited {timings['waited']:.2f} s")
     report(f"Moving a tenant of {customers * EVENTS_PER_CUSTOMER:,} events", raw, [moved, copied])
@@ -79,15 +94,17 @@ def _timed_plain_copy(niaga: Niaga, tenant_id: UUID) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-def _move(niaga: Niaga, tenant_id: UUID) -> dict[str, float]:
-    timings: dict[str, float] = {}
+def _move(niaga: Niaga, tenant_id: UUID, write_during: Callable[[], int]) -> dict[str, float]:
+    timings: dict[str, float] = {"written during": 0}
     started = last = time.perf_counter()
 
     def watch(step: Step) -> None:
         nonlocal last
         now = time.perf_counter()
         timings[step.value] = now - last
-        last = now
+        if step is Step.PRECOPIED:  # the tenant writes on until it is frozen
+            timings["written during"] = write_during()
+        last = time.perf_counter()
 
     outcome = niaga.services.tenant_moves.move(tenant_id, Placement.OWN_SCHEMA, watch=watch)
     if outcome.outcome is not Step.DONE:

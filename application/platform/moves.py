@@ -3,12 +3,16 @@ which its commands answer TENANT_MOVING (reads go on), and never a moment in whi
 in both stores or in neither.
 
 The steps, each recorded as it completes so that a mover that died can be resumed
-(`niaga tenants move TENANT --resume`): started (Tenant.MoveStarted: the interfaces refuse the
-tenant's commands) -> frozen (the source store refuses its events) -> copied (COPY, verified
-by count and digest) -> rebuilt (the target's read models caught up and compared with the
-source's) -> switched (the directory names the target) -> done (Tenant.Placed: commands open
-again) -> removed (the old copy, after the grace period). A failure before `switched` rolls the
-move back and the tenant stays where it was; from `switched` on the move can only be finished.
+(`niaga tenants move TENANT --resume`): prepared (the target created and migrated) ->
+precopied (while the tenant still writes: its events so far copied and verified, and the
+target's read models built from them) -> started (Tenant.MoveStarted: the interfaces refuse
+the tenant's commands) -> frozen (the source store refuses its events) -> copied (the events
+recorded since the first copy, verified with all the others by count and digest) -> rebuilt
+(the target's read models caught up with those and compared with the source's) -> switched
+(the directory names the target) -> done (Tenant.Placed: commands open again; the source
+forgets the tenant's read-model rows) -> removed (the old copy, after the grace period). Only
+the steps from started to done make the tenant wait. A failure before `switched` rolls the move
+back and the tenant stays where it was; from `switched` on the move can only be finished.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
 class Step(StrEnum):
+    PREPARED = "prepared"
+    PRECOPIED = "precopied"
     STARTED = "started"
     FROZEN = "frozen"
     COPIED = "copied"
@@ -43,7 +49,8 @@ class Step(StrEnum):
     REMOVED = "removed"
 
 
-BEFORE_SWITCH = (Step.STARTED, Step.FROZEN, Step.COPIED, Step.REBUILT)
+BEFORE_FREEZE = (Step.PREPARED, Step.PRECOPIED)  # the tenant still writes
+BEFORE_SWITCH = (*BEFORE_FREEZE, Step.STARTED, Step.FROZEN, Step.COPIED, Step.REBUILT)
 
 
 class MoveFailed(ApplicationError):
@@ -72,7 +79,7 @@ class MoveReport:
     outcome: Step  # done or abandoned
     store: str
     events: int
-    frozen_seconds: float  # from MoveStarted to the commands opening again
+    frozen_seconds: float  # from MoveStarted to the commands opening again (0: never frozen)
     reason: str = ""
 
 
@@ -102,12 +109,20 @@ class Mover(Protocol):
 
     def freeze(self, move: Move) -> None: ...
 
+    def precopy(self, move: Move, progress: Progress | None = None) -> int:
+        """Before the freeze: copy what the target lacks and build its read models, where no
+        process manager follows the target; the number of events copied so far."""
+
     def copy(self, move: Move, progress: Progress | None = None) -> int:
-        """Copy and verify; the number of events the tenant has."""
+        """Copy what the target still lacks and verify all of it; the number of events the
+        tenant has."""
 
     def rebuild(self, move: Move, progress: Progress | None = None) -> list[str]: ...
 
     def switch(self, move: Move) -> None: ...
+
+    def leave(self, move: Move) -> None:
+        """After the switch: the source forgets the tenant's read-model rows."""
 
     def roll_back(self, move: Move) -> None: ...
 
@@ -156,13 +171,11 @@ class TenantMoves:
             raise InvalidValue(
                 f"the tenant is already in {self._mover.store_name(target)}", field="to"
             )
-        move = Move(uuid.uuid4(), tenant_id, Step.STARTED, tier.value, region, source, target)
+        move = Move(uuid.uuid4(), tenant_id, Step.PREPARED, tier.value, region, source, target)
         self._mover.check_reachable(move)
         self._mover.prepare(move)  # create and migrate the target before anything waits
         self._mover.begin(move)
-        started = self._monotonic()
-        self._tenants.start_move(tenant_id, str(move.move_id), tier.value, chosen_server, actor)
-        return self._run(move, started, chosen_server, actor, progress, watch)
+        return self._run(move, chosen_server, actor, progress, watch)
 
     def resume(
         self,
@@ -176,7 +189,7 @@ class TenantMoves:
         if move is None:
             raise MoveFailed("the tenant has no unfinished move", field="tenant")
         server = self._mover.server_of(move.target)
-        return self._run(move, self._monotonic(), server, actor, progress, watch)
+        return self._run(move, server, actor, progress, watch)
 
     def remove_old_copies(self) -> list[UUID]:
         """Remove the old copy of every move whose grace period is over."""
@@ -196,34 +209,50 @@ class TenantMoves:
     def _run(
         self,
         move: Move,
-        started: float,
         server: str,
         actor: Actor,
         progress: Progress | None,
         watch: StepWatcher | None,
     ) -> MoveReport:
+        # The wait counts from MoveStarted (or, resumed after it, from the resumption).
+        started = None if move.step in BEFORE_FREEZE else self._monotonic()
         if move.step in BEFORE_SWITCH:
             try:
+                if move.step in BEFORE_FREEZE:
+                    move = self._precopy(move, progress, watch)
+                    started = self._monotonic()
+                    move = self._start(move, server, actor, watch)
                 move = self._up_to_switch(move, progress, watch)
             except Exception as error:
                 return self._abandon(move, started, actor, error)
+        waited = 0.0
         if move.step is Step.SWITCHED:
             target = self._mover.store_name(move.target)
             self._tenants.finish_move(move.tenant_id, move.region, move.tier, server, target, actor)
+            waited = 0.0 if started is None else self._monotonic() - started
+            self._mover.leave(move)  # commands are open again already
             move = self._step(move, Step.DONE, watch)
         return MoveReport(
-            move.move_id,
-            move.step,
-            self._mover.store_name(move.target),
-            move.events,
-            self._monotonic() - started,
+            move.move_id, move.step, self._mover.store_name(move.target), move.events, waited
         )
+
+    def _precopy(self, move: Move, progress: Progress | None, watch: StepWatcher | None) -> Move:
+        """While the tenant writes on: the bulk of the copy and of the read models, run again on
+        a resumption so that the freeze has only the latest events left to do."""
+        self._mover.prepare(move)  # done already, unless resumed on a fresh target
+        move = replace(move, events=self._mover.precopy(move, progress))
+        return self._step(move, Step.PRECOPIED, watch)
+
+    def _start(self, move: Move, server: str, actor: Actor, watch: StepWatcher | None) -> Move:
+        """Tenant.MoveStarted (unless a mover that died recorded it already)."""
+        if self._tenants.tenant(move.tenant_id).moving != str(move.move_id):
+            self._tenants.start_move(move.tenant_id, str(move.move_id), move.tier, server, actor)
+        return self._step(move, Step.STARTED, watch)
 
     def _up_to_switch(
         self, move: Move, progress: Progress | None, watch: StepWatcher | None
     ) -> Move:
         if move.step is Step.STARTED:
-            self._mover.prepare(move)  # done already, unless resumed on a fresh target
             self._mover.freeze(move)
             move = self._step(move, Step.FROZEN, watch)
         if move.step is Step.FROZEN:
@@ -250,7 +279,9 @@ class TenantMoves:
             watch(step)
         return replace(move, step=step)
 
-    def _abandon(self, move: Move, started: float, actor: Actor, error: Exception) -> MoveReport:
+    def _abandon(
+        self, move: Move, started: float | None, actor: Actor, error: Exception
+    ) -> MoveReport:
         reason = getattr(error, "message", None) or str(error) or type(error).__name__
         log.warning("move %s of tenant %s rolled back: %s", move.move_id, move.tenant_id, reason)
         self._mover.roll_back(move)
@@ -261,6 +292,6 @@ class TenantMoves:
             Step.ABANDONED,
             self._mover.store_name(move.source),
             move.events,
-            self._monotonic() - started,
+            0.0 if started is None else self._monotonic() - started,
             reason,
         )
