@@ -1,15 +1,20 @@
-"""Proofs in a local directory (the embedded default): one file per key, written atomically."""
+"""Objects in a local directory (the embedded default): one file per key, written atomically.
+Transfer proofs and the media library each get a directory of their own."""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
+
+from application.shared.object_storage import CHUNK_BYTES
 
 _KEY = re.compile(r"^[0-9a-f-]{36}/[0-9a-f-]{36}\.[a-z]{3,4}$")
 
 
-class LocalProofStorage:
+class LocalObjectStorage:
     def __init__(self, root: Path) -> None:
         self._root = root
 
@@ -26,6 +31,13 @@ class LocalProofStorage:
             raise KeyError(key)
         return path.read_bytes()
 
+    def open(self, key: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+        try:
+            handle = self._path(key).open("rb")  # a missing file raises here, not later
+        except (FileNotFoundError, IsADirectoryError):
+            raise KeyError(key) from None
+        return _chunks(handle, chunk_bytes)
+
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
@@ -34,3 +46,9 @@ class LocalProofStorage:
         if not _KEY.match(key):
             raise KeyError(key)
         return self._root / key
+
+
+def _chunks(handle: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(chunk_bytes):
+            yield chunk

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
 from uuid import UUID
 
 from application.payments.payments import PaymentService
 from application.shared.authorization import Permission, authorize
 from application.shared.context import Principal
 from application.shared.errors import ApplicationError, NotFound
+from application.shared.object_storage import ObjectStorage
 from application.shared.ports import Stores
 from application.shared.unit_of_work import load
 from domain.payments.payment import Transfer
@@ -29,18 +29,6 @@ class ProofTooLarge(ProofRefused):
 
 class ProofTypeRefused(ProofRefused):
     code = "PROOF_TYPE_REFUSED"
-
-
-class ProofStorage(Protocol):
-    """Port: object storage for proofs. Keys are made by Niaga, never by the uploader."""
-
-    def put(self, key: str, data: bytes, content_type: str) -> None: ...
-
-    def get(self, key: str) -> bytes:
-        """The object's bytes; KeyError when there is none."""
-        ...
-
-    def delete(self, key: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -72,7 +60,7 @@ class SubmittedProof:
 
 class TransferProofs:
     def __init__(
-        self, stores: Stores, payments: PaymentService, storage: ProofStorage, max_bytes: int
+        self, stores: Stores, payments: PaymentService, storage: ObjectStorage, max_bytes: int
     ) -> None:
         self._stores = stores
         self._payments = payments

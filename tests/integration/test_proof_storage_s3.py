@@ -10,7 +10,7 @@ from moto.server import ThreadedMotoServer
 
 from adapters.bootstrap import Niaga
 from adapters.shared.settings import ProofStorageKind, Settings
-from adapters.shared.storage_s3 import S3ProofStorage
+from adapters.shared.storage_s3 import S3ObjectStorage
 from application.customers.customers import RegisterCustomer
 from application.shared.context import Principal
 from application.shared.errors import NotFound
@@ -44,7 +44,7 @@ def settings(settings: Settings, s3_url: str) -> Settings:
 
 
 def test_objects_are_put_read_and_deleted(settings: Settings) -> None:
-    storage = S3ProofStorage.from_settings(settings)
+    storage = S3ObjectStorage.from_settings(settings)
     storage.put("a/b.pdf", PDF, "application/pdf")
     assert storage.get("a/b.pdf") == PDF
     storage.delete("a/b.pdf")

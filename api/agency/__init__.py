@@ -1,0 +1,1 @@
+"""The agency area over REST: media uploads (multipart) and downloads (streamed)."""

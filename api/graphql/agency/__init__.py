@@ -1,0 +1,1 @@
+"""The agency area in GraphQL: the media library."""

@@ -1,0 +1,1 @@
+"""The agency area's use-cases: the media library (folders and files in object storage)."""

@@ -1,0 +1,1 @@
+"""The agency area's read models: the media library."""
