@@ -26,6 +26,7 @@ from adapters.shared.supervision import GIVE_UP_AFTER, PartFailed, Recovery
 from application.ai.knowledge.documents import KnowledgeDocuments
 from application.ai.knowledge.ports import EmbeddingUnavailable
 from application.integrations.webhook_delivery import WebhookDeliverer
+from application.messaging.email import EmailService
 from application.messaging.messaging import WhatsAppService
 from application.routers import RouterUnreachable
 from application.routers.provisioning import ProvisioningService
@@ -56,6 +57,7 @@ class JobServices:
     rechecker: CallbackRechecker
     messages: WhatsAppService
     knowledge: KnowledgeDocuments
+    emails: EmailService
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Jobs:
     recheck_gateway_callbacks: Any
     send_whatsapp: Any
     embed_knowledge: Any
+    send_email: Any
 
 
 def declare_jobs(broker: dramatiq.Broker, services: JobServices) -> Jobs:
@@ -111,6 +114,11 @@ def declare_jobs(broker: dramatiq.Broker, services: JobServices) -> Jobs:
         # exponential backoff and jitter; the job finds a message already sent and stops.
         return services.messages.send(UUID(tenant_id), UUID(message_id))
 
+    def send_email(tenant_id: str, email_id: str) -> str:
+        # As for WhatsApp: MailUnavailable propagates (after being recorded) and dramatiq
+        # retries; the job finds an e-mail already sent and stops, so it goes once.
+        return services.emails.send(UUID(tenant_id), UUID(email_id))
+
     def embed_knowledge(tenant_id: str, document_id: str) -> bool:
         # A model that did not answer is recorded; the knowledge-base dispatcher retries it on
         # its own backoff (a retry here too would only ask a failing provider again).
@@ -135,6 +143,7 @@ def declare_jobs(broker: dramatiq.Broker, services: JobServices) -> Jobs:
         recheck_gateway_callbacks=actor("recheck_gateway_callbacks")(recheck_gateway_callbacks),
         send_whatsapp=actor("send_whatsapp")(send_whatsapp),
         embed_knowledge=actor("embed_knowledge")(embed_knowledge),
+        send_email=actor("send_email")(send_email),
     )
 
 

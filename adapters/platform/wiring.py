@@ -76,7 +76,8 @@ def platform_billing_services(
 
 class _Tenants:
     """What the platform's billing reads of a tenant: its name and tier (its aggregate in the
-    platform store) and its owner's numbers (its CEO-digest recipients, sealed)."""
+    platform store) and its owner's numbers and addresses (its CEO-digest recipients,
+    sealed)."""
 
     def __init__(self, stores: PostgresStores) -> None:
         self._stores = stores
@@ -92,3 +93,8 @@ class _Tenants:
         store = self._stores.for_tenant(tenant_id)
         recipients = find(store, DigestRecipients, DigestRecipients.id_for(tenant_id))
         return list(recipients.phones_sealed) if recipients else []
+
+    def emails(self, tenant_id: UUID) -> list[str]:
+        store = self._stores.for_tenant(tenant_id)
+        recipients = find(store, DigestRecipients, DigestRecipients.id_for(tenant_id))
+        return list(recipients.emails_sealed) if recipients else []

@@ -5,8 +5,9 @@ The insights come from the model (as a business analyst, in Indonesian, with the
 agents' names masked and put back in the answer, since it goes to the owner); when AI cannot
 answer (off, no key, quota, time-out, breaker, budget, invalid answers) three rule-based
 observations of the same figures take their place, and the digest says which mode answered.
-The WhatsApp messages are queued in the same transaction as the digest, so the WhatsApp
-dispatcher sends them (and retries them) from the log like every other message.
+The WhatsApp messages and the e-mails (to the addresses the tenant set) are queued in the same
+transaction as the digest, so their dispatchers send them (and retry them) from the log like
+every other message.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from domain.ai.digest import (
     message_id,
 )
 from domain.ai.usage import AiUsage
+from domain.messaging.email import OutboundEmail, email_id
 from domain.messaging.whatsapp import OutboundMessage
 from domain.shared.local_time import local_time
 from domain.shared.personal_data import FORGOTTEN
@@ -125,6 +127,24 @@ class CeoDigests:
         self._saver.save(store, principal, "SetCeoDigestRecipients", recipients)
         return normalised
 
+    def set_email_recipients(self, principal: Principal, emails: list[str]) -> list[str]:
+        """The e-mail addresses the digest goes to (owners and admins); sealed at rest."""
+        authorize(principal, Permission.MANAGE_TENANT)
+        store = self._stores.for_tenant(principal.tenant_id)
+        recipients = find(store, DigestRecipients, DigestRecipients.id_for(principal.tenant_id))
+        recipients = recipients or DigestRecipients.start(principal.tenant_id)
+        checked = recipients.change_emails(emails, self._secrets.seal)
+        self._saver.save(store, principal, "SetCeoDigestEmailRecipients", recipients)
+        return checked
+
+    def email_recipients(self, principal: Principal) -> list[str]:
+        """The addresses, each shown with its mailbox hidden (bu****@example.id)."""
+        authorize(principal, Permission.MANAGE_TENANT)
+        store = self._stores.for_tenant(principal.tenant_id)
+        found = find(store, DigestRecipients, DigestRecipients.id_for(principal.tenant_id))
+        sealed = found.emails_sealed if found else []
+        return [_hidden_address(self._secrets.open(address)) for address in sealed]
+
     def recipients(self, principal: Principal) -> list[str]:
         """The numbers, each shown with its middle hidden (+62812****5678)."""
         authorize(principal, Permission.MANAGE_TENANT)
@@ -169,8 +189,21 @@ class CeoDigests:
             )
             for n, phone in enumerate(sealed)
         ]
+        addresses = recipients.emails_sealed if recipients else []
+        emails = [
+            OutboundEmail.queue(
+                email_id(digest.id, f"owner:{n}"),
+                tenant_id,
+                None,
+                TEMPLATE,
+                variables,
+                digest.id,
+                recipient_sealed=address,
+            )
+            for n, address in enumerate(addresses)
+        ]
         try:
-            self._saver.save(store, principal, "CompileCeoDigest", digest, *messages)
+            self._saver.save(store, principal, "CompileCeoDigest", digest, *messages, *emails)
         except ConcurrentModification:
             if find(store, CeoDigest, digest.id) is None:
                 raise
@@ -211,6 +244,11 @@ def _line(text: str, max_length: int) -> str:
 
 def _nothing_spent(tenant_id: UUID, reason: UnavailableReason) -> AiUsage:
     return AiUsage(tenant_id, FEATURE, None, None, 0, 0, 0, 0, reason.value)
+
+
+def _hidden_address(address: str) -> str:
+    mailbox, _, domain = address.partition("@")
+    return f"{mailbox[:2]}****@{domain}"
 
 
 def _hidden(phone: str) -> str:

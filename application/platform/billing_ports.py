@@ -133,6 +133,9 @@ class OwnerPhones(Protocol):
     def phones(self, tenant_id: UUID) -> list[str]:
         """The sealed WhatsApp numbers of the tenant's owner: its CEO-digest recipients."""
 
+    def emails(self, tenant_id: UUID) -> list[str]:
+        """The sealed e-mail addresses of the tenant's owner: its CEO-digest recipients."""
+
 
 class TierOf(Protocol):
     def __call__(self, tenant_id: UUID) -> tuple[str, Tier]:

@@ -4,8 +4,8 @@ A webhook is verified first (its Stripe-Signature, within 300 seconds): a forged
 answered 400 and nothing is written. A verified one is kept raw with its verdict, once per
 Stripe event id, so a replayed delivery changes nothing twice.
 
-Dunning: each `invoice.payment_failed` warns the tenant's owner on WhatsApp (the numbers the
-tenant set for its CEO digest; Niaga has no e-mail channel); the third failure in a row
+Dunning: each `invoice.payment_failed` warns the tenant's owner on WhatsApp and by e-mail (the
+numbers and addresses the tenant set for its CEO digest); the third failure in a row
 soft-locks the tenant; `invoice.paid` lifts a lock that dunning set at once.
 """
 
@@ -32,6 +32,7 @@ from application.shared.context import Actor, ActorKind, recording
 from application.shared.errors import ConcurrentModification
 from application.shared.ports import ReadModelSync, Stores
 from application.shared.unit_of_work import find
+from domain.messaging.email import OutboundEmail, email_id
 from domain.messaging.whatsapp import OutboundMessage
 from domain.platform.stripe_webhook import StripeWebhook, WebhookVerdict
 from domain.platform.subscription import LOCK_AFTER_FAILURES, PlatformSubscription
@@ -57,7 +58,7 @@ class _Decision:
     subscription: PlatformSubscription | None = None
     lock: bool = False
     unlock: bool = False
-    warning: str | None = None  # the template of the owner's WhatsApp warning
+    warning: str | None = None  # the template of the owner's warning (WhatsApp and e-mail)
 
 
 class StripeWebhooks:
@@ -162,9 +163,9 @@ class StripeWebhooks:
 
     def _warn(self, subscription: PlatformSubscription, template: str, source: UUID) -> None:
         tenant_id = subscription.tenant_id
-        phones = self._owners.phones(tenant_id)
-        if not phones:
-            log.warning("tenant %s has no owner number for the platform's warning", tenant_id)
+        phones, addresses = self._owners.phones(tenant_id), self._owners.emails(tenant_id)
+        if not phones and not addresses:
+            log.warning("tenant %s has no owner contact for the platform's warning", tenant_id)
             return
         variables = {
             "perusahaan": self._tenant_of(tenant_id)[0],
@@ -184,10 +185,22 @@ class StripeWebhooks:
             )
             for n, phone in enumerate(phones)
         ]
+        emails = [
+            OutboundEmail.queue(
+                email_id(source, f"owner-warning:{n}"),
+                tenant_id,
+                None,
+                template,
+                variables,
+                source,
+                recipient_sealed=address,
+            )
+            for n, address in enumerate(addresses)
+        ]
         store = self._stores.for_tenant(tenant_id)
         with recording("WarnOwnerOfPlatformPayment", actor=STRIPE, tenant_id=tenant_id):
             try:
-                position = store.save_and_locate(*messages)
+                position = store.save_and_locate(*messages, *emails)
             except IntegrityError:
                 return  # queued by an earlier delivery of this event
         self._sync.wait(store, position)

@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.ai.usage import AiUsage
 from domain.shared.errors import InvalidValue
 from domain.shared.text import check_line, check_text
-from domain.shared.values import normalise_phone
+from domain.shared.values import normalise_phone, validate_email
 
 INSIGHTS = 3  # a digest carries exactly three insights, whichever mode wrote them
 MAX_TITLE = 120
@@ -168,13 +168,17 @@ class CeoDigest(Aggregate):
 
 
 class DigestRecipients(Aggregate):
-    """The WhatsApp numbers a tenant's digest goes to (the owner's), sealed at rest."""
+    """The WhatsApp numbers and e-mail addresses a tenant's digest goes to (the owner's),
+    sealed at rest. The platform's warnings about the tenant's own plan go to them too."""
 
     class Started(Aggregate.Created):
         tenant_id: UUID
 
     class Changed(Aggregate.Event):
         phones_sealed: list[str]
+
+    class EmailsChanged(Aggregate.Event):
+        emails_sealed: list[str]
 
     @staticmethod
     def id_for(tenant_id: UUID) -> UUID:
@@ -188,6 +192,7 @@ class DigestRecipients(Aggregate):
     def __init__(self, tenant_id: UUID) -> None:
         self.tenant_id = tenant_id
         self.phones_sealed: list[str] = []
+        self.emails_sealed: list[str] = []
 
     def change(self, phones: Sequence[str], seal: Callable[[str], str]) -> list[str]:
         """Send the digest to these numbers (none: to nobody), each checked and normalised to
@@ -203,3 +208,18 @@ class DigestRecipients(Aggregate):
     @event(Changed)
     def _changed(self, phones_sealed: list[str]) -> None:
         self.phones_sealed = phones_sealed
+
+    def change_emails(self, emails: Sequence[str], seal: Callable[[str], str]) -> list[str]:
+        """Send the digest by e-mail to these addresses (none: to nobody), each checked and
+        lower-cased, once each; returns them as checked."""
+        if len(emails) > MAX_RECIPIENTS:
+            raise InvalidValue(
+                f"the digest goes to at most {MAX_RECIPIENTS} addresses", field="emails"
+            )
+        checked = list(dict.fromkeys(validate_email(e) for e in emails))
+        self._emails_changed(emails_sealed=[seal(e) for e in checked])
+        return checked
+
+    @event(EmailsChanged)
+    def _emails_changed(self, emails_sealed: list[str]) -> None:
+        self.emails_sealed = emails_sealed

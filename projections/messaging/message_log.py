@@ -19,13 +19,16 @@ from uuid import UUID, uuid5
 
 from psycopg import Cursor
 
-from domain.billing.invoice import Invoice
-from domain.billing.subscription import Subscription
-from domain.messaging.notification import NotificationRequest
 from domain.messaging.whatsapp import OutboundMessage
-from domain.payments.payment import Payment
-from domain.shared.money import format_rupiah
 from domain.shared.recorded import RecordedEvent
+from projections.messaging.notices import (
+    NAMES_SUBJECT,
+    NEEDS_SUBJECT,
+    NOTICE_EVENTS,
+    Channel,
+    notice_of,
+    subject_row,
+)
 from projections.shared import rows as table_rows
 from projections.shared.base import jsonable
 from projections.shared.rows import Row
@@ -59,20 +62,12 @@ MESSAGE_COLUMNS = (
 MESSAGE_JSONB = frozenset({"variables", "timeline"})
 SUBJECTS = "message_subjects"
 SUBJECT_COLUMNS = ("id", "tenant_id", "customer_id", "plan")
-# Events that say whose invoice or subscription it is, and those that need to know.
-_NAMES_SUBJECT = (Invoice.Drafted, Subscription.Subscribed)
-_NEEDS_SUBJECT = (Invoice.Issued, Subscription.Reactivated)
 
 
 class MessageLogProjection:
     name: str = "message_log"
     event_types: tuple[type, ...] = (
-        NotificationRequest.Requested,
-        Invoice.Drafted,
-        Invoice.Issued,
-        Payment.Received,
-        Subscription.Subscribed,
-        Subscription.Reactivated,
+        *NOTICE_EVENTS,
         OutboundMessage.Queued,
         OutboundMessage.Sent,
         OutboundMessage.Failed,
@@ -105,8 +100,8 @@ class _Page:
     def load(cls, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> _Page:
         # Messages queued within the page need no look-up: writing them skips those already
         # there. Only rows that progress must be read, to append to their timelines.
-        about = {r.aggregate_id for r in events if isinstance(r.event, _NAMES_SUBJECT)}
-        about |= {r.aggregate_id for r in events if isinstance(r.event, _NEEDS_SUBJECT)}
+        about = {r.aggregate_id for r in events if isinstance(r.event, NAMES_SUBJECT)}
+        about |= {r.aggregate_id for r in events if isinstance(r.event, NEEDS_SUBJECT)}
         progressing = {r.aggregate_id for r in events if _progresses(r.event)}
         return cls(
             table_rows.load(cur, schema, SUBJECTS, SUBJECT_COLUMNS, "id", about),
@@ -115,7 +110,7 @@ class _Page:
 
     def apply(self, recorded: RecordedEvent) -> None:
         e = recorded.event
-        if isinstance(e, _NAMES_SUBJECT):
+        if isinstance(e, NAMES_SUBJECT):
             self._subject(recorded)
         elif isinstance(e, OutboundMessage.Queued):
             queued = (e.tenant_id, e.customer_id, e.template, dict(e.variables))
@@ -153,10 +148,7 @@ class _Page:
     def _subject(self, r: RecordedEvent) -> None:
         if r.aggregate_id in self.subjects:
             return  # the first event naming it wins
-        e = r.event
-        plan = e.terms.name if isinstance(e, Subscription.Subscribed) else None
-        row = {"id": r.aggregate_id, "tenant_id": e.tenant_id, "customer_id": e.customer_id}
-        row["plan"] = plan
+        row = subject_row(r)
         self.subjects[r.aggregate_id] = row
         self.new_subjects.append(row)
 
@@ -188,46 +180,14 @@ def _progresses(event: object) -> bool:
 
 
 def _notice(recorded: RecordedEvent, subject: Row | None) -> tuple[UUID, tuple[Any, ...]] | None:
-    """The message a billing or notification event asks for, if any: its id and (tenant,
-    customer, template, variables). `subject` is whose invoice or subscription it is about."""
-    e, about = recorded.event, recorded.aggregate_id
-    if isinstance(e, NotificationRequest.Requested):
-        if e.customer_id is None:
-            # For the tenant's staff (low stock, an SLA breach, a disabled webhook): they read it
-            # in the notification outbox; WhatsApp has no staff number to send it to.
-            return None
-        return notice_id(about, "request"), (
-            e.tenant_id,
-            e.customer_id,
-            e.template,
-            dict(e.variables),
-        )
-    if isinstance(e, Payment.Received):
-        variables = {"jumlah": format_rupiah(e.amount)}
-        return notice_id(about, "payment"), (
-            e.tenant_id,
-            e.customer_id,
-            "payment_received",
-            variables,
-        )
-    if subject is None:
+    """The WhatsApp message a billing or notification event asks for, if any (the channel
+    policy is `projections/messaging/notices.py`): its id and (tenant, customer, template,
+    variables). `subject` is whose invoice or subscription it is about."""
+    notice = notice_of(recorded, subject)
+    if notice is None or not notice.goes_by(Channel.WHATSAPP):
         return None
-    whose = (subject["tenant_id"], subject["customer_id"])
-    if isinstance(e, Invoice.Issued):
-        variables = {
-            "nomor": e.number,
-            "tagihan": format_rupiah(e.total),
-            "jatuh_tempo": f"{e.due_on:%d/%m/%Y}",
-        }
-        return notice_id(about, "issued"), (*whose, "invoice_issued", variables)
-    if isinstance(e, Subscription.Reactivated):
-        variables = {"paket": subject["plan"] or "-"}
-        return notice_id(about, f"reactivated:{recorded.version}"), (
-            *whose,
-            "reactivated",
-            variables,
-        )
-    return None
+    queued = (notice.tenant_id, notice.customer_id, notice.template, notice.variables)
+    return notice_id(recorded.aggregate_id, notice.reason), queued
 
 
 def _queued_row(

@@ -173,6 +173,16 @@ CeoDigestRecipientsResult = Annotated[
 
 
 @strawberry.type
+class CeoDigestEmailRecipientsSuccess:
+    recipients: list[str] = strawberry.field(description="The addresses, lower-cased")
+
+
+CeoDigestEmailRecipientsResult = Annotated[
+    CeoDigestEmailRecipientsSuccess | Errors, strawberry.union("CeoDigestEmailRecipientsResult")
+]
+
+
+@strawberry.type
 class CeoDigestQuery:
     @strawberry.field(description="The CEO digest of one day (the day its figures are of).")
     async def ceo_digest(self, info: NiagaInfo, date: dt.date) -> CeoDigest:
@@ -197,6 +207,14 @@ class CeoDigestQuery:
         services, who = info.context.services, info.context.principal
         return await query(lambda: services.ceo_digests.recipients(who))
 
+    @strawberry.field(
+        description="The e-mail addresses the digest (and the platform's warnings about the "
+        "plan) go to, each with its mailbox hidden."
+    )
+    async def ceo_digest_email_recipients(self, info: NiagaInfo) -> list[str]:
+        services, who = info.context.services, info.context.principal
+        return await query(lambda: services.ceo_digests.email_recipients(who))
+
 
 @strawberry.type
 class CeoDigestMutation:
@@ -211,6 +229,22 @@ class CeoDigestMutation:
         def change() -> CeoDigestRecipientsSuccess:
             return CeoDigestRecipientsSuccess(
                 recipients=services.ceo_digests.set_recipients(who, phones)
+            )
+
+        return await run_command(change)
+
+    @strawberry.mutation(
+        description="Send the CEO digest, and the platform's warnings about the plan, to these "
+        "e-mail addresses too (at most 3; none: to nobody)."
+    )
+    async def set_ceo_digest_email_recipients(
+        self, info: NiagaInfo, emails: list[str]
+    ) -> CeoDigestEmailRecipientsResult:
+        services, who = info.context.services, info.context.principal
+
+        def change() -> CeoDigestEmailRecipientsSuccess:
+            return CeoDigestEmailRecipientsSuccess(
+                recipients=services.ceo_digests.set_email_recipients(who, emails)
             )
 
         return await run_command(change)
