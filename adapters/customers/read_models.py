@@ -17,6 +17,7 @@ from adapters.shared.stores import PostgresStores
 from application.shared.errors import ApplicationError
 from application.shared.event_store import EventStore
 from application.shared.ports import ApiKeyRecord, AuditEntry, CustomerView, Page, TenantView
+from domain.shared.tenant_writes import TenantWrites
 
 # A notification position: a bigint, in ASCII digits.
 _POSITION = re.compile(r"[0-9]{1,18}")
@@ -124,6 +125,17 @@ class PostgresReadModels:
                 ).format(_table(self._stores.platform(), "tenant_list"))
             ).fetchall()
         return [TenantView(*r) for r in rows]
+
+    def locked_tenants(self) -> frozenset[UUID]:
+        """Tenants soft-locked now, whose webhooks wait until they are unlocked."""
+        with self._stores.database.connection() as conn:
+            rows = conn.execute(
+                sql.SQL("SELECT id FROM {} WHERE writes = %s").format(
+                    _table(self._stores.platform(), "tenant_list")
+                ),
+                (TenantWrites.LOCKED.value,),
+            ).fetchall()
+        return frozenset(r[0] for r in rows)
 
     def api_key(self, key_id: str) -> ApiKeyRecord | None:
         with self._stores.database.connection() as conn:

@@ -90,8 +90,10 @@ class WebhookDispatcher:
         clock: Clock,
         deliver: Dispatch[list[UUID]],
         page_size: int = 1000,
+        locked: Callable[[], frozenset[UUID]] = frozenset,
     ) -> None:
         self._stores = stores
+        self._locked = locked
         self._read_models = read_models
         self._clock = clock
         self._deliver = deliver
@@ -103,12 +105,15 @@ class WebhookDispatcher:
         return self.fan_out() + self.dispatch_due()
 
     def fan_out(self) -> int:
-        """Schedule deliveries for new events in every store; returns how many were submitted."""
+        """Schedule deliveries for new events in every store; returns how many were submitted.
+        A locked tenant's deliveries are scheduled but wait, due, until it is unlocked."""
         submitted = 0
+        locked = self._locked()
 
         def scheduled(tenant_id: UUID, attempts: list[Attempt]) -> None:
             nonlocal submitted
-            submitted += self._send(tenant_id, attempts)
+            if tenant_id not in locked:
+                submitted += self._send(tenant_id, attempts)
 
         for store in self._stores.open_stores():
             fan_out = _FanOut(store, self._read_models, self._clock, scheduled)
@@ -117,12 +122,14 @@ class WebhookDispatcher:
 
     def dispatch_due(self) -> int:
         """Submit every pending delivery whose next attempt is due (found in the read model,
-        so retries survive a restart)."""
+        so retries survive a restart), except a locked tenant's."""
         submitted = 0
-        now = self._clock.now()
+        now, locked = self._clock.now(), self._locked()
         for store in self._stores.open_stores():
             by_tenant: dict[UUID, list[Attempt]] = {}
             for due in self._read_models.due(store, now, 5000):
+                if due.tenant_id in locked:
+                    continue  # paused, not failed: sent on the first sweep after the unlock
                 by_tenant.setdefault(due.tenant_id, []).append((due.delivery_id, due.due_at))
             for tenant_id, attempts in by_tenant.items():
                 submitted += self._send(tenant_id, attempts)

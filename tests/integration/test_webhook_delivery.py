@@ -221,6 +221,29 @@ def test_a_due_retry_survives_a_restart_of_the_process(
     assert (done.status, done.attempts) == ("delivered", 2)
 
 
+def test_a_locked_tenants_deliveries_wait_and_go_out_once_it_is_unlocked(
+    niaga: Niaga, owner: Principal, tenant_id: UUID, receiver: WebhookReceiver
+) -> None:
+    _endpoint(niaga, owner, receiver.url)
+    niaga.tenants.lock(tenant_id, "plan unpaid")
+    niaga.projections.catch_up_all()
+    # Locks stop the tenant's callers, not what the platform itself records for it.
+    register(niaga, owner, "Budi", "081234567890")
+    dispatcher = synchronous_dispatcher(niaga)
+
+    assert step(niaga, dispatcher) == 0
+    (waiting,) = deliveries(niaga, owner)
+    assert (waiting.status, waiting.attempts) == ("pending", 0)
+    assert receiver.received == []
+
+    niaga.tenants.unlock(tenant_id)
+    niaga.projections.catch_up_all()
+    assert step(niaga, dispatcher) == 1
+    (delivered,) = deliveries(niaga, owner)
+    assert (delivered.status, delivered.attempts) == ("delivered", 1)
+    assert len(receiver.received) == 1
+
+
 def test_a_target_that_now_resolves_into_a_private_range_is_not_sent_to(
     niaga: Niaga, owner: Principal, receiver: WebhookReceiver
 ) -> None:
