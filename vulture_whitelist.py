@@ -16,6 +16,12 @@ _ = (
     _.do_GET,
     _.do_POST,
     _.log_message,
+    # aiosmtpd calls its handler's hooks by SMTP verb (the fake mail server of the e-mail tests).
+    _.handle_DATA,
+    # E-mail statuses reached by value (`EmailStatus(f"skipped_{reason}")`).
+    _.SKIPPED_NO_ADDRESS,
+    _.SKIPPED_FORGOTTEN,
+    _.SKIPPED_NO_TEMPLATE,
     _.protocol_version,
     _.wbufsize,
     _.disable_nagle_algorithm,
@@ -60,6 +66,8 @@ _ = (
     _.next_cursor,
     _.on_ws_connect,
     _.turn_count,  # ConciergeConversation
+    _.download_path,  # MediaFile
+    _.process_manager,  # Backlog, in the operator's SystemHealth
     # strawberry calls these hooks of schema extensions and of the GraphQL view by name, and
     # FastAPI reads `include_in_schema` when it builds the OpenAPI document.
     _.on_operation,

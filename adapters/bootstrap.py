@@ -12,6 +12,8 @@ from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
 
+from adapters.agency.wiring import MediaWiring, media_services
+from adapters.ai.cost_read_models import PostgresAiCostReadModels
 from adapters.ai.knowledge.dispatcher import KnowledgeDispatcher, embed_effect
 from adapters.ai.knowledge.wiring import KnowledgeWiring, knowledge_services
 from adapters.ai.wiring import AiWiring, ai_services
@@ -28,12 +30,16 @@ from adapters.integrations.read_models import PostgresEventLogReader, PostgresWe
 from adapters.integrations.sender import HttpWebhookSender, SocketResolver
 from adapters.jobs import Jobs, JobServices, broker_epoch
 from adapters.messaging.dispatcher import WhatsAppDispatcher, send_effect
+from adapters.messaging.email.dispatcher import EmailDispatcher, email_effect
+from adapters.messaging.email.wiring import Email, email_services
 from adapters.messaging.whatsapp.wiring import WhatsApp, whatsapp_services
 from adapters.payments.gateway_read_models import PostgresGatewayReadModels
 from adapters.payments.gateways.recheck import CallbackRechecker
 from adapters.payments.gateways.registry import gateway_protocols
 from adapters.payments.payment_read_models import PostgresPaymentReadModels
+from adapters.platform.console import ConsoleWiring, PostgresSystemHealth, console_services
 from adapters.platform.moves import PostgresMover
+from adapters.platform.operator_keys import PostgresOperatorKeys
 from adapters.platform.wiring import PlatformBillingWiring, platform_billing_services
 from adapters.repairs.read_models import PostgresRepairReadModels
 from adapters.routers.dispatcher import (
@@ -59,11 +65,13 @@ from adapters.shared.read_positions import PostgresReadPositions
 from adapters.shared.readiness import Readiness
 from adapters.shared.schema_sync import SchemaSync
 from adapters.shared.settings import ProofStorageKind, Settings
-from adapters.shared.storage_local import LocalProofStorage
+from adapters.shared.storage_local import LocalObjectStorage
 from adapters.shared.stores import MAIN_SERVER, PostgresEventStore, PostgresStores, Topology
 from adapters.shared.supervision import PartFailed as PartFailed
 from adapters.shared.supervision import Supervisor
 from adapters.vouchers.read_models import PostgresVoucherReadModels
+from application.agency.media import MediaLibrary
+from application.agency.queries import MediaQueries
 from application.ai.concierge.desk import ConciergeDesk
 from application.ai.concierge.queries import ConciergeQueries
 from application.ai.costs import AiBudgets, AiCostQueries
@@ -94,6 +102,7 @@ from application.integrations.webhook_delivery import WebhookDeliverer
 from application.integrations.webhook_targets import TargetPolicy
 from application.integrations.webhooks import WebhookService
 from application.messaging.campaigns import CampaignRunner, CampaignService, Now
+from application.messaging.email import EmailService
 from application.messaging.inbound import (
     CommandReplies,
     DeliveryStatuses,
@@ -111,10 +120,12 @@ from application.payments.payment_links import PaymentLinks
 from application.payments.payment_queries import PaymentQueries
 from application.payments.payments import PaymentService
 from application.payments.ports import GatewayProtocol
-from application.payments.transfer_proofs import ProofStorage, TransferProofs
+from application.payments.transfer_proofs import TransferProofs
 from application.platform.billing import PlatformBilling
 from application.platform.billing_webhooks import StripeWebhooks
+from application.platform.console import OperatorConsole
 from application.platform.moves import TenantMoves
+from application.platform.operator_keys import OperatorKeys
 from application.platform.tenants import TenantService
 from application.repairs.counter import CounterService
 from application.repairs.inventory import InventoryService
@@ -126,6 +137,7 @@ from application.routers.routers import RouterService
 from application.shared.clock import Clock, SystemClock
 from application.shared.context import Actor
 from application.shared.idempotency import IdempotentMutations
+from application.shared.object_storage import ObjectStorage
 from application.shared.process_manager import Dispatch, SideEffect
 from application.shared.read_state import ReadState
 from application.shared.secrets import SecretBox, new_key
@@ -187,6 +199,7 @@ class Services:
     gateway_queries: GatewayQueries
     message_templates: TemplateService
     messages: WhatsAppService
+    emails: EmailService
     campaigns: CampaignService
     inbound_messages: InboundDispatcher
     delivery_statuses: DeliveryStatuses
@@ -211,8 +224,12 @@ class Services:
     knowledge_queries: KnowledgeQueries
     concierge_desk: ConciergeDesk
     concierge_queries: ConciergeQueries
+    media_library: MediaLibrary
+    media_queries: MediaQueries
     platform_billing: PlatformBilling
     stripe_webhooks: StripeWebhooks
+    operator_console: OperatorConsole
+    operator_keys: OperatorKeys
 
 
 @dataclass
@@ -267,6 +284,7 @@ class Niaga:
     concierge: ConciergeWiring
     knowledge: KnowledgeWiring
     api_keys: CachedApiKeys
+    operator_keys: OperatorKeys
 
     @classmethod
     def start(
@@ -286,7 +304,12 @@ class Niaga:
             settings.niaga_api_key_cache_seconds,
             settings.niaga_api_key_cache_size,
         )
-        tenants = TenantService(core.stores, core.read_models, core.projections, api_keys)
+        operator_keys = OperatorKeys(
+            PostgresOperatorKeys(core.database, settings.niaga_platform_schema)
+        )
+        tenants = TenantService(
+            core.stores, core.read_models, core.projections, api_keys, operator_keys
+        )
         repairs = RepairService(
             core.stores, core.projections, core.clock, PostgresRepairReadModels(core.stores)
         )
@@ -318,6 +341,7 @@ class Niaga:
             **core.fields(),
             tenants=tenants,
             api_keys=api_keys,
+            operator_keys=operator_keys,
             vouchers=vouchers,
             whatsapp=whatsapp,
             ai=ai,
@@ -372,6 +396,7 @@ class Niaga:
             gateway_queries=self.gateway_queries,
             message_templates=self.whatsapp.templates,
             messages=self.whatsapp.messages,
+            emails=self.email.emails,
             campaigns=self.whatsapp.campaigns,
             inbound_messages=self.whatsapp.inbound,
             delivery_statuses=self.whatsapp.statuses,
@@ -396,9 +421,13 @@ class Niaga:
             knowledge_queries=self.knowledge.queries,
             concierge_desk=self.concierge.desk,
             concierge_queries=self.concierge.queries,
+            media_library=self.media.library,
+            media_queries=self.media.queries,
             platform_billing=self.platform_billing.billing,
             stripe_webhooks=self.platform_billing.webhooks,
             tenant_moves=self.tenant_moves,
+            operator_console=self.operator_console.console,
+            operator_keys=self.operator_keys,
         )
 
     @cached_property
@@ -407,6 +436,35 @@ class Niaga:
         grace = timedelta(hours=self.settings.niaga_move_grace_hours)
         mover = PostgresMover(self.stores, self.projections, grace)
         return TenantMoves(self.tenants, mover, self.settings.niaga_default_region)
+
+    @cached_property
+    def operator_console(self) -> ConsoleWiring:
+        """The operator's console (GraphQL): tenants, stores, servers, margins, moves."""
+        health = PostgresSystemHealth(
+            self.stores, self.projections.status, lambda store: store_backlog(self, store)
+        )
+        ai_cost = PostgresAiCostReadModels(self.stores).cost
+        return console_services(
+            self.stores,
+            self.tenants,
+            self.tenant_moves,
+            health,
+            ai_cost,
+            self.settings,
+            self.clock,
+        )
+
+    @cached_property
+    def email(self) -> Email:
+        """E-mail over SMTP (off while NIAGA_SMTP_HOST is unset, and said so once here)."""
+        return email_services(
+            self.settings,
+            self.stores,
+            self.projections,
+            self.secrets,
+            self.whatsapp.read_models,
+            self.whatsapp.templates,
+        )
 
     @cached_property
     def ceo_digests(self) -> CeoDigestWiring:
@@ -423,6 +481,11 @@ class Niaga:
         )
 
     @cached_property
+    def media(self) -> MediaWiring:
+        """The agency's media library: folders and files in object storage."""
+        return media_services(self.settings, self.stores, self.projections)
+
+    @cached_property
     def heartbeats(self) -> Heartbeats:
         """The long-running parts' heartbeats, in memory and in the platform schema."""
         return Heartbeats(self.database, self.settings.niaga_platform_schema)
@@ -432,6 +495,8 @@ class Niaga:
         return self.clock.today(tenant_of(self.stores, tenant_id).timezone)
 
     def close(self) -> None:
+        if "operator_console" in self.__dict__:  # moves under way finish first
+            self.operator_console.close()
         self.ai.close()
         self.api_keys.close()
         self.webhook_sender.close()
@@ -666,6 +731,7 @@ def webhook_dispatcher(
         niaga.clock,
         _transport(delivery_effect(niaga.webhook_deliverer), submit),
         page_size=niaga.settings.niaga_projection_page_size,
+        locked=niaga.read_models.locked_tenants,
     )
 
 
@@ -680,6 +746,16 @@ def whatsapp_dispatcher(
     )
     send = _transport(send_effect(niaga.whatsapp.messages), submit)
     return WhatsAppDispatcher(niaga.stores, niaga.whatsapp.read_models, runner, send)
+
+
+def email_dispatcher(
+    niaga: Niaga, submit: Callable[[UUID, UUID], None] | None = None
+) -> EmailDispatcher | None:
+    """None while e-mail is off: its rows wait in `email_log` until a host is configured."""
+    if not niaga.email.emails.enabled:
+        return None
+    send = _transport(email_effect(niaga.email.emails), submit)
+    return EmailDispatcher(niaga.stores, niaga.email.read_models, send)
 
 
 def knowledge_dispatcher(
@@ -749,8 +825,10 @@ class SideEffects:
         self._provisioning = provisioning_dispatcher(niaga, _provision_sender(jobs))
         self._webhooks = webhook_dispatcher(niaga, _delivery_sender(jobs))
         self._messages = whatsapp_dispatcher(niaga, _message_sender(jobs))
+        self._emails = email_dispatcher(niaga, _email_sender(jobs))
         self._knowledge = knowledge_dispatcher(niaga, _embed_sender(jobs))
         self._concierge = niaga.concierge.sweep  # chats left waiting for a technician
+        self._media = niaga.media.dispatcher(niaga.stores)  # deleted files' objects
         # Usage reported to Stripe (when it is configured); its jobs run in this process.
         self._metering = niaga.platform_billing.dispatcher(niaga.stores, niaga.clock)
         # Without workers the gateway re-checks run here too (with them, a job does that).
@@ -767,9 +845,12 @@ class SideEffects:
             self._messages.dispatch,
             self._knowledge.dispatch,
             self._concierge.sweep_when_due,
+            self._media.dispatch,
         ]
         if self._rechecker is not None:
             steps.append(self._rechecker.sweep_when_due)
+        if self._emails is not None:
+            steps.append(self._emails.dispatch)
         if self._metering is not None:
             steps.append(self._metering.dispatch)
         failures = []
@@ -787,6 +868,9 @@ class SideEffects:
         for dispatcher in (self._provisioning, self._webhooks, self._messages):
             dispatcher.close()
         self._knowledge.close()
+        self._media.close()
+        if self._emails is not None:
+            self._emails.close()
         if self._metering is not None:
             self._metering.close()
 
@@ -800,6 +884,8 @@ class SideEffects:
             for dispatcher in (self._provisioning, self._webhooks, self._messages):
                 dispatcher.forget_submissions()
             self._knowledge.forget_submissions()
+            if self._emails is not None:
+                self._emails.forget_submissions()
         self._epoch = epoch
 
 
@@ -843,15 +929,29 @@ class InProcessDaemons:
 def dispatcher_backlog(niaga: Niaga) -> dict[str, int]:
     """Rows waiting for their side effect, per process manager (each counted up to a cap)."""
     backlog = {"provisioning": 0, "webhooks": 0, "whatsapp": 0}
-    now = datetime.now(UTC)
     for store in niaga.stores.open_stores():
-        backlog["provisioning"] += len(niaga.router_read_models.unsynced(store, BACKLOG_CAP))
-        backlog["webhooks"] += len(niaga.webhook_read_models.due(store, now, BACKLOG_CAP))
-        backlog["whatsapp"] += len(niaga.whatsapp.read_models.pending(store, BACKLOG_CAP))
-        backlog["knowledge"] = backlog.get("knowledge", 0) + len(
-            niaga.knowledge.read_models.pending(store, niaga.knowledge.embedder.model, BACKLOG_CAP)
-        )
+        for manager, rows in store_backlog(niaga, store).items():
+            backlog[manager] = backlog.get(manager, 0) + rows
     return backlog
+
+
+def store_backlog(niaga: Niaga, store: PostgresEventStore) -> dict[str, int]:
+    """One store's rows waiting for their side effect, per process manager (each capped)."""
+    now = datetime.now(UTC)
+    return {
+        "provisioning": len(niaga.router_read_models.unsynced(store, BACKLOG_CAP)),
+        "webhooks": len(niaga.webhook_read_models.due(store, now, BACKLOG_CAP)),
+        "whatsapp": len(niaga.whatsapp.read_models.pending(store, BACKLOG_CAP)),
+        # E-mail off: its rows wait for a host, nobody is behind.
+        "email": (
+            len(niaga.email.read_models.pending(store, BACKLOG_CAP))
+            if niaga.email.emails.enabled
+            else 0
+        ),
+        "knowledge": len(
+            niaga.knowledge.read_models.pending(store, niaga.knowledge.embedder.model, BACKLOG_CAP)
+        ),
+    }
 
 
 def readiness(niaga: Niaga) -> Readiness:
@@ -879,6 +979,12 @@ def _embed_sender(jobs: Jobs | None) -> Callable[[UUID, UUID], None] | None:
     return lambda tenant, document: jobs.embed_knowledge.send(str(tenant), str(document))
 
 
+def _email_sender(jobs: Jobs | None) -> Callable[[UUID, UUID], None] | None:
+    if jobs is None:
+        return None
+    return lambda tenant, email: jobs.send_email.send(str(tenant), str(email))
+
+
 def _message_sender(jobs: Jobs | None) -> Callable[[UUID, UUID], None] | None:
     if jobs is None:
         return None
@@ -896,6 +1002,7 @@ def job_services(niaga: Niaga) -> JobServices:
         rechecker=callback_rechecker(niaga),
         messages=niaga.whatsapp.messages,
         knowledge=niaga.knowledge.documents,
+        emails=niaga.email.emails,
     )
 
 
@@ -955,12 +1062,12 @@ class Vouchers:
         )
 
 
-def _proof_storage(settings: Settings) -> ProofStorage:
+def _proof_storage(settings: Settings) -> ObjectStorage:
     if settings.niaga_proof_storage is ProofStorageKind.S3:
-        from adapters.shared.storage_s3 import S3ProofStorage
+        from adapters.shared.storage_s3 import S3ObjectStorage
 
-        return S3ProofStorage.from_settings(settings)
-    return LocalProofStorage(settings.niaga_proof_dir or settings.niaga_data_dir / "proofs")
+        return S3ObjectStorage.from_settings(settings)
+    return LocalObjectStorage(settings.niaga_proof_dir or settings.niaga_data_dir / "proofs")
 
 
 def _secret_key(settings: Settings) -> str:

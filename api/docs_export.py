@@ -27,6 +27,7 @@ from domain.customers.customer_tags import CustomerTags
 from domain.integrations.webhook import WebhookEndpoint
 from domain.integrations.webhook_delivery import WebhookDelivery
 from domain.messaging.campaign import BroadcastDay, Campaign
+from domain.messaging.email import OutboundEmail
 from domain.messaging.message_template import MessageTemplates
 from domain.messaging.notification import NotificationRequest
 from domain.messaging.whatsapp import OutboundMessage, WhatsAppChannel, WhatsAppConsent
@@ -40,7 +41,7 @@ from domain.repairs.inventory import InventoryItem, PurchaseOrder
 from domain.repairs.repair_job import RepairJob, RepairSettings, Technician
 from domain.routers.provisioning import Provisioning
 from domain.routers.router import Router
-from domain.shared.roles import Role
+from domain.shared.roles import PlatformRole, Role
 from domain.vouchers.agent import Agent, AgentLogin, AgentPhone
 from domain.vouchers.voucher import Voucher, VoucherBatch, VoucherProfile, VoucherSettings
 from domain.vouchers.voucher_order import ShopCode, VoucherOrder
@@ -82,6 +83,7 @@ AGGREGATES: list[type] = [
     WhatsAppChannel,
     WhatsAppConsent,
     OutboundMessage,
+    OutboundEmail,
     MessageTemplates,
     Campaign,
     BroadcastDay,
@@ -228,7 +230,8 @@ def _doc(obj: type) -> str:
 def permission_matrix() -> str:
     """`docs/permissions.md`: which role holds which permission, read from the grants that
     `application.shared.authorization.authorize` enforces."""
-    roles = list(Role)
+    # The platform operator's role last: it holds the operator's console alone.
+    roles: list[Role | PlatformRole] = [*Role, PlatformRole.OPERATOR]
     lines = [
         "# Roles and permissions",
         "",
@@ -236,7 +239,8 @@ def permission_matrix() -> str:
         "(`make schema`); the suite fails when it is stale. Every command and query checks its",
         "permission in the application layer; a caller without it gets `PERMISSION_DENIED`.",
         "Agents see only their own and their downline's vouchers and ledgers; every role sees",
-        "only its own tenant.",
+        "only its own tenant. The platform operator (an operator key, `nop_...`) holds",
+        "`platform:operate` alone: the operator's console, and nothing of any tenant's.",
         "",
         "| permission | " + " | ".join(role.value for role in roles) + " |",
         "|---|" + "---|" * len(roles),

@@ -25,6 +25,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from adapters.bootstrap import InProcessDaemons, Niaga, readiness
+from api.agency import rest as media_rest
 from api.ai import knowledge_rest
 from api.audit import rest as audit_rest
 from api.billing import rest
@@ -157,6 +158,7 @@ def _add_interfaces(
     app.include_router(whatsapp_webhooks.router, responses=_answers(400, 401, 403, 404, 503))
     app.include_router(audit_rest.router, responses=_answers(400, 401, 403, 503))
     app.include_router(knowledge_rest.router, responses=_answers(400, 401, 403, 404, 413, 503))
+    app.include_router(media_rest.router, responses=_answers(400, 401, 403, 404, 413, 423, 503))
 
 
 def _answers(*statuses: int) -> dict[int | str, dict[str, Any]]:

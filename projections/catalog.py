@@ -1,5 +1,6 @@
 """Every projection Niaga maintains, by name."""
 
+from projections.agency.media_library import MediaLibraryProjection
 from projections.ai.concierge import ConciergeProjection
 from projections.ai.costs import AiBudgetsProjection, AiCostsProjection
 from projections.ai.digests import CeoDigestsProjection
@@ -16,6 +17,7 @@ from projections.integrations.webhooks import (
     WebhookDeliveriesProjection,
     WebhookEndpointsProjection,
 )
+from projections.messaging.email_log import EmailLogProjection
 from projections.messaging.message_log import MessageLogProjection
 from projections.messaging.whatsapp import CampaignListProjection, WhatsAppChannelProjection
 from projections.payments.gateways import (
@@ -68,6 +70,7 @@ def all_projections() -> list[Projection]:
         PaymentCallbackLogProjection(),
         GatewayAccountListProjection(),
         MessageLogProjection(),
+        EmailLogProjection(),
         WhatsAppChannelProjection(),
         CampaignListProjection(),
         CustomerTagsProjection(),
@@ -77,6 +80,7 @@ def all_projections() -> list[Projection]:
         AiBudgetsProjection(),
         CeoDigestsProjection(),
         ConciergeProjection(),
+        MediaLibraryProjection(),
         PlatformSubscriptionsProjection(),
         PlatformMeterReportsProjection(),
     ]

@@ -27,9 +27,19 @@ class ProofStorageKind(StrEnum):
     S3 = "s3"
 
 
+# Where objects go (transfer proofs, the media library): the same two choices for every kind.
+ObjectStorageKind = ProofStorageKind
+
+
 class BackupStorageKind(StrEnum):
     LOCAL = "local"
     S3 = "s3"
+
+
+class SmtpTls(StrEnum):
+    NONE = "none"  # plain SMTP (a relay on the same host or network)
+    STARTTLS = "starttls"  # upgrade the connection (port 587)
+    SSL = "ssl"  # TLS from the first byte (port 465)
 
 
 class KbEmbedder(StrEnum):
@@ -144,6 +154,20 @@ class Settings(BaseSettings):
         default=None, description="An S3-compatible endpoint (MinIO, R2, ...); unset: AWS"
     )
     niaga_s3_region: str | None = None
+    # The media library (docs/agency.md): its own directory, or the S3 bucket under a prefix.
+    niaga_media_storage: ObjectStorageKind = Field(
+        default=ObjectStorageKind.LOCAL, description="Where media files go: local or s3"
+    )
+    niaga_media_dir: Path | None = Field(
+        default=None, description="Local media files; unset: <data dir>/media"
+    )
+    niaga_media_max_bytes: int = Field(
+        default=25 * 1024 * 1024, gt=0, description="The largest media file accepted"
+    )
+    niaga_media_s3_bucket: str | None = Field(
+        default=None, description="Bucket for media files; unset: NIAGA_S3_BUCKET"
+    )
+    niaga_media_s3_prefix: str = Field(default="media/", description="Key prefix in the bucket")
 
     niaga_whatsapp_cloud_api_url: str = Field(
         default="https://graph.facebook.com/v21.0",
@@ -155,6 +179,23 @@ class Settings(BaseSettings):
     )
     niaga_payment_link_base: str | None = Field(
         default=None, description="Payment links in messages: this base plus the invoice id"
+    )
+    # E-mail (docs/email.md): off while no host is set.
+    niaga_smtp_host: str | None = Field(
+        default=None, description="The SMTP server e-mail is sent through; unset: e-mail is off"
+    )
+    niaga_smtp_port: int = Field(default=587, gt=0, lt=65536)
+    niaga_smtp_username: str | None = Field(default=None, description="Unset: no login")
+    niaga_smtp_password: str | None = None
+    niaga_smtp_tls: SmtpTls = Field(
+        default=SmtpTls.STARTTLS, description="none, starttls (port 587) or ssl (port 465)"
+    )
+    niaga_smtp_from: str | None = Field(
+        default=None, description="The sender address (required with a host)"
+    )
+    niaga_smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    niaga_email_max_age_hours: float = Field(
+        default=24.0, gt=0, description="E-mail notices older than this are no longer sent"
     )
 
     niaga_backup_storage: BackupStorageKind = Field(
@@ -249,6 +290,14 @@ class Settings(BaseSettings):
         default=None,
         description="The platform's plans (JSON list, see docs/platform-billing.md); unset: "
         "the built-in starter and growth plans",
+    )
+    niaga_message_cost_idr: int = Field(
+        default=0,
+        ge=0,
+        le=100_000,
+        description="What one WhatsApp message the provider takes costs the platform, in "
+        "rupiah: the operator's console counts each tenant's message cost with it "
+        "(docs/platform.md); 0: messages are counted free",
     )
     # The knowledge base (docs/ai.md, "Knowledge base").
     niaga_kb_embedder: KbEmbedder | None = Field(

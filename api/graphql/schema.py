@@ -8,6 +8,7 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
 
+from api.graphql.agency.media import MediaMutation, MediaQuery
 from api.graphql.ai.concierge import ConciergeMutation, ConciergeQuery
 from api.graphql.ai.costs import AiCostQuery
 from api.graphql.ai.digests import CeoDigestMutation, CeoDigestQuery
@@ -20,6 +21,7 @@ from api.graphql.billing.queries import BillingQuery
 from api.graphql.integrations.webhooks import WebhookMutation, WebhookQuery
 from api.graphql.messaging.whatsapp import WhatsAppMutation, WhatsAppQuery
 from api.graphql.payments.gateways import GatewayMutation, GatewayQuery
+from api.graphql.platform.console import OperatorMutation, OperatorQuery
 from api.graphql.repairs.repairs import RepairMutation, RepairQuery, RepairSubscription
 from api.graphql.routers.routers import RouterMutation, RouterQuery
 from api.graphql.shared.error_masking import HideInternalErrors
@@ -246,6 +248,8 @@ def build_schema() -> strawberry.Schema:
                 PrecheckQuery,
                 AiCostQuery,
                 ConciergeQuery,
+                MediaQuery,
+                OperatorQuery,
             ),
         ),
         mutation=merge_types(
@@ -265,6 +269,8 @@ def build_schema() -> strawberry.Schema:
                 CeoDigestMutation,
                 PrecheckMutation,
                 ConciergeMutation,
+                MediaMutation,
+                OperatorMutation,
             ),
         ),
         # Named Live, not Subscription: that name is the internet subscription's type.

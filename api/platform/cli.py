@@ -15,6 +15,8 @@ from application.platform.billing_ports import PlatformSubscriptionView
 platform_app = typer.Typer(help="The platform's own billing of its tenants (Stripe).")
 plans_app = typer.Typer(help="The platform's plans in Stripe.")
 platform_app.add_typer(plans_app, name="plans")
+operator_keys_app = typer.Typer(help="The platform operator's API keys (the operator's console).")
+platform_app.add_typer(operator_keys_app, name="operator-key")
 console = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
@@ -53,3 +55,23 @@ def _show(subscription: PlatformSubscriptionView) -> None:
         f"tenant {subscription.tenant_id}: plan {subscription.plan} ({subscription.tier}), "
         f"Stripe customer {subscription.customer_id}, subscription {subscription.subscription_id}"
     )
+
+
+@operator_keys_app.command("create")
+def operator_key_create(
+    name: Annotated[str, typer.Argument(help="Who holds it: a person or a tool")],
+) -> None:
+    """Make an operator key and print it once: `Authorization: Bearer nop_...` reaches the
+    operator's console in GraphQL, and nothing of any tenant's."""
+    issued = run_on_niaga(lambda niaga: niaga.services.operator_keys.create(name))
+    console.print(f"operator key {issued.key_id} ({issued.name}); shown once, keep it safe:")
+    console.print(issued.token, soft_wrap=True)
+
+
+@operator_keys_app.command("revoke")
+def operator_key_revoke(
+    name: Annotated[str, typer.Argument(help="The name the key was created with")],
+) -> None:
+    """Revoke an operator key at once (its next request is refused)."""
+    run_on_niaga(lambda niaga: niaga.services.operator_keys.revoke(name))
+    console.print(f"operator key {name!r} revoked")

@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from application.platform import api_keys
+from application.platform.operator_keys import OperatorKeys, is_operator_token
 from application.shared.authorization import Permission, authorize
 from application.shared.context import SYSTEM, Actor, ActorKind, Principal, recording
 from application.shared.errors import AuthenticationFailed, NotFound, UnknownTenant
@@ -77,11 +78,13 @@ class TenantService:
         read_models: ReadModels,
         sync: ReadModelSync,
         key_lookup: ApiKeyLookup | None = None,
+        operator_keys: OperatorKeys | None = None,
     ) -> None:
         self._stores = stores
         self._read_models = read_models
         self._sync = sync
         self._key_lookup: ApiKeyLookup = key_lookup or _ReadEachTime(read_models)
+        self._operator_keys = operator_keys
 
     def create(
         self,
@@ -245,13 +248,20 @@ class TenantService:
         self._save(tenant, "RevokeApiKey", actor)
 
     def authenticate(self, token: str) -> Principal:
-        """Turn a bearer token into a principal, or refuse it with a reason."""
+        """Turn a bearer token into a principal, or refuse it with a reason. An operator's key
+        (`nop_...`) gives the operator's principal, which holds no tenant permission."""
+        if is_operator_token(token):
+            if self._operator_keys is None:
+                raise AuthenticationFailed("operator keys are not accepted here")
+            return self._operator_keys.authenticate(token)
         key_id, secret = api_keys.parse(token)
         return _principal(self._key_lookup.api_key(key_id), secret)
 
     def authenticate_from_memory(self, token: str) -> Principal | None:
         """As `authenticate`, for a key held in memory: it never waits on I/O, so an event loop
         may call it. None when the key has to be read (then call `authenticate`)."""
+        if is_operator_token(token):
+            return None  # operator keys are read each time: few requests, and none cached
         try:
             key_id, secret = api_keys.parse(token)
         except AuthenticationFailed:

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from application.shared.context import Principal
 from application.shared.errors import PermissionDenied
-from domain.shared.roles import Role
+from domain.shared.roles import PlatformRole, Role
 
 
 class Permission(StrEnum):
@@ -48,10 +48,14 @@ class Permission(StrEnum):
     MANAGE_KNOWLEDGE = "knowledge:manage"
     READ_CEO_DIGEST = "ceo_digest:read"
     HANDLE_CONCIERGE = "concierge:handle"
+    READ_MEDIA = "media:read"
+    MANAGE_MEDIA = "media:manage"
+    # The operator's console: tenants, stores, health and margins. No tenant role holds it.
+    OPERATE_PLATFORM = "platform:operate"
 
 
 _EVERYONE = frozenset(Role)
-_GRANTS: dict[Permission, frozenset[Role]] = {
+_GRANTS: dict[Permission, frozenset[Role | PlatformRole]] = {
     Permission.READ_CUSTOMERS: _EVERYONE - {Role.AGENT},
     Permission.WRITE_CUSTOMERS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
     Permission.FORGET_CUSTOMERS: frozenset({Role.OWNER, Role.ADMIN}),
@@ -112,10 +116,16 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.BUY_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.AGENT}),
     Permission.MANAGE_AGENTS: frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE}),
     Permission.READ_AGENTS: _EVERYONE - {Role.TECHNICIAN, Role.STAFF},
+    # The media library: every tenant role may look and download (agents excepted: they
+    # resell vouchers, not the agency's work); those who make the work may upload and arrange.
+    Permission.READ_MEDIA: _EVERYONE - {Role.AGENT},
+    Permission.MANAGE_MEDIA: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    # The operator holds this alone, and no tenant role holds it.
+    Permission.OPERATE_PLATFORM: frozenset({PlatformRole.OPERATOR}),
 }
 
 
-def roles_with(permission: Permission) -> frozenset[Role]:
+def roles_with(permission: Permission) -> frozenset[Role | PlatformRole]:
     return _GRANTS[permission]
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain.shared.recorded import EventMeta
-from domain.shared.roles import Role
+from domain.shared.roles import PlatformRole, Role
 from domain.shared.tenant_writes import TenantWrites
 
 
@@ -24,6 +24,7 @@ class ActorKind(StrEnum):
     API_KEY = "api_key"
     SYSTEM = "system"
     GATEWAY = "gateway"
+    OPERATOR = "operator"  # a platform operator's key
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,19 @@ class Actor:
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller: acts for one tenant with one role."""
+    """An authenticated caller: acts for one tenant with one role. The platform's operator acts
+    for no tenant (`NO_TENANT`) with the role `PlatformRole.OPERATOR`."""
 
     tenant_id: UUID
-    role: Role
+    role: Role | PlatformRole
     actor: Actor
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     writes: TenantWrites = TenantWrites.OPEN  # as its tenant stood when the key was read
 
+
+# The tenant an operator acts for: none. A tenant-scoped read that ever let an operator through
+# would find no rows under this id.
+NO_TENANT = UUID(int=0)
 
 _current: ContextVar[EventMeta | None] = ContextVar("niaga_event_meta", default=None)
 

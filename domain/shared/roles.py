@@ -12,3 +12,10 @@ class Role(StrEnum):
     TECHNICIAN = "technician"
     AGENT = "agent"
     AUDITOR = "auditor"
+
+
+class PlatformRole(StrEnum):
+    """The platform's own role, held by no tenant's user or key: the operator runs the platform
+    (tenants, stores, health, margins) and holds no permission over any tenant's records."""
+
+    OPERATOR = "operator"

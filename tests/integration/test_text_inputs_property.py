@@ -585,6 +585,7 @@ BASELINES: dict[str, Baseline] = {
         }
     },
     "setCeoDigestRecipients": lambda w, _: {"phones": [w.phone()]},
+    "setCeoDigestEmailRecipients": lambda w, _: {"emails": [f"pemilik{w.number()}@contoh.id"]},
     "replyToConciergeConversation": lambda w, _: {
         "id": w.conversation(),
         "text": "Bisa, kurir kami datang besok pagi.",

@@ -5,9 +5,9 @@ import uuid
 import pytest
 
 from application.shared.authorization import Permission, authorize, roles_with
-from application.shared.context import Actor, ActorKind, Principal
+from application.shared.context import NO_TENANT, Actor, ActorKind, Principal
 from application.shared.errors import PermissionDenied
-from domain.shared.roles import Role
+from domain.shared.roles import PlatformRole, Role
 
 OWNER, ADMIN, MANAGER, STAFF = Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF
 FINANCE, TECHNICIAN, AUDITOR = Role.FINANCE, Role.TECHNICIAN, Role.AUDITOR
@@ -41,8 +41,11 @@ def test_grants_each_permission_exactly_to_the_roles_in_the_table(
             authorize(_principal(role), permission)
 
 
-@pytest.mark.parametrize("permission", list(Permission), ids=str)
-def test_the_owner_may_do_everything(permission: Permission) -> None:
+TENANT_PERMISSIONS = [p for p in Permission if p is not Permission.OPERATE_PLATFORM]
+
+
+@pytest.mark.parametrize("permission", TENANT_PERMISSIONS, ids=str)
+def test_the_owner_may_do_everything_in_the_tenant(permission: Permission) -> None:
     assert Role.OWNER in roles_with(permission)
     authorize(_principal(Role.OWNER), permission)
 
@@ -63,3 +66,20 @@ def test_an_auditor_may_read_the_audit_log_but_not_change_customers() -> None:
     authorize(_principal(Role.AUDITOR), Permission.READ_AUDIT)
     with pytest.raises(PermissionDenied):
         authorize(_principal(Role.AUDITOR), Permission.WRITE_CUSTOMERS)
+
+
+def _operator() -> Principal:
+    return Principal(NO_TENANT, PlatformRole.OPERATOR, Actor(ActorKind.OPERATOR, "ops"))
+
+
+@pytest.mark.parametrize("permission", TENANT_PERMISSIONS, ids=str)
+def test_the_operator_holds_no_tenant_permission(permission: Permission) -> None:
+    with pytest.raises(PermissionDenied):
+        authorize(_operator(), permission)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_only_the_operator_may_operate_the_platform(role: Role) -> None:
+    authorize(_operator(), Permission.OPERATE_PLATFORM)
+    with pytest.raises(PermissionDenied):
+        authorize(_principal(role), Permission.OPERATE_PLATFORM)

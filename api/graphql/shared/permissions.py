@@ -91,14 +91,24 @@ _QUERIES: dict[str, Permission] = {
     "aiKeys": P.MANAGE_AI,
     "knowledgeDocuments": P.READ_KNOWLEDGE,
     "knowledgeDocument": P.READ_KNOWLEDGE,
+    "mediaFolders": P.READ_MEDIA,
+    "mediaFiles": P.READ_MEDIA,
+    "mediaFile": P.READ_MEDIA,
     "aiSettings": P.MANAGE_AI,
     "precheckRules": P.READ_BILLING,
     "aiCosts": P.READ_REPORTS,
     "ceoDigest": P.READ_CEO_DIGEST,
     "ceoDigests": P.READ_CEO_DIGEST,
     "ceoDigestRecipients": P.MANAGE_TENANT,
+    "ceoDigestEmailRecipients": P.MANAGE_TENANT,
     "conciergeConversations": P.HANDLE_CONCIERGE,
     "conciergeConversation": P.HANDLE_CONCIERGE,
+    # the operator's console (an operator's key only)
+    "platformTenants": P.OPERATE_PLATFORM,
+    "platformTenant": P.OPERATE_PLATFORM,
+    "systemHealth": P.OPERATE_PLATFORM,
+    "tenantFigures": P.OPERATE_PLATFORM,
+    "tenantMove": P.OPERATE_PLATFORM,
 }
 
 _MUTATIONS: dict[str, Permission] = {
@@ -212,14 +222,24 @@ _MUTATIONS: dict[str, Permission] = {
     "uploadKnowledgeDocument": P.MANAGE_KNOWLEDGE,
     "deleteKnowledgeDocument": P.MANAGE_KNOWLEDGE,
     "askKnowledgeBase": P.READ_KNOWLEDGE,
+    "createMediaFolder": P.MANAGE_MEDIA,
+    "renameMedia": P.MANAGE_MEDIA,
+    "moveMedia": P.MANAGE_MEDIA,
+    "deleteMedia": P.MANAGE_MEDIA,
     "precheckInvoice": P.ISSUE_INVOICES,
     "precheckInvoiceDraft": P.ISSUE_INVOICES,
     "precheckQuote": P.WORK_ON_REPAIRS,
     "setPrecheckRules": P.MANAGE_TENANT,
     "setCeoDigestRecipients": P.MANAGE_TENANT,
+    "setCeoDigestEmailRecipients": P.MANAGE_TENANT,
     "assignConciergeConversation": P.HANDLE_CONCIERGE,
     "replyToConciergeConversation": P.HANDLE_CONCIERGE,
     "closeConciergeConversation": P.HANDLE_CONCIERGE,
+    # the operator's console (an operator's key only)
+    "registerTenant": P.OPERATE_PLATFORM,
+    "lockTenant": P.OPERATE_PLATFORM,
+    "unlockTenant": P.OPERATE_PLATFORM,
+    "upgradeTenant": P.OPERATE_PLATFORM,
 }
 
 _LIVE: dict[str, Permission] = {"jobBoardChanged": P.READ_REPAIRS}
