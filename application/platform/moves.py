@@ -175,6 +175,8 @@ class TenantMoves:
         self._mover.check_reachable(move)
         self._mover.prepare(move)  # create and migrate the target before anything waits
         self._mover.begin(move)
+        if watch:
+            watch(Step.PREPARED)
         return self._run(move, chosen_server, actor, progress, watch)
 
     def resume(

@@ -31,8 +31,8 @@ from tests.conftest import principal_for
 from tests.e2e.cli import DATA_DIR, NIAGA, run_niaga
 from tests.kb_support import embedded_url_fixture as embedded_url_fixture
 
-STEPS_WHILE_IT_WRITES = ("precopied",)
-STEPS_BEFORE_THE_SWITCH = (*STEPS_WHILE_IT_WRITES, "frozen", "copied", "rebuilt")
+STEPS_WHILE_IT_WRITES = ("prepared", "precopied")
+STEPS_BEFORE_THE_SWITCH = (*STEPS_WHILE_IT_WRITES, "started", "frozen", "copied", "rebuilt")
 
 
 @pytest.fixture(name="settings")
@@ -150,7 +150,7 @@ def test_a_tenant_moves_up_to_a_schema_then_to_a_database_on_another_server_and_
     _readable(niaga, tenant_id, {**names, later: "Sesudah Pindah"})
 
 
-@pytest.mark.parametrize("step", [*STEPS_BEFORE_THE_SWITCH, "switched"])
+@pytest.mark.parametrize("step", [*STEPS_BEFORE_THE_SWITCH, "switched", "done"])
 def test_a_mover_killed_after_any_step_leaves_the_tenant_in_one_store_and_resumes(
     niaga: Niaga, settings: Settings, step: str
 ) -> None:
@@ -167,6 +167,10 @@ def test_a_mover_killed_after_any_step_leaves_the_tenant_in_one_store_and_resume
             owner = principal_for(tenant_id)
             during = niaga.customers.register(owner, RegisterCustomer("Saat", "081277700003"))
             names = {**names, during: "Saat"}
+        elif step == "started":
+            # MoveStarted is recorded (every interface refuses its commands); the old store is
+            # not gated yet, and nothing has moved.
+            assert (listed.writes, placed) == ("moving", source)
         elif step in STEPS_BEFORE_THE_SWITCH:
             assert listed.writes == "moving"  # every interface refuses its commands
             assert placed == source
@@ -174,15 +178,21 @@ def test_a_mover_killed_after_any_step_leaves_the_tenant_in_one_store_and_resume
                 niaga.customers.register(
                     principal_for(tenant_id), RegisterCustomer("Saat Pindah", "081277700001")
                 )
-        else:
+        elif step == "switched":
             assert listed.writes == "moving"
             assert placed == StoreRef(f"t_{tenant_id.hex[:16]}")
+        else:  # done: only the old copy's removal, after the grace period, is left
+            assert (listed.writes, placed) == ("open", StoreRef(f"t_{tenant_id.hex[:16]}"))
     finally:
         mover.send_signal(signal.SIGKILL)
         mover.wait(timeout=30)
 
     resumed = _move(settings, tenant_id, "--resume")
-    assert resumed.returncode == 0, resumed.stderr + resumed.stdout
+    if step == "done":
+        assert resumed.returncode != 0
+        assert "no unfinished move" in resumed.stderr + resumed.stdout
+    else:
+        assert resumed.returncode == 0, resumed.stderr + resumed.stdout
     niaga.stores.forget_placement(tenant_id)
     assert niaga.stores.ref_for(tenant_id) == StoreRef(f"t_{tenant_id.hex[:16]}")
     _readable(niaga, tenant_id, names)
