@@ -49,6 +49,7 @@ from api.shared.failures import (
 )
 from api.shared.graphiql import ASSETS_DIR, ASSETS_PATH, offline_graphiql_html
 from api.shared.idempotency import IdempotentGraphQL
+from api.shared.security_headers import SecurityHeaders
 from api.vouchers import shop
 from domain.shared.errors import DomainError
 
@@ -120,6 +121,8 @@ def create_app(
         answers=_answer_reuse(niaga, registry),
     )
     public_api.limit_rates(app, settings)
+    # Added last, so it wraps everything: every answer, refusals included, carries them.
+    app.add_middleware(SecurityHeaders, production=settings.production)
     _answer_store_failures(app)
     _leave_operations_out_of_document(app)
     return app

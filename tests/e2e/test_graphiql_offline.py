@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.browser_logs import LOGGING_PREFS, policy_violations
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ASSET = re.compile(r'(?:src|href)="(/graphiql-assets/[^"]+)"\s+integrity="(sha384-[^"]+)"')
@@ -53,6 +55,7 @@ def offline_browser() -> Iterator[object]:
         options.add_argument(flag)
     # No name resolves except this machine's: the browser is as offline as a shop's back office.
     options.add_argument("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
+    options.set_capability(*LOGGING_PREFS)
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
     yield driver
@@ -71,3 +74,4 @@ def test_an_offline_browser_renders_the_editor(server: str, offline_browser: obj
         expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".graphiql-container"))
     )
     assert "Loading" not in offline_browser.find_element(By.TAG_NAME, "body").text
+    assert policy_violations(offline_browser) == []

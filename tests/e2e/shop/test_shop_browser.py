@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.browser_logs import LOGGING_PREFS, policy_violations
 from tests.e2e.shop.conftest import Shop
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,6 +33,7 @@ def browser() -> Iterator[object]:
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
         options.add_argument(flag)
     options.add_argument("--window-size=412,915")  # a phone's screen
+    options.set_capability(*LOGGING_PREFS)
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
     yield driver
@@ -67,3 +69,4 @@ def test_a_customer_buys_a_voucher_in_the_browser(shop: Shop, browser: object) -
     assert browser.find_element(By.ID, "status").get_attribute("data-status") == "fulfilled"
     assert browser.find_element(By.ID, "username").text == order.username
     assert browser.find_elements(By.CSS_SELECTOR, ".qr svg")
+    assert policy_violations(browser) == []  # every page of the way, under its strict policy
