@@ -120,8 +120,8 @@ class _Page:
         else:
             notice = _notice(recorded, self.subjects.get(recorded.aggregate_id))
             if notice is not None:
-                message_id, queued = notice
-                self._queue(message_id, recorded, queued, recorded.aggregate_id, None)
+                message_id, queued, about = notice
+                self._queue(message_id, recorded, queued, about, None)
 
     def save(self, cur: Cursor[Any], schema: str) -> None:
         if self.new_subjects:  # looked up and not found: they cannot be there
@@ -179,15 +179,18 @@ def _progresses(event: object) -> bool:
     )
 
 
-def _notice(recorded: RecordedEvent, subject: Row | None) -> tuple[UUID, tuple[Any, ...]] | None:
+def _notice(
+    recorded: RecordedEvent, subject: Row | None
+) -> tuple[UUID, tuple[Any, ...], UUID] | None:
     """The WhatsApp message a billing or notification event asks for, if any (the channel
-    policy is `projections/messaging/notices.py`): its id and (tenant, customer, template,
-    variables). `subject` is whose invoice or subscription it is about."""
+    policy is `projections/messaging/notices.py`): its id, (tenant, customer, template,
+    variables), and what it is about (a reminder's invoice: its payment link points there).
+    `subject` is whose invoice or subscription it is about."""
     notice = notice_of(recorded, subject)
     if notice is None or not notice.goes_by(Channel.WHATSAPP):
         return None
     queued = (notice.tenant_id, notice.customer_id, notice.template, notice.variables)
-    return notice_id(recorded.aggregate_id, notice.reason), queued
+    return notice_id(recorded.aggregate_id, notice.reason), queued, notice.about
 
 
 def _queued_row(

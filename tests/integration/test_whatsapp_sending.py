@@ -55,6 +55,23 @@ def test_an_issued_invoice_is_sent_as_text_through_the_cloud_api(
     assert [m["status"] for m in entry.timeline] == ["queued", "sent"]
 
 
+def test_a_reminders_payment_link_points_at_its_invoice(
+    niaga: Niaga, owner: Principal, cloud: FakeCloudApi
+) -> None:
+    use_cloud_api(niaga, owner, cloud)
+    books = Books(niaga, owner)
+    budi = books.customer("Budi")
+    invoice_id = books.invoice(budi, 150_000, ISSUED_ON, date(2026, 1, 12))
+    variables = {"nomor": "INV/2026/00001", "tagihan": "Rp150.000", "jatuh_tempo": "12/01/2026"}
+    niaga.whatsapp.messages.request(owner, budi, "reminder_overdue", variables, invoice_id, "r1")
+    books.caught_up()
+
+    assert dispatcher_sending_inline(niaga).dispatch() == 2  # the invoice issued, the reminder
+    texts = [r.body["text"]["body"] for r in cloud.requests]
+    [reminder] = [t for t in texts if "lewat jatuh tempo" in t]
+    assert f"https://bayar.example.id/i/{invoice_id}" in reminder
+
+
 def test_fonnte_gets_form_fields_and_its_token(
     niaga: Niaga, owner: Principal, fonnte: FakeFonnte
 ) -> None:
