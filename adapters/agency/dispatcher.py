@@ -9,15 +9,15 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from adapters.agency.read_models import PostgresMediaReadModels
-from adapters.shared.stores import PostgresStores
+from adapters.shared.stores import PostgresEventStore, PostgresStores
 from application.agency.media import MediaLibrary
 from application.agency.ports import StorageUnavailable
 from application.shared.process_manager import (
     Dispatch,
     Pending,
-    ProcessManager,
     RetryPolicy,
     SideEffect,
+    StoreSweep,
 )
 
 # Doubling up to ten minutes: a bucket that refuses deletes is not helped by asking more often.
@@ -30,25 +30,12 @@ def removal_effect(library: MediaLibrary) -> SideEffect[UUID]:
     return SideEffect("media-removal", library.remove_object, RETRIES, (StorageUnavailable,))
 
 
-class MediaRemovalDispatcher:
+class MediaRemovalDispatcher(StoreSweep[PostgresEventStore]):
     def __init__(
         self, stores: PostgresStores, read_models: PostgresMediaReadModels, remove: Dispatch[UUID]
     ) -> None:
-        self._stores = stores
-        self._read_models = read_models
-        self._manager = ProcessManager(RETRIES, remove)
+        def pending(store: PostgresEventStore) -> list[Pending]:
+            rows = read_models.pending_removals(store, PAGE)
+            return [Pending(r.tenant_id, r.file_id, r.attempts, r.updated_at) for r in rows]
 
-    def dispatch(self) -> int:
-        """Submit a job for every removal that is due; returns how many were submitted."""
-        submitted = 0
-        for store in self._stores.open_stores():
-            rows = self._read_models.pending_removals(store, PAGE)
-            pending = [Pending(r.tenant_id, r.file_id, r.attempts, r.updated_at) for r in rows]
-            submitted += self._manager.submit_due(pending, datetime.now(UTC))
-        return submitted
-
-    def wait(self) -> None:
-        self._manager.wait()
-
-    def close(self) -> None:
-        self._manager.close()
+        super().__init__(stores.open_stores, pending, RETRIES, remove, lambda: datetime.now(UTC))

@@ -40,6 +40,7 @@ from uuid import UUID
 
 Job = TypeVar("Job")
 Job_contra = TypeVar("Job_contra", contravariant=True)
+Store = TypeVar("Store")
 Draw = Callable[[float, float], float]  # a random number between two bounds
 Monotonic = Callable[[], float]
 # Above this many remembered submissions, those too old to matter are forgotten.
@@ -203,3 +204,37 @@ class ProcessManager:
 
     def close(self) -> None:
         self._dispatch.close()
+
+
+class StoreSweep(Generic[Store]):
+    """A process manager over every store: each sweep asks each store for its pending rows and
+    submits those due. What a side effect adds is only how a store's pending rows are found."""
+
+    def __init__(
+        self,
+        stores: Callable[[], Iterable[Store]],
+        pending: Callable[[Store], Iterable[Pending]],
+        policy: RetryPolicy,
+        dispatch: Dispatch[UUID],
+        now: Callable[[], datetime],
+    ) -> None:
+        self._stores = stores
+        self._pending = pending
+        self._now = now
+        self._manager = ProcessManager(policy, dispatch)
+
+    def dispatch(self) -> int:
+        """Submit every pending row that is due, in every store; returns how many."""
+        return sum(
+            self._manager.submit_due(self._pending(store), self._now()) for store in self._stores()
+        )
+
+    def forget_submissions(self) -> None:
+        """The broker lost what it held (it restarted): every due row is submitted again."""
+        self._manager.forget_submissions()
+
+    def wait(self) -> None:
+        self._manager.wait()
+
+    def close(self) -> None:
+        self._manager.close()

@@ -11,15 +11,15 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from adapters.ai.knowledge.read_models import PostgresKnowledgeReadModels
-from adapters.shared.stores import PostgresStores
+from adapters.shared.stores import PostgresEventStore, PostgresStores
 from application.ai.knowledge.documents import KnowledgeDocuments
 from application.ai.knowledge.ports import EmbeddingUnavailable
 from application.shared.process_manager import (
     Dispatch,
     Pending,
-    ProcessManager,
     RetryPolicy,
     SideEffect,
+    StoreSweep,
 )
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def embed_effect(documents: KnowledgeDocuments) -> SideEffect[UUID]:
     return SideEffect("knowledge-embed", documents.embed, RETRIES, (EmbeddingUnavailable,))
 
 
-class KnowledgeDispatcher:
+class KnowledgeDispatcher(StoreSweep[PostgresEventStore]):
     def __init__(
         self,
         stores: PostgresStores,
@@ -43,27 +43,8 @@ class KnowledgeDispatcher:
         model: str,
         embed: Dispatch[UUID],
     ) -> None:
-        self._stores = stores
-        self._read_models = read_models
-        self._model = model
-        self._manager = ProcessManager(RETRIES, embed)
+        def pending(store: PostgresEventStore) -> list[Pending]:
+            rows = read_models.pending(store, model, PAGE)
+            return [Pending(tenant, doc, attempts, at) for tenant, doc, attempts, at in rows]
 
-    def dispatch(self) -> int:
-        """Submit a job for every document that is due; returns how many were submitted."""
-        submitted = 0
-        for store in self._stores.open_stores():
-            rows = self._read_models.pending(store, self._model, PAGE)
-            pending = [
-                Pending(tenant, document, attempts, at) for tenant, document, attempts, at in rows
-            ]
-            submitted += self._manager.submit_due(pending, datetime.now(UTC))
-        return submitted
-
-    def forget_submissions(self) -> None:
-        self._manager.forget_submissions()
-
-    def wait(self) -> None:
-        self._manager.wait()
-
-    def close(self) -> None:
-        self._manager.close()
+        super().__init__(stores.open_stores, pending, RETRIES, embed, lambda: datetime.now(UTC))

@@ -9,20 +9,21 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from adapters.messaging.email.read_models import PostgresEmailReadModels
-from adapters.shared.stores import PostgresStores
+from adapters.shared.stores import PostgresEventStore, PostgresStores
 from application.messaging.email import EmailService
 from application.messaging.email_ports import MailUnavailable, PendingEmail
 from application.shared.process_manager import (
     Dispatch,
     Pending,
-    ProcessManager,
     RetryPolicy,
     SideEffect,
+    StoreSweep,
 )
 
 # Doubling up to ten minutes, as for WhatsApp: a mail server that greylists (451) or is down
 # for maintenance is back within minutes.
 RETRIES = RetryPolicy(max_wait=600.0)
+PAGE = 500
 
 
 def email_effect(emails: EmailService) -> SideEffect[UUID]:
@@ -30,30 +31,16 @@ def email_effect(emails: EmailService) -> SideEffect[UUID]:
     return SideEffect("email", emails.send, RETRIES, (MailUnavailable,))
 
 
-class EmailDispatcher:
+class EmailDispatcher(StoreSweep[PostgresEventStore]):
     """Sweeps `email_log` for queued and retrying e-mails."""
 
     def __init__(
         self, stores: PostgresStores, read_models: PostgresEmailReadModels, send: Dispatch[UUID]
     ) -> None:
-        self._stores = stores
-        self._read_models = read_models
-        self._manager = ProcessManager(RETRIES, send)
+        def pending(store: PostgresEventStore) -> list[Pending]:
+            return [_pending(row) for row in read_models.pending(store, PAGE)]
 
-    def dispatch(self) -> int:
-        """Submit every e-mail that is due; returns how many were submitted."""
-        submitted = 0
-        for store in self._stores.open_stores():
-            rows = [_pending(row) for row in self._read_models.pending(store, 500)]
-            submitted += self._manager.submit_due(rows, datetime.now(UTC))
-        return submitted
-
-    def forget_submissions(self) -> None:
-        """The broker lost what it held (it restarted): every due e-mail is submitted again."""
-        self._manager.forget_submissions()
-
-    def close(self) -> None:
-        self._manager.close()
+        super().__init__(stores.open_stores, pending, RETRIES, send, lambda: datetime.now(UTC))
 
 
 def _pending(row: PendingEmail) -> Pending:
