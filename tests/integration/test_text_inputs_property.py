@@ -33,11 +33,12 @@ from api.graphql.shared.support import Context
 from api.shared.failures import UNAVAILABLE
 from application.repairs.repairs import QuoteLabour, ReceiveJob, RepairService
 from application.shared.clock import FixedClock
-from application.shared.context import Principal
+from application.shared.context import NO_TENANT, Actor, ActorKind, Principal
 from application.shared.event_store import EventStore, Saved
 from application.shared.ports import Placement
 from application.vouchers.ports import VoucherFilter
 from domain.ai.conversation import Conversation
+from domain.shared.roles import PlatformRole
 from projections.shared.runner import PARKED_TABLE
 from tests.conftest import REDIS_URL, TEST_SECRET_KEY, principal_for
 
@@ -277,7 +278,19 @@ class World:
         return payload
 
     def caller(self, mutation: str) -> Principal:
+        if mutation in OPERATOR_MUTATIONS:
+            return OPERATOR
         return self.gateway_owner if mutation == "configureGateway" else self.owner
+
+    def media_folder(self) -> str:
+        folder = self.call(
+            "createMediaFolder", "... on MediaSuccess { id }", name=f"Folder {self.number()}"
+        )
+        return str(folder["id"])
+
+    def other_tenant(self) -> str:
+        """A tenant of its own for an operator's command that changes it for good."""
+        return str(self.niaga.tenants.create(f"ISP Lain {self.number()}", Placement.SHARED))
 
     def events(self) -> int:
         """Events recorded in every store."""
@@ -577,7 +590,20 @@ def _whatsapp(_: World, field: str) -> Variables:
     return {"input": {"provider": "cloud_api", "sender": "6281234567890", **keys}}
 
 
+# The operator's console acts for no tenant.
+OPERATOR = Principal(NO_TENANT, PlatformRole.OPERATOR, Actor(ActorKind.OPERATOR, "uji"))
+OPERATOR_MUTATIONS = frozenset({"registerTenant", "lockTenant"})
+
 BASELINES: dict[str, Baseline] = {
+    "createMediaFolder": lambda w, _: {"name": f"Brosur {w.number()}"},
+    "renameMedia": lambda w, _: {"id": w.media_folder(), "name": f"Foto {w.number()}"},
+    "registerTenant": lambda w, _: {
+        "name": f"ISP Baru {w.number()}",
+        "tier": "SHARED",
+        "region": "id",
+        "server": "main",
+    },
+    "lockTenant": lambda w, _: {"tenantId": w.other_tenant(), "reason": "tagihan belum dibayar"},
     "precheckInvoiceDraft": lambda w, _: {
         "input": {
             "customerId": w.customer_id,
@@ -807,8 +833,10 @@ def world(database_url: str) -> Iterator[World]:
 
 
 # The knowledge base needs pgvector, which this server may lack; its texts are tried on the
-# embedded server by tests/integration/test_knowledge_base.py.
-ELSEWHERE = {"askKnowledgeBase", "uploadKnowledgeDocument"}
+# embedded server by tests/integration/test_knowledge_base.py. upgradeTenant's one text, the
+# server's name, must name a server of the settings before anything is recorded, and the move
+# it starts runs on a worker thread: tests/e2e/test_operator_console.py and test_tenant_moves.py.
+ELSEWHERE = {"askKnowledgeBase", "uploadKnowledgeDocument", "upgradeTenant"}
 
 
 def test_every_mutation_with_a_text_input_has_a_valid_input_here() -> None:
