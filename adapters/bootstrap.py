@@ -951,6 +951,7 @@ def store_backlog(niaga: Niaga, store: PostgresEventStore) -> dict[str, int]:
         "knowledge": len(
             niaga.knowledge.read_models.pending(store, niaga.knowledge.embedder.model, BACKLOG_CAP)
         ),
+        "media_removal": len(niaga.media.read_models.pending_removals(store, BACKLOG_CAP)),
     }
 
 
