@@ -93,10 +93,10 @@ async def media_content(
     except DomainError as error:
         raise _http_error(error) from None
     disposition = "inline" if view.media_type is MediaType.IMAGE else "attachment"
+    # X-Content-Type-Options: nosniff comes with every response (api/shared/security_headers.py).
     headers = {
         "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(view.name)}",
         "Content-Length": str(view.size_bytes),
-        "X-Content-Type-Options": "nosniff",
     }
     return StreamingResponse(chunks, media_type=view.content_type, headers=headers)
 
