@@ -14,7 +14,6 @@ of a change, so nothing is kept: every lookup asks the database. Unknown keys ar
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections import OrderedDict
@@ -23,20 +22,16 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
-from psycopg import Connection, sql
+from psycopg import Connection, Notify, sql
 
 from adapters.shared.database import Database
-from adapters.shared.supervision import Recovery
+from adapters.shared.notice_listener import NoticeListener
 from application.shared.ports import ApiKeyRecord
 from projections.shared.runner import TRACKING_TABLE
 
-log = logging.getLogger(__name__)
 CHANNEL = "niaga_api_keys"
 LISTENER_NAME = "niaga-api-key-listener"
 READ_MODEL = "tenants"  # the projection that writes `api_keys`
-LISTEN_POLL = 0.5  # seconds between looks at whether the cache is being closed
-MAX_PAUSE = 10.0  # seconds between attempts to listen again while the database is away
 
 Connect = Callable[[], AbstractContextManager[Connection[Any]]]
 
@@ -57,7 +52,15 @@ class CachedApiKeys:
 
     def __init__(self, database: Database, schema: str, ttl: float, size: int) -> None:
         self._pooled: Connect = database.connection
-        self._listening_connection: Connect = lambda: _listening(database.url)
+        self._listener = NoticeListener(
+            database.url,
+            (CHANNEL,),
+            LISTENER_NAME,
+            "keys are read from it on every request",
+            self._heard_from_start,
+            self._heard,
+            self._deaf,
+        )
         self._schema, self._ttl, self._size = schema, ttl, size
         self._statement = _lookup_statement(schema)
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
@@ -65,8 +68,6 @@ class CachedApiKeys:
         self._listening = False
         self._epoch = 0  # moves whenever the listener (re)connects: reads from before are void
         self._floor = 0  # the highest Tenant event position announced since it connected
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def kept(self, key_id: str) -> ApiKeyRecord | None:
         with self._lock:
@@ -76,7 +77,7 @@ class CachedApiKeys:
     def api_key(self, key_id: str) -> ApiKeyRecord | None:
         if self._ttl <= 0 or self._size <= 0:
             return self._read(key_id)[0]
-        self._start_listening()
+        self._listener.start()
         with self._lock:
             kept = self._fresh(key_id)
             epoch = self._epoch
@@ -93,10 +94,7 @@ class CachedApiKeys:
         return self._listening
 
     def close(self) -> None:
-        self._stop.set()
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout=LISTEN_POLL * 4)
+        self._listener.close()
 
     def _fresh(self, key_id: str) -> _Kept | None:
         kept = self._kept.get(key_id)
@@ -124,50 +122,10 @@ class CachedApiKeys:
         record = ApiKeyRecord(*columns) if columns[0] is not None else None
         return record, int(position or 0)
 
-    def _start_listening(self) -> None:
-        if self._thread is not None or self._stop.is_set():
-            return
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._listen, name="niaga-api-key-listener", daemon=True
-                )
-                self._thread.start()
-
-    def _listen(self) -> None:
-        recovery = Recovery("API key listener", float("inf"), max_pause=MAX_PAUSE)
-        try:
-            while not self._stop.is_set():
-                try:
-                    self._listen_once(recovery)
-                except Exception as error:
-                    self._deaf()
-                    if self._stop.is_set():
-                        break
-                    pause = recovery.failed(error)
-                    log.warning(
-                        "API key listener lost the database (%s); keys are read from it on "
-                        "every request until it is back, retrying in %.1f s",
-                        error,
-                        pause,
-                    )
-                    self._stop.wait(pause)
-        finally:
-            self._deaf()
-
-    def _listen_once(self, recovery: Recovery) -> None:
-        with self._listening_connection() as conn:
-            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
-            self._heard_from_start()
-            recovery.succeeded()
-            self._follow(conn)
-
-    def _follow(self, conn: Connection[Any]) -> None:
-        while not self._stop.is_set():
-            for notice in conn.notifies(timeout=LISTEN_POLL):
-                schema, _, position = notice.payload.rpartition(":")
-                if schema == self._schema and position.isdigit():
-                    self._changed_at(int(position))
+    def _heard(self, notice: Notify) -> None:
+        schema, _, position = notice.payload.rpartition(":")
+        if schema == self._schema and position.isdigit():
+            self._changed_at(int(position))
 
     def _heard_from_start(self) -> None:
         """Listening from now on: what was read before may predate a change nobody heard."""
@@ -188,21 +146,6 @@ class CachedApiKeys:
             self._listening = False
             self._kept.clear()
             self._epoch += 1
-
-
-def _listening(url: str) -> Connection[Any]:
-    """A connection of its own; TCP keepalives notice a silently dropped link within a minute
-    (a restarted server closes it at once)."""
-    return psycopg.connect(
-        url,
-        autocommit=True,
-        application_name=LISTENER_NAME,
-        connect_timeout=10,
-        keepalives=1,
-        keepalives_idle=30,
-        keepalives_interval=10,
-        keepalives_count=3,
-    )
 
 
 def _lookup_statement(schema: str) -> bytes:

@@ -103,7 +103,7 @@ async def media_content(
 
 def _http_error(error: DomainError) -> HTTPException:
     if isinstance(error, MediaTooLarge):
-        code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        code = status.HTTP_413_CONTENT_TOO_LARGE
     elif isinstance(error, MediaTypeRefused):
         code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
     elif isinstance(error, StorageUnavailable):
