@@ -67,7 +67,15 @@ _ = (
     _.on_ws_connect,
     _.turn_count,  # ConciergeConversation
     _.download_path,  # MediaFile
+    _.project_management_percent,  # RateCard, QuoteEstimate, Quotation
+    _.project_management,
+    _.rate_card,  # RateCardSuccess
     _.process_manager,  # Backlog, in the operator's SystemHealth
+    _.sla_paused,  # Ticket
+    _.access_token_expires_at,  # AccountSession
+    _.token_type,
+    _.verification_sent,  # RegisterAccountSuccess
+    _.sessions_ended,  # SessionsEndedSuccess
     # strawberry calls these hooks of schema extensions and of the GraphQL view by name, and
     # FastAPI reads `include_in_schema` when it builds the OpenAPI document.
     _.on_operation,

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
 
+from adapters.agency.quote_wiring import QuoteWiring, quote_services
 from adapters.agency.wiring import MediaWiring, media_services
 from adapters.ai.cost_read_models import PostgresAiCostReadModels
 from adapters.ai.knowledge.dispatcher import KnowledgeDispatcher, embed_effect
@@ -25,6 +26,12 @@ from adapters.billing.read_models import PostgresBillingReadModels
 from adapters.ceo_digest import CeoDigestWiring, ceo_digest_services
 from adapters.concierge import ConciergeWiring, concierge_services
 from adapters.customers.read_models import PostgresReadModels
+from adapters.identity.wiring import (
+    IdentityAccess,
+    IdentityWiring,
+    identity_access,
+    identity_services,
+)
 from adapters.integrations.dispatcher import WebhookDispatcher, delivery_effect
 from adapters.integrations.read_models import PostgresEventLogReader, PostgresWebhookReadModels
 from adapters.integrations.sender import HttpWebhookSender, SocketResolver
@@ -41,6 +48,7 @@ from adapters.platform.console import ConsoleWiring, PostgresSystemHealth, conso
 from adapters.platform.moves import PostgresMover
 from adapters.platform.operator_keys import PostgresOperatorKeys
 from adapters.platform.wiring import PlatformBillingWiring, platform_billing_services
+from adapters.repairs.counter_read_models import PostgresCounterReadModels
 from adapters.repairs.read_models import PostgresRepairReadModels
 from adapters.routers.dispatcher import (
     ProvisioningDispatcher,
@@ -69,9 +77,14 @@ from adapters.shared.storage_local import LocalObjectStorage
 from adapters.shared.stores import MAIN_SERVER, PostgresEventStore, PostgresStores, Topology
 from adapters.shared.supervision import PartFailed as PartFailed
 from adapters.shared.supervision import Supervisor
+from adapters.support.wiring import SupportWiring, support_services
 from adapters.vouchers.read_models import PostgresVoucherReadModels
+from application.agency.estimates import QuoteEstimates
 from application.agency.media import MediaLibrary
 from application.agency.queries import MediaQueries
+from application.agency.quotation_queries import QuotationQueries
+from application.agency.quotations import Quotations
+from application.agency.rate_cards import RateCards
 from application.ai.concierge.desk import ConciergeDesk
 from application.ai.concierge.queries import ConciergeQueries
 from application.ai.costs import AiBudgets, AiCostQueries
@@ -97,6 +110,9 @@ from application.billing.subscriptions import SubscriptionService
 from application.customers.customer_tags import CustomerTagService
 from application.customers.customers import CustomerService
 from application.customers.queries import Queries
+from application.identity.accounts import Accounts
+from application.identity.passwords import Passwords
+from application.identity.sessions import SignIns
 from application.integrations.queries import WebhookQueries
 from application.integrations.webhook_delivery import WebhookDeliverer
 from application.integrations.webhook_targets import TargetPolicy
@@ -128,7 +144,9 @@ from application.platform.moves import TenantMoves
 from application.platform.operator_keys import OperatorKeys
 from application.platform.tenants import TenantService
 from application.repairs.counter import CounterService
+from application.repairs.counter_queries import CounterQueries
 from application.repairs.inventory import InventoryService
+from application.repairs.promotions import PromotionService
 from application.repairs.queries import RepairQueries
 from application.repairs.repairs import RepairService
 from application.routers.provisioning import ProvisioningService
@@ -142,6 +160,9 @@ from application.shared.process_manager import Dispatch, SideEffect
 from application.shared.read_state import ReadState
 from application.shared.secrets import SecretBox, new_key
 from application.shared.tenancy import TenantCalendar, tenant_of
+from application.support.queries import TicketQueries
+from application.support.settings import SupportSettingsService
+from application.support.tickets import TicketService
 from application.vouchers.agents import AgentService
 from application.vouchers.queries import VoucherQueries
 from application.vouchers.voucher_batches import VoucherBatches
@@ -183,6 +204,8 @@ class Services:
     inventory: InventoryService
     counter: CounterService
     repair_queries: RepairQueries
+    promotions: PromotionService
+    counter_queries: CounterQueries
     webhooks: WebhookService
     webhook_queries: WebhookQueries
     payment_queries: PaymentQueries
@@ -226,10 +249,20 @@ class Services:
     concierge_queries: ConciergeQueries
     media_library: MediaLibrary
     media_queries: MediaQueries
+    rate_cards: RateCards
+    quote_estimates: QuoteEstimates
+    quotations: Quotations
+    quotation_queries: QuotationQueries
     platform_billing: PlatformBilling
     stripe_webhooks: StripeWebhooks
     operator_console: OperatorConsole
     operator_keys: OperatorKeys
+    accounts: Accounts
+    sign_ins: SignIns
+    passwords: Passwords
+    tickets: TicketService
+    ticket_queries: TicketQueries
+    support_settings: SupportSettingsService
 
 
 @dataclass
@@ -261,6 +294,8 @@ class Niaga:
     inventory: InventoryService
     counter: CounterService
     repair_queries: RepairQueries
+    promotions: PromotionService
+    counter_queries: CounterQueries
     webhook_read_models: PostgresWebhookReadModels
     webhooks: WebhookService
     webhook_queries: WebhookQueries
@@ -282,9 +317,11 @@ class Niaga:
     idempotency: IdempotentMutations
     ai: AiWiring
     concierge: ConciergeWiring
+    support: SupportWiring
     knowledge: KnowledgeWiring
     api_keys: CachedApiKeys
     operator_keys: OperatorKeys
+    access: IdentityAccess
 
     @classmethod
     def start(
@@ -307,8 +344,14 @@ class Niaga:
         operator_keys = OperatorKeys(
             PostgresOperatorKeys(core.database, settings.niaga_platform_schema)
         )
+        access = identity_access(settings, core.database, _secret_key(settings), core.clock)
         tenants = TenantService(
-            core.stores, core.read_models, core.projections, api_keys, operator_keys
+            core.stores,
+            core.read_models,
+            core.projections,
+            api_keys,
+            operator_keys,
+            access.person_tokens,
         )
         repairs = RepairService(
             core.stores, core.projections, core.clock, PostgresRepairReadModels(core.stores)
@@ -327,6 +370,7 @@ class Niaga:
             settings, core.stores, core.projections, core.secrets, core.clock, core.read_models
         )
         knowledge = knowledge_services(settings, core.stores, core.projections, ai.service)
+        support = support_services(core.stores, core.projections, core.clock)
         concierge = concierge_services(
             core.stores,
             core.projections,
@@ -335,17 +379,20 @@ class Niaga:
             settings.niaga_concierge_escalate_minutes,
             knowledge=knowledge.shop,
             defer=vouchers.commands.is_command,
+            hand_over=support.escalations.hand_over,
         )
-        whatsapp = _whatsapp(core, repairs, vouchers, concierge.inbound)
+        whatsapp = _whatsapp(core, repairs, vouchers, concierge.inbound, support.keywords)
         return cls(
             **core.fields(),
             tenants=tenants,
             api_keys=api_keys,
             operator_keys=operator_keys,
+            access=access,
             vouchers=vouchers,
             whatsapp=whatsapp,
             ai=ai,
             concierge=concierge,
+            support=support,
             knowledge=knowledge,
             messaging_queries=MessagingQueries(
                 core.stores, whatsapp.read_models, whatsapp.templates
@@ -380,6 +427,8 @@ class Niaga:
             inventory=self.inventory,
             counter=self.counter,
             repair_queries=self.repair_queries,
+            promotions=self.promotions,
+            counter_queries=self.counter_queries,
             webhooks=self.webhooks,
             webhook_queries=self.webhook_queries,
             payment_queries=self.payment_queries,
@@ -423,11 +472,21 @@ class Niaga:
             concierge_queries=self.concierge.queries,
             media_library=self.media.library,
             media_queries=self.media.queries,
+            rate_cards=self.quotes.rate_cards,
+            quote_estimates=self.quotes.estimates,
+            quotations=self.quotes.quotations,
+            quotation_queries=self.quotes.queries,
             platform_billing=self.platform_billing.billing,
             stripe_webhooks=self.platform_billing.webhooks,
             tenant_moves=self.tenant_moves,
             operator_console=self.operator_console.console,
             operator_keys=self.operator_keys,
+            accounts=self.identity.accounts,
+            sign_ins=self.identity.sign_ins,
+            passwords=self.identity.passwords,
+            tickets=self.support.tickets,
+            ticket_queries=self.support.queries,
+            support_settings=self.support.settings,
         )
 
     @cached_property
@@ -467,6 +526,20 @@ class Niaga:
         )
 
     @cached_property
+    def identity(self) -> IdentityWiring:
+        """People's accounts, sign-in and sessions; their links go by e-mail."""
+        return identity_services(
+            self.settings,
+            self.stores,
+            self.projections,
+            self.clock,
+            _secret_key(self.settings),
+            self.access,
+            self.tenants,
+            self.email.emails,
+        )
+
+    @cached_property
     def ceo_digests(self) -> CeoDigestWiring:
         """The owner's morning digest: compiled by the scheduler, read in GraphQL."""
         return ceo_digest_services(
@@ -486,6 +559,11 @@ class Niaga:
         return media_services(self.settings, self.stores, self.projections)
 
     @cached_property
+    def quotes(self) -> QuoteWiring:
+        """The agency's quote calculator: rate card, estimates, quotations."""
+        return quote_services(self.stores, self.projections, self.ai.service, self.clock)
+
+    @cached_property
     def heartbeats(self) -> Heartbeats:
         """The long-running parts' heartbeats, in memory and in the platform schema."""
         return Heartbeats(self.database, self.settings.niaga_platform_schema)
@@ -499,6 +577,7 @@ class Niaga:
             self.operator_console.close()
         self.ai.close()
         self.api_keys.close()
+        self.access.close()
         self.webhook_sender.close()
         self.stores.close()
         self.database.close()
@@ -557,15 +636,20 @@ class _Core:
 
 
 def _whatsapp(
-    core: _Core, repairs: RepairService, vouchers: Vouchers, concierge: InboundHandler
+    core: _Core,
+    repairs: RepairService,
+    vouchers: Vouchers,
+    concierge: InboundHandler,
+    tickets: InboundHandler,
 ) -> WhatsApp:
     whatsapp = whatsapp_services(core.settings, core.stores, core.projections, core.secrets)
-    # After opt-out: answers to repair quotes, the repair shop's concierge (its customers' other
-    # messages, voucher commands excepted), then voucher commands (which answer the rest with
-    # help, for tenants that sell vouchers).
+    # After opt-out: answers to repair quotes, tickets asked for (KELUHAN, TIKET), the repair
+    # shop's concierge (its customers' other messages, voucher commands excepted), then voucher
+    # commands (which answer the rest with help, for tenants that sell vouchers).
     stores, sync, secrets = core.stores, core.projections, core.secrets
     quotes = repairs.answer_quote_from_message
     whatsapp.inbound.register(CommandReplies("repair_quotes", quotes, stores, sync, secrets))
+    whatsapp.inbound.register(tickets)
     whatsapp.inbound.register(concierge)
     voucher_commands = vouchers.commands.reply_if_selling
     whatsapp.inbound.register(
@@ -604,12 +688,15 @@ def _router_fields(core: _Core) -> dict[str, Any]:
 
 def _repair_fields(core: _Core, repairs: RepairService) -> dict[str, Any]:
     views = PostgresRepairReadModels(core.stores)
+    counter_views = PostgresCounterReadModels(core.stores)
     return {
         "repair_read_models": views,
         "repairs": repairs,
         "inventory": InventoryService(core.stores, core.projections),
-        "counter": CounterService(core.stores, core.projections, core.clock),
+        "counter": CounterService(core.stores, core.projections, core.clock, counter_views),
         "repair_queries": RepairQueries(core.stores, views),
+        "promotions": PromotionService(core.stores, core.projections, core.clock),
+        "counter_queries": CounterQueries(core.stores, counter_views, core.clock),
     }
 
 

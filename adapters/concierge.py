@@ -21,7 +21,7 @@ from adapters.shared.paging import like_pattern, table
 from adapters.shared.stores import PostgresStores
 from application.ai.concierge.concierge import Concierge
 from application.ai.concierge.desk import ConciergeDesk
-from application.ai.concierge.escalation import ConciergeEscalations
+from application.ai.concierge.escalation import ConciergeEscalations, HandOver
 from application.ai.concierge.ports import CatalogueItem, NoShopKnowledge, ShopKnowledge
 from application.ai.concierge.queries import ConciergeQueries
 from application.ai.ports import Ai
@@ -116,9 +116,11 @@ def concierge_services(
     escalate_minutes: int,
     knowledge: ShopKnowledge | None = None,
     defer: Callable[[UUID, str], bool] | None = None,
+    hand_over: HandOver | None = None,
 ) -> ConciergeWiring:
     """`knowledge`: the shop's documents (none until the knowledge base is connected);
-    `defer`: messages another handler after the concierge should have (voucher commands)."""
+    `defer`: messages another handler after the concierge should have (voucher commands);
+    `hand_over`: what an escalation saves besides its own events (a support ticket)."""
     read_models = PostgresConciergeReadModels(stores)
     inbound = Concierge(
         stores,
@@ -129,7 +131,9 @@ def concierge_services(
         knowledge or NoShopKnowledge(),
         defer,
     )
-    escalations = ConciergeEscalations(stores, sync, clock, read_models, escalate_minutes)
+    escalations = ConciergeEscalations(
+        stores, sync, clock, read_models, escalate_minutes, hand_over
+    )
     return ConciergeWiring(
         inbound,
         ConciergeDesk(stores, sync, clock),

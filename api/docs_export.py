@@ -11,6 +11,9 @@ from api.graphql.schema import build_schema
 from api.main import openapi_document
 from application.integrations.public_events import CATALOGUE
 from application.shared.authorization import Permission, roles_with
+from domain.agency.quotation import Quotation, QuotationNumbering
+from domain.agency.quote_summary import QuoteSummary
+from domain.agency.rate_card import RateCard
 from domain.ai.budget import AiBudget
 from domain.ai.conversation import Conversation
 from domain.ai.digest import CeoDigest, DigestRecipients
@@ -24,6 +27,9 @@ from domain.billing.plan import Plan
 from domain.billing.subscription import Subscription
 from domain.customers.customer import Customer, CustomerPhone
 from domain.customers.customer_tags import CustomerTags
+from domain.identity.email_claim import EmailClaim
+from domain.identity.person import Person
+from domain.identity.session import Session
 from domain.integrations.webhook import WebhookEndpoint
 from domain.integrations.webhook_delivery import WebhookDelivery
 from domain.messaging.campaign import BroadcastDay, Campaign
@@ -38,7 +44,9 @@ from domain.platform.stripe_webhook import StripeWebhook
 from domain.platform.subscription import PlatformSubscription
 from domain.platform.tenant import Tenant
 from domain.repairs.inventory import InventoryItem, PurchaseOrder
+from domain.repairs.promotion import Promotion
 from domain.repairs.repair_job import RepairJob, RepairSettings, Technician
+from domain.repairs.sale import Sale
 from domain.routers.provisioning import Provisioning
 from domain.routers.router import Router
 from domain.shared.roles import PlatformRole, Role
@@ -48,6 +56,9 @@ from domain.vouchers.voucher_order import ShopCode, VoucherOrder
 
 AGGREGATES: list[type] = [
     Tenant,
+    Person,
+    EmailClaim,
+    Session,
     Customer,
     CustomerPhone,
     Plan,
@@ -66,6 +77,8 @@ AGGREGATES: list[type] = [
     Technician,
     InventoryItem,
     PurchaseOrder,
+    Promotion,
+    Sale,
     WebhookEndpoint,
     WebhookDelivery,
     VoucherProfile,
@@ -102,6 +115,10 @@ AGGREGATES: list[type] = [
     StripeWebhook,
     MeterReport,
     ActiveSubscriberCount,
+    RateCard,
+    QuoteSummary,
+    Quotation,
+    QuotationNumbering,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

@@ -32,11 +32,13 @@ from api.billing import rest
 from api.graphql.schema import build_schema
 from api.graphql.shared.answer_reuse import AnswerReuse
 from api.graphql.shared.error_masking import INTERNAL_ERROR
+from api.graphql.shared.permissions import anonymous_operation
 from api.graphql.shared.support import Context
 from api.integrations import public_api
 from api.messaging import webhooks as whatsapp_webhooks
 from api.payments import callbacks, transfer_proofs
 from api.platform import stripe_webhooks
+from api.repairs import rest as repairs_rest
 from api.shared.answer_cache import AnswerCache
 from api.shared.body_limit import BodyLimit
 from api.shared.deps import PrincipalDep, ServicesDep, require_principal
@@ -160,6 +162,7 @@ def _add_interfaces(
     )
     app.include_router(whatsapp_webhooks.router, responses=_answers(400, 401, 403, 404, 503))
     app.include_router(audit_rest.router, responses=_answers(400, 401, 403, 503))
+    app.include_router(repairs_rest.router, responses=_answers(400, 401, 403, 503))
     app.include_router(knowledge_rest.router, responses=_answers(400, 401, 403, 404, 413, 503))
     app.include_router(media_rest.router, responses=_answers(400, 401, 403, 404, 413, 423, 503))
 
@@ -232,7 +235,7 @@ def _graphql_router(graphiql: bool, answers: AnswerReuse | None) -> GraphQLRoute
             and connection.method == "GET"
             and "text/html" in connection.headers.get("accept", "")
         )
-        if not wants_graphiql:
+        if not (wants_graphiql or principal or await _anonymous(connection)):
             require_principal(principal)
         return Context(services, principal)
 
@@ -245,6 +248,20 @@ def _graphql_router(graphiql: bool, answers: AnswerReuse | None) -> GraphQLRoute
         # every request needs, so accepting multipart adds no CSRF exposure.
         multipart_uploads_enabled=True,
     )
+
+
+async def _anonymous(connection: HTTPConnection) -> bool:
+    """Whether a request without a credential asks only for what anyone may (registering,
+    signing in); anything else is refused with 401 before it runs."""
+    if not isinstance(connection, Request) or connection.method != "POST":
+        return False
+    if not connection.headers.get("content-type", "").startswith("application/json"):
+        return False
+    try:
+        body = await connection.json()  # kept by the request: the router reads it again
+    except ValueError:
+        return False
+    return anonymous_operation(body)
 
 
 class _GraphQLRouter(GraphQLRouter[Context, None]):

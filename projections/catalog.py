@@ -1,6 +1,7 @@
 """Every projection Niaga maintains, by name."""
 
 from projections.agency.media_library import MediaLibraryProjection
+from projections.agency.quotation_list import QuotationListProjection
 from projections.ai.concierge import ConciergeProjection
 from projections.ai.costs import AiBudgetsProjection, AiCostsProjection
 from projections.ai.digests import CeoDigestsProjection
@@ -13,6 +14,7 @@ from projections.billing.plans import PlanListProjection
 from projections.billing.subscriptions import SubscriptionListProjection
 from projections.customers.customer_list import CustomerListProjection
 from projections.customers.customer_tags import CustomerTagsProjection
+from projections.identity.people import PeopleProjection, PersonSessionsProjection
 from projections.integrations.webhooks import (
     WebhookDeliveriesProjection,
     WebhookEndpointsProjection,
@@ -31,6 +33,7 @@ from projections.platform.platform_billing import (
     PlatformSubscriptionsProjection,
 )
 from projections.platform.tenants import TenantsProjection
+from projections.repairs.counter import DailySalesProjection, PromotionsProjection
 from projections.repairs.inventory import InventoryProjection, PurchaseOrdersProjection
 from projections.repairs.repairs import RepairBoardProjection, TechniciansProjection
 from projections.routers.provisioning import (
@@ -39,6 +42,7 @@ from projections.routers.provisioning import (
     RouterListProjection,
 )
 from projections.shared.base import Projection
+from projections.support.tickets import SupportTicketsProjection
 from projections.vouchers.agents import AgentLedgerProjection, AgentListProjection
 from projections.vouchers.vouchers import VoucherProfilesProjection, VoucherStockProjection
 
@@ -46,6 +50,8 @@ from projections.vouchers.vouchers import VoucherProfilesProjection, VoucherStoc
 def all_projections() -> list[Projection]:
     return [
         TenantsProjection(),
+        PeopleProjection(),
+        PersonSessionsProjection(),
         CustomerListProjection(),
         AuditLogProjection(),
         PlanListProjection(),
@@ -59,6 +65,8 @@ def all_projections() -> list[Projection]:
         TechniciansProjection(),
         InventoryProjection(),
         PurchaseOrdersProjection(),
+        PromotionsProjection(),
+        DailySalesProjection(),
         WebhookEndpointsProjection(),
         WebhookDeliveriesProjection(),
         VoucherProfilesProjection(),
@@ -81,6 +89,8 @@ def all_projections() -> list[Projection]:
         CeoDigestsProjection(),
         ConciergeProjection(),
         MediaLibraryProjection(),
+        QuotationListProjection(),
+        SupportTicketsProjection(),
         PlatformSubscriptionsProjection(),
         PlatformMeterReportsProjection(),
     ]

@@ -44,7 +44,7 @@ _PRIORITIES = frozenset(p.value for p in Priority)
 _ORDER_STATUSES = frozenset(s.value for s in PurchaseOrderStatus)
 _STOCK_SELECT = (
     "id, sku, name, barcode, supplier, average_cost, price, on_hand, reserved, "
-    "on_hand - reserved, reorder_point, low_stock, updated_at"
+    "on_hand - reserved, reorder_point, low_stock, updated_at, category"
 )
 
 

@@ -137,7 +137,8 @@ class Settings(BaseSettings):
 
     niaga_public_url: str = Field(
         default="http://127.0.0.1:8000",
-        description="Where gateways reach this server: callback URLs given to payment links",
+        description="Where gateways and people reach this server: callback URLs given to payment "
+        "links, and the links e-mailed to people (verify, sign in, reset a password)",
     )
     niaga_gateway_timeout_seconds: float = Field(default=10.0, gt=0)
     niaga_callback_max_bytes: int = Field(default=65_536, gt=0)

@@ -9,6 +9,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimit
 from strawberry.tools import merge_types
 
 from api.graphql.agency.media import MediaMutation, MediaQuery
+from api.graphql.agency.quotes import QuoteMutation, QuoteQuery
 from api.graphql.ai.concierge import ConciergeMutation, ConciergeQuery
 from api.graphql.ai.costs import AiCostQuery
 from api.graphql.ai.digests import CeoDigestMutation, CeoDigestQuery
@@ -18,10 +19,12 @@ from api.graphql.ai.precheck import PrecheckMutation, PrecheckQuery
 from api.graphql.audit.audit import AuditQuery
 from api.graphql.billing.mutations import BillingMutation
 from api.graphql.billing.queries import BillingQuery
+from api.graphql.identity.accounts import IdentityMutation, IdentityQuery
 from api.graphql.integrations.webhooks import WebhookMutation, WebhookQuery
 from api.graphql.messaging.whatsapp import WhatsAppMutation, WhatsAppQuery
 from api.graphql.payments.gateways import GatewayMutation, GatewayQuery
 from api.graphql.platform.console import OperatorMutation, OperatorQuery
+from api.graphql.repairs.counter import CounterMutation, CounterQuery
 from api.graphql.repairs.repairs import RepairMutation, RepairQuery, RepairSubscription
 from api.graphql.routers.routers import RouterMutation, RouterQuery
 from api.graphql.shared.error_masking import HideInternalErrors
@@ -39,6 +42,7 @@ from api.graphql.shared.parsing import found, parse_id
 from api.graphql.shared.permissions import RequirePermissions
 from api.graphql.shared.support import NiagaInfo, query, run_command
 from api.graphql.shared.types import AuditEntryConnection, Customer, CustomerConnection
+from api.graphql.support.tickets import SupportMutation, SupportQuery
 from api.graphql.vouchers.sales import VoucherSalesMutation
 from api.graphql.vouchers.vouchers import VoucherMutation, VoucherQuery
 from application.customers.customers import ChangeCustomerContact, RegisterCustomer
@@ -237,6 +241,7 @@ def build_schema() -> strawberry.Schema:
                 BillingQuery,
                 RouterQuery,
                 RepairQuery,
+                CounterQuery,
                 VoucherQuery,
                 WebhookQuery,
                 GatewayQuery,
@@ -249,7 +254,10 @@ def build_schema() -> strawberry.Schema:
                 AiCostQuery,
                 ConciergeQuery,
                 MediaQuery,
+                QuoteQuery,
+                SupportQuery,
                 OperatorQuery,
+                IdentityQuery,
             ),
         ),
         mutation=merge_types(
@@ -259,6 +267,7 @@ def build_schema() -> strawberry.Schema:
                 BillingMutation,
                 RouterMutation,
                 RepairMutation,
+                CounterMutation,
                 VoucherMutation,
                 VoucherSalesMutation,
                 WebhookMutation,
@@ -270,7 +279,10 @@ def build_schema() -> strawberry.Schema:
                 PrecheckMutation,
                 ConciergeMutation,
                 MediaMutation,
+                QuoteMutation,
+                SupportMutation,
                 OperatorMutation,
+                IdentityMutation,
             ),
         ),
         # Named Live, not Subscription: that name is the internet subscription's type.

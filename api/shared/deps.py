@@ -26,7 +26,8 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 async def optional_principal(request: HTTPConnection, services: ServicesDep) -> Principal | None:
-    """The caller named by `Authorization: Bearer <api key>`; None when no header was sent.
+    """The caller named by `Authorization: Bearer <api key or access token>`; None when no
+    header was sent.
 
     A header that is present but wrong is refused with 401 at once.
     """
@@ -35,10 +36,11 @@ async def optional_principal(request: HTTPConnection, services: ServicesDep) -> 
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorised("expected 'Authorization: Bearer <api key>'")
+        raise _unauthorised("expected 'Authorization: Bearer <api key or access token>'")
     tenants, token = services.tenants, token.strip()
     try:
-        # A key held in memory costs no trip to a worker thread; any other is read there.
+        # A key or token verified from memory costs no trip to a worker thread; any other is
+        # read there.
         known = tenants.authenticate_from_memory(token)
         return known or await run_in_threadpool(tenants.authenticate, token)
     except AuthenticationFailed as error:
@@ -56,7 +58,9 @@ PrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 
 def require_principal(principal: Principal | None) -> Principal:
     if principal is None:
-        raise _unauthorised("authentication required: send 'Authorization: Bearer <api key>'")
+        raise _unauthorised(
+            "authentication required: send 'Authorization: Bearer <api key or access token>'"
+        )
     return principal
 
 

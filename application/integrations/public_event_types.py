@@ -21,6 +21,7 @@ from domain.customers.customer import Customer
 from domain.payments.payment import Payment
 from domain.repairs.repair_job import RepairJob
 from domain.shared.recorded import RecordedEvent
+from domain.support.ticket import Ticket, ticket_number
 from domain.vouchers.voucher import Voucher
 
 Data = dict[str, Any]
@@ -222,6 +223,53 @@ def _repair_cancelled(r: RecordedEvent, aggregates: Aggregates) -> Data:
     return {**_repair_facts(r, aggregates), "at": r.event.at, "reason": r.event.reason}
 
 
+def _ticket_facts(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    ticket = aggregates.get(r.aggregate_id)
+    return {
+        "ticket_id": _id(r),
+        "number": ticket_number(r.aggregate_id),
+        "customer_id": str(ticket.customer_id) if ticket else None,
+    }
+
+
+def _ticket_opened(r: RecordedEvent, _: Aggregates) -> Data:
+    e = r.event
+    links = ("subscription_id", "invoice_id", "voucher_id", "repair_job_id", "conversation_id")
+    return {
+        "ticket_id": _id(r),
+        "number": ticket_number(r.aggregate_id),
+        "customer_id": str(e.customer_id),
+        "category": e.category,
+        "priority": e.priority,
+        "channel": e.channel,
+        "opened_at": e.opened_at,
+        "first_response_due_at": e.first_response_due_at,
+        "resolution_due_at": e.resolution_due_at,
+        **{link: str(getattr(e, link)) if getattr(e, link) else None for link in links},
+    }
+
+
+def _ticket_status_changed(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    e = r.event
+    return {
+        **_ticket_facts(r, aggregates),
+        "from": e.previous,
+        "to": e.status,
+        "at": e.at,
+        "resolution_due_at": e.resolution_due_at,
+    }
+
+
+def _ticket_replied(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    e = r.event
+    return {
+        **_ticket_facts(r, aggregates),
+        "at": e.at,
+        "first_response": e.first_response,
+        "by_email": e.email_id is not None,
+    }
+
+
 def _login_name(voucher: Voucher | None) -> str | None:
     """The hotspot login, unless it is also the password ("vc" vouchers): then it is a secret."""
     if voucher is None or voucher.username == voucher.password:
@@ -234,6 +282,11 @@ _VOUCHER_FIELDS = {
     "username": "its hotspot login; null for vouchers whose login is also their password",
     "profile_id": "its voucher profile (package)",
     "batch_id": "the batch it was generated in",
+}
+_TICKET_FIELDS = {
+    "ticket_id": "the ticket's id",
+    "number": "its number as people read it, e.g. T-1A2B3C4D",
+    "customer_id": "the customer's id (no personal data: the ticket's texts never travel)",
 }
 _REPAIR_FIELDS = {
     "repair_job_id": "the repair job's id",
@@ -499,6 +552,59 @@ CATALOGUE: tuple[PublicEventType, ...] = (
         "The repair was cancelled.",
         _repair_cancelled,
         {**_REPAIR_FIELDS, "at": "when", "reason": "why"},
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "ticket.opened",
+        1,
+        Ticket.Opened,
+        "A support ticket was opened: by the staff, a customer's WhatsApp keyword, or a "
+        "WhatsApp chat the concierge escalated.",
+        _ticket_opened,
+        {
+            **_TICKET_FIELDS,
+            "category": "connection, billing, voucher, repair or other",
+            "priority": "low, normal, high or urgent",
+            "channel": "desk, whatsapp or concierge",
+            "opened_at": "when",
+            "first_response_due_at": "when the first response is due (business hours)",
+            "resolution_due_at": "when the resolution is due (business hours)",
+            "subscription_id": "the subscription it is about, or null",
+            "invoice_id": "the invoice it is about, or null",
+            "voucher_id": "the voucher it is about, or null",
+            "repair_job_id": "the repair job it is about, or null",
+            "conversation_id": "the WhatsApp concierge chat it came from, or null",
+        },
+    ),
+    PublicEventType(
+        "ticket.status_changed",
+        1,
+        Ticket.StatusChanged,
+        "A ticket moved: open, pending (waiting on the customer), resolved or closed.",
+        _ticket_status_changed,
+        {
+            **_TICKET_FIELDS,
+            "from": "the status before",
+            "to": "the status now",
+            "at": "when",
+            "resolution_due_at": "when the resolution is due now (it moves while the ticket "
+            "waits on the customer or is resolved)",
+        },
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "ticket.replied",
+        1,
+        Ticket.Replied,
+        "The staff answered the customer on the ticket (WhatsApp, and e-mail where the "
+        "customer has an address); the text never travels.",
+        _ticket_replied,
+        {
+            **_TICKET_FIELDS,
+            "at": "when",
+            "first_response": "true if this reply stopped the first-response clock",
+            "by_email": "true if it also went by e-mail",
+        },
         needs_aggregate=True,
     ),
 )

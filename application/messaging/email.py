@@ -14,6 +14,7 @@ the customer's record when the e-mail is sent: a customer without one, or forgot
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -32,7 +33,7 @@ from application.shared.context import Actor, ActorKind, recording
 from application.shared.errors import NotFound
 from application.shared.event_store import EventStore
 from application.shared.ports import ReadModelSync, Stores
-from application.shared.secrets import SecretBox
+from application.shared.secrets import SecretBox, is_sealed
 from application.shared.tenancy import tenant_of
 from application.shared.unit_of_work import find
 from domain.customers.customer import Customer
@@ -79,11 +80,15 @@ class EmailService:
         variables: dict[str, str],
         source_id: UUID,
         reason: str,
+        *,
+        sealed: Collection[str] = (),
     ) -> UUID:
         """Send an e-mail to an address once per cause (`source_id` and `reason`): the hook for
         sign-in links, invitations and any other area. The calling command has authorised what
         it is about, so no permission is asked; the address, template and variables are checked
-        here, and nothing is recorded when one is wrong."""
+        here, and nothing is recorded when one is wrong. The variables named in `sealed` (a
+        link that signs someone in, a person's name) are sealed with the platform key like the
+        address, and opened only to write the e-mail."""
         address = validate_email(to)
         if not self._templates.knows(template):
             raise InvalidValue(f"no e-mail template {template!r}", field="template")
@@ -91,9 +96,13 @@ class EmailService:
         message_id = email_id(source_id, reason)
         if find(store, OutboundEmail, message_id) is not None:
             return message_id
-        sealed = self._secrets.seal(address)
+        variables = {
+            name: self._secrets.seal(value, f"variables.{name}") if name in sealed else value
+            for name, value in variables.items()
+        }
+        recipient = self._secrets.seal(address)
         email = OutboundEmail.queue(
-            message_id, tenant_id, None, template, variables, source_id, sealed
+            message_id, tenant_id, None, template, variables, source_id, recipient
         )
         with recording("RequestEmail", actor=actor, tenant_id=tenant_id):
             try:
@@ -162,7 +171,8 @@ class EmailService:
         return str(customer.email)
 
     def _render(self, store: EventStore, email: OutboundEmail) -> RenderedEmail | None:
-        values = {**email.variables, **self._known_values(store, email)}
+        opened = {name: self._opened(value) for name, value in email.variables.items()}
+        values = {**opened, **self._known_values(store, email)}
         try:
             wording = self._wording.get(store, email.tenant_id, email.template)
         except NotFound:
@@ -170,6 +180,9 @@ class EmailService:
         else:
             values["pesan"] = fill(wording.text, values)
         return self._templates.render(email.template, values)
+
+    def _opened(self, value: str) -> str:
+        return self._secrets.open(value) if is_sealed(value) else value
 
     def _known_values(self, store: EventStore, email: OutboundEmail) -> dict[str, str]:
         values = {"perusahaan": tenant_of(self._stores, email.tenant_id).name}

@@ -1,8 +1,9 @@
 """What customers send back, and what providers report about messages sent.
 
 Inbound messages go through a small dispatcher: opt-out runs first and is honoured at once,
-then whatever other handlers were registered (voucher commands, repair approvals), in order,
-until one takes the message.
+then whatever other handlers were registered (repair approvals, the support tickets' KELUHAN /
+TIKET, the concierge, voucher commands; see adapters/bootstrap.py), in order, until one takes
+the message. Another area's keyword (SETUJU, KELUHAN, HARGA) is that area's own handler.
 """
 
 from __future__ import annotations

@@ -137,6 +137,13 @@ TEMPLATES: dict[str, str] = {
         "Chat WhatsApp pelanggan (no. {nomor_chat}) belum dibalas teknisi selama {menit} menit, "
         "sejak {sejak}. Buka antrean teknisi untuk membalas."
     ),
+    # Support tickets (application/support/): a ticket opened with KELUHAN / TIKET, and a public
+    # reply of the staff ({nomor_tiket} is the ticket's number, T-...).
+    "ticket_opened": (
+        "Halo {nama}, keluhan Anda sudah kami catat dengan nomor tiket {nomor_tiket}. "
+        "Tim kami segera menindaklanjutinya."
+    ),
+    "ticket_reply": "Halo {nama}, balasan untuk tiket {nomor_tiket}:\n{balasan}",
     # The reply of a WhatsApp command (HARGA, SALDO, SETUJU, ...), written by its interpreter.
     "command_reply": "{balasan}",
     "opt_out_confirmation": (

@@ -56,6 +56,16 @@ class ApiKeyLookup(Protocol):
         """The key if it is held in memory and still current, without any I/O; else None."""
 
 
+class PersonTokenCheck(Protocol):
+    """People's access tokens (the identity area's PersonTokens)."""
+
+    def recognises(self, token: str) -> bool: ...
+
+    def authenticate(self, token: str) -> Principal: ...
+
+    def authenticate_from_memory(self, token: str) -> Principal | None: ...
+
+
 class _ReadEachTime:
     """Keys read from their read model on every request; none held in memory."""
 
@@ -79,12 +89,14 @@ class TenantService:
         sync: ReadModelSync,
         key_lookup: ApiKeyLookup | None = None,
         operator_keys: OperatorKeys | None = None,
+        person_tokens: PersonTokenCheck | None = None,
     ) -> None:
         self._stores = stores
         self._read_models = read_models
         self._sync = sync
         self._key_lookup: ApiKeyLookup = key_lookup or _ReadEachTime(read_models)
         self._operator_keys = operator_keys
+        self._person_tokens = person_tokens
 
     def create(
         self,
@@ -249,7 +261,10 @@ class TenantService:
 
     def authenticate(self, token: str) -> Principal:
         """Turn a bearer token into a principal, or refuse it with a reason. An operator's key
-        (`nop_...`) gives the operator's principal, which holds no tenant permission."""
+        (`nop_...`) gives the operator's principal, which holds no tenant permission; a
+        person's access token, the person's role at the tenant it was issued for."""
+        if self._person_tokens is not None and self._person_tokens.recognises(token):
+            return self._person_tokens.authenticate(token)
         if is_operator_token(token):
             if self._operator_keys is None:
                 raise AuthenticationFailed("operator keys are not accepted here")
@@ -260,6 +275,8 @@ class TenantService:
     def authenticate_from_memory(self, token: str) -> Principal | None:
         """As `authenticate`, for a key held in memory: it never waits on I/O, so an event loop
         may call it. None when the key has to be read (then call `authenticate`)."""
+        if self._person_tokens is not None and self._person_tokens.recognises(token):
+            return self._person_tokens.authenticate_from_memory(token)
         if is_operator_token(token):
             return None  # operator keys are read each time: few requests, and none cached
         try:

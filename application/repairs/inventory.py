@@ -34,6 +34,7 @@ class RegisterItem:
     supplier: str | None = None
     reorder_point: int = 0
     opening_stock: int = 0
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class InventoryService:
         )
         if find(store, InventoryItem, item.id):
             raise DuplicateSku(f"SKU {item.sku} is already registered", field="sku")
+        if command.category:
+            item.categorise(command.category)
         if command.opening_stock:
             item.receive(command.opening_stock, command.cost, "opening stock")
         duplicate = DuplicateSku(f"SKU {item.sku} is already registered", field="sku")
@@ -74,6 +77,11 @@ class InventoryService:
     ) -> None:
         authorize(principal, Permission.MANAGE_INVENTORY)
         self._move(principal, item_id, "RepriceItem", lambda i: i.reprice(price, reorder_point))
+
+    def categorise(self, principal: Principal, item_id: UUID, category: str | None) -> None:
+        """File an item under a category, or under none (an empty or absent category)."""
+        authorize(principal, Permission.MANAGE_INVENTORY)
+        self._move(principal, item_id, "CategoriseItem", lambda i: i.categorise(category))
 
     def receive(
         self, principal: Principal, item_id: UUID, quantity: int, unit_cost: int, reference: str

@@ -89,6 +89,7 @@ class StockLevel:
     reorder_point: int
     low_stock: bool
     updated_at: datetime
+    category: str | None
 
 
 @dataclass(frozen=True)

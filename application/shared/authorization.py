@@ -33,6 +33,8 @@ class Permission(StrEnum):
     READ_INVENTORY = "inventory:read"
     MANAGE_INVENTORY = "inventory:manage"
     SELL_AT_COUNTER = "counter:sell"
+    MANAGE_PROMOTIONS = "promotions:manage"
+    READ_PROMOTIONS = "promotions:read"
     MANAGE_WEBHOOKS = "webhooks:manage"
     READ_WEBHOOKS = "webhooks:read"
     MANAGE_VOUCHERS = "vouchers:manage"
@@ -50,6 +52,10 @@ class Permission(StrEnum):
     HANDLE_CONCIERGE = "concierge:handle"
     READ_MEDIA = "media:read"
     MANAGE_MEDIA = "media:manage"
+    READ_QUOTES = "quotes:read"
+    MANAGE_QUOTES = "quotes:manage"
+    READ_TICKETS = "tickets:read"
+    MANAGE_TICKETS = "tickets:manage"
     # The operator's console: tenants, stores, health and margins. No tenant role holds it.
     OPERATE_PLATFORM = "platform:operate"
 
@@ -108,6 +114,9 @@ _GRANTS: dict[Permission, frozenset[Role | PlatformRole]] = {
     Permission.SELL_AT_COUNTER: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.FINANCE}
     ),
+    # Managers set the counter's promotions; whoever sells or reads the books may see them.
+    Permission.MANAGE_PROMOTIONS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.READ_PROMOTIONS: _EVERYONE - {Role.AGENT},
     Permission.MANAGE_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
     Permission.SELL_VOUCHERS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
     # Agents read only their own and their downline's vouchers and ledgers (scoped by the
@@ -120,6 +129,16 @@ _GRANTS: dict[Permission, frozenset[Role | PlatformRole]] = {
     # resell vouchers, not the agency's work); those who make the work may upload and arrange.
     Permission.READ_MEDIA: _EVERYONE - {Role.AGENT},
     Permission.MANAGE_MEDIA: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    # The quote calculator: the rate card and quotations, read like the media library; those
+    # who sell the agency's work price it and keep its quotations.
+    Permission.READ_QUOTES: _EVERYONE - {Role.AGENT},
+    Permission.MANAGE_QUOTES: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    # Support tickets: every tenant role reads them (agents excepted: they resell vouchers);
+    # those who answer customers work on them, technicians included.
+    Permission.READ_TICKETS: _EVERYONE - {Role.AGENT},
+    Permission.MANAGE_TICKETS: frozenset(
+        {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.TECHNICIAN}
+    ),
     # The operator holds this alone, and no tenant role holds it.
     Permission.OPERATE_PLATFORM: frozenset({PlatformRole.OPERATOR}),
 }

@@ -25,6 +25,7 @@ class ActorKind(StrEnum):
     SYSTEM = "system"
     GATEWAY = "gateway"
     OPERATOR = "operator"  # a platform operator's key
+    PERSON = "person"  # a person signed in with an access token (the id is the person's)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Principal:
     actor: Actor
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     writes: TenantWrites = TenantWrites.OPEN  # as its tenant stood when the key was read
+    session_id: UUID | None = None  # a person's session, for signing out and switching tenant
 
 
 # The tenant an operator acts for: none. A tenant-scoped read that ever let an operator through

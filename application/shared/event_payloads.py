@@ -11,6 +11,7 @@ from typing import Any
 
 from eventsourcing.persistence import Transcoding
 
+from domain.agency.estimate import QuoteLine
 from domain.ai.digest import DigestFigures, DigestInsight
 from domain.ai.key import KeyFault
 from domain.ai.precheck import Reason as PrecheckReason
@@ -30,6 +31,7 @@ from domain.vouchers.voucher import ProfileTerms
 
 # Stored name -> the value type events carry.
 EVENT_PAYLOADS: dict[str, type] = {
+    "agency_quote_line": QuoteLine,
     "ai_key_fault": KeyFault,
     "ai_usage": AiUsage,
     "allocation": Allocation,

@@ -23,6 +23,11 @@ class SecretKeyError(ApplicationError):
     code = "SECRET_KEY"
 
 
+def is_sealed(value: str) -> bool:
+    """Whether a value is a secret sealed by a SecretBox."""
+    return value.startswith(_PREFIX)
+
+
 def new_key() -> str:
     return base64.urlsafe_b64encode(AESGCM.generate_key(256)).decode()
 

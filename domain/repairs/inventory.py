@@ -72,6 +72,9 @@ class InventoryItem(Aggregate):
         price: int
         reorder_point: int
 
+    class Categorised(Aggregate.Event):
+        category: str | None
+
     class StockReceived(Aggregate.Event):
         quantity: int
         unit_cost: int
@@ -159,6 +162,7 @@ class InventoryItem(Aggregate):
         self.on_hand = 0
         self.reservations: dict[UUID, int] = {}
         self.low = False
+        self.category: str | None = None
 
     @property
     def reserved(self) -> int:
@@ -181,6 +185,14 @@ class InventoryItem(Aggregate):
     def _repriced(self, price: int, reorder_point: int) -> None:
         self.price, self.reorder_point = price, reorder_point
         self._rearm()
+
+    def categorise(self, category: str | None) -> None:
+        """File the item under a category (promotions may apply to one), or under none."""
+        self._categorised(category=require_text(category, "category", 60) if category else None)
+
+    @event(Categorised)
+    def _categorised(self, category: str | None) -> None:
+        self.category = category
 
     def receive(self, quantity: int, unit_cost: int, reference: str | None = None) -> None:
         """Stock in; the average cost moves by the weight of what came in."""

@@ -1,1 +1,1 @@
-"""The agency area's read models: the media library."""
+"""The agency area's read models: the media library and the quotation list."""

@@ -8,6 +8,7 @@ and the AI cost read model subscribes to exactly these topics.
 
 from __future__ import annotations
 
+from domain.agency.quote_summary import QuoteSummary
 from domain.ai.conversation import Conversation
 from domain.ai.digest import CeoDigest
 from domain.ai.knowledge import KnowledgeDocument, KnowledgeQuestion
@@ -21,4 +22,5 @@ METERED_EVENTS: tuple[type, ...] = (
     KnowledgeDocument.ChunksEmbedded,  # the knowledge base: Gemini embeddings (none locally)
     KnowledgeDocument.EmbeddingFailed,
     KnowledgeQuestion.Answered,  # a question's embedding and its answer
+    QuoteSummary.Asked,  # the quote calculator's scope summaries
 )

@@ -28,6 +28,7 @@ ITEM_COLUMNS = (
     "reorder_point",
     "low_stock",
     "updated_at",
+    "category",
 )
 
 
@@ -55,6 +56,7 @@ class InventoryProjection:
     event_types: tuple[type, ...] = (
         InventoryItem.Registered,
         InventoryItem.Repriced,
+        InventoryItem.Categorised,
         InventoryItem.StockReceived,
         InventoryItem.StockReserved,
         InventoryItem.ReservationReleased,
@@ -79,6 +81,8 @@ class InventoryProjection:
                 continue
             if isinstance(e, InventoryItem.Repriced):
                 row.update(price=e.price, reorder_point=e.reorder_point)
+            elif isinstance(e, InventoryItem.Categorised):
+                row["category"] = e.category
             elif isinstance(e, InventoryItem.StockReceived):
                 row["average_cost"] = e.average_cost
             moved = _movement(e)
@@ -134,6 +138,7 @@ def _registered(recorded: RecordedEvent) -> dict[str, Any]:
         "reorder_point": e.reorder_point,
         "low_stock": False,
         "updated_at": recorded.timestamp,
+        "category": None,
     }
 
 

@@ -20,6 +20,7 @@ from application.customers.customers import RegisterCustomer
 from application.payments.payments import RecordPayment
 from application.repairs.counter import CounterSale, SaleLine, SalePayment
 from application.repairs.inventory import RegisterItem
+from application.repairs.promotions import CreatePromotion
 from application.repairs.repairs import ReceiveJob
 from application.routers.routers import AddRouter
 from application.shared.context import Principal
@@ -114,6 +115,17 @@ CASES = [
         "customer_id",
         lambda n, o, ids, x: n.counter.sell(
             o, CounterSale(x, [SaleLine(1, ids["item"])], [SalePayment("cash", 50_000)])
+        ),
+    ),
+    Refers(
+        "create_promotion",
+        "item",
+        "item_id",
+        lambda n, o, ids, x: n.promotions.create(
+            o,
+            CreatePromotion(
+                "LCD 10%", "percentage", 10, "item", date(2026, 1, 5), date(2026, 1, 10), x
+            ),
         ),
     ),
     Refers(

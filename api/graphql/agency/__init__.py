@@ -1,1 +1,1 @@
-"""The agency area in GraphQL: the media library."""
+"""The agency area in GraphQL: the media library and the quote calculator."""

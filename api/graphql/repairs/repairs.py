@@ -401,6 +401,7 @@ class RepairMutation:
             input.supplier,
             input.reorder_point,
             input.opening_stock,
+            input.category,
         )
         return await run_command(lambda: _item(info, services.inventory.register(who, command)))
 
@@ -415,6 +416,18 @@ class RepairMutation:
         services, who = info.context.services, info.context.principal
         return await _on_item(
             info, item_id, lambda i: services.inventory.reprice(who, i, price, reorder_point)
+        )
+
+    @strawberry.mutation(
+        description="File an item under a category (promotions may apply to one); "
+        "null or empty for none."
+    )
+    async def categorise_inventory_item(
+        self, info: NiagaInfo, item_id: strawberry.ID, category: str | None = None
+    ) -> t.InventoryItemResult:
+        services, who = info.context.services, info.context.principal
+        return await _on_item(
+            info, item_id, lambda i: services.inventory.categorise(who, i, category)
         )
 
     @strawberry.mutation(description="Stock in outside a purchase order.")

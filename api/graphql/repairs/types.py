@@ -211,6 +211,7 @@ class InventoryItem:
     reorder_point: int
     low_stock: bool
     updated_at: datetime
+    category: str | None = strawberry.field(description="Promotions may apply to a category")
 
     @classmethod
     def from_view(cls, view: StockLevel) -> InventoryItem:
@@ -389,6 +390,9 @@ class RegisterInventoryItemInput:
     supplier: str | None = None
     reorder_point: int = 0
     opening_stock: int = 0
+    category: str | None = strawberry.field(
+        default=None, description="e.g. Aksesoris; promotions may apply to a category"
+    )
 
 
 @strawberry.input

@@ -25,6 +25,10 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     get_nullable_type,
+    parse,
+)
+from graphql import (
+    OperationType as DocumentOperation,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -36,9 +40,33 @@ from application.shared.errors import PermissionDenied, TenantLocked, TenantMovi
 from application.shared.tenant_access import ensure_writable
 
 P = Permission
+_MAX_TOKENS = 2000  # as the schema's own limit: a longer document is not parsed here
 
-# Root fields anyone authenticated may use: they read nothing of a tenant's.
-PUBLIC_FIELDS: frozenset[str] = frozenset({"Query.webhookEventTypes"})
+# Root fields anyone may use without a credential: registering and signing in (the identity
+# services refuse what they must; a person's own fields below ask for its access token).
+ANONYMOUS_FIELDS: frozenset[str] = frozenset(
+    f"Mutation.{name}"
+    for name in (
+        "registerAccount",
+        "verifyEmail",
+        "signIn",
+        "refreshSession",
+        "requestMagicLink",
+        "signInWithMagicLink",
+        "requestPasswordReset",
+        "resetPassword",
+    )
+)
+# Root fields anyone authenticated may use: they read nothing of a tenant's, or only the
+# caller's own account (the identity services refuse a caller that is no signed-in person).
+PUBLIC_FIELDS: frozenset[str] = ANONYMOUS_FIELDS | {
+    "Query.webhookEventTypes",
+    "Query.me",
+    "Mutation.signOut",
+    "Mutation.signOutEverywhere",
+    "Mutation.switchTenant",
+    "Mutation.changePassword",
+}
 
 _QUERIES: dict[str, Permission] = {
     "customers": P.READ_CUSTOMERS,
@@ -68,6 +96,8 @@ _QUERIES: dict[str, Permission] = {
     "stockMovements": P.READ_INVENTORY,
     "purchaseOrders": P.READ_INVENTORY,
     "purchaseOrder": P.READ_INVENTORY,
+    "promotions": P.READ_PROMOTIONS,
+    "dailySales": P.READ_REPORTS,
     "voucherSettings": P.MANAGE_VOUCHERS,
     "voucherProfiles": P.READ_VOUCHERS,
     "vouchers": P.READ_VOUCHERS,
@@ -94,6 +124,12 @@ _QUERIES: dict[str, Permission] = {
     "mediaFolders": P.READ_MEDIA,
     "mediaFiles": P.READ_MEDIA,
     "mediaFile": P.READ_MEDIA,
+    "rateCard": P.READ_QUOTES,
+    "quotations": P.READ_QUOTES,
+    "quotation": P.READ_QUOTES,
+    "tickets": P.READ_TICKETS,
+    "ticket": P.READ_TICKETS,
+    "supportSettings": P.READ_TICKETS,
     "aiSettings": P.MANAGE_AI,
     "precheckRules": P.READ_BILLING,
     "aiCosts": P.READ_REPORTS,
@@ -176,6 +212,9 @@ _MUTATIONS: dict[str, Permission] = {
     "cancelPurchaseOrder": P.MANAGE_INVENTORY,
     "receivePurchaseOrder": P.MANAGE_INVENTORY,
     "counterSale": P.SELL_AT_COUNTER,
+    "categoriseInventoryItem": P.MANAGE_INVENTORY,
+    "createPromotion": P.MANAGE_PROMOTIONS,
+    "endPromotion": P.MANAGE_PROMOTIONS,
     # vouchers and agents
     "configureVouchers": P.MANAGE_VOUCHERS,
     "createVoucherProfile": P.MANAGE_VOUCHERS,
@@ -226,6 +265,24 @@ _MUTATIONS: dict[str, Permission] = {
     "renameMedia": P.MANAGE_MEDIA,
     "moveMedia": P.MANAGE_MEDIA,
     "deleteMedia": P.MANAGE_MEDIA,
+    "setRateCardFeature": P.MANAGE_QUOTES,
+    "removeRateCardFeature": P.MANAGE_QUOTES,
+    "setComplexityMultipliers": P.MANAGE_QUOTES,
+    "setProjectManagementPercent": P.MANAGE_QUOTES,
+    "estimateQuote": P.MANAGE_QUOTES,
+    "createQuotation": P.MANAGE_QUOTES,
+    "sendQuotation": P.MANAGE_QUOTES,
+    "acceptQuotation": P.MANAGE_QUOTES,
+    "declineQuotation": P.MANAGE_QUOTES,
+    "invoiceQuotation": P.ISSUE_INVOICES,
+    "openTicket": P.MANAGE_TICKETS,
+    "assignTicket": P.MANAGE_TICKETS,
+    "addTicketNote": P.MANAGE_TICKETS,
+    "replyToTicket": P.MANAGE_TICKETS,
+    "changeTicketStatus": P.MANAGE_TICKETS,
+    "changeTicketPriority": P.MANAGE_TICKETS,
+    "setSupportHours": P.MANAGE_TENANT,
+    "setSupportTargets": P.MANAGE_TENANT,
     "precheckInvoice": P.ISSUE_INVOICES,
     "precheckInvoiceDraft": P.ISSUE_INVOICES,
     "precheckQuote": P.WORK_ON_REPAIRS,
@@ -294,6 +351,28 @@ class RequirePermissions(SchemaExtension):
         if info.parent_type is info.schema.mutation_type:
             _writable(principal)
         return _next(root, info, *args, **kwargs)
+
+
+def anonymous_operation(body: object) -> bool:
+    """Whether a GraphQL request body asks only for fields anyone may use without a credential
+    (a document that does not parse, or a batch, is not)."""
+    if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+        return False
+    name = body.get("operationName")
+    try:
+        document = parse(body["query"], no_location=True, max_lexical_tokens=_MAX_TOKENS)
+    except GraphQLError:
+        return False
+    fields = set(_root_fields(document, name if isinstance(name, str) else None))
+    operations = {
+        node.operation
+        for node in document.definitions
+        if isinstance(node, OperationDefinitionNode)
+        and (name is None or (node.name and node.name.value == name))
+    }
+    mutations = {f"Mutation.{field}" for field in fields}
+    only_anonymous = bool(fields) and mutations <= ANONYMOUS_FIELDS
+    return operations == {DocumentOperation.MUTATION} and only_anonymous
 
 
 def _writable(principal: Principal) -> None:

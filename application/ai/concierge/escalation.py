@@ -2,12 +2,16 @@
 technician is escalated once per wait, and the shop's staff get a notice (`concierge_unanswered`,
 in the notification outbox like the other staff notices). Idempotent: the read model says who
 may be due, the conversation itself decides, and the notice's id derives from the conversation
-and its version, so running it again (or in two processes) records nothing new."""
+and its version, so running it again (or in two processes) records nothing new.
+
+What else an escalation hands over (the support area's ticket for the chat) comes from the
+`hand_over` hook and is saved in the same transaction."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.ai.concierge.ports import ConciergeReadModels
@@ -26,6 +30,8 @@ from domain.shared.roles import Role
 log = logging.getLogger(__name__)
 ESCALATION = Actor(ActorKind.SYSTEM, "concierge-escalation")
 NOTICE = "concierge_unanswered"
+# Aggregates to save with an escalation, given the store, the escalated chat and the time.
+HandOver = Callable[[EventStore, Conversation, datetime], Sequence[object]]
 
 
 class ConciergeEscalations:
@@ -36,12 +42,14 @@ class ConciergeEscalations:
         clock: Clock,
         read_models: ConciergeReadModels,
         minutes: int,
+        hand_over: HandOver | None = None,
     ) -> None:
         self._stores = stores
         self._saver = Saver(sync)
         self._clock = clock
         self._read_models = read_models
         self.minutes = minutes
+        self._hand_over = hand_over or _nothing_more
 
     def escalate_due(self, store: EventStore) -> list[UUID]:
         """Escalate every conversation of the store whose customer has waited too long, as of
@@ -76,10 +84,11 @@ class ConciergeEscalations:
             conversation.id,
             f"{NOTICE}:{conversation.version}",
         )
+        handed = self._hand_over(store, conversation, now)
         principal = Principal(tenant_id, Role.OWNER, ESCALATION)
         try:
             self._saver.save(
-                store, principal, "EscalateConciergeConversation", conversation, notice
+                store, principal, "EscalateConciergeConversation", conversation, notice, *handed
             )
         except ConcurrentModification:
             log.info(
@@ -88,3 +97,7 @@ class ConciergeEscalations:
             )
             return False
         return True
+
+
+def _nothing_more(_store: EventStore, _conversation: Conversation, _at: datetime) -> list[object]:
+    return []

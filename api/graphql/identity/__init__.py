@@ -1,0 +1,1 @@
+"""People's accounts in GraphQL: registering, signing in and out, sessions, links by e-mail."""

@@ -1,0 +1,1 @@
+"""The support area in GraphQL: tickets, their timelines and the SLA policy."""

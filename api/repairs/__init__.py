@@ -1,0 +1,1 @@
+"""The repairs area: the repair shop, inventory and the counter."""

@@ -1,0 +1,76 @@
+"""A person's access token on the one path every bearer token takes
+(`TenantService.authenticate`): verified from memory when possible, so a valid token costs
+no database read.
+
+The token's signature and expiry are checked on this process's clock; its session must not
+have ended (every process hears of a revocation at once), and its tenant's write state
+(locked, moving) is attached as for an API key."""
+
+from __future__ import annotations
+
+from application.identity.people import person_actor
+from application.identity.ports import (
+    AccessClaims,
+    AccessTokenCodec,
+    SessionRevocations,
+    TenantWriteStates,
+)
+from application.shared.clock import Clock
+from application.shared.context import Principal
+from application.shared.errors import AuthenticationFailed
+from domain.shared.tenant_writes import TenantWrites
+
+# Every JWT begins with its base64url-encoded header, `{"` giving `eyJ`: no API key does.
+_JWT_START = "eyJ"
+
+
+class PersonTokens:
+    def __init__(
+        self,
+        codec: AccessTokenCodec,
+        sessions: SessionRevocations,
+        writes: TenantWriteStates,
+        clock: Clock,
+    ) -> None:
+        self._codec = codec
+        self._sessions = sessions
+        self._writes = writes
+        self._clock = clock
+
+    def recognises(self, token: str) -> bool:
+        """Whether the bearer token is an access token (else an API key of some kind)."""
+        return token.strip().startswith(_JWT_START)
+
+    def authenticate(self, token: str) -> Principal:
+        claims = self._claims(token)
+        if self._sessions.is_revoked(claims.session_id):
+            raise AuthenticationFailed("this session has ended: sign in again")
+        return _principal(claims, self._writes.writes(claims.tenant_id))
+
+    def authenticate_from_memory(self, token: str) -> Principal | None:
+        """The principal if memory alone can tell; None when the database must be asked (then
+        call `authenticate`, which also gives the reason of a refusal)."""
+        try:
+            claims = self._claims(token)
+        except AuthenticationFailed:
+            return None
+        writes = self._writes.kept(claims.tenant_id)
+        if writes is None or self._sessions.known(claims.session_id) is not False:
+            return None
+        return _principal(claims, writes)
+
+    def _claims(self, token: str) -> AccessClaims:
+        claims = self._codec.decode(token.strip())
+        if self._clock.now() >= claims.expires_at:
+            raise AuthenticationFailed("the access token has expired: refresh the session")
+        return claims
+
+
+def _principal(claims: AccessClaims, writes: TenantWrites) -> Principal:
+    return Principal(
+        claims.tenant_id,
+        claims.role,
+        person_actor(claims.person_id),
+        writes=writes,
+        session_id=claims.session_id,
+    )

@@ -1,0 +1,152 @@
+"""What the identity area needs from outside: token codecs, password hashing, the revoked
+sessions and tenant write states every process must know at once, its read models, and the
+services of other areas it calls (registering a tenant, sending an e-mail)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+from uuid import UUID
+
+from application.shared.context import Actor
+from application.shared.ports import Placement
+from domain.shared.roles import Role
+from domain.shared.tenant_writes import TenantWrites
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    """What an access token says: who, at which tenant with which role, in which session."""
+
+    person_id: UUID
+    tenant_id: UUID
+    role: Role
+    session_id: UUID
+    issued_at: datetime
+    expires_at: datetime
+
+
+class LinkPurpose(StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    MAGIC_LINK = "magic_link"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose
+
+
+@dataclass(frozen=True)
+class LinkClaims:
+    """What a link sent by e-mail says. `password_version` makes a reset link void once the
+    password changed after it was sent."""
+
+    purpose: LinkPurpose
+    person_id: UUID
+    tenant_id: UUID
+    link_id: str
+    expires_at: datetime
+    password_version: int
+
+
+class AccessTokenCodec(Protocol):
+    def encode(self, claims: AccessClaims) -> str: ...
+
+    def decode(self, token: str) -> AccessClaims:
+        """The claims of a token signed with this platform's key; AuthenticationFailed when it
+        is malformed or signed otherwise. Expiry is the caller's to check, on its own clock."""
+
+
+class LinkTokenCodec(Protocol):
+    def encode(self, claims: LinkClaims) -> str: ...
+
+    def decode(self, token: str) -> LinkClaims:
+        """The claims of a link token signed with this platform's link key; LinkRefused when
+        it is malformed or signed otherwise. Expiry is the caller's to check."""
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, secret_hash: str, password: str) -> bool: ...
+
+    def waste_time(self) -> None:
+        """As long as one `verify`, for an address nobody has: the answer takes as long."""
+
+
+class EmailClaimIds(Protocol):
+    def claim_id(self, email: str) -> UUID:
+        """The id of the claim on a normalised address (a keyed hash of it)."""
+
+
+class SessionRevocations(Protocol):
+    """Which sessions have ended, known in every process at once."""
+
+    def known(self, session_id: UUID) -> bool | None:
+        """From memory only: True ended, False known to go on, None unknown here."""
+
+    def is_revoked(self, session_id: UUID) -> bool:
+        """May read the database when memory does not know."""
+
+    def revoked_here(self, session_ids: Iterable[UUID]) -> None:
+        """This process recorded these revocations: trust them before the notice arrives."""
+
+
+class TenantWriteStates(Protocol):
+    def kept(self, tenant_id: UUID) -> TenantWrites | None:
+        """From memory only (None: not known here now)."""
+
+    def writes(self, tenant_id: UUID) -> TenantWrites: ...
+
+
+@dataclass(frozen=True)
+class MembershipView:
+    tenant_id: UUID
+    tenant_name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: UUID
+    name: str
+    email: str
+    verified: bool
+    memberships: list[MembershipView]
+
+
+class IdentityReadModels(Protocol):
+    def person(self, person_id: UUID) -> PersonView | None: ...
+
+    def open_sessions(self, person_id: UUID, now: datetime) -> list[UUID]:
+        """Sessions of the person neither revoked nor expired."""
+
+
+class TenantRegistry(Protocol):
+    """Registers a business (the platform area's TenantService)."""
+
+    def create(
+        self,
+        name: str,
+        placement: Placement,
+        actor: Actor,
+        *,
+        region: str | None = None,
+        server: str | None = None,
+    ) -> UUID: ...
+
+
+class EmailRequests(Protocol):
+    """Queues an e-mail for the e-mail dispatcher (the messaging area's EmailService)."""
+
+    def request(
+        self,
+        tenant_id: UUID,
+        actor: Actor,
+        to: str,
+        template: str,
+        variables: dict[str, str],
+        source_id: UUID,
+        reason: str,
+        *,
+        sealed: Collection[str] = (),
+    ) -> UUID: ...

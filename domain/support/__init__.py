@@ -1,0 +1,2 @@
+"""The support area: customers' tickets (complaints and questions) with their SLA counted in
+the tenant's business hours."""

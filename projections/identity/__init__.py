@@ -1,0 +1,1 @@
+"""The identity area's read models: people with their memberships, and their sessions."""

@@ -1,0 +1,1 @@
+"""The support area's read models: the tickets and their timelines."""
