@@ -90,12 +90,11 @@ class _Page:
         elif message["type"] == "http.response.body" and self._start is not None:
             self._body.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._send_page()
+                await self._send_page(self._start)
         else:
             await self._send(message)
 
-    async def _send_page(self) -> None:
-        assert self._start is not None
+    async def _send_page(self, start: Message) -> None:
         body = b"".join(self._body)
         reference = self._path in _REFERENCE_PAGES
         policy = content_security_policy(
@@ -104,13 +103,13 @@ class _Page:
             images=_REFERENCE_IMAGES if reference else "",
         )
         headers = [
-            *self._start["headers"],
+            *start["headers"],
             *_ON_PAGES,
             (b"content-security-policy", policy.encode()),
         ]
         if self._production:
             headers.append((b"strict-transport-security", HSTS.encode()))
-        await self._send({**self._start, "headers": headers})
+        await self._send({**start, "headers": headers})
         await self._send({"type": "http.response.body", "body": body})
 
 
