@@ -68,7 +68,7 @@ class BillingRun:
         authorize(principal, Permission.RUN_BILLING)
         store = self._stores.for_tenant(principal.tenant_id)
         tenant = tenant_of(self._stores, principal.tenant_id)
-        self._sync.wait(store, _head(store))  # the due list comes from the read model
+        self._sync.wait(store, store.head())  # the due list comes from the read model
         with_credit = self._read_models.customer_ids_with_credit(store, tenant.id)
         due = self._due(store, tenant.id, on)
         day = find(store, BillingDay, BillingDay.id_for(tenant.id, on))
@@ -92,7 +92,7 @@ class BillingRun:
             day.extend(invoices, total)
         with recording("RunBilling", actor=principal.actor, tenant_id=tenant.id):
             store.save(day)
-        self._sync.wait(store, _head(store))
+        self._sync.wait(store, store.head())
         return BillingRunReport(on, len(due), invoices, total)
 
     def _due(self, store: EventStore, tenant_id: UUID, on: date) -> list[UUID]:
@@ -198,7 +198,3 @@ def bill_due_period(subscription: Subscription, pkp: bool) -> Invoice:
 
 def _account(store: EventStore, customer_id: UUID) -> CustomerAccount | None:
     return find(store, CustomerAccount, CustomerAccount.id_for(customer_id))
-
-
-def _head(store: EventStore) -> int:
-    return store.recorder.max_notification_id() or 0

@@ -74,7 +74,7 @@ class PlatformMetering:
                 "meter report %s of tenant %s refused: %s", row.identifier, tenant_id, refusal
             )
             outcome.refuse(refusal or "the tenant has no platform subscription")
-            self._save(store, outcome)
+            self._save_outcome(store, outcome)
             return
         self._send(store, row, outcome, subscription.customer_id)
 
@@ -111,17 +111,27 @@ class PlatformMetering:
             )
         except StripeUnavailable as error:
             outcome.failed(error.message)
-            self._save(store, outcome)
+            self._save_outcome(store, outcome)
             raise
         except StripeRefused as error:
             log.warning("Stripe refused meter report %s: %s", row.identifier, error.message)
             outcome.refuse(f"Stripe refused it: {error.message}")
-            self._save(store, outcome)
+            self._save_outcome(store, outcome)
             return
         outcome.reported()
-        self._save(store, outcome)
+        self._save_outcome(store, outcome)
 
     def _save(self, store: EventStore, aggregate: MeterReport | ActiveSubscriberCount) -> None:
         with recording("ReportPlatformUsage", actor=SYSTEM, tenant_id=aggregate.tenant_id):
             position = store.save_and_locate(aggregate)
         self._sync.wait(store, position)
+
+    def _save_outcome(self, store: EventStore, outcome: MeterReport) -> None:
+        """Record the outcome; when another run of the same job recorded it first (a job
+        submitted twice), that record stands, and the read models are waited for all the same so
+        the caller reads the outcome either way."""
+        try:
+            self._save(store, outcome)
+        except IntegrityError:
+            log.info("meter report %s was recorded by another run meanwhile", outcome.id)
+            self._sync.wait(store, store.head())

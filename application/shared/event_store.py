@@ -146,6 +146,10 @@ class EventStore(Application[UUID]):
             watch.stored = True
         return recordings
 
+    def head(self) -> int:
+        """The log position of the last event recorded in this store (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
     def save_and_locate(self, *objs: Any) -> Saved:
         """Save aggregates atomically; return the log position of the last event recorded and
         the topics of the events."""
