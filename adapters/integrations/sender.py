@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from adapters.shared.http import tls
 from application.integrations.ports import OutgoingWebhook, WebhookResponse
 from application.integrations.webhook_signing import headers
 from domain.integrations.webhook_delivery import EXCERPT_LENGTH
@@ -23,6 +24,7 @@ class HttpWebhookSender:
     def __init__(self, timeout: float = 10.0, concurrency: int = 16) -> None:
         self._client = httpx.Client(
             timeout=timeout,
+            verify=tls(),
             follow_redirects=False,
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
             headers={"user-agent": USER_AGENT, "content-type": "application/json"},

@@ -17,6 +17,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from adapters.shared.heartbeats import FRESH_FOR
+from adapters.shared.http import tls
 from adapters.shared.settings import Settings
 
 ANY_ADDRESS = ("0.0.0.0", "::", "")  # noqa: S104 (compared with, not bound to)
@@ -103,7 +104,7 @@ def _readyz(settings: Settings, part: str) -> HealthReport:
     host = "127.0.0.1" if settings.niaga_host in ANY_ADDRESS else settings.niaga_host
     url = f"http://{host}:{settings.niaga_port}/readyz"
     try:
-        response = httpx.get(url, timeout=CONNECT_TIMEOUT)
+        response = httpx.get(url, timeout=CONNECT_TIMEOUT, verify=tls())
         body = response.json() if _is_json(response) else {}
     except (httpx.HTTPError, ValueError) as error:
         return HealthReport(False, f"{url} does not answer: {error}")

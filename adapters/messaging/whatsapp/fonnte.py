@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from adapters.shared.http import tls
 from application.messaging.ports import (
     ChannelAccess,
     Outgoing,
@@ -19,7 +20,7 @@ class FonnteProvider:
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:
         self._base_url = base_url.rstrip("/")
         # One pooled client: connections (and TLS sessions) are reused across sends and threads.
-        self._http = httpx.Client(timeout=timeout)
+        self._http = httpx.Client(timeout=timeout, verify=tls())
 
     def send(self, channel: ChannelAccess, message: Outgoing) -> str:
         form = {"target": message.to, "message": message.text, "countryCode": "62"}

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from adapters.shared.http import tls
 from application.payments.ports import CallbackRejected, GatewayRefused, GatewayUnavailable
 
 
@@ -63,7 +64,7 @@ def call(
     garbage (worth retrying), GatewayRefused for its 4xx refusals."""
     try:
         response = httpx.request(
-            method, url, auth=auth, headers=headers, json=json_body, timeout=timeout
+            method, url, auth=auth, headers=headers, json=json_body, timeout=timeout, verify=tls()
         )
     except httpx.HTTPError as error:
         raise GatewayUnavailable(f"{method} {url}: {error!r}") from None
