@@ -10,7 +10,7 @@ import time
 import psycopg
 
 from adapters.shared.settings import Settings
-from tests.e2e.cli import run_niaga
+from tests.e2e.cli import run_niaga, run_niaga_executable
 
 
 def _schema_exists(settings: Settings) -> bool:
@@ -29,7 +29,7 @@ def test_serve_on_a_port_in_use_exits_at_once_before_touching_the_database(
         taken.listen()
         port = str(taken.getsockname()[1])
         started = time.monotonic()
-        served = run_niaga(settings, "serve", "--host", "127.0.0.1", "--port", port)
+        served = run_niaga_executable(settings, "serve", "--host", "127.0.0.1", "--port", port)
     assert served.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in served.stderr
     assert "Traceback" not in served.stderr
