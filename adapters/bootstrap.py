@@ -111,8 +111,12 @@ from application.customers.customer_tags import CustomerTagService
 from application.customers.customers import CustomerService
 from application.customers.queries import Queries
 from application.identity.accounts import Accounts
+from application.identity.invitations import Invitations
+from application.identity.joining import Joining
 from application.identity.passwords import Passwords
 from application.identity.sessions import SignIns
+from application.identity.team_queries import TeamQueries
+from application.identity.teams import Teams
 from application.integrations.queries import WebhookQueries
 from application.integrations.webhook_delivery import WebhookDeliverer
 from application.integrations.webhook_targets import TargetPolicy
@@ -260,6 +264,10 @@ class Services:
     accounts: Accounts
     sign_ins: SignIns
     passwords: Passwords
+    invitations: Invitations
+    joining: Joining
+    teams: Teams
+    team_queries: TeamQueries
     tickets: TicketService
     ticket_queries: TicketQueries
     support_settings: SupportSettingsService
@@ -484,6 +492,10 @@ class Niaga:
             accounts=self.identity.accounts,
             sign_ins=self.identity.sign_ins,
             passwords=self.identity.passwords,
+            invitations=self.identity.invitations,
+            joining=self.identity.joining,
+            teams=self.identity.teams,
+            team_queries=self.identity.team_queries,
             tickets=self.support.tickets,
             ticket_queries=self.support.queries,
             support_settings=self.support.settings,
@@ -537,6 +549,7 @@ class Niaga:
             self.access,
             self.tenants,
             self.email.emails,
+            self.whatsapp.messages,
         )
 
     @cached_property

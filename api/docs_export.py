@@ -28,8 +28,10 @@ from domain.billing.subscription import Subscription
 from domain.customers.customer import Customer, CustomerPhone
 from domain.customers.customer_tags import CustomerTags
 from domain.identity.email_claim import EmailClaim
+from domain.identity.invitation import Invitation
 from domain.identity.person import Person
 from domain.identity.session import Session
+from domain.identity.team import Team
 from domain.integrations.webhook import WebhookEndpoint
 from domain.integrations.webhook_delivery import WebhookDelivery
 from domain.messaging.campaign import BroadcastDay, Campaign
@@ -59,6 +61,8 @@ AGGREGATES: list[type] = [
     Person,
     EmailClaim,
     Session,
+    Team,
+    Invitation,
     Customer,
     CustomerPhone,
     Plan,

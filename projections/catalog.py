@@ -15,6 +15,7 @@ from projections.billing.subscriptions import SubscriptionListProjection
 from projections.customers.customer_list import CustomerListProjection
 from projections.customers.customer_tags import CustomerTagsProjection
 from projections.identity.people import PeopleProjection, PersonSessionsProjection
+from projections.identity.teams import TeamInvitationsProjection
 from projections.integrations.webhooks import (
     WebhookDeliveriesProjection,
     WebhookEndpointsProjection,
@@ -52,6 +53,7 @@ def all_projections() -> list[Projection]:
         TenantsProjection(),
         PeopleProjection(),
         PersonSessionsProjection(),
+        TeamInvitationsProjection(),
         CustomerListProjection(),
         AuditLogProjection(),
         PlanListProjection(),

@@ -1,2 +1,2 @@
 """The identity area's adapters: argon2 password hashes, signed tokens, the notices that tell
-every process of an ended session, and the read models of people and sessions."""
+every process of an ended session, and the read models of people, sessions and teams."""

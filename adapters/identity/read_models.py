@@ -52,3 +52,14 @@ class PostgresIdentityReadModels:
                 (person_id, now),
             ).fetchall()
         return [row[0] for row in rows]
+
+    def open_sessions_at(self, person_id: UUID, tenant_id: UUID, now: datetime) -> list[UUID]:
+        with self._stores.database.connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT id FROM {} WHERE person_id = %s AND tenant_id = %s "
+                    "AND revoked_at IS NULL AND expires_at > %s ORDER BY started_at, id"
+                ).format(table(self._stores.platform(), "person_sessions")),
+                (person_id, tenant_id, now),
+            ).fetchall()
+        return [row[0] for row in rows]

@@ -100,7 +100,7 @@ class JwtLinkTokens:
         payload = {
             "iss": ISSUER,
             "aud": LINK_AUDIENCE,
-            "sub": str(claims.person_id),
+            "sub": str(claims.subject_id),
             "tid": str(claims.tenant_id),
             "jti": claims.link_id,
             "pur": claims.purpose.value,

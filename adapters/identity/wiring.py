@@ -1,6 +1,7 @@
 """The identity services of one container: access tokens checked on every request (built
-before the tenant service, which authenticates every bearer token), and the accounts, sessions
-and passwords people use (built on the tenant service and the e-mail channel)."""
+before the tenant service, which authenticates every bearer token), and the accounts, sessions,
+passwords and teams people use (built on the tenant service, the e-mail channel and
+WhatsApp)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,23 @@ from dataclasses import dataclass
 from adapters.identity.access_watch import AccessWatch
 from adapters.identity.passwords import Argon2Passwords
 from adapters.identity.read_models import PostgresIdentityReadModels
+from adapters.identity.team_read_models import PostgresTeamReadModels
 from adapters.identity.tokens import HmacEmailClaimIds, JwtAccessTokens, JwtLinkTokens
 from adapters.shared.database import Database
 from adapters.shared.settings import Settings
 from adapters.shared.stores import PostgresStores
 from application.identity.accounts import Accounts
 from application.identity.authentication import PersonTokens
+from application.identity.invitations import Invitations
+from application.identity.joining import Joining
 from application.identity.links import LinkMail
 from application.identity.passwords import Passwords
 from application.identity.people import ACCESS_LIFETIME, People
-from application.identity.ports import EmailRequests, TenantRegistry
+from application.identity.ports import EmailRequests, TenantRegistry, WhatsAppRequests
+from application.identity.rosters import Rosters
 from application.identity.sessions import SignIns
+from application.identity.team_queries import TeamQueries
+from application.identity.teams import Teams
 from application.shared.clock import Clock
 from application.shared.ports import ReadModelSync
 
@@ -58,6 +65,10 @@ class IdentityWiring:
     accounts: Accounts
     sign_ins: SignIns
     passwords: Passwords
+    invitations: Invitations
+    joining: Joining
+    teams: Teams
+    team_queries: TeamQueries
 
 
 def identity_services(
@@ -69,9 +80,12 @@ def identity_services(
     access: IdentityAccess,
     tenants: TenantRegistry,
     emails: EmailRequests,
+    whatsapp: WhatsAppRequests,
 ) -> IdentityWiring:
     read_models = PostgresIdentityReadModels(stores)
+    team_read_models = PostgresTeamReadModels(stores)
     people = People(stores, sync, HmacEmailClaimIds(secret_key))
+    rosters = Rosters(stores, people, team_read_models)
     hasher = Argon2Passwords()
     links = LinkMail(JwtLinkTokens(secret_key), emails, stores, clock, settings.niaga_public_url)
     sign_ins = SignIns(
@@ -83,4 +97,8 @@ def identity_services(
         Accounts(people, hasher, tenants, links, read_models),
         sign_ins,
         Passwords(people, hasher, links, sign_ins),
+        Invitations(people, links, whatsapp, team_read_models, stores, clock),
+        Joining(people, rosters, links, sign_ins, hasher, stores, clock),
+        Teams(people, rosters, sign_ins, read_models, clock),
+        TeamQueries(team_read_models, clock),
     )

@@ -20,6 +20,7 @@ from api.graphql.audit.audit import AuditQuery
 from api.graphql.billing.mutations import BillingMutation
 from api.graphql.billing.queries import BillingQuery
 from api.graphql.identity.accounts import IdentityMutation, IdentityQuery
+from api.graphql.identity.teams import TeamMutation, TeamQuery
 from api.graphql.integrations.webhooks import WebhookMutation, WebhookQuery
 from api.graphql.messaging.whatsapp import WhatsAppMutation, WhatsAppQuery
 from api.graphql.payments.gateways import GatewayMutation, GatewayQuery
@@ -258,6 +259,7 @@ def build_schema() -> strawberry.Schema:
                 SupportQuery,
                 OperatorQuery,
                 IdentityQuery,
+                TeamQuery,
             ),
         ),
         mutation=merge_types(
@@ -283,6 +285,7 @@ def build_schema() -> strawberry.Schema:
                 SupportMutation,
                 OperatorMutation,
                 IdentityMutation,
+                TeamMutation,
             ),
         ),
         # Named Live, not Subscription: that name is the internet subscription's type.

@@ -24,6 +24,7 @@ from domain.identity.email_claim import EmailClaim
 from domain.identity.errors import EmailTaken
 from domain.identity.passwords import check_password
 from domain.identity.person import Person, normalise_email, normalise_name
+from domain.identity.team import Team
 from domain.shared.roles import Role
 from domain.shared.values import require_text
 
@@ -86,14 +87,15 @@ class Accounts:
         actor = person_actor(person_id)
         tenant_id = self._tenants.create(business, Placement.SHARED, actor, region=command.region)
         person.grant(tenant_id, Role.OWNER)
-        self._save_new(person, EmailClaim.claim(claim_id, person_id), tenant_id)
+        team = Team.form(tenant_id, {person_id: Role.OWNER})
+        self._save_new(person, EmailClaim.claim(claim_id, person_id), team, tenant_id)
         self._links.send(person, tenant_id, LinkPurpose.VERIFY_EMAIL, actor)
         return Registered(person_id, tenant_id)
 
     def verify_email(self, token: str) -> UUID:
         """Mark the address verified with the link e-mailed at registration (once)."""
         claims = self._links.read(token, LinkPurpose.VERIFY_EMAIL)
-        person = self._people.person(claims.person_id)
+        person = self._people.person(claims.subject_id)
         person.verify_email(claims.link_id)
         self._people.save("VerifyEmail", person_actor(person.id), claims.tenant_id, person)
         return person.id
@@ -105,9 +107,10 @@ class Accounts:
             raise NotFound("your account is not readable yet; try again shortly")
         return Me(view, principal.tenant_id, Role(principal.role.value))
 
-    def _save_new(self, person: Person, claim: EmailClaim, tenant_id: UUID) -> None:
+    def _save_new(self, person: Person, claim: EmailClaim, team: Team, tenant_id: UUID) -> None:
+        actor = person_actor(person.id)
         try:
-            self._people.save("RegisterAccount", person_actor(person.id), tenant_id, person, claim)
+            self._people.save("RegisterAccount", actor, tenant_id, person, claim, team)
         except ConcurrentModification:
             # The address was claimed between the look-up and the save: the business just
             # registered keeps no owner and is left to the operator.

@@ -1,9 +1,10 @@
-"""Links sent by e-mail: verifying an address, signing in without a password, resetting one.
+"""Links sent by e-mail: verifying an address, signing in without a password, resetting one,
+joining a business by invitation.
 
 A link carries a signed token (its own key, apart from access tokens'), valid once and for a
-while: 48 hours to verify an address, 15 minutes to sign in or reset a password. The link and
-the person's name are sealed in the e-mail's record, so neither the event log nor the audit
-log shows a usable link."""
+while: 48 hours to verify an address, 15 minutes to sign in or reset a password, 7 days to
+accept an invitation. The link and people's names are sealed in the e-mail's record, so
+neither the event log nor the audit log shows a usable link."""
 
 from __future__ import annotations
 
@@ -24,18 +25,23 @@ LIFETIMES = {
     LinkPurpose.VERIFY_EMAIL: timedelta(hours=48),
     LinkPurpose.MAGIC_LINK: timedelta(minutes=15),
     LinkPurpose.RESET_PASSWORD: timedelta(minutes=15),
+    LinkPurpose.INVITATION: timedelta(days=7),
 }
 TEMPLATES = {
     LinkPurpose.VERIFY_EMAIL: "email_verification",
     LinkPurpose.MAGIC_LINK: "sign_in_link",
     LinkPurpose.RESET_PASSWORD: "password_reset",
+    LinkPurpose.INVITATION: "invitation",
 }
 # Paths of the web client at NIAGA_PUBLIC_URL that take the token and call the mutation.
 PATHS = {
     LinkPurpose.VERIFY_EMAIL: "akun/verifikasi",
     LinkPurpose.MAGIC_LINK: "akun/masuk",
     LinkPurpose.RESET_PASSWORD: "akun/sandi-baru",
+    LinkPurpose.INVITATION: "akun/undangan",
 }
+# Opened only to write the e-mail: the link itself, and people's names.
+SEALED = ("nama", "tautan", "pengundang")
 
 
 class LinkMail:
@@ -57,35 +63,52 @@ class LinkMail:
 
     def send(self, person: Person, tenant_id: UUID, purpose: LinkPurpose, actor: Actor) -> str:
         """E-mail the person a new link for `purpose`, in the tenant's name; its token."""
-        link_id = uuid.uuid4()
+        link = self.new(purpose, person.id, tenant_id, person.password_version)
+        return self.mail(link, str(person.email), {"nama": str(person.name)}, actor)
+
+    def new(
+        self, purpose: LinkPurpose, subject_id: UUID, tenant_id: UUID, password_version: int = 0
+    ) -> LinkClaims:
+        """A new link's claims (its own id, valid from now for its purpose's lifetime), for a
+        command that records them before the link is mailed."""
         expires_at = self._clock.now() + LIFETIMES[purpose]
-        claims = LinkClaims(
-            purpose, person.id, tenant_id, str(link_id), expires_at, person.password_version
+        return LinkClaims(
+            purpose, subject_id, tenant_id, str(uuid.uuid4()), expires_at, password_version
         )
-        token = self._tokens.encode(claims)
+
+    def mail(self, link: LinkClaims, to: str, variables: dict[str, str], actor: Actor) -> str:
+        """E-mail `link` to the address `to` in its tenant's name, with the template's other
+        `variables`; its token."""
+        token = self._tokens.encode(link)
         variables = {
-            "nama": str(person.name),
-            "tautan": f"{self._base}/{PATHS[purpose]}?token={token}",
-            "berlaku_sampai": self._shown(tenant_id, expires_at),
+            **variables,
+            "tautan": f"{self._base}/{PATHS[link.purpose]}?token={token}",
+            "berlaku_sampai": self._shown(link.tenant_id, link.expires_at),
         }
         self._emails.request(
-            tenant_id,
+            link.tenant_id,
             actor,
-            str(person.email),
-            TEMPLATES[purpose],
+            to,
+            TEMPLATES[link.purpose],
             variables,
-            link_id,
-            purpose.value,
-            sealed=("nama", "tautan"),
+            UUID(link.link_id),
+            link.purpose.value,
+            sealed=SEALED,
         )
         return token
+
+    def claims(self, token: str, purpose: LinkPurpose) -> LinkClaims:
+        """The claims of a link for `purpose` signed with this platform's key, expired or not;
+        LinkRefused otherwise (for an invitation, the invitation says whether it is valid)."""
+        claims = self._tokens.decode(token.strip())
+        if claims.purpose is not purpose:
+            raise LinkRefused(f"this is not a {purpose.value.replace('_', ' ')} link")
+        return claims
 
     def read(self, token: str, purpose: LinkPurpose) -> LinkClaims:
         """The claims of a link for `purpose` still valid now; LinkRefused otherwise (whether
         it was used is the person's to say)."""
-        claims = self._tokens.decode(token.strip())
-        if claims.purpose is not purpose:
-            raise LinkRefused(f"this is not a {purpose.value.replace('_', ' ')} link")
+        claims = self.claims(token, purpose)
         if self._clock.now() >= claims.expires_at:
             raise LinkRefused("this link has expired: ask for a new one")
         return claims

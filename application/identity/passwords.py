@@ -35,16 +35,18 @@ class Passwords:
         return self._sign_ins.end(others, reason, principal.tenant_id, person.id, person)
 
     def request_reset(self, email: str) -> None:
-        """E-mail a reset link if the address has an account; the same answer either way."""
+        """E-mail a reset link if the address has an account; the same answer either way. The
+        link goes in the name of a business, so a person who belongs to none gets none."""
         person = self._people.by_email(normalise_email(email))
-        if person is not None:
-            self._links.send(person, person.first_tenant(), LinkPurpose.RESET_PASSWORD, SIGN_IN)
+        tenant_id = None if person is None else person.first_tenant()
+        if person is not None and tenant_id is not None:
+            self._links.send(person, tenant_id, LinkPurpose.RESET_PASSWORD, SIGN_IN)
 
     def reset(self, token: str, new: str) -> int:
         """A new password through a reset link (once, and only while no other change came
         after the link was sent); every session ends. How many were open."""
         claims = self._links.read(token, LinkPurpose.RESET_PASSWORD)
-        person = self._people.person(claims.person_id)
+        person = self._people.person(claims.subject_id)
         if person.password_version != claims.password_version:
             raise LinkRefused("the password was changed after this link was sent")
         self._new_password(person, new, "newPassword", PasswordChange.RESET, claims.link_id)

@@ -121,9 +121,12 @@ class People:
             raise SessionEnded("unknown session")
         return found
 
-    def save(self, command: str, actor: Actor, tenant_id: UUID, *aggregates: Aggregate) -> None:
-        """Save atomically; a concurrent writer got there first: ConcurrentModification (the
-        command runs again on fresh state)."""
+    def save(
+        self, command: str, actor: Actor, tenant_id: UUID | None, *aggregates: Aggregate
+    ) -> None:
+        """Save atomically, recorded for the tenant it concerns (none: a person who belongs to
+        no business); a concurrent writer got there first: ConcurrentModification (the command
+        runs again on fresh state)."""
         platform = self._stores.platform()
         with recording(command, actor=actor, tenant_id=tenant_id):
             try:

@@ -12,7 +12,7 @@ from typing import Protocol
 from uuid import UUID
 
 from application.shared.context import Actor
-from application.shared.ports import Placement
+from application.shared.ports import Page, Placement
 from domain.shared.roles import Role
 from domain.shared.tenant_writes import TenantWrites
 
@@ -33,15 +33,17 @@ class LinkPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
     MAGIC_LINK = "magic_link"
     RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose
+    INVITATION = "invitation"
 
 
 @dataclass(frozen=True)
 class LinkClaims:
-    """What a link sent by e-mail says. `password_version` makes a reset link void once the
-    password changed after it was sent."""
+    """What a link sent by e-mail says. `subject_id` is the person it is for, or the invitation
+    for an invitation's link. `password_version` makes a reset link void once the password
+    changed after it was sent."""
 
     purpose: LinkPurpose
-    person_id: UUID
+    subject_id: UUID
     tenant_id: UUID
     link_id: str
     expires_at: datetime
@@ -120,6 +122,46 @@ class IdentityReadModels(Protocol):
     def open_sessions(self, person_id: UUID, now: datetime) -> list[UUID]:
         """Sessions of the person neither revoked nor expired."""
 
+    def open_sessions_at(self, person_id: UUID, tenant_id: UUID, now: datetime) -> list[UUID]:
+        """Those of them at the tenant now (after any switch of tenant)."""
+
+
+@dataclass(frozen=True)
+class MemberView:
+    person_id: UUID
+    name: str
+    email: str
+    role: Role
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    id: UUID
+    email: str
+    role: Role
+    invited_by: str  # the actor, as in the audit log
+    invited_at: datetime
+    sent_at: datetime  # of the latest link
+    expires_at: datetime
+    expired: bool
+
+
+class TeamReadModels(Protocol):
+    def member_ids(self, tenant_id: UUID) -> list[UUID]:
+        """The people the memberships read model says belong to the tenant."""
+
+    def members(self, tenant_id: UUID, first: int, after: str | None) -> Page[MemberView]:
+        """Longest-standing first."""
+
+    def invitations(
+        self, tenant_id: UUID, now: datetime, first: int, after: str | None
+    ) -> Page[InvitationView]:
+        """Pending ones (expired too), newest first."""
+
+    def pending_invitation(self, tenant_id: UUID, email: str, now: datetime) -> UUID | None:
+        """An invitation to this (normalised) address that may still be accepted."""
+
 
 class TenantRegistry(Protocol):
     """Registers a business (the platform area's TenantService)."""
@@ -132,6 +174,22 @@ class TenantRegistry(Protocol):
         *,
         region: str | None = None,
         server: str | None = None,
+    ) -> UUID: ...
+
+
+class WhatsAppRequests(Protocol):
+    """Queues a WhatsApp message to a number that is no customer's (the messaging area's
+    WhatsAppService)."""
+
+    def request_to_number(
+        self,
+        tenant_id: UUID,
+        actor: Actor,
+        phone: str,
+        template: str,
+        variables: dict[str, str],
+        source_id: UUID,
+        reason: str,
     ) -> UUID: ...
 
 

@@ -6,9 +6,12 @@ comes back as an outcome, not an exception: what was recorded stays recorded."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
+
+from eventsourcing.domain import Aggregate
 
 from application.identity.links import LinkMail
 from application.identity.people import (
@@ -33,7 +36,7 @@ from application.identity.ports import (
     SessionRevocations,
 )
 from application.shared.clock import Clock
-from application.shared.context import Principal
+from application.shared.context import Actor, Principal
 from domain.identity.errors import SessionEnded, SignInRefused
 from domain.identity.person import Person, SignInMethod, normalise_email
 from domain.identity.session import Refresh, RevokeReason, Session
@@ -78,23 +81,36 @@ class SignIns:
         if person is None:
             self._passwords.waste_time()
             raise SignInRefused("wrong e-mail address or password")
+        audit_tenant = tenant_id if tenant_id in person.memberships else person.first_tenant()
+        refused = self.check_password(person, password, audit_tenant)
+        if refused is not None:
+            return refused
+        return self.open(person, person.tenant_to_enter(tenant_id), SignInMethod.PASSWORD)
+
+    def check_password(
+        self, person: Person, password: str, audit_tenant: UUID | None
+    ) -> Refused | None:
+        """None when `password` is the person's. A wrong one is recorded as a failed sign-in
+        (in `audit_tenant`'s audit log; the lockout counts it); while locked, none is tried."""
         person.refuse_while_locked(self._clock.now())
-        if not self._passwords.verify(person.secret_hash, password):
-            return self._failed(person, tenant_id)
-        return self._open(person, person.tenant_to_enter(tenant_id), SignInMethod.PASSWORD)
+        if self._passwords.verify(person.secret_hash, password):
+            return None
+        return self._failed(person, audit_tenant)
 
     def request_magic_link(self, email: str) -> None:
-        """E-mail a sign-in link if the address has an account; the same answer either way."""
+        """E-mail a sign-in link if the address has an account; the same answer either way.
+        A person who belongs to no business has nothing to sign in to, and gets none."""
         person = self._people.by_email(normalise_email(email))
-        if person is not None:
-            self._links.send(person, person.first_tenant(), LinkPurpose.MAGIC_LINK, SIGN_IN)
+        tenant_id = None if person is None else person.first_tenant()
+        if person is not None and tenant_id is not None:
+            self._links.send(person, tenant_id, LinkPurpose.MAGIC_LINK, SIGN_IN)
 
     def sign_in_with_magic_link(self, token: str) -> SessionTokens:
         """A session at the tenant the link was sent for; the link is then used up. It also
         ends a lockout: whoever opened it reads the person's mail."""
         claims = self._links.read(token, LinkPurpose.MAGIC_LINK)
-        person = self._people.person(claims.person_id)
-        return self._open(person, claims.tenant_id, SignInMethod.MAGIC_LINK, claims.link_id)
+        person = self._people.person(claims.subject_id)
+        return self.open(person, claims.tenant_id, SignInMethod.MAGIC_LINK, claims.link_id)
 
     def refresh(self, token: str) -> SessionTokens | Refused:
         """New tokens for a session; its refresh token is good once. One shown again ends the
@@ -148,24 +164,28 @@ class SignIns:
         reason: RevokeReason,
         tenant_id: UUID,
         person_id: UUID,
-        *with_them: Person,
+        *with_them: Aggregate,
+        by: Actor | None = None,
+        command: str | None = None,
     ) -> int:
-        """Revoke these sessions (and save `with_them` in the same transaction); how many
-        were still open."""
+        """Revoke these sessions (and save `with_them` in the same transaction), by the person
+        unless `by` says who; how many were still open."""
         ended = [s for s in map(self._people.session, session_ids) if s.revoke(reason)]
-        command = "SignOut" if reason is RevokeReason.SIGNED_OUT else f"End sessions: {reason}"
+        if command is None:
+            signed_out = reason is RevokeReason.SIGNED_OUT
+            command = "SignOut" if signed_out else f"End sessions: {reason}"
         if ended or with_them:
-            self._people.save(command, person_actor(person_id), tenant_id, *with_them, *ended)
+            actor = by or person_actor(person_id)
+            self._people.save(command, actor, tenant_id, *with_them, *ended)
         self._revocations.revoked_here(s.id for s in ended)
         return len(ended)
 
     def open_sessions(self, person_id: UUID) -> list[UUID]:
         return self._read_models.open_sessions(person_id, self._now())
 
-    def _failed(self, person: Person, tenant_id: UUID | None) -> Refused:
+    def _failed(self, person: Person, audit_tenant: UUID | None) -> Refused:
         now = self._clock.now()
         person.sign_in_failed(now)
-        audit_tenant = tenant_id if tenant_id in person.memberships else person.first_tenant()
         self._people.save("SignIn", SIGN_IN, audit_tenant, person)
         locked = person.lock_remaining(now)
         if locked is None:
@@ -173,9 +193,18 @@ class SignIns:
         message = "wrong e-mail address or password; too many failures: wait before trying again"
         return Refused("TOO_MANY_ATTEMPTS", message, max(1, round(locked.total_seconds())))
 
-    def _open(
-        self, person: Person, tenant_id: UUID, method: SignInMethod, link_id: str | None = None
+    def open(
+        self,
+        person: Person,
+        tenant_id: UUID,
+        method: SignInMethod,
+        link_id: str | None = None,
+        *,
+        command: str = "SignIn",
+        with_them: Sequence[Aggregate] = (),
     ) -> SessionTokens:
+        """A new session of the person at the tenant, saved with `with_them` in one
+        transaction."""
         now, secret = self._clock.now(), new_refresh_secret()
         session_id = uuid.uuid4()
         person.signed_in(session_id, tenant_id, method, link_id)
@@ -187,7 +216,8 @@ class SignIns:
             secret_hash(secret),
             now + SESSION_IDLE_LIFETIME,
         )
-        self._people.save("SignIn", person_actor(person.id), tenant_id, person, session)
+        actor = person_actor(person.id)
+        self._people.save(command, actor, tenant_id, person, session, *with_them)
         role = person.role_in(tenant_id)
         return self._tokens(session, role, refresh_token(session_id, secret))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.persistence import IntegrityError
 
@@ -116,6 +116,44 @@ class WhatsAppService:
         )
         self._saver.save(store, principal, "RequestNotification", request)
         return request.id
+
+    def request_to_number(
+        self,
+        tenant_id: UUID,
+        actor: Actor,
+        phone: str,
+        template: str,
+        variables: dict[str, str],
+        source_id: UUID,
+        reason: str,
+    ) -> UUID:
+        """The hook for a message to a number that is no customer's (an invitation to join a
+        business): queued once per cause (`source_id` and `reason`) with the number sealed, as
+        the owner's digest is, and sent like every other message. The calling command has
+        authorised what it is about; the number and the template are checked here, and nothing
+        is recorded when one is wrong."""
+        number = normalise_phone(phone)
+        store = self._stores.for_tenant(tenant_id)
+        self._templates.get(store, tenant_id, template)  # refuse an unknown template
+        message_id = uuid5(source_id, f"whatsapp:{reason}")
+        if find(store, OutboundMessage, message_id) is not None:
+            return message_id
+        message = OutboundMessage.queue(
+            message_id,
+            tenant_id,
+            None,
+            template,
+            variables,
+            source_id,
+            recipient_sealed=self._secrets.seal(number),
+        )
+        with recording("RequestWhatsApp", actor=actor, tenant_id=tenant_id):
+            try:
+                position = store.save_and_locate(message)
+            except IntegrityError:
+                return message_id  # asked for twice at once: the first stands
+        self._sync.wait(store, position)
+        return message_id
 
     def send(self, tenant_id: UUID, message_id: UUID) -> str:
         """Send one message if it still should go; return its status afterwards.

@@ -144,6 +144,12 @@ TEMPLATES: dict[str, str] = {
         "Tim kami segera menindaklanjutinya."
     ),
     "ticket_reply": "Halo {nama}, balasan untuk tiket {nomor_tiket}:\n{balasan}",
+    # An invitation to join a business's team (application/identity/invitations.py), to the
+    # number given with it: the link itself goes by e-mail only.
+    "team_invitation": (
+        "Halo, Anda diundang bergabung dengan {perusahaan} di Niaga sebagai {peran}. Tautan "
+        "untuk menerima undangan sudah kami kirim ke e-mail Anda."
+    ),
     # The reply of a WhatsApp command (HARGA, SALDO, SETUJU, ...), written by its interpreter.
     "command_reply": "{balasan}",
     "opt_out_confirmation": (

@@ -56,6 +56,8 @@ class Permission(StrEnum):
     MANAGE_QUOTES = "quotes:manage"
     READ_TICKETS = "tickets:read"
     MANAGE_TICKETS = "tickets:manage"
+    READ_TEAM = "team:read"
+    MANAGE_TEAM = "team:manage"
     # The operator's console: tenants, stores, health and margins. No tenant role holds it.
     OPERATE_PLATFORM = "platform:operate"
 
@@ -139,6 +141,10 @@ _GRANTS: dict[Permission, frozenset[Role | PlatformRole]] = {
     Permission.MANAGE_TICKETS: frozenset(
         {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.TECHNICIAN}
     ),
+    # The business's people: managers see who belongs and who is invited; owners and admins
+    # invite, change roles and remove (and only an owner gives or takes the owner role).
+    Permission.READ_TEAM: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+    Permission.MANAGE_TEAM: frozenset({Role.OWNER, Role.ADMIN}),
     # The operator holds this alone, and no tenant role holds it.
     Permission.OPERATE_PLATFORM: frozenset({PlatformRole.OPERATOR}),
 }

@@ -19,6 +19,7 @@ from domain.ai.usage import AiUsage
 from domain.billing.invoice import Line
 from domain.billing.plan import Promotion
 from domain.billing.subscription import PlanTerms
+from domain.identity.team import TeamMember
 from domain.messaging.campaign import Audience, Guardrails
 from domain.payments.payment import Allocation
 from domain.platform.legal_details import LegalDetails
@@ -49,6 +50,7 @@ EVENT_PAYLOADS: dict[str, type] = {
     "precheck_reason": PrecheckReason,
     "promotion": Promotion,
     "repair_policy": RepairPolicy,
+    "team_member": TeamMember,
     "tenant_legal_details": LegalDetails,
     "voucher_profile_terms": ProfileTerms,
 }

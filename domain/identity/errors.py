@@ -48,3 +48,38 @@ class SignInRefused(DomainError):
     """The same answer for an unknown address and a wrong password."""
 
     code = "SIGN_IN_FAILED"
+
+
+class AlreadyAMember(DomainError):
+    code = "ALREADY_A_MEMBER"
+
+
+class AlreadyInvited(DomainError):
+    """An invitation to this address waits still: resend it, or revoke it first."""
+
+    code = "ALREADY_INVITED"
+
+
+class LastOwner(DomainError):
+    """A business keeps at least one owner: its last one can neither leave, be removed nor
+    take another role."""
+
+    code = "LAST_OWNER"
+
+
+class InvitationAccepted(DomainError):
+    code = "INVITATION_ACCEPTED"
+
+
+class InvitationRevoked(DomainError):
+    code = "INVITATION_REVOKED"
+
+
+class InvitationExpired(DomainError):
+    code = "INVITATION_EXPIRED"
+
+
+class InvitationForAnotherAddress(DomainError):
+    """The invitation was sent to another address than the account's accepting it."""
+
+    code = "INVITATION_FOR_ANOTHER_ADDRESS"

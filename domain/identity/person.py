@@ -26,6 +26,12 @@ EMAIL_LENGTH = 254
 class SignInMethod(StrEnum):
     PASSWORD = "password"  # noqa: S105 - a method
     MAGIC_LINK = "magic_link"
+    INVITATION = "invitation"  # joining a business through its invitation's link
+
+
+class MembershipEnd(StrEnum):
+    REMOVED = "removed"  # by the business's owner or admin
+    LEFT = "left"  # by the person
 
 
 class PasswordChange(StrEnum):
@@ -55,6 +61,10 @@ class Person(Aggregate):
     class MembershipGranted(Event):
         tenant_id: UUID
         role: str
+
+    class MembershipEnded(Event):
+        tenant_id: UUID
+        reason: str
 
     class EmailVerified(Event):
         link_id: str
@@ -108,6 +118,14 @@ class Person(Aggregate):
     def _membership_granted(self, tenant_id: UUID, role: str) -> None:
         self.memberships[tenant_id] = Role(role)
 
+    def end_membership(self, tenant_id: UUID, reason: MembershipEnd) -> None:
+        self.role_in(tenant_id)
+        self._membership_ended(tenant_id=tenant_id, reason=reason.value)
+
+    @event(MembershipEnded)
+    def _membership_ended(self, tenant_id: UUID, reason: str) -> None:
+        del self.memberships[tenant_id]
+
     def role_in(self, tenant_id: UUID) -> Role:
         role = self.memberships.get(tenant_id)
         if role is None:
@@ -119,15 +137,21 @@ class Person(Aggregate):
         if tenant_id is not None:
             self.role_in(tenant_id)
             return tenant_id
+        if not self.memberships:
+            raise NotAMember(
+                "you belong to no business now: accept an invitation to join one",
+                field="tenantId",
+            )
         if len(self.memberships) != 1:
             raise NotAMember(
                 "you are a member of several businesses: name one with tenantId", field="tenantId"
             )
         return next(iter(self.memberships))
 
-    def first_tenant(self) -> UUID:
-        """The tenant the person joined first (links by e-mail are sent in its name)."""
-        return next(iter(self.memberships))
+    def first_tenant(self) -> UUID | None:
+        """The tenant the person joined first (links by e-mail are sent in its name); None for
+        a person who belongs to no business now."""
+        return next(iter(self.memberships), None)
 
     # -- signing in -----------------------------------------------------------------------
 

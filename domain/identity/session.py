@@ -23,6 +23,10 @@ class RevokeReason(StrEnum):
     REFRESH_TOKEN_REUSED = "refresh_token_reused"  # noqa: S105
     PASSWORD_CHANGED = "password_changed"  # noqa: S105
     PASSWORD_RESET = "password_reset"  # noqa: S105
+    # The person's membership of the session's tenant changed: its tokens carry the old role.
+    ROLE_CHANGED = "role_changed"
+    REMOVED_FROM_BUSINESS = "removed_from_business"
+    LEFT_BUSINESS = "left_business"
 
 
 class Refresh(StrEnum):

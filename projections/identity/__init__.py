@@ -1,1 +1,2 @@
-"""The identity area's read models: people with their memberships, and their sessions."""
+"""The identity area's read models: people with their memberships, their sessions, and the
+invitations to join a business."""

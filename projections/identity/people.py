@@ -1,5 +1,6 @@
-"""`people` and `person_memberships`: who signs in and where they belong; `person_sessions`:
-each session, open or ended. Both in the platform store, where people live."""
+"""`people` and `person_memberships`: who signs in and where they belong (a business's team
+members are its memberships); `person_sessions`: each session, open or ended. Both in the
+platform store, where people live."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class PeopleProjection:
     event_types: tuple[type, ...] = (
         Person.Registered,
         Person.MembershipGranted,
+        Person.MembershipEnded,
         Person.EmailVerified,
         Person.SignedIn,
         Person.PasswordChanged,
@@ -47,6 +49,10 @@ def _person_statement(schema: str, recorded: RecordedEvent) -> Statement | None:
             "INSERT INTO {} (person_id, tenant_id, role, granted_at) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (person_id, tenant_id) DO UPDATE SET role = excluded.role"
         ).format(table(schema, "person_memberships")), (person_id, event.tenant_id, event.role, at)
+    if isinstance(event, Person.MembershipEnded):
+        return sql.SQL("DELETE FROM {} WHERE person_id = %s AND tenant_id = %s").format(
+            table(schema, "person_memberships")
+        ), (person_id, event.tenant_id)
     verifies = isinstance(event, Person.EmailVerified) or getattr(event, "link_id", None)
     if verifies:  # a link that reached the address verifies it
         return sql.SQL("UPDATE {} SET verified = true, updated_at = %s WHERE id = %s").format(

@@ -77,6 +77,7 @@ PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "people": "id",
     "person_memberships": ("person_id", "tenant_id"),
     "person_sessions": "id",
+    "team_invitations": "id",
     TRACKING_TABLE: "projection",
 }
 

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from adapters.bootstrap import Niaga
+from adapters.identity.tokens import JwtLinkTokens
 from adapters.payments.gateways.fakes import FakeMidtrans
 from adapters.shared.projection_service import StoreStatus
 from adapters.shared.settings import Settings
@@ -32,8 +33,9 @@ from api.graphql.shared.error_masking import INTERNAL_ERROR
 from api.graphql.shared.support import Context
 from api.shared.failures import UNAVAILABLE
 from application.identity.accounts import RegisterAccount
+from application.identity.invitations import InviteTeamMember
 from application.identity.people import SessionTokens
-from application.identity.ports import LinkPurpose
+from application.identity.ports import LinkClaims, LinkPurpose
 from application.repairs.repairs import QuoteLabour, ReceiveJob, RepairService
 from application.shared.clock import FixedClock
 from application.shared.context import NO_TENANT, SYSTEM, Actor, ActorKind, Principal
@@ -41,6 +43,7 @@ from application.shared.event_store import EventStore, Saved
 from application.shared.ports import Placement
 from application.vouchers.ports import VoucherFilter
 from domain.ai.conversation import Conversation
+from domain.identity.invitation import Invitation
 from domain.identity.person import Person
 from domain.shared.roles import PlatformRole
 from projections.shared.runner import PARKED_TABLE
@@ -314,6 +317,31 @@ class World:
         assert isinstance(tokens, SessionTokens), tokens
         self.signed_in = self.niaga.tenants.authenticate(tokens.access_token)
         return tokens
+
+    def invitation(self, email: str) -> str:
+        """The token of the link of a new invitation of `email` to this tenant (e-mailed, and
+        so made again here from what the invitation recorded)."""
+        sent = self.niaga.services.invitations.invite(self.owner, InviteTeamMember(email, "staff"))
+        invitation = self.niaga.stores.platform().repository.get(sent.invitation_id)
+        assert isinstance(invitation, Invitation)
+        link = LinkClaims(
+            LinkPurpose.INVITATION,
+            invitation.id,
+            invitation.tenant_id,
+            invitation.link_id,
+            invitation.expires_at,
+            0,
+        )
+        return JwtLinkTokens(TEST_SECRET_KEY).encode(link)
+
+    def member(self) -> str:
+        """A person who joined this tenant by invitation, as staff."""
+        email = f"anggota{self.number()}@contoh.id"
+        joined = self.niaga.services.joining.join(
+            self.invitation(email), PERSON_PASSWORD, "Anggota Uji"
+        )
+        assert isinstance(joined, SessionTokens), joined
+        return str(joined.person_id)
 
     def media_folder(self) -> str:
         folder = self.call(
@@ -665,8 +693,15 @@ def _change_password(world: World) -> Variables:
     return {"currentPassword": PERSON_PASSWORD, "newPassword": NEW_PASSWORD}
 
 
+def _accept_invitation(world: World) -> Variables:
+    """An invitation to the address of a person the baseline signs in."""
+    person = world.niaga.stores.platform().repository.get(world.session().person_id)
+    assert isinstance(person, Person)
+    return {"token": world.invitation(str(person.email))}
+
+
 # A person's own mutations need a person signed in (the baseline signs one in).
-PERSON_MUTATIONS = frozenset({"changePassword"})
+PERSON_MUTATIONS = frozenset({"changePassword", "acceptInvitation"})
 PERSON_PASSWORD = "kuda lari ke pasar 9"
 NEW_PASSWORD = "sandi baru yang panjang"
 
@@ -688,6 +723,18 @@ BASELINES: dict[str, Baseline] = {
         "newPassword": NEW_PASSWORD,
     },
     "changePassword": lambda w, _: _change_password(w),
+    "inviteTeamMember": lambda w, _: {
+        "email": f"undangan{w.number()}@contoh.id",
+        "role": "staff",
+        "whatsapp": w.phone(),
+    },
+    "acceptInvitation": lambda w, _: _accept_invitation(w),
+    "joinWithInvitation": lambda w, _: {
+        "token": w.invitation(f"diundang{w.number()}@contoh.id"),
+        "password": PERSON_PASSWORD,
+        "name": "Orang Diundang",
+    },
+    "changeTeamMemberRole": lambda w, _: {"personId": w.member(), "role": "finance"},
     "createMediaFolder": lambda w, _: {"name": f"Brosur {w.number()}"},
     "renameMedia": lambda w, _: {"id": w.media_folder(), "name": f"Foto {w.number()}"},
     "registerTenant": lambda w, _: {

@@ -1,1 +1,2 @@
-"""People's accounts in GraphQL: registering, signing in and out, sessions, links by e-mail."""
+"""People's accounts in GraphQL: registering, signing in and out, sessions, links by e-mail,
+and a business's team."""

@@ -1,5 +1,5 @@
 """Accounts and sessions: `registerAccount`, `signIn`, `refreshSession`, the links sent by
-e-mail and `verifyEmail` answer anyone (no credential yet); `me`, `signOut`,
+e-mail, `verifyEmail` and `joinWithInvitation` answer anyone (no credential yet); `me`, `signOut`,
 `signOutEverywhere`, `switchTenant` and `changePassword` a person signed in with an access
 token. Resolvers parse and call the identity services, nothing else."""
 
@@ -147,6 +147,19 @@ class IdentityMutation:
     async def sign_in_with_magic_link(self, info: NiagaInfo, token: str) -> t.SessionResult:
         sign_ins = info.context.services.sign_ins
         return await _run(lambda: _session(sign_ins.sign_in_with_magic_link(token)))
+
+    @strawberry.mutation(
+        description="Join a business with an invitation's link while signed out, and get a "
+        "session there: a new account for the invited address (`name` and `password`; the "
+        "address is verified), or the address's account given its password."
+    )
+    async def join_with_invitation(
+        self, info: NiagaInfo, token: str, password: str, name: str | None = None
+    ) -> t.SessionResult:
+        joining = info.context.services.joining
+        return limited(info, "sign-in") or await _run(
+            lambda: _session(joining.join(token, password, name))
+        )
 
     @strawberry.mutation(
         description="E-mail a link to reset the password (15 minutes, once); the same answer "

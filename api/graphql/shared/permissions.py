@@ -55,6 +55,7 @@ ANONYMOUS_FIELDS: frozenset[str] = frozenset(
         "signInWithMagicLink",
         "requestPasswordReset",
         "resetPassword",
+        "joinWithInvitation",
     )
 )
 # Root fields anyone authenticated may use: they read nothing of a tenant's, or only the
@@ -66,6 +67,8 @@ PUBLIC_FIELDS: frozenset[str] = ANONYMOUS_FIELDS | {
     "Mutation.signOutEverywhere",
     "Mutation.switchTenant",
     "Mutation.changePassword",
+    "Mutation.acceptInvitation",
+    "Mutation.leaveBusiness",
 }
 
 _QUERIES: dict[str, Permission] = {
@@ -139,6 +142,8 @@ _QUERIES: dict[str, Permission] = {
     "ceoDigestEmailRecipients": P.MANAGE_TENANT,
     "conciergeConversations": P.HANDLE_CONCIERGE,
     "conciergeConversation": P.HANDLE_CONCIERGE,
+    "teamMembers": P.READ_TEAM,
+    "teamInvitations": P.READ_TEAM,
     # the operator's console (an operator's key only)
     "platformTenants": P.OPERATE_PLATFORM,
     "platformTenant": P.OPERATE_PLATFORM,
@@ -292,6 +297,12 @@ _MUTATIONS: dict[str, Permission] = {
     "assignConciergeConversation": P.HANDLE_CONCIERGE,
     "replyToConciergeConversation": P.HANDLE_CONCIERGE,
     "closeConciergeConversation": P.HANDLE_CONCIERGE,
+    # the business's team
+    "inviteTeamMember": P.MANAGE_TEAM,
+    "resendInvitation": P.MANAGE_TEAM,
+    "revokeInvitation": P.MANAGE_TEAM,
+    "changeTeamMemberRole": P.MANAGE_TEAM,
+    "removeTeamMember": P.MANAGE_TEAM,
     # the operator's console (an operator's key only)
     "registerTenant": P.OPERATE_PLATFORM,
     "lockTenant": P.OPERATE_PLATFORM,
