@@ -26,7 +26,8 @@ from domain.shared.local_time import SHOWN, local_date, local_time, shown_time
 
 # Indonesia's three zones and Pontianak, UTC, and zones with half-hour and 45-minute offsets,
 # daylight saving, and the extremes of the date line. None of them changes its offset at
-# midnight, so every local midnight exists exactly once.
+# midnight, so every local midnight exists exactly once (St John's moved its changes from
+# 00:01 to 02:00 in 2011: the days drawn start after that).
 ZONES = (
     "Asia/Jakarta",
     "Asia/Pontianak",
@@ -45,7 +46,7 @@ ZONES = (
 TENANT = UUID("00000000-0000-0000-0000-000000000007")
 
 zones = st.sampled_from(ZONES)
-days = st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31))
+days = st.dates(min_value=date(2012, 1, 1), max_value=date(2060, 12, 31))
 # Up to twelve hours either side of local midnight, to the second.
 near_midnight = st.integers(min_value=-12 * 3600, max_value=12 * 3600 - 1).map(
     lambda s: timedelta(seconds=s)
