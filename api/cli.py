@@ -410,16 +410,15 @@ def projections_rebuild(
         raise typer.Exit(2)
     with _progress() as progress:
         for target in stores:
-            for projection in chosen:
-                task = progress.add_task(f"{target.ref.name}/{projection.name}", total=None)
+            # Every projection chosen is built in one pass over the store's log.
+            label = target.ref.name if all_ else f"{target.ref.name}/{chosen[0].name}"
+            task = progress.add_task(label, total=None)
 
-                def advance(position: int, head: int, task: TaskID = task) -> None:
-                    progress.update(task, completed=position, total=head)
+            def advance(position: int, head: int, task: TaskID = task) -> None:
+                progress.update(task, completed=position, total=head)
 
-                count = niaga.projections.rebuild(target, projection, advance)
-                progress.update(
-                    task, description=f"{target.ref.name}/{projection.name} ({count} events)"
-                )
+            count = niaga.projections.rebuild_together(target, chosen, advance)
+            progress.update(task, description=f"{label} ({count} events)")
     niaga.close()
 
 

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,7 +221,17 @@ class ProjectionService:
     def rebuild(
         self, store: PostgresEventStore, projection: Projection, progress: Progress | None = None
     ) -> int:
-        """Rebuild from zero beside the live tables, then swap them in one transaction.
+        """Rebuild one projection from zero beside the live tables, then swap it in."""
+        return self.rebuild_together(store, [projection], progress)
+
+    def rebuild_together(
+        self,
+        store: PostgresEventStore,
+        projections: Sequence[Projection],
+        progress: Progress | None = None,
+    ) -> int:
+        """Rebuild projections from zero beside the live tables, in one pass over the log into
+        one scratch schema, then swap them all in one transaction; returns the events applied.
 
         The scratch schema is dropped however the rebuild ends; one left by a rebuild that was
         killed is dropped by the next rebuild (a running rebuild holds a lock on its scratch
@@ -232,16 +242,16 @@ class ProjectionService:
         claim.execute("SELECT pg_advisory_lock(hashtext(%s))", (scratch,))
         try:
             drop_abandoned_scratch_schemas(database)
-            count = self.rebuild_into(store, scratch, projection, progress)
+            with database.connection() as conn:
+                migrations.apply(conn, scratch, ("read_models",))
+            count = self.runner(store, scratch).catch_up_together(projections, progress)
             with database.connection() as conn, conn.transaction():
-                conn.execute(
-                    "SELECT pg_advisory_xact_lock(%s)",
-                    (_lock_key(store.ref, projection),),
-                )
+                for key in sorted(_lock_key(store.ref, p) for p in projections):
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
                 # Anything recorded since the scratch build finished is applied before the swap.
-                runner = self.runner(store, scratch)
-                runner.catch_up(projection)
-                _swap(conn, store.ref.schema, scratch, projection)
+                self.runner(store, scratch).catch_up_together(projections)
+                for projection in projections:
+                    _swap(conn, store.ref.schema, scratch, projection)
             return count
         finally:
             with database.connection() as conn:

@@ -53,7 +53,7 @@ def run_niaga(
             process.join()
             raise subprocess.TimeoutExpired(["niaga", *args], TIMEOUT)
         return subprocess.CompletedProcess(
-            ["niaga", *args], process.exitcode, out.read_text(), err.read_text()
+            ["niaga", *args], process.exitcode, _read(out), _read(err)
         )
 
 
@@ -102,6 +102,11 @@ def _command(args: list[str], environment: dict[str, str], out: Path, err: Path)
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
+
+
+def _read(stream: Path) -> str:
+    """What the command wrote; nothing when it died before opening its streams."""
+    return stream.read_text() if stream.exists() else ""
 
 
 def _redirect(fd: int, path: str, flags: int) -> None:
