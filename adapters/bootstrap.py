@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
 
+from adapters.agency.project_wiring import ProjectWiring, project_services
 from adapters.agency.quote_wiring import QuoteWiring, quote_services
 from adapters.agency.wiring import MediaWiring, media_services
 from adapters.ai.cost_read_models import PostgresAiCostReadModels
@@ -26,6 +27,7 @@ from adapters.billing.read_models import PostgresBillingReadModels
 from adapters.ceo_digest import CeoDigestWiring, ceo_digest_services
 from adapters.concierge import ConciergeWiring, concierge_services
 from adapters.customers.read_models import PostgresReadModels
+from adapters.identity.team_read_models import PostgresTeamReadModels
 from adapters.identity.wiring import (
     IdentityAccess,
     IdentityWiring,
@@ -45,6 +47,7 @@ from adapters.payments.gateways.recheck import CallbackRechecker
 from adapters.payments.gateways.registry import gateway_protocols
 from adapters.payments.payment_read_models import PostgresPaymentReadModels
 from adapters.platform.console import ConsoleWiring, PostgresSystemHealth, console_services
+from adapters.platform.custom_roles import PostgresCustomRoles
 from adapters.platform.moves import PostgresMover
 from adapters.platform.operator_keys import PostgresOperatorKeys
 from adapters.platform.wiring import PlatformBillingWiring, platform_billing_services
@@ -81,6 +84,8 @@ from adapters.support.wiring import SupportWiring, support_services
 from adapters.vouchers.read_models import PostgresVoucherReadModels
 from application.agency.estimates import QuoteEstimates
 from application.agency.media import MediaLibrary
+from application.agency.project_queries import ProjectQueries
+from application.agency.projects import Projects
 from application.agency.queries import MediaQueries
 from application.agency.quotation_queries import QuotationQueries
 from application.agency.quotations import Quotations
@@ -114,6 +119,7 @@ from application.identity.accounts import Accounts
 from application.identity.invitations import Invitations
 from application.identity.joining import Joining
 from application.identity.passwords import Passwords
+from application.identity.rosters import TeamRoleHolders
 from application.identity.sessions import SignIns
 from application.identity.team_queries import TeamQueries
 from application.identity.teams import Teams
@@ -144,6 +150,7 @@ from application.payments.transfer_proofs import TransferProofs
 from application.platform.billing import PlatformBilling
 from application.platform.billing_webhooks import StripeWebhooks
 from application.platform.console import OperatorConsole
+from application.platform.custom_roles import CustomRoleService
 from application.platform.moves import TenantMoves
 from application.platform.operator_keys import OperatorKeys
 from application.platform.tenants import TenantService
@@ -164,6 +171,7 @@ from application.shared.process_manager import Dispatch, SideEffect
 from application.shared.read_state import ReadState
 from application.shared.secrets import SecretBox, new_key
 from application.shared.tenancy import TenantCalendar, tenant_of
+from application.shared.unit_of_work import Saver
 from application.support.queries import TicketQueries
 from application.support.settings import SupportSettingsService
 from application.support.tickets import TicketService
@@ -191,6 +199,7 @@ class Services:
 
     calendar: TenantCalendar
     tenants: TenantService
+    custom_roles: CustomRoleService
     tenant_moves: TenantMoves
     customers: CustomerService
     customer_queries: Queries
@@ -257,6 +266,8 @@ class Services:
     quote_estimates: QuoteEstimates
     quotations: Quotations
     quotation_queries: QuotationQueries
+    projects: Projects
+    project_queries: ProjectQueries
     platform_billing: PlatformBilling
     stripe_webhooks: StripeWebhooks
     operator_console: OperatorConsole
@@ -419,6 +430,7 @@ class Niaga:
         return Services(
             calendar=TenantCalendar(self.stores, self.clock),
             tenants=self.tenants,
+            custom_roles=self.custom_roles,
             customers=self.customers,
             customer_queries=self.queries,
             plans=self.plans,
@@ -484,6 +496,8 @@ class Niaga:
             quote_estimates=self.quotes.estimates,
             quotations=self.quotes.quotations,
             quotation_queries=self.quotes.queries,
+            projects=self.projects_wiring.projects,
+            project_queries=self.projects_wiring.queries,
             platform_billing=self.platform_billing.billing,
             stripe_webhooks=self.platform_billing.webhooks,
             tenant_moves=self.tenant_moves,
@@ -500,6 +514,13 @@ class Niaga:
             ticket_queries=self.support.queries,
             support_settings=self.support.settings,
         )
+
+    @cached_property
+    def custom_roles(self) -> CustomRoleService:
+        """A business's custom roles, and the permission matrix."""
+        listed = PostgresCustomRoles(self.database, self.settings.niaga_platform_schema)
+        holders = TeamRoleHolders(self.stores)
+        return CustomRoleService(self.stores, Saver(self.projections), listed, holders)
 
     @cached_property
     def tenant_moves(self) -> TenantMoves:
@@ -550,6 +571,7 @@ class Niaga:
             self.tenants,
             self.email.emails,
             self.whatsapp.messages,
+            self.custom_roles,
         )
 
     @cached_property
@@ -575,6 +597,17 @@ class Niaga:
     def quotes(self) -> QuoteWiring:
         """The agency's quote calculator: rate card, estimates, quotations."""
         return quote_services(self.stores, self.projections, self.ai.service, self.clock)
+
+    @cached_property
+    def projects_wiring(self) -> ProjectWiring:
+        """The agency's client projects; their members are people of the tenant's team."""
+        team = PostgresTeamReadModels(self.stores)
+        return project_services(
+            self.stores,
+            self.projections,
+            self.clock,
+            lambda tenant_id: frozenset(team.member_ids(tenant_id)),
+        )
 
     @cached_property
     def heartbeats(self) -> Heartbeats:

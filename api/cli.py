@@ -611,11 +611,19 @@ def api_keys_create(
     tenant_id: Annotated[UUID, typer.Argument(help="Tenant id")],
     role: Annotated[RoleChoice, typer.Option(help="Role the key acts with")] = RoleChoice.staff,
     label: Annotated[str, typer.Option(help="What the key is for")] = "",
+    custom_role: Annotated[
+        UUID | None, typer.Option(help="A custom role's id: the key holds it (not --role)")
+    ] = None,
 ) -> None:
     """Create an API key. The key is printed once and never stored."""
     niaga = _start()
+    services = niaga.services
     try:
-        issued = niaga.services.tenants.issue_api_key(tenant_id, Role(role.value), label)
+        if custom_role is None:
+            issued = services.tenants.issue_api_key(tenant_id, Role(role.value), label)
+        else:
+            held = services.custom_roles.role(tenant_id, custom_role)
+            issued = services.tenants.issue_custom_role_key(tenant_id, held, label)
     except DomainError as error:
         raise _fail(error) from None
     finally:

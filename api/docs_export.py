@@ -11,6 +11,7 @@ from api.graphql.schema import build_schema
 from api.main import openapi_document
 from application.integrations.public_events import CATALOGUE
 from application.shared.authorization import Permission, roles_with
+from domain.agency.project import Project
 from domain.agency.quotation import Quotation, QuotationNumbering
 from domain.agency.quote_summary import QuoteSummary
 from domain.agency.rate_card import RateCard
@@ -41,6 +42,7 @@ from domain.messaging.notification import NotificationRequest
 from domain.messaging.whatsapp import OutboundMessage, WhatsAppChannel, WhatsAppConsent
 from domain.payments.gateway import GatewayAccount, GatewayCallback, PaymentLink
 from domain.payments.payment import CustomerAccount, Payment, Transfer
+from domain.platform.custom_roles import CustomRoles
 from domain.platform.metering import ActiveSubscriberCount, MeterReport
 from domain.platform.stripe_webhook import StripeWebhook
 from domain.platform.subscription import PlatformSubscription
@@ -58,6 +60,7 @@ from domain.vouchers.voucher_order import ShopCode, VoucherOrder
 
 AGGREGATES: list[type] = [
     Tenant,
+    CustomRoles,
     Person,
     EmailClaim,
     Session,
@@ -123,6 +126,7 @@ AGGREGATES: list[type] = [
     QuoteSummary,
     Quotation,
     QuotationNumbering,
+    Project,
 ]
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
@@ -262,6 +266,14 @@ def permission_matrix() -> str:
         "Agents see only their own and their downline's vouchers and ledgers; every role sees",
         "only its own tenant. The platform operator (an operator key, `nop_...`) holds",
         "`platform:operate` alone: the operator's console, and nothing of any tenant's.",
+        "",
+        "A business may also define **custom roles** (`defineCustomRole`, `roles:manage`) for",
+        "its API keys and team members (`assignTeamMemberCustomRole`): each is based on a",
+        "built-in role other than owner, whose scoping it keeps (an agent-based",
+        "role still sees only its own vouchers), and holds exactly the permissions it lists, any",
+        "of those below but `platform:operate`. The queries `permissions` and `roles` return",
+        "this table, and the business's custom roles, to anyone signed in to the business. See",
+        "[identity](identity.md#roles-and-permissions).",
         "",
         "| permission | " + " | ".join(role.value for role in roles) + " |",
         "|---|" + "---|" * len(roles),

@@ -1,6 +1,7 @@
 """Every projection Niaga maintains, by name."""
 
 from projections.agency.media_library import MediaLibraryProjection
+from projections.agency.project_list import ProjectListProjection
 from projections.agency.quotation_list import QuotationListProjection
 from projections.ai.concierge import ConciergeProjection
 from projections.ai.costs import AiBudgetsProjection, AiCostsProjection
@@ -92,6 +93,7 @@ def all_projections() -> list[Projection]:
         ConciergeProjection(),
         MediaLibraryProjection(),
         QuotationListProjection(),
+        ProjectListProjection(),
         SupportTicketsProjection(),
         PlatformSubscriptionsProjection(),
         PlatformMeterReportsProjection(),

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from psycopg import sql
 
+from adapters.shared.api_key_cache import CUSTOM_ROLE_COLUMNS, key_record
 from adapters.shared.counting import Connect, rows_matching, scalar_later
 from adapters.shared.paging import cursor_parts
 from adapters.shared.stores import PostgresStores
@@ -138,19 +139,22 @@ class PostgresReadModels:
         return frozenset(r[0] for r in rows)
 
     def api_key(self, key_id: str) -> ApiKeyRecord | None:
+        """The key, with its tenant's write state and its custom role's name and permissions."""
         with self._stores.database.connection() as conn:
             row = conn.execute(
                 sql.SQL(
                     "SELECT k.key_id, k.tenant_id, k.role, k.label, k.secret_hash, k.revoked, "
-                    "k.created_at, coalesce(t.writes, 'open') FROM {} k "
-                    "LEFT JOIN {} t ON t.id = k.tenant_id WHERE k.key_id = %s"
+                    f"k.created_at, coalesce(t.writes, 'open'), {CUSTOM_ROLE_COLUMNS} FROM {{}} k "
+                    "LEFT JOIN {} t ON t.id = k.tenant_id "
+                    "LEFT JOIN {} r ON r.id = k.custom_role_id WHERE k.key_id = %s"
                 ).format(
                     _table(self._stores.platform(), "api_keys"),
                     _table(self._stores.platform(), "tenant_list"),
+                    _table(self._stores.platform(), "custom_roles"),
                 ),
                 (key_id,),
             ).fetchone()
-        return ApiKeyRecord(*row) if row else None
+        return key_record(row) if row else None
 
     def api_keys(self, tenant_id: UUID) -> list[ApiKeyRecord]:
         with self._stores.database.connection() as conn:

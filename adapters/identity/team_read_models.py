@@ -34,14 +34,17 @@ class PostgresTeamReadModels:
             return [row[0] for row in rows.fetchall()]
 
     def members(self, tenant_id: UUID, first: int, after: str | None) -> Page[MemberView]:
-        source = sql.SQL("{} m JOIN {} p ON p.id = m.person_id").format(
-            self._table("person_memberships"), self._table("people")
+        source = sql.SQL(
+            "{} m JOIN {} p ON p.id = m.person_id LEFT JOIN {} r ON r.id = m.custom_role_id"
+        ).format(
+            self._table("person_memberships"), self._table("people"), self._table("custom_roles")
         )
         where, params = sql.SQL("m.tenant_id = %s"), [tenant_id]
         order = sql.SQL("m.granted_at, m.person_id")
         page_where, page_params = after_cursor(where, params, after, order)
         query = sql.SQL(
-            "SELECT m.person_id, p.name, p.email, m.role, m.granted_at FROM {} WHERE {} "
+            "SELECT m.person_id, p.name, p.email, m.role, m.granted_at, m.custom_role_id, r.name "
+            "FROM {} WHERE {} "
             "ORDER BY m.granted_at, m.person_id LIMIT %s"
         ).format(source, page_where)
         rows = self._rows(query, [*page_params, first + 1])
@@ -81,8 +84,8 @@ class PostgresTeamReadModels:
 
 
 def _member(row: tuple[Any, ...]) -> MemberView:
-    person_id, name, email, role, joined_at = row
-    return MemberView(person_id, name, email, Role(role), joined_at)
+    person_id, name, email, role, joined_at, custom_role_id, custom_role = row
+    return MemberView(person_id, name, email, Role(role), joined_at, custom_role_id, custom_role)
 
 
 def _invitation(row: tuple[Any, ...]) -> InvitationView:

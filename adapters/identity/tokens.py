@@ -73,6 +73,8 @@ class JwtAccessTokens:
             "iat": _seconds(claims.issued_at),
             "exp": _seconds(claims.expires_at),
         }
+        if claims.custom_role_id is not None:
+            payload["crl"] = str(claims.custom_role_id)
         return jwt.encode(payload, self._key, algorithm=_ALGORITHM)
 
     def decode(self, token: str) -> AccessClaims:
@@ -85,6 +87,7 @@ class JwtAccessTokens:
                 UUID(raw["sid"]),
                 _instant(raw["iat"]),
                 _instant(raw["exp"]),
+                UUID(raw["crl"]) if "crl" in raw else None,
             )
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
             raise AuthenticationFailed("invalid access token") from None

@@ -22,7 +22,12 @@ from application.identity.joining import Joining
 from application.identity.links import LinkMail
 from application.identity.passwords import Passwords
 from application.identity.people import ACCESS_LIFETIME, People
-from application.identity.ports import EmailRequests, TenantRegistry, WhatsAppRequests
+from application.identity.ports import (
+    CustomRoleBook,
+    EmailRequests,
+    TenantRegistry,
+    WhatsAppRequests,
+)
 from application.identity.rosters import Rosters
 from application.identity.sessions import SignIns
 from application.identity.team_queries import TeamQueries
@@ -55,7 +60,7 @@ def identity_access(
         _REMEMBER_REVOKED,
     )
     codec = JwtAccessTokens(secret_key)
-    return IdentityAccess(watch, codec, PersonTokens(codec, watch, watch, clock))
+    return IdentityAccess(watch, codec, PersonTokens(codec, watch, watch, watch, clock))
 
 
 @dataclass
@@ -81,6 +86,7 @@ def identity_services(
     tenants: TenantRegistry,
     emails: EmailRequests,
     whatsapp: WhatsAppRequests,
+    custom_roles: CustomRoleBook,
 ) -> IdentityWiring:
     read_models = PostgresIdentityReadModels(stores)
     team_read_models = PostgresTeamReadModels(stores)
@@ -99,6 +105,6 @@ def identity_services(
         Passwords(people, hasher, links, sign_ins),
         Invitations(people, links, whatsapp, team_read_models, stores, clock),
         Joining(people, rosters, links, sign_ins, hasher, stores, clock),
-        Teams(people, rosters, sign_ins, read_models, clock),
+        Teams(people, rosters, sign_ins, read_models, custom_roles, clock),
         TeamQueries(team_read_models, clock),
     )

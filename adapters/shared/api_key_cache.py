@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +32,12 @@ from projections.shared.runner import TRACKING_TABLE
 CHANNEL = "niaga_api_keys"
 LISTENER_NAME = "niaga-api-key-listener"
 READ_MODEL = "tenants"  # the projection that writes `api_keys`
+
+# A key whose custom role is gone grants nothing rather than its base role's permissions.
+CUSTOM_ROLE_COLUMNS = (
+    "r.name, CASE WHEN k.custom_role_id IS NULL THEN NULL "
+    "ELSE coalesce(r.permissions, ARRAY[]::text[]) END"
+)
 
 Connect = Callable[[], AbstractContextManager[Connection[Any]]]
 
@@ -119,7 +125,7 @@ class CachedApiKeys:
         if row is None:  # the statement always answers one row
             return None, 0
         position, *columns = row
-        record = ApiKeyRecord(*columns) if columns[0] is not None else None
+        record = key_record(columns) if columns[0] is not None else None
         return record, int(position or 0)
 
     def _heard(self, notice: Notify) -> None:
@@ -153,10 +159,21 @@ def _lookup_statement(schema: str) -> bytes:
     statement = sql.SQL(
         "SELECT (SELECT position FROM {tracking} WHERE projection = %s), k.key_id, "
         "k.tenant_id, k.role, k.label, k.secret_hash, k.revoked, k.created_at, "
-        "coalesce(t.writes, 'open') "
+        f"coalesce(t.writes, 'open'), {CUSTOM_ROLE_COLUMNS} "
         "FROM (VALUES (1)) AS one LEFT JOIN {keys} AS k ON k.key_id = %s "
-        "LEFT JOIN {tenants} AS t ON t.id = k.tenant_id"
+        "LEFT JOIN {tenants} AS t ON t.id = k.tenant_id "
+        "LEFT JOIN {roles} AS r ON r.id = k.custom_role_id"
     )
     tracking, keys = sql.Identifier(schema, TRACKING_TABLE), sql.Identifier(schema, "api_keys")
     tenants = sql.Identifier(schema, "tenant_list")
-    return statement.format(tracking=tracking, keys=keys, tenants=tenants).as_bytes()
+    roles = sql.Identifier(schema, "custom_roles")
+    return statement.format(tracking=tracking, keys=keys, tenants=tenants, roles=roles).as_bytes()
+
+
+def key_record(row: Sequence[Any]) -> ApiKeyRecord:
+    """A record from the key's columns, its tenant's write state and `CUSTOM_ROLE_COLUMNS`."""
+    key_id, tenant_id, role, label, secret_hash, revoked, created_at, writes, name, granted = row
+    permissions = None if granted is None else tuple(granted)
+    return ApiKeyRecord(
+        key_id, tenant_id, role, label, secret_hash, revoked, created_at, writes, name, permissions
+    )

@@ -9,6 +9,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimit
 from strawberry.tools import merge_types
 
 from api.graphql.agency.media import MediaMutation, MediaQuery
+from api.graphql.agency.projects import ProjectMutation, ProjectQuery
 from api.graphql.agency.quotes import QuoteMutation, QuoteQuery
 from api.graphql.ai.concierge import ConciergeMutation, ConciergeQuery
 from api.graphql.ai.costs import AiCostQuery
@@ -25,6 +26,7 @@ from api.graphql.integrations.webhooks import WebhookMutation, WebhookQuery
 from api.graphql.messaging.whatsapp import WhatsAppMutation, WhatsAppQuery
 from api.graphql.payments.gateways import GatewayMutation, GatewayQuery
 from api.graphql.platform.console import OperatorMutation, OperatorQuery
+from api.graphql.platform.roles import RoleMutation, RoleQuery
 from api.graphql.repairs.counter import CounterMutation, CounterQuery
 from api.graphql.repairs.repairs import RepairMutation, RepairQuery, RepairSubscription
 from api.graphql.routers.routers import RouterMutation, RouterQuery
@@ -256,10 +258,12 @@ def build_schema() -> strawberry.Schema:
                 ConciergeQuery,
                 MediaQuery,
                 QuoteQuery,
+                ProjectQuery,
                 SupportQuery,
                 OperatorQuery,
                 IdentityQuery,
                 TeamQuery,
+                RoleQuery,
             ),
         ),
         mutation=merge_types(
@@ -282,10 +286,12 @@ def build_schema() -> strawberry.Schema:
                 ConciergeMutation,
                 MediaMutation,
                 QuoteMutation,
+                ProjectMutation,
                 SupportMutation,
                 OperatorMutation,
                 IdentityMutation,
                 TeamMutation,
+                RoleMutation,
             ),
         ),
         # Named Live, not Subscription: that name is the internet subscription's type.

@@ -1,12 +1,10 @@
 """Quotations: an estimate frozen for a customer under the tenant's next number, then sent,
 accepted or declined, and an accepted one turned into an invoice of the billing core.
 
-The invoice is billing's own: drafted with the tenant's PKP setting (so PPN is billing's),
-numbered by the tenant's invoice numbering (`numbering_for`), due after its payment terms
-(`due_date`), and saved in one transaction with the quotation's `Invoiced` event. Its id derives
-from the quotation's, so a quotation becomes an invoice once: a second call is refused and
-changes nothing, and two racing calls collide in the event store. Payment links and the PDF
-then work as for any issued invoice.
+Invoicing goes through `WorkInvoicing` (`application/agency/invoicing.py`), as a project's
+milestones do: billing's own invoice, PPN and numbering, saved with the quotation's `Invoiced`
+event; its id derives from the quotation's, so a quotation becomes an invoice once. Payment
+links and the PDF then work as for any issued invoice.
 """
 
 from __future__ import annotations
@@ -14,17 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
 from uuid import UUID
 
 from application.agency.estimates import QuoteRequest
+from application.agency.invoicing import Billable, Invoiced, WorkInvoicing, retrying
 from application.agency.quote_text import line_description, management_description
 from application.agency.rate_cards import rate_card_of
-from application.billing import due_date, numbering_for
 from application.shared.authorization import Permission, authorize
 from application.shared.clock import Clock
 from application.shared.context import Principal
-from application.shared.errors import ConcurrentModification
 from application.shared.event_store import EventStore
 from application.shared.ports import ReadModelSync, Stores
 from application.shared.tenancy import tenant_of
@@ -37,11 +33,8 @@ from domain.agency.quotation import (
     quotation_text,
     valid_until,
 )
-from domain.billing.invoice import Invoice, Line, new_line
+from domain.billing.invoice import Line, new_line
 from domain.customers.customer import Customer
-
-RETRIES = 5  # another writer took the number first: take the next one
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,12 +45,6 @@ class CreateQuotation:
     valid_days: int = DEFAULT_VALID_DAYS
 
 
-@dataclass(frozen=True)
-class InvoicedQuotation:
-    invoice_id: UUID
-    invoice_number: str
-
-
 class Quotations:
     """Creating, sending, accepting and declining need `quotes:manage`; invoicing needs
     `invoices:issue`, as issuing any invoice does."""
@@ -66,6 +53,7 @@ class Quotations:
         self._stores = stores
         self._saver = Saver(sync)
         self._clock = clock
+        self._invoicing = WorkInvoicing(stores, self._saver, clock)
 
     def create(self, principal: Principal, command: CreateQuotation) -> UUID:
         """Price the request on today's rate card and record it under the next number."""
@@ -88,7 +76,7 @@ class Quotations:
             self._saver.save(store, principal, "CreateQuotation", quotation, numbering)
             return quotation.id
 
-        return _retrying(attempt)
+        return retrying(attempt)
 
     def send(self, principal: Principal, quotation_id: UUID) -> None:
         """Mark it as sent to the client."""
@@ -106,29 +94,21 @@ class Quotations:
             lambda quotation, today: quotation.decline(today, reason),
         )
 
-    def invoice(self, principal: Principal, quotation_id: UUID) -> InvoicedQuotation:
+    def invoice(self, principal: Principal, quotation_id: UUID) -> Invoiced:
         """Turn an accepted quotation into an issued invoice, once."""
         authorize(principal, Permission.ISSUE_INVOICES)
-        store, tenant = self._store(principal), tenant_of(self._stores, principal.tenant_id)
 
-        def attempt() -> InvoicedQuotation:
-            quotation = load(store, Quotation, quotation_id, tenant.id, "quotation")
-            invoice = Invoice.draft(
-                tenant.id,
+        def billable(store: EventStore, tenant_id: UUID) -> Billable:
+            quotation = load(store, Quotation, quotation_id, tenant_id, "quotation")
+            return Billable(
+                quotation,
                 quotation.customer_id,
                 invoice_lines(quotation),
-                pkp=tenant.pkp,
-                invoice_id=Quotation.invoice_id_for(quotation.id),
+                Quotation.invoice_id_for(quotation.id),
+                lambda invoice_id, number, _: quotation.mark_invoiced(invoice_id, number),
             )
-            today = self._clock.today(tenant.timezone)
-            numbering = numbering_for(store, tenant, today)
-            (number,) = numbering.take(1)
-            quotation.mark_invoiced(invoice.id, number)
-            invoice.issue(number, today, due_date(tenant, today))
-            self._saver.save(store, principal, "InvoiceQuotation", quotation, invoice, numbering)
-            return InvoicedQuotation(invoice.id, number)
 
-        return _retrying(attempt)
+        return self._invoicing.invoice(principal, "InvoiceQuotation", billable)
 
     def _change(
         self,
@@ -166,14 +146,3 @@ def invoice_lines(quotation: Quotation) -> list[Line]:
 def _numbering(store: EventStore, tenant_id: UUID, year: int) -> QuotationNumbering:
     found = find(store, QuotationNumbering, QuotationNumbering.id_for(tenant_id, year))
     return found or QuotationNumbering.start(tenant_id, year)
-
-
-def _retrying(attempt: Callable[[], T]) -> T:
-    """Run again, from fresh state, when a concurrent writer took the number (or changed the
-    quotation) first; each attempt checks every rule anew."""
-    for _ in range(RETRIES - 1):
-        try:
-            return attempt()
-        except ConcurrentModification:
-            continue
-    return attempt()

@@ -4,7 +4,9 @@ no database read.
 
 The token's signature and expiry are checked on this process's clock; its session must not
 have ended (every process hears of a revocation at once), and its tenant's write state
-(locked, moving) is attached as for an API key."""
+(locked, moving) is attached as for an API key. A token naming a custom role acts with the
+role's permissions as they are now, read like the write state: a changed role holds on the
+next request."""
 
 from __future__ import annotations
 
@@ -12,9 +14,12 @@ from application.identity.people import person_actor
 from application.identity.ports import (
     AccessClaims,
     AccessTokenCodec,
+    CustomRoleGrant,
+    CustomRoleGrants,
     SessionRevocations,
     TenantWriteStates,
 )
+from application.shared.authorization import permissions_named
 from application.shared.clock import Clock
 from application.shared.context import Principal
 from application.shared.errors import AuthenticationFailed
@@ -30,11 +35,13 @@ class PersonTokens:
         codec: AccessTokenCodec,
         sessions: SessionRevocations,
         writes: TenantWriteStates,
+        roles: CustomRoleGrants,
         clock: Clock,
     ) -> None:
         self._codec = codec
         self._sessions = sessions
         self._writes = writes
+        self._roles = roles
         self._clock = clock
 
     def recognises(self, token: str) -> bool:
@@ -45,7 +52,9 @@ class PersonTokens:
         claims = self._claims(token)
         if self._sessions.is_revoked(claims.session_id):
             raise AuthenticationFailed("this session has ended: sign in again")
-        return _principal(claims, self._writes.writes(claims.tenant_id))
+        role_id = claims.custom_role_id
+        grant = None if role_id is None else self._roles.grant(claims.tenant_id, role_id)
+        return _principal(claims, self._writes.writes(claims.tenant_id), grant)
 
     def authenticate_from_memory(self, token: str) -> Principal | None:
         """The principal if memory alone can tell; None when the database must be asked (then
@@ -57,7 +66,10 @@ class PersonTokens:
         writes = self._writes.kept(claims.tenant_id)
         if writes is None or self._sessions.known(claims.session_id) is not False:
             return None
-        return _principal(claims, writes)
+        if claims.custom_role_id is None:
+            return _principal(claims, writes, None)
+        grant = self._roles.kept_grant(claims.tenant_id, claims.custom_role_id)
+        return None if grant is None else _principal(claims, writes, grant)
 
     def _claims(self, token: str) -> AccessClaims:
         claims = self._codec.decode(token.strip())
@@ -66,11 +78,15 @@ class PersonTokens:
         return claims
 
 
-def _principal(claims: AccessClaims, writes: TenantWrites) -> Principal:
+def _principal(
+    claims: AccessClaims, writes: TenantWrites, grant: CustomRoleGrant | None
+) -> Principal:
     return Principal(
         claims.tenant_id,
         claims.role,
         person_actor(claims.person_id),
         writes=writes,
         session_id=claims.session_id,
+        custom_role=None if grant is None else grant.name,
+        permissions=None if grant is None else permissions_named(grant.permissions),
     )

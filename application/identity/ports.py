@@ -13,13 +13,15 @@ from uuid import UUID
 
 from application.shared.context import Actor
 from application.shared.ports import Page, Placement
+from domain.platform import CustomRole
 from domain.shared.roles import Role
 from domain.shared.tenant_writes import TenantWrites
 
 
 @dataclass(frozen=True)
 class AccessClaims:
-    """What an access token says: who, at which tenant with which role, in which session."""
+    """What an access token says: who, at which tenant with which role, in which session.
+    With a custom role, `role` is its base role; its permissions are read per request."""
 
     person_id: UUID
     tenant_id: UUID
@@ -27,6 +29,7 @@ class AccessClaims:
     session_id: UUID
     issued_at: datetime
     expires_at: datetime
+    custom_role_id: UUID | None = None
 
 
 class LinkPurpose(StrEnum):
@@ -93,6 +96,29 @@ class SessionRevocations(Protocol):
         """This process recorded these revocations: trust them before the notice arrives."""
 
 
+@dataclass(frozen=True)
+class CustomRoleGrant:
+    """What a custom role grants now: its name and permission names (none once deleted)."""
+
+    name: str
+    permissions: tuple[str, ...]
+
+
+class CustomRoleGrants(Protocol):
+    """Custom roles as every process must know them at once: a change holds on the next
+    request."""
+
+    def kept_grant(self, tenant_id: UUID, role_id: UUID) -> CustomRoleGrant | None:
+        """From memory only (None: not known here now)."""
+
+    def grant(self, tenant_id: UUID, role_id: UUID) -> CustomRoleGrant: ...
+
+
+class CustomRoleBook(Protocol):
+    def role(self, tenant_id: UUID, role_id: UUID, field: str = "id") -> CustomRole:
+        """One custom role of the business (NOT_FOUND naming `field` when it has none)."""
+
+
 class TenantWriteStates(Protocol):
     def kept(self, tenant_id: UUID) -> TenantWrites | None:
         """From memory only (None: not known here now)."""
@@ -131,8 +157,10 @@ class MemberView:
     person_id: UUID
     name: str
     email: str
-    role: Role
+    role: Role  # a custom role's base role
     joined_at: datetime
+    custom_role_id: UUID | None = None
+    custom_role: str | None = None  # its name
 
 
 @dataclass(frozen=True)

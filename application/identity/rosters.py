@@ -39,6 +39,18 @@ class Rosters:
         return Team.form(tenant_id, members)
 
 
+class TeamRoleHolders:
+    """Implements RoleHolders (application/platform/custom_roles.py) from the teams: a custom
+    role a member holds is not deleted."""
+
+    def __init__(self, stores: Stores) -> None:
+        self._stores = stores
+
+    def members_holding(self, tenant_id: UUID, role_id: UUID) -> int:
+        team = find(self._stores.platform(), Team, Team.id_for(tenant_id))
+        return 0 if team is None else team.holding(role_id)
+
+
 def owners_only(principal: Principal, *roles: Role) -> None:
     """Giving the owner role or taking it from someone is an owner's to do: an admin manages
     the rest of the team, and could otherwise make itself owner."""

@@ -40,7 +40,6 @@ from application.shared.context import Actor, Principal
 from domain.identity.errors import SessionEnded, SignInRefused
 from domain.identity.person import Person, SignInMethod, normalise_email
 from domain.identity.session import Refresh, RevokeReason, Session
-from domain.shared.roles import Role
 
 
 @dataclass(frozen=True)
@@ -129,20 +128,22 @@ class SignIns:
                 SessionEnded.code,
                 "this refresh token was used already: the session has ended, sign in again",
             )
-        role = self._people.person(session.person_id).role_in(session.tenant_id)
+        person = self._people.person(session.person_id)
+        person.role_in(session.tenant_id)
         self._people.save("RefreshSession", actor, session.tenant_id, session)
-        return self._tokens(session, role, refresh_token(session.id, next_secret))
+        return self._tokens(session, person, refresh_token(session.id, next_secret))
 
     def switch_tenant(self, principal: Principal, tenant_id: UUID) -> SessionTokens:
         """An access token of the same session at another tenant the person belongs to; the
         session's next refreshes are for that tenant."""
         who = signed_in_person(principal)
-        role = self._people.person(who.person_id).role_in(tenant_id)
+        person = self._people.person(who.person_id)
+        person.role_in(tenant_id)
         session = self._people.session(who.session_id)
         session.switch_tenant(tenant_id)
         if session.pending_events:
             self._people.save("SwitchTenant", principal.actor, tenant_id, session)
-        return self._tokens(session, role, None)
+        return self._tokens(session, person, None)
 
     def sign_out(self, principal: Principal) -> int:
         """End the session of this access token; its tokens stop working at once."""
@@ -218,13 +219,19 @@ class SignIns:
         )
         actor = person_actor(person.id)
         self._people.save(command, actor, tenant_id, person, session, *with_them)
-        role = person.role_in(tenant_id)
-        return self._tokens(session, role, refresh_token(session_id, secret))
+        return self._tokens(session, person, refresh_token(session_id, secret))
 
-    def _tokens(self, session: Session, role: Role, refresh: str | None) -> SessionTokens:
-        now = self._clock.now()
+    def _tokens(self, session: Session, person: Person, refresh: str | None) -> SessionTokens:
+        """Tokens naming the person's role at the session's tenant (and custom role, if any)."""
+        now, tenant_id = self._clock.now(), session.tenant_id
         claims = AccessClaims(
-            session.person_id, session.tenant_id, role, session.id, now, now + ACCESS_LIFETIME
+            session.person_id,
+            tenant_id,
+            person.role_in(tenant_id),
+            session.id,
+            now,
+            now + ACCESS_LIFETIME,
+            person.custom_role_in(tenant_id),
         )
         return SessionTokens(
             claims.person_id,

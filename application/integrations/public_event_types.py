@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from domain.agency.project import Project
 from domain.billing.invoice import Invoice
 from domain.billing.subscription import Subscription
 from domain.customers.customer import Customer
@@ -270,6 +271,40 @@ def _ticket_replied(r: RecordedEvent, aggregates: Aggregates) -> Data:
     }
 
 
+def _project_facts(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    project = aggregates.get(r.aggregate_id)
+    return {
+        "project_id": _id(r),
+        "customer_id": str(project.customer_id) if project else None,
+    }
+
+
+def _project_created(r: RecordedEvent, _: Aggregates) -> Data:
+    e = r.event
+    return {
+        "project_id": _id(r),
+        "customer_id": str(e.customer_id),
+        "quotation_id": str(e.quotation_id) if e.quotation_id else None,
+        "created_at": r.timestamp,
+    }
+
+
+def _milestone_reached(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    e = r.event
+    return {
+        **_project_facts(r, aggregates),
+        "milestone_id": str(e.milestone_id),
+        "amount": e.amount,
+        "reached_on": e.on,
+        "invoice_id": str(e.invoice_id),
+        "invoice_number": e.invoice_number,
+    }
+
+
+def _project_completed(r: RecordedEvent, aggregates: Aggregates) -> Data:
+    return {**_project_facts(r, aggregates), "completed_on": r.event.on}
+
+
 def _login_name(voucher: Voucher | None) -> str | None:
     """The hotspot login, unless it is also the password ("vc" vouchers): then it is a secret."""
     if voucher is None or voucher.username == voucher.password:
@@ -287,6 +322,11 @@ _TICKET_FIELDS = {
     "ticket_id": "the ticket's id",
     "number": "its number as people read it, e.g. T-1A2B3C4D",
     "customer_id": "the customer's id (no personal data: the ticket's texts never travel)",
+}
+_PROJECT_FIELDS = {
+    "project_id": "the project's id",
+    "customer_id": "the client's customer id (no personal data: the project's name and texts "
+    "never travel)",
 }
 _REPAIR_FIELDS = {
     "repair_job_id": "the repair job's id",
@@ -605,6 +645,43 @@ CATALOGUE: tuple[PublicEventType, ...] = (
             "first_response": "true if this reply stopped the first-response clock",
             "by_email": "true if it also went by e-mail",
         },
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "project.created",
+        1,
+        Project.Created,
+        "A client project was created.",
+        _project_created,
+        {
+            **_PROJECT_FIELDS,
+            "quotation_id": "the quotation it was sold on, or null",
+            "created_at": "when",
+        },
+    ),
+    PublicEventType(
+        "project.milestone_reached",
+        1,
+        Project.MilestoneReached,
+        "A project's milestone (termin) was reached and invoiced.",
+        _milestone_reached,
+        {
+            **_PROJECT_FIELDS,
+            "milestone_id": "the milestone's id",
+            "amount": "the milestone's amount in whole rupiah, before PPN",
+            "reached_on": "the day, in the tenant's calendar",
+            "invoice_id": "the invoice it became (see invoice.issued for its totals)",
+            "invoice_number": "its number",
+        },
+        needs_aggregate=True,
+    ),
+    PublicEventType(
+        "project.completed",
+        1,
+        Project.Completed,
+        "A project was completed: every milestone reached.",
+        _project_completed,
+        {**_PROJECT_FIELDS, "completed_on": "the day, in the tenant's calendar"},
         needs_aggregate=True,
     ),
 )

@@ -11,7 +11,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from application.platform import api_keys
 from application.platform.operator_keys import OperatorKeys, is_operator_token
-from application.shared.authorization import Permission, authorize
+from application.shared.authorization import Permission, authorize, permissions_named
 from application.shared.context import SYSTEM, Actor, ActorKind, Principal, recording
 from application.shared.errors import AuthenticationFailed, NotFound, UnknownTenant
 from application.shared.ports import (
@@ -22,6 +22,7 @@ from application.shared.ports import (
     Stores,
     TenantView,
 )
+from domain.platform.custom_roles import CustomRole
 from domain.platform.legal_details import BankAccount
 from domain.platform.tenant import BillingPolicy, IsolirPolicy, Tenant
 from domain.shared.roles import Role
@@ -251,6 +252,16 @@ class TenantService:
         self._save(tenant, "IssueApiKey", actor)
         return IssuedApiKey(new_key.key_id, tenant_id, role, new_key.token)
 
+    def issue_custom_role_key(
+        self, tenant_id: UUID, role: CustomRole, label: str = "", actor: Actor = SYSTEM
+    ) -> IssuedApiKey:
+        """A key holding a custom role of the tenant (see `CustomRoleService.role`)."""
+        tenant = self._get(tenant_id)
+        new_key = api_keys.generate()
+        tenant.issue_api_key(new_key.key_id, new_key.secret_hash, role.base_role, label, role.id)
+        self._save(tenant, "IssueApiKey", actor)
+        return IssuedApiKey(new_key.key_id, tenant_id, role.base_role, new_key.token)
+
     def revoke_api_key(self, key_id: str, actor: Actor = SYSTEM) -> None:
         record = self._read_models.api_key(key_id)
         if record is None:
@@ -312,6 +323,8 @@ def _principal(record: ApiKeyRecord | None, secret: str) -> Principal:
         Role(record.role),
         _key_actor(record),
         writes=TenantWrites(record.tenant_writes),
+        custom_role=record.custom_role,
+        permissions=None if record.permissions is None else permissions_named(record.permissions),
     )
 
 

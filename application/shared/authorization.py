@@ -1,5 +1,6 @@
 """Role-based access: which role may do what. Checked in the application layer, not resolvers."""
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from application.shared.context import Principal
@@ -54,10 +55,13 @@ class Permission(StrEnum):
     MANAGE_MEDIA = "media:manage"
     READ_QUOTES = "quotes:read"
     MANAGE_QUOTES = "quotes:manage"
+    READ_PROJECTS = "projects:read"
+    MANAGE_PROJECTS = "projects:manage"
     READ_TICKETS = "tickets:read"
     MANAGE_TICKETS = "tickets:manage"
     READ_TEAM = "team:read"
     MANAGE_TEAM = "team:manage"
+    MANAGE_ROLES = "roles:manage"
     # The operator's console: tenants, stores, health and margins. No tenant role holds it.
     OPERATE_PLATFORM = "platform:operate"
 
@@ -135,6 +139,10 @@ _GRANTS: dict[Permission, frozenset[Role | PlatformRole]] = {
     # who sell the agency's work price it and keep its quotations.
     Permission.READ_QUOTES: _EVERYONE - {Role.AGENT},
     Permission.MANAGE_QUOTES: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.STAFF}),
+    # Client projects: read like the quote calculator; those who run the agency's delivery keep
+    # them and their milestones (reaching one issues an invoice: `invoices:issue`).
+    Permission.READ_PROJECTS: _EVERYONE - {Role.AGENT},
+    Permission.MANAGE_PROJECTS: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
     # Support tickets: every tenant role reads them (agents excepted: they resell vouchers);
     # those who answer customers work on them, technicians included.
     Permission.READ_TICKETS: _EVERYONE - {Role.AGENT},
@@ -145,6 +153,9 @@ _GRANTS: dict[Permission, frozenset[Role | PlatformRole]] = {
     # invite, change roles and remove (and only an owner gives or takes the owner role).
     Permission.READ_TEAM: frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
     Permission.MANAGE_TEAM: frozenset({Role.OWNER, Role.ADMIN}),
+    # The business's custom roles: defining, changing and deleting them (who holds one is
+    # `team:manage`, as for any role).
+    Permission.MANAGE_ROLES: frozenset({Role.OWNER, Role.ADMIN}),
     # The operator holds this alone, and no tenant role holds it.
     Permission.OPERATE_PLATFORM: frozenset({PlatformRole.OPERATOR}),
 }
@@ -154,17 +165,31 @@ def roles_with(permission: Permission) -> frozenset[Role | PlatformRole]:
     return _GRANTS[permission]
 
 
+def granted_to(role: Role) -> frozenset[Permission]:
+    """The permissions a built-in role holds."""
+    return frozenset(p for p, roles in _GRANTS.items() if role in roles)
+
+
+def permissions_named(names: Iterable[str]) -> frozenset[Permission]:
+    """A custom role's permissions by name (a name no longer declared grants nothing)."""
+    chosen = set(names)
+    return frozenset(p for p in Permission if p.value in chosen)
+
+
 def permits(principal: Principal, permission: Permission) -> bool:
-    """Whether the principal's role holds the permission."""
+    """Whether the principal holds the permission: a custom role's own set, else its role's."""
+    if principal.permissions is not None:
+        return permission in principal.permissions
     return principal.role in _GRANTS[permission]
 
 
 def authorize(principal: Principal, permission: Permission) -> None:
-    """Refuse with `PermissionDenied` unless the principal's role holds the permission."""
+    """Refuse with `PermissionDenied` unless the principal holds the permission."""
     if not permits(principal, permission):
         raise refusal(principal, permission)
 
 
 def refusal(principal: Principal, permission: Permission) -> PermissionDenied:
-    """The refusal a principal gets for a permission its role lacks."""
-    return PermissionDenied(f"role {principal.role.value!r} may not {permission.value}")
+    """The refusal a principal gets for a permission it lacks."""
+    role = principal.custom_role or principal.role.value
+    return PermissionDenied(f"role {role!r} may not {permission.value}")

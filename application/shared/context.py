@@ -12,11 +12,15 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.shared.recorded import EventMeta
 from domain.shared.roles import PlatformRole, Role
 from domain.shared.tenant_writes import TenantWrites
+
+if TYPE_CHECKING:
+    from application.shared.authorization import Permission
 
 
 class ActorKind(StrEnum):
@@ -40,7 +44,11 @@ class Actor:
 @dataclass(frozen=True)
 class Principal:
     """An authenticated caller: acts for one tenant with one role. The platform's operator acts
-    for no tenant (`NO_TENANT`) with the role `PlatformRole.OPERATOR`."""
+    for no tenant (`NO_TENANT`) with the role `PlatformRole.OPERATOR`.
+
+    A caller with a custom role carries its name and permissions beside `role`, the built-in
+    role it is based on: permissions decide by the custom set, scoping (an agent's own
+    vouchers) by the base role."""
 
     tenant_id: UUID
     role: Role | PlatformRole
@@ -48,6 +56,8 @@ class Principal:
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     writes: TenantWrites = TenantWrites.OPEN  # as its tenant stood when the key was read
     session_id: UUID | None = None  # a person's session, for signing out and switching tenant
+    custom_role: str | None = None  # the custom role's name
+    permissions: frozenset[Permission] | None = None  # a custom role's: None, the role's own
 
 
 # The tenant an operator acts for: none. A tenant-scoped read that ever let an operator through

@@ -138,6 +138,8 @@ class ApiKeyRecord:
     revoked: bool
     created_at: datetime
     tenant_writes: str = "open"  # TenantWrites of the key's tenant when the key was read
+    custom_role: str | None = None  # the name of the key's custom role, if it holds one
+    permissions: tuple[str, ...] | None = None  # that custom role's (empty if it is gone)
 
 
 class ReadModels(Protocol):

@@ -62,6 +62,11 @@ class Person(Aggregate):
         tenant_id: UUID
         role: str
 
+    class CustomRoleGranted(Event):
+        tenant_id: UUID
+        role: str  # the custom role's base role
+        custom_role_id: UUID
+
     class MembershipEnded(Event):
         tenant_id: UUID
         reason: str
@@ -90,6 +95,7 @@ class Person(Aggregate):
         self.email_claim_id = email_claim_id
         self.verified = False
         self.memberships: dict[UUID, Role] = {}
+        self.custom_roles: dict[UUID, UUID] = {}  # tenant -> the custom role held there
         self.used_links: set[str] = set()
         self.password_version = 0
         self.failures_in_a_row = 0
@@ -111,12 +117,31 @@ class Person(Aggregate):
     # -- memberships ----------------------------------------------------------------------
 
     def grant(self, tenant_id: UUID, role: Role) -> None:
-        if self.memberships.get(tenant_id) != role:
+        if self.memberships.get(tenant_id) != role or tenant_id in self.custom_roles:
             self._membership_granted(tenant_id=tenant_id, role=role.value)
 
     @event(MembershipGranted)
     def _membership_granted(self, tenant_id: UUID, role: str) -> None:
         self.memberships[tenant_id] = Role(role)
+        self.custom_roles.pop(tenant_id, None)
+
+    def grant_custom_role(self, tenant_id: UUID, base_role: Role, custom_role_id: UUID) -> None:
+        """A custom role at a business the person belongs to: `base_role` scopes it."""
+        self.role_in(tenant_id)
+        held = (self.memberships[tenant_id], self.custom_roles.get(tenant_id))
+        if held != (base_role, custom_role_id):
+            self._custom_role_granted(
+                tenant_id=tenant_id, role=base_role.value, custom_role_id=custom_role_id
+            )
+
+    @event(CustomRoleGranted)
+    def _custom_role_granted(self, tenant_id: UUID, role: str, custom_role_id: UUID) -> None:
+        self.memberships[tenant_id] = Role(role)
+        self.custom_roles[tenant_id] = custom_role_id
+
+    def custom_role_in(self, tenant_id: UUID) -> UUID | None:
+        """The custom role the person holds at the business (None: its built-in role only)."""
+        return self.custom_roles.get(tenant_id)
 
     def end_membership(self, tenant_id: UUID, reason: MembershipEnd) -> None:
         self.role_in(tenant_id)
@@ -125,6 +150,7 @@ class Person(Aggregate):
     @event(MembershipEnded)
     def _membership_ended(self, tenant_id: UUID, reason: str) -> None:
         del self.memberships[tenant_id]
+        self.custom_roles.pop(tenant_id, None)
 
     def role_in(self, tenant_id: UUID) -> Role:
         role = self.memberships.get(tenant_id)

@@ -50,6 +50,11 @@ class Team(Aggregate):
         person_id: UUID
         role: str
 
+    class CustomRoleAssigned(Aggregate.Event):
+        person_id: UUID
+        custom_role_id: UUID
+        base_role: str
+
     class MemberRemoved(Aggregate.Event):
         person_id: UUID
 
@@ -71,6 +76,8 @@ class Team(Aggregate):
     def __init__(self, tenant_id: UUID, members: tuple[TeamMember, ...]) -> None:
         self.tenant_id = tenant_id
         self.members: dict[UUID, Role] = {m.person_id: Role(m.role) for m in members}
+        # Members holding a custom role (their entry in `members` is its base role).
+        self.custom_roles: dict[UUID, UUID] = {}
 
     def role_of(self, person_id: UUID) -> Role:
         role = self.members.get(person_id)
@@ -88,8 +95,8 @@ class Team(Aggregate):
         self.members[person_id] = Role(role)
 
     def change_role(self, person_id: UUID, role: Role) -> bool:
-        """False when the member has that role already."""
-        if self.role_of(person_id) is role:
+        """False when the member has that role already (and no custom role)."""
+        if self.role_of(person_id) is role and person_id not in self.custom_roles:
             return False
         self._keep_an_owner(person_id, "cannot take another role")
         self._role_changed(person_id=person_id, role=role.value)
@@ -98,6 +105,30 @@ class Team(Aggregate):
     @event(RoleChanged)
     def _role_changed(self, person_id: UUID, role: str) -> None:
         self.members[person_id] = Role(role)
+        self.custom_roles.pop(person_id, None)
+
+    def assign_custom_role(self, person_id: UUID, custom_role_id: UUID, base_role: Role) -> bool:
+        """False when the member holds that custom role already. A custom role is never
+        based on owner, so assigning one to the last owner is refused like any demotion."""
+        if base_role is Role.OWNER:
+            raise InvalidValue("a custom role is never based on owner", field="customRoleId")
+        current = self.role_of(person_id)
+        if (current, self.custom_roles.get(person_id)) == (base_role, custom_role_id):
+            return False
+        self._keep_an_owner(person_id, "cannot take another role")
+        self._custom_role_assigned(
+            person_id=person_id, custom_role_id=custom_role_id, base_role=base_role.value
+        )
+        return True
+
+    @event(CustomRoleAssigned)
+    def _custom_role_assigned(self, person_id: UUID, custom_role_id: UUID, base_role: str) -> None:
+        self.members[person_id] = Role(base_role)
+        self.custom_roles[person_id] = custom_role_id
+
+    def holding(self, custom_role_id: UUID) -> int:
+        """How many members hold the custom role."""
+        return sum(1 for held in self.custom_roles.values() if held == custom_role_id)
 
     def remove(self, person_id: UUID) -> None:
         self.role_of(person_id)
@@ -107,6 +138,7 @@ class Team(Aggregate):
     @event(MemberRemoved)
     def _member_removed(self, person_id: UUID) -> None:
         del self.members[person_id]
+        self.custom_roles.pop(person_id, None)
 
     def leave(self, person_id: UUID) -> None:
         self.role_of(person_id)
@@ -116,6 +148,7 @@ class Team(Aggregate):
     @event(MemberLeft)
     def _member_left(self, person_id: UUID) -> None:
         del self.members[person_id]
+        self.custom_roles.pop(person_id, None)
 
     def _keep_an_owner(self, person_id: UUID, refused: str) -> None:
         owners = [p for p, role in self.members.items() if role is Role.OWNER]

@@ -98,6 +98,7 @@ class ApiKey:
     role: Role
     label: str
     revoked: bool = False
+    custom_role_id: UUID | None = None  # a custom role based on `role`
 
 
 class Tenant(Aggregate):
@@ -117,10 +118,16 @@ class Tenant(Aggregate):
         timezone: str
 
     class ApiKeyIssued(Aggregate.Event):
+        class_version = 2  # version 1 had no custom role
         key_id: str
         secret_hash: str
         role: str
         label: str
+        custom_role_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["custom_role_id"] = None
 
     class ApiKeyRevoked(Aggregate.Event):
         key_id: str
@@ -212,14 +219,38 @@ class Tenant(Aggregate):
         self.invoice_prefix = invoice_prefix
         self.timezone = timezone
 
-    def issue_api_key(self, key_id: str, secret_hash: str, role: Role, label: str) -> None:
+    def issue_api_key(
+        self,
+        key_id: str,
+        secret_hash: str,
+        role: Role,
+        label: str,
+        custom_role_id: UUID | None = None,
+    ) -> None:
+        """A key with a built-in role, or with a custom role and the role it is based on."""
         self._api_key_issued(
-            key_id=key_id, secret_hash=secret_hash, role=role.value, label=label.strip()[:80]
+            key_id=key_id,
+            secret_hash=secret_hash,
+            role=role.value,
+            label=label.strip()[:80],
+            custom_role_id=custom_role_id,
         )
 
     @event(ApiKeyIssued)
-    def _api_key_issued(self, key_id: str, secret_hash: str, role: str, label: str) -> None:
-        self.api_keys[key_id] = ApiKey(key_id, secret_hash, Role(role), label)
+    def _api_key_issued(
+        self, key_id: str, secret_hash: str, role: str, label: str, custom_role_id: UUID | None
+    ) -> None:
+        self.api_keys[key_id] = ApiKey(
+            key_id, secret_hash, Role(role), label, False, custom_role_id
+        )
+
+    def keys_holding(self, custom_role_id: UUID) -> int:
+        """How many keys not revoked hold the custom role."""
+        return sum(
+            1
+            for k in self.api_keys.values()
+            if k.custom_role_id == custom_role_id and not k.revoked
+        )
 
     def revoke_api_key(self, key_id: str) -> None:
         key = self.api_keys.get(key_id)
@@ -231,7 +262,9 @@ class Tenant(Aggregate):
     @event(ApiKeyRevoked)
     def _api_key_revoked(self, key_id: str) -> None:
         key = self.api_keys[key_id]
-        self.api_keys[key_id] = ApiKey(key.key_id, key.secret_hash, key.role, key.label, True)
+        self.api_keys[key_id] = ApiKey(
+            key.key_id, key.secret_hash, key.role, key.label, True, key.custom_role_id
+        )
 
     def change_billing_policy(self, policy: BillingPolicy) -> None:
         self._billing_policy_changed(policy=policy.validated())

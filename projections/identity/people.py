@@ -22,6 +22,7 @@ class PeopleProjection:
     event_types: tuple[type, ...] = (
         Person.Registered,
         Person.MembershipGranted,
+        Person.CustomRoleGranted,
         Person.MembershipEnded,
         Person.EmailVerified,
         Person.SignedIn,
@@ -47,8 +48,18 @@ def _person_statement(schema: str, recorded: RecordedEvent) -> Statement | None:
     if isinstance(event, Person.MembershipGranted):
         return sql.SQL(
             "INSERT INTO {} (person_id, tenant_id, role, granted_at) VALUES (%s, %s, %s, %s) "
-            "ON CONFLICT (person_id, tenant_id) DO UPDATE SET role = excluded.role"
+            "ON CONFLICT (person_id, tenant_id) DO UPDATE SET role = excluded.role, "
+            "custom_role_id = NULL"
         ).format(table(schema, "person_memberships")), (person_id, event.tenant_id, event.role, at)
+    if isinstance(event, Person.CustomRoleGranted):
+        return sql.SQL(
+            "UPDATE {} SET role = %s, custom_role_id = %s WHERE person_id = %s AND tenant_id = %s"
+        ).format(table(schema, "person_memberships")), (
+            event.role,
+            event.custom_role_id,
+            person_id,
+            event.tenant_id,
+        )
     if isinstance(event, Person.MembershipEnded):
         return sql.SQL("DELETE FROM {} WHERE person_id = %s AND tenant_id = %s").format(
             table(schema, "person_memberships")

@@ -1,4 +1,6 @@
-"""`tenant_list` and `api_keys`: the platform's directory of tenants and their keys."""
+"""`tenant_list`, `api_keys` and `custom_roles`: the platform's directory of tenants, their keys
+and the custom roles the keys may hold. One projection, so that the position a key was read at
+also covers its custom role (adapters/shared/api_key_cache.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 
 from psycopg import Cursor, sql
 
+from domain.platform.custom_roles import CustomRoles
 from domain.platform.tenant import Tenant
 from domain.shared.recorded import RecordedEvent
 from projections.shared.base import table
@@ -25,8 +28,11 @@ class TenantsProjection:
         Tenant.Unlocked,
         Tenant.MoveStarted,
         Tenant.MoveAbandoned,
+        CustomRoles.RoleDefined,
+        CustomRoles.RoleUpdated,
+        CustomRoles.RoleDeleted,
     )
-    tables: tuple[str, ...] = ("tenant_list", "api_keys")
+    tables: tuple[str, ...] = ("tenant_list", "api_keys", "custom_roles")
 
     def apply(self, cur: Cursor[Any], schema: str, events: Sequence[RecordedEvent]) -> None:
         # Tenant events are rare; one statement each keeps this projection obvious.
@@ -56,13 +62,24 @@ def _statement(schema: str, recorded: RecordedEvent) -> tuple[sql.Composed, tupl
         ).format(tenants), (event.pkp, event.invoice_prefix, event.timezone, at, tenant_id)
     if isinstance(event, Tenant.ApiKeyIssued):
         return sql.SQL(
-            "INSERT INTO {} (key_id, tenant_id, role, label, secret_hash, revoked, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, false, %s)"
-        ).format(keys), (event.key_id, tenant_id, event.role, event.label, event.secret_hash, at)
+            "INSERT INTO {} (key_id, tenant_id, role, label, secret_hash, revoked, created_at, "
+            "custom_role_id) VALUES (%s, %s, %s, %s, %s, false, %s, %s)"
+        ).format(keys), (
+            event.key_id,
+            tenant_id,
+            event.role,
+            event.label,
+            event.secret_hash,
+            at,
+            event.custom_role_id,
+        )
     if isinstance(event, Tenant.ApiKeyRevoked):
         return sql.SQL("UPDATE {} SET revoked = true WHERE key_id = %s").format(keys), (
             event.key_id,
         )
+    custom_role = _custom_role(schema, recorded)
+    if custom_role is not None:
+        return custom_role
     placement = _placement(event, tenants)
     if placement is not None:
         statement, params = placement
@@ -98,3 +115,29 @@ def _placement(event: object, tenants: sql.Composed) -> tuple[sql.Composed, tupl
     else:
         return None
     return sql.SQL(update % columns).format(tenants), params
+
+
+def _custom_role(
+    schema: str, recorded: RecordedEvent
+) -> tuple[sql.Composed, tuple[Any, ...]] | None:
+    event, at, roles = recorded.event, recorded.timestamp, table(schema, "custom_roles")
+    if isinstance(event, CustomRoles.RoleDefined):
+        return sql.SQL(
+            "INSERT INTO {} (id, tenant_id, name, base_role, permissions, defined_at, updated_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        ).format(roles), (
+            event.role_id,
+            event.tenant_id,
+            event.name,
+            event.base_role,
+            list(event.permissions),
+            at,
+            at,
+        )
+    if isinstance(event, CustomRoles.RoleUpdated):
+        return sql.SQL(
+            "UPDATE {} SET name = %s, permissions = %s, updated_at = %s WHERE id = %s"
+        ).format(roles), (event.name, list(event.permissions), at, event.role_id)
+    if isinstance(event, CustomRoles.RoleDeleted):
+        return sql.SQL("DELETE FROM {} WHERE id = %s").format(roles), (event.role_id,)
+    return None

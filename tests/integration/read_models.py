@@ -70,6 +70,8 @@ PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "support_tickets": "id",
     "support_ticket_timeline": ("ticket_id", "number"),
     "quotations": "id",
+    "projects": "id",
+    "project_invoices": "invoice_id",
     "kb_chunks": ("document_id", "seq"),
     "kb_terms": ("tenant_id", "lexeme"),
     "platform_meter_reports": "id",
@@ -78,6 +80,7 @@ PRIMARY_KEYS: dict[str, str | tuple[str, ...]] = {
     "person_memberships": ("person_id", "tenant_id"),
     "person_sessions": "id",
     "team_invitations": "id",
+    "custom_roles": "id",
     TRACKING_TABLE: "projection",
 }
 

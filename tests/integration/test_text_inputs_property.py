@@ -343,6 +343,16 @@ class World:
         assert isinstance(joined, SessionTokens), joined
         return str(joined.person_id)
 
+    def custom_role(self) -> str:
+        defined = self.call(
+            "defineCustomRole",
+            "... on CustomRoleSuccess { role { id } }",
+            name=f"Peran {self.number()}",
+            baseRole="staff",
+            permissions=["customers:read"],
+        )
+        return str(defined["role"]["id"])
+
     def media_folder(self) -> str:
         folder = self.call(
             "createMediaFolder", "... on MediaSuccess { id }", name=f"Folder {self.number()}"
@@ -569,6 +579,26 @@ class World:
         )
         return str(created["quotation"]["id"])
 
+    def project(self) -> str:
+        """An active project of the customer's."""
+        created = self.call(
+            "createProject",
+            "... on ProjectSuccess { project { id } }",
+            input={"clientId": self.customer_id, "name": f"Aplikasi kasir {self.number()}"},
+        )
+        return str(created["project"]["id"])
+
+    def milestone(self) -> Variables:
+        """A project with a milestone not reached yet: their ids."""
+        project = self.project()
+        added = self.call(
+            "addMilestone",
+            "... on AddMilestoneSuccess { milestoneId }",
+            projectId=project,
+            input=MILESTONE,
+        )
+        return {"projectId": project, "milestoneId": added["milestoneId"]}
+
     def ticket(self) -> str:
         """An open ticket of the customer's, normal priority."""
         opened = self.call(
@@ -635,6 +665,7 @@ CAMPAIGN = {
     "guardrails": {"windowStart": "09:00", "windowEnd": "18:00"},
 }
 LABOUR = {"description": "Jasa ganti LCD", "amount": 100_000}
+MILESTONE = {"title": "Termin 1: desain", "amount": 5_000_000, "dueOn": "2026-02-01"}
 # A repair job's life after it is received, step by step.
 JOB_STEPS: list[Callable[[RepairService, Principal, uuid.UUID], object]] = [
     lambda repairs, who, job: repairs.diagnose(who, job, "LCD pecah"),
@@ -735,6 +766,16 @@ BASELINES: dict[str, Baseline] = {
         "name": "Orang Diundang",
     },
     "changeTeamMemberRole": lambda w, _: {"personId": w.member(), "role": "finance"},
+    "defineCustomRole": lambda w, _: {
+        "name": f"Kasir {w.number()}",
+        "baseRole": "staff",
+        "permissions": ["customers:read", "counter:sell"],
+    },
+    "updateCustomRole": lambda w, _: {
+        "id": w.custom_role(),
+        "name": f"Kasir {w.number()}",
+        "permissions": ["customers:read"],
+    },
     "createMediaFolder": lambda w, _: {"name": f"Brosur {w.number()}"},
     "renameMedia": lambda w, _: {"id": w.media_folder(), "name": f"Foto {w.number()}"},
     "registerTenant": lambda w, _: {
@@ -951,6 +992,28 @@ BASELINES: dict[str, Baseline] = {
         "summary": "Aplikasi kasir untuk dua cabang",
     },
     "declineQuotation": lambda w, _: {"id": w.quotation(), "reason": "anggaran belum ada"},
+    "createProject": lambda w, _: {
+        "input": {
+            "clientId": w.customer_id,
+            "name": f"Toko online {w.number()}",
+            "description": "Katalog dan pembayaran\nQRIS",
+            "stagingUrl": "https://staging.contoh.id/toko",
+        }
+    },
+    "updateProject": lambda w, _: {
+        "input": {
+            "id": w.project(),
+            "name": f"Toko online {w.number()}",
+            "description": "Katalog, pembayaran\ndan laporan",
+            "stagingUrl": "https://staging.contoh.id/v2",
+        }
+    },
+    "addMilestone": lambda w, _: {"projectId": w.project(), "input": MILESTONE},
+    "updateMilestone": lambda w, _: {
+        **w.milestone(),
+        "input": MILESTONE | {"title": f"Termin {w.number()}: beta"},
+    },
+    "cancelProject": lambda w, _: {"id": w.project(), "reason": "klien menunda"},
     "openTicket": lambda w, _: {
         "input": {
             "customerId": w.customer_id,

@@ -22,17 +22,24 @@ class TeamMember:
     person_id: strawberry.ID
     name: str
     email: str
-    role: str
+    role: str = strawberry.field(description="The built-in role (a custom role's base role)")
     joined_at: datetime
+    custom_role_id: strawberry.ID | None = strawberry.field(
+        description="The custom role the member holds, if any"
+    )
+    custom_role: str | None = strawberry.field(description="Its name")
 
     @classmethod
     def from_view(cls, view: MemberView) -> TeamMember:
+        held = view.custom_role_id
         return cls(
             person_id=strawberry.ID(str(view.person_id)),
             name=view.name,
             email=view.email,
             role=view.role.value,
             joined_at=view.joined_at,
+            custom_role_id=None if held is None else strawberry.ID(str(held)),
+            custom_role=view.custom_role,
         )
 
 
@@ -124,17 +131,24 @@ class JoinedTeamSuccess:
 @strawberry.type
 class TeamMemberChangedSuccess:
     person_id: strawberry.ID
-    role: str | None = strawberry.field(description="Null: no longer a member")
+    role: str | None = strawberry.field(
+        description="Null: no longer a member; with a custom role, its base role"
+    )
     sessions_ended: int = strawberry.field(
         description="The member's sessions at the business that ended now"
+    )
+    custom_role_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The custom role the member now holds, if any"
     )
 
     @classmethod
     def from_change(cls, change: MemberChanged) -> TeamMemberChangedSuccess:
+        held = change.custom_role_id
         return cls(
             person_id=strawberry.ID(str(change.person_id)),
             role=change.role.value if change.role is not None else None,
             sessions_ended=change.sessions_ended,
+            custom_role_id=None if held is None else strawberry.ID(str(held)),
         )
 
 

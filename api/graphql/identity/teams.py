@@ -89,6 +89,25 @@ class TeamMutation:
         )
 
     @strawberry.mutation(
+        description="Assign a member a custom role of the business (acting with its base role's "
+        "scoping and its permissions); the member's sessions at the business end. Whoever assigns "
+        "it holds every permission it grants; the last owner keeps the owner role."
+    )
+    async def assign_team_member_custom_role(
+        self, info: NiagaInfo, person_id: strawberry.ID, custom_role_id: strawberry.ID
+    ) -> t.TeamMemberChangedResult:
+        teams, who = info.context.services.teams, info.context.principal
+        return await run_command(
+            lambda: t.TeamMemberChangedSuccess.from_change(
+                teams.assign_custom_role(
+                    who,
+                    parse_id(person_id, "personId"),
+                    parse_id(custom_role_id, "customRoleId"),
+                )
+            )
+        )
+
+    @strawberry.mutation(
         description="Remove a member; the member's sessions at the business end at once. "
         "Never the last owner."
     )

@@ -62,6 +62,9 @@ ANONYMOUS_FIELDS: frozenset[str] = frozenset(
 # caller's own account (the identity services refuse a caller that is no signed-in person).
 PUBLIC_FIELDS: frozenset[str] = ANONYMOUS_FIELDS | {
     "Query.webhookEventTypes",
+    # The permission matrix: what each role may do, no data of the tenant's.
+    "Query.permissions",
+    "Query.roles",
     "Query.me",
     "Mutation.signOut",
     "Mutation.signOutEverywhere",
@@ -130,6 +133,8 @@ _QUERIES: dict[str, Permission] = {
     "rateCard": P.READ_QUOTES,
     "quotations": P.READ_QUOTES,
     "quotation": P.READ_QUOTES,
+    "projects": P.READ_PROJECTS,
+    "project": P.READ_PROJECTS,
     "tickets": P.READ_TICKETS,
     "ticket": P.READ_TICKETS,
     "supportSettings": P.READ_TICKETS,
@@ -280,6 +285,15 @@ _MUTATIONS: dict[str, Permission] = {
     "acceptQuotation": P.MANAGE_QUOTES,
     "declineQuotation": P.MANAGE_QUOTES,
     "invoiceQuotation": P.ISSUE_INVOICES,
+    "createProject": P.MANAGE_PROJECTS,
+    "updateProject": P.MANAGE_PROJECTS,
+    "addMilestone": P.MANAGE_PROJECTS,
+    "updateMilestone": P.MANAGE_PROJECTS,
+    "removeMilestone": P.MANAGE_PROJECTS,
+    "reachMilestone": P.ISSUE_INVOICES,
+    "assignProjectMembers": P.MANAGE_PROJECTS,
+    "completeProject": P.MANAGE_PROJECTS,
+    "cancelProject": P.MANAGE_PROJECTS,
     "openTicket": P.MANAGE_TICKETS,
     "assignTicket": P.MANAGE_TICKETS,
     "addTicketNote": P.MANAGE_TICKETS,
@@ -302,7 +316,12 @@ _MUTATIONS: dict[str, Permission] = {
     "resendInvitation": P.MANAGE_TEAM,
     "revokeInvitation": P.MANAGE_TEAM,
     "changeTeamMemberRole": P.MANAGE_TEAM,
+    "assignTeamMemberCustomRole": P.MANAGE_TEAM,
     "removeTeamMember": P.MANAGE_TEAM,
+    # the business's custom roles
+    "defineCustomRole": P.MANAGE_ROLES,
+    "updateCustomRole": P.MANAGE_ROLES,
+    "deleteCustomRole": P.MANAGE_ROLES,
     # the operator's console (an operator's key only)
     "registerTenant": P.OPERATE_PLATFORM,
     "lockTenant": P.OPERATE_PLATFORM,
